@@ -1,0 +1,65 @@
+# kubeviz: two commands. `make run` sets everything up and serves the app with a demo cluster;
+# `make test` sets everything up and runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv migrate bench bench-live clean assets chromium bench-browser
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The dashboard's bundle: npm ci when the lock file changes, esbuild when a source changes.
+NPM ?= npm
+ASSET_SOURCES := $(shell find static/src -type f 2>/dev/null) static/build.mjs
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed $(ASSET_SOURCES)
+	node static/build.mjs
+	touch $@
+
+assets: static/dist/.built
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+DEMO_LESSON ?= webapp
+DEMO_CLUSTER ?= demo
+# The second pass of `make test`: the app tests again on the local PostgreSQL (pytest-django
+# creates and drops test_<name>, suffixed with the shell's pid so runs never share one); the live tests
+# there also use the local Redis.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kubeviz_test
+
+run: venv migrate assets
+	$(PY) manage.py loadscenario $(DEMO_LESSON) --cluster $(DEMO_CLUSTER)
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) kubeviz.asgi:application
+
+test: venv assets chromium
+	$(VENV)/bin/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL)_$$$$ $(VENV)/bin/pytest -m "not browser" tests/app
+
+bench: venv
+	$(PY) bench/engine.py
+
+bench-live: venv
+	$(PY) bench/live.py
+
+bench-browser: venv assets chromium
+	$(PY) bench/browser.py
+
+clean:
+	rm -rf $(VENV) node_modules static/dist db.sqlite3

@@ -1,0 +1,120 @@
+"""kubeviz settings: twelve-factor, every knob read from the environment.
+
+Defaults give the embedded setup (SQLite, in-memory channel layer, one daphne process);
+`DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis for a whole school.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("KUBEVIZ_DEBUG", True)
+SECRET_KEY = os.environ.get("KUBEVIZ_SECRET_KEY", "dev-only-insecure-key-change-me")
+ALLOWED_HOSTS = env_list("KUBEVIZ_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("KUBEVIZ_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kubeviz.urls"
+ASGI_APPLICATION = "kubeviz.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Kept open between requests: websocket handlers reach the database many times a second.
+        conn_max_age=int(os.environ.get("KUBEVIZ_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take SQLite's write lock when their transaction starts (BEGIN IMMEDIATE), so two
+    # concurrent applies queue up instead of failing with "database is locked" on upgrade.
+    # WAL lets readers (snapshots) go on while a write commits, and commits without an fsync each.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE", "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+
+# Channel layer: in-memory (one process) by default; Redis when REDIS_URL is set, for several
+# daphne workers. KUBEVIZ_CHANNEL_PREFIX keeps deployments (or test runs) sharing a Redis apart.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_CAPACITY = int(os.environ.get("KUBEVIZ_CHANNEL_CAPACITY", "1000"))
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY, "expiry": 30,
+                       "prefix": os.environ.get("KUBEVIZ_CHANNEL_PREFIX", "kubeviz")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer",
+                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
+
+# Websocket clients may edit without logging in unless this is set (then only signed-in users).
+KUBEVIZ_EDIT_REQUIRES_LOGIN = env_bool("KUBEVIZ_EDIT_REQUIRES_LOGIN", False)
+KUBEVIZ_LESSONS_DIR = Path(os.environ.get("KUBEVIZ_LESSONS_DIR", str(BASE_DIR / "lessons")))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Limits on what one apply may carry (bytes, documents); see simulator/engine/yamlio.py.
+KUBEVIZ_MAX_INPUT_BYTES = int(os.environ.get("KUBEVIZ_MAX_INPUT_BYTES", str(1024 * 1024)))
+KUBEVIZ_MAX_DOCUMENTS = int(os.environ.get("KUBEVIZ_MAX_DOCUMENTS", "1000"))
