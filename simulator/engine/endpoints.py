@@ -1,0 +1,108 @@
+"""Endpoints of a Service, as the Endpoints/EndpointSlice controllers compute them.
+
+Sources: pkg/controller/endpoint/endpoints_controller.go and
+pkg/controller/util/endpoint (ShouldPodBeInEndpoints), pkg/api/v1/pod FindPort.
+
+* Only Services with a selector get managed Endpoints; the selector is an AND of its
+  labels (labels.SelectorFromValidatedSet) and only pods of the Service's namespace count.
+* A pod is left out while it has no IP, and once it is terminal (Succeeded or Failed).
+* Ready pods are `addresses`; the others are `notReadyAddresses`, unless the Service
+  sets publishNotReadyAddresses, which publishes them as ready.
+* A numeric targetPort is used as it is (even if no container declares it); a named
+  targetPort is looked up per pod among its containers' ports with the same protocol,
+  and a pod without such a port is left out for that Service port.
+* `default/kubernetes` is maintained by the apiserver itself: the control plane's
+  address on port 6443.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .model import Pod, Service, ServicePort
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    pod: str | None  # "namespace/name", None for the apiserver
+    ip: str
+    port: int | None  # None only for a headless Service without ports
+    port_name: str
+    protocol: str
+    ready: bool
+    node: str | None
+    hostname: str | None  # set when the pod's hostname/subdomain make it addressable by name
+
+    def to_dict(self) -> dict:
+        return {"pod": self.pod, "ip": self.ip, "port": self.port, "portName": self.port_name or None,
+                "ready": self.ready}
+
+
+def find_port(pod: Pod, service_port: ServicePort) -> int | None:
+    """pkg/api/v1/pod.FindPort."""
+    target = service_port.target_port
+    if isinstance(target, int):
+        return target
+    if isinstance(target, str) and target.isdigit():
+        return int(target)
+    for port in pod.ports:
+        if port.name == target and port.protocol == service_port.protocol:
+            return port.port
+    return None
+
+
+def _ip_key(ip: str):
+    try:
+        return (0, int(ipaddress.ip_address(ip)))
+    except ValueError:
+        return (1, ip)
+
+
+def selected_pods(cluster, service: Service) -> list[Pod]:
+    if not service.selector:
+        return []
+    return cluster.pods_with_labels(service.namespace, service.selector)
+
+
+def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
+    """Every (address, port) of the Service, ports in spec order, addresses by IP."""
+    if service.type == "ExternalName":
+        return ()
+    if service.namespace == "default" and service.name == "kubernetes" and not service.selector:
+        control = next((n for n in cluster.nodes() if "node-role.kubernetes.io/control-plane" in n.labels), None)
+        control = control or next(iter(cluster.nodes()), None)
+        if control is None or not control.ip:
+            return ()
+        return tuple(Endpoint(None, control.ip, 6443, p.name, p.protocol, True, control.name, None)
+                     for p in service.ports)
+    pods = [p for p in selected_pods(cluster, service) if p.ip and not p.terminal]
+    pods.sort(key=lambda p: _ip_key(p.ip))
+    if not service.ports and service.headless:
+        # "Allow headless service not to have ports": the controller still publishes the
+        # addresses (endpoints_controller.go), which is what DNS answers for such a Service.
+        return tuple(Endpoint(f"{p.namespace}/{p.name}", p.ip, None, "", "TCP", p.ready or service.publish_not_ready,
+                              p.node, p.hostname if (p.hostname and p.subdomain == service.name) else None)
+                     for p in pods)
+    out = []
+    for sp in service.ports:
+        for pod in pods:
+            port = find_port(pod, sp)
+            if port is None:
+                continue
+            hostname = pod.hostname if (pod.hostname and pod.subdomain == service.name) else None
+            ready = pod.ready or service.publish_not_ready
+            out.append(Endpoint(f"{pod.namespace}/{pod.name}", pod.ip, port, sp.name, sp.protocol, ready,
+                                pod.node, hostname))
+    return tuple(out)
+
+
+def cached_endpoints(cluster, service: Service) -> tuple[Endpoint, ...]:
+    """Endpoints cached per Service; the cluster drops an entry when a pod the Service selects
+    (before or after the change), the Service itself, or the node list changes."""
+    cache = cluster.endpoints_cache
+    hit = cache.get(service.key)
+    if hit is not None and hit[0] is service:
+        return hit[1]
+    value = endpoints_for_service(cluster, service)
+    cache[service.key] = (service, value)
+    return value

@@ -1,0 +1,382 @@
+"""The Kubernetes object model: small frozen dataclasses read from stored manifests.
+
+A stored object is the manifest after conversion, defaulting and allocation (the same
+shape `kubectl get -o yaml` shows: apiVersion, kind, metadata, spec, status). The typed
+object keeps that manifest and the fields the engine needs in its hot paths, read once.
+Objects never change; an update stores a new one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .selectors import Selector, from_label_selector
+
+EMPTY: Mapping[str, str] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRef:
+    kind: str
+    name: str
+    uid: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name}
+
+
+def _meta(manifest: dict) -> dict:
+    return manifest.get("metadata") or {}
+
+
+def _owner(meta: dict) -> OwnerRef | None:
+    for ref in meta.get("ownerReferences") or ():
+        if ref.get("controller"):
+            return OwnerRef(ref.get("kind", ""), ref.get("name", ""), ref.get("uid", ""))
+    return None
+
+
+def owner_reference(kind: str, api_version: str, name: str, uid: str) -> dict:
+    return {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid,
+            "controller": True, "blockOwnerDeletion": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    kind: str
+    namespace: str
+    name: str
+    uid: str
+    seq: int  # creation order within the cluster
+    labels: Mapping[str, str]
+    owner: OwnerRef | None
+    manifest: dict = field(repr=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    @property
+    def spec(self) -> dict:
+        return self.manifest.get("spec") or {}
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        return _meta(self.manifest).get("annotations") or EMPTY
+
+    @property
+    def resource_version(self) -> str:
+        return str(_meta(self.manifest).get("resourceVersion", ""))
+
+
+def _base_fields(manifest: dict, seq: int) -> dict:
+    meta = _meta(manifest)
+    return {
+        "kind": manifest["kind"],
+        "namespace": meta.get("namespace") or "",
+        "name": meta["name"],
+        "uid": meta.get("uid", ""),
+        "seq": seq,
+        "labels": meta.get("labels") or EMPTY,
+        "owner": _owner(meta),
+        "manifest": manifest,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace(Base):
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Namespace":
+        return cls(**_base_fields(manifest, seq))
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    key: str
+    value: str
+    effect: str
+
+    def to_dict(self) -> dict:
+        out = {"key": self.key}
+        if self.value:
+            out["value"] = self.value
+        out["effect"] = self.effect
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}:{self.effect}" if self.value else f"{self.key}:{self.effect}"
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    key: str
+    operator: str
+    value: str
+    effect: str
+
+    def tolerates(self, taint: Taint) -> bool:
+        """core/v1 Toleration.ToleratesTaint (k8s.io/api/core/v1/toleration.go)."""
+        if self.effect and self.effect != taint.effect:
+            return False
+        if self.key and self.key != taint.key:
+            return False
+        if self.operator == "Exists":
+            return True
+        if self.operator in ("Equal", ""):
+            return self.value == taint.value
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Node(Base):
+    ip: str | None
+    pod_cidr: str | None
+    taints: tuple[Taint, ...]
+    unschedulable: bool
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Node":
+        spec = manifest.get("spec") or {}
+        status = manifest.get("status") or {}
+        ip = None
+        for address in status.get("addresses") or ():
+            if address.get("type") == "InternalIP":
+                ip = address.get("address")
+                break
+        taints = tuple(Taint(t.get("key", ""), str(t.get("value") or ""), t.get("effect", ""))
+                       for t in spec.get("taints") or ())
+        return cls(**_base_fields(manifest, seq), ip=ip, pod_cidr=spec.get("podCIDR"),
+                   taints=taints, unschedulable=bool(spec.get("unschedulable")))
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    container: str
+    name: str
+    port: int
+    protocol: str
+
+
+def tolerations_of(pod_spec: dict) -> tuple[Toleration, ...]:
+    return tuple(Toleration(t.get("key") or "", t.get("operator") or "Equal", str(t.get("value") or ""),
+                            t.get("effect") or "")
+                 for t in pod_spec.get("tolerations") or ())
+
+
+_PORTS_CACHE: dict[int, tuple[list, tuple]] = {}
+
+
+def container_ports(pod_spec: dict) -> tuple[ContainerPort, ...]:
+    """The declared ports of a pod's containers; pods sharing one containers list share the result."""
+    containers = pod_spec.get("containers")
+    if containers is None:
+        return ()
+    hit = _PORTS_CACHE.get(id(containers))
+    if hit is not None and hit[0] is containers:
+        return hit[1]
+    value = _container_ports(containers)
+    if len(_PORTS_CACHE) > 50_000:
+        _PORTS_CACHE.clear()
+    _PORTS_CACHE[id(containers)] = (containers, value)
+    return value
+
+
+def _container_ports(containers: list) -> tuple[ContainerPort, ...]:
+    out = []
+    for container in containers or ():
+        for p in container.get("ports") or ():
+            out.append(ContainerPort(container.get("name", ""), p.get("name") or "", p.get("containerPort"),
+                                     p.get("protocol") or "TCP"))
+    return tuple(out)
+
+
+def pod_fields(spec: dict) -> dict:
+    """The Pod model's fields that come from its spec alone (pods of one template share them)."""
+    return {
+        "ports": container_ports(spec),
+        "hostname": spec.get("hostname") or None,
+        "subdomain": spec.get("subdomain") or None,
+        "enable_service_links": spec.get("enableServiceLinks", True) is not False,
+        "node_selector": spec.get("nodeSelector") or EMPTY,
+        "tolerations": tolerations_of(spec),
+        "restart_policy": spec.get("restartPolicy") or "Always",
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Pod(Base):
+    node: str | None
+    ip: str | None
+    status_phase: str | None  # as stored; None means "derive from scheduling"
+    ready_condition: bool | None  # an explicit Ready condition, when the document carried one
+    ports: tuple[ContainerPort, ...]
+    hostname: str | None
+    subdomain: str | None
+    enable_service_links: bool
+    node_selector: Mapping[str, str]
+    tolerations: tuple[Toleration, ...]
+    restart_policy: str
+    started_at: float | None  # simulated clock seconds when it started running
+    finished_at: float | None
+    restarts: int
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Pod":
+        spec = manifest.get("spec") or {}
+        status = manifest.get("status") or {}
+        ready = None
+        for condition in status.get("conditions") or ():
+            if condition.get("type") == "Ready":
+                ready = condition.get("status") == "True"
+        annotations = _meta(manifest).get("annotations") or EMPTY
+        started = annotations.get("kubeviz.io/started-at")
+        finished = annotations.get("kubeviz.io/finished-at")
+        return cls(
+            **_base_fields(manifest, seq),
+            node=spec.get("nodeName") or None,
+            ip=status.get("podIP") or None,
+            status_phase=status.get("phase") or None,
+            ready_condition=ready,
+            started_at=float(started) if started is not None else None,
+            finished_at=float(finished) if finished is not None else None,
+            restarts=int(annotations.get("kubeviz.io/restarts", 0)),
+            **pod_fields(spec),
+        )
+
+    @property
+    def phase(self) -> str:
+        """A scheduled pod is Running unless its document said otherwise (simulate-contract.md)."""
+        if self.status_phase:
+            return self.status_phase
+        # Running once bound to a node and given an address by the kubelet (a pod bound to a node
+        # that does not exist never starts).
+        return "Running" if self.node and self.ip else "Pending"
+
+    @property
+    def ready(self) -> bool:
+        """podutil.IsPodReady: the Ready condition; a Running pod with none given is ready."""
+        phase = self.phase
+        if phase in ("Succeeded", "Failed"):
+            return False
+        if self.ready_condition is not None:
+            return self.ready_condition
+        return phase == "Running"
+
+    @property
+    def terminal(self) -> bool:
+        return self.phase in ("Succeeded", "Failed")
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    name: str
+    protocol: str
+    port: int
+    target_port: int | str
+    node_port: int | None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name or None, "protocol": self.protocol, "port": self.port,
+                "targetPort": self.target_port, "nodePort": self.node_port}
+
+
+@dataclass(frozen=True, slots=True)
+class Service(Base):
+    type: str
+    cluster_ip: str | None  # an IP, "None" (headless) or None (ExternalName)
+    selector: Mapping[str, str] | None
+    ports: tuple[ServicePort, ...]
+    external_name: str | None
+    publish_not_ready: bool
+    load_balancer_ips: tuple[str, ...]  # status.loadBalancer.ingress[].ip
+    external_ips: tuple[str, ...]
+    session_affinity: str
+    external_traffic_policy: str
+    internal_traffic_policy: str
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Service":
+        spec = manifest.get("spec") or {}
+        status = manifest.get("status") or {}
+        ports = tuple(ServicePort(p.get("name") or "", p.get("protocol") or "TCP", p.get("port"),
+                                  p.get("targetPort", p.get("port")), p.get("nodePort") or None)
+                      for p in spec.get("ports") or ())
+        lb = tuple(i.get("ip") or i.get("hostname") for i in (status.get("loadBalancer") or {}).get("ingress") or ()
+                   if i.get("ip") or i.get("hostname"))
+        return cls(
+            **_base_fields(manifest, seq),
+            type=spec.get("type") or "ClusterIP",
+            cluster_ip=spec.get("clusterIP") or None,
+            selector=spec.get("selector"),
+            ports=ports,
+            external_name=spec.get("externalName") or None,
+            publish_not_ready=bool(spec.get("publishNotReadyAddresses")),
+            load_balancer_ips=lb,
+            external_ips=tuple(spec.get("externalIPs") or ()),
+            session_affinity=spec.get("sessionAffinity") or "None",
+            external_traffic_policy=spec.get("externalTrafficPolicy") or "Cluster",
+            internal_traffic_policy=spec.get("internalTrafficPolicy") or "Cluster",
+        )
+
+    @property
+    def headless(self) -> bool:
+        return self.cluster_ip == "None"
+
+    @property
+    def has_cluster_ip(self) -> bool:
+        """v1helper.IsServiceIPSet: a real ClusterIP, not "None" and not empty."""
+        return bool(self.cluster_ip) and self.cluster_ip != "None"
+
+
+@dataclass(frozen=True, slots=True)
+class Workload(Base):
+    """Deployment, ReplicaSet, DaemonSet or Job: a selector and a pod template."""
+
+    selector: Selector
+    template: dict
+    replicas: int | None
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Workload":
+        spec = manifest.get("spec") or {}
+        replicas = spec.get("replicas")
+        return cls(**_base_fields(manifest, seq),
+                   selector=from_label_selector(spec.get("selector"), "spec.selector"),
+                   template=spec.get("template") or {},
+                   replicas=replicas if isinstance(replicas, int) else None)
+
+    @property
+    def template_labels(self) -> Mapping[str, str]:
+        return (self.template.get("metadata") or {}).get("labels") or EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Ingress(Base):
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> "Ingress":
+        return cls(**_base_fields(manifest, seq))
+
+    @property
+    def ingress_class(self) -> str | None:
+        return self.spec.get("ingressClassName") or self.annotations.get("kubernetes.io/ingress.class") or None
+
+
+TYPES: dict[str, Any] = {
+    "Namespace": Namespace,
+    "Node": Node,
+    "Pod": Pod,
+    "Service": Service,
+    "Deployment": Workload,
+    "ReplicaSet": Workload,
+    "DaemonSet": Workload,
+    "Job": Workload,
+    "Ingress": Ingress,
+}
+
+
+def from_manifest(manifest: dict, seq: int):
+    return TYPES[manifest["kind"]].from_manifest(manifest, seq)

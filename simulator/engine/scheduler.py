@@ -1,0 +1,130 @@
+"""Where a pod runs: a small kube-scheduler.
+
+Filters as kube-scheduler's default plugins do (pkg/scheduler/framework/plugins):
+NodeName, NodeUnschedulable, NodeAffinity (nodeSelector and required node affinity on
+labels), TaintToleration (NoSchedule and NoExecute taints must be tolerated). Scoring
+keeps what a student can see: preferred node affinity first, then spreading pods of the
+same owner across nodes (the default PodTopologySpread constraint on hostname), then the
+least loaded node, then node creation order — so the result is deterministic.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from .model import Node, Toleration
+
+_FILTER_EFFECTS = ("NoSchedule", "NoExecute")
+
+
+def node_matches_selector(node: Node, node_selector: Mapping[str, str]) -> bool:
+    labels = node.labels
+    return all(labels.get(k) == v for k, v in node_selector.items())
+
+
+def _match_expression(labels: Mapping[str, str], expr: dict) -> bool:
+    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    if op in ("Gt", "Lt"):
+        try:
+            have, want = int(labels[key]), int(values[0])
+        except (KeyError, ValueError, IndexError):
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
+def _term_matches(node: Node, term: dict) -> bool:
+    if not term.get("matchExpressions") and not term.get("matchFields"):
+        return False
+    if not all(_match_expression(node.labels, e) for e in term.get("matchExpressions") or ()):
+        return False
+    fields = {"metadata.name": node.name}
+    return all(_match_expression(fields, e) for e in term.get("matchFields") or ())
+
+
+def required_affinity_ok(node: Node, pod_spec: dict) -> bool:
+    affinity = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+    required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+    if not required:
+        return True
+    # NodeSelectorTerms are ORed.
+    return any(_term_matches(node, term) for term in required.get("nodeSelectorTerms") or ())
+
+
+def preferred_affinity_score(node: Node, pod_spec: dict) -> int:
+    affinity = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+    score = 0
+    for pref in affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ():
+        if _term_matches(node, pref.get("preference") or {}):
+            score += int(pref.get("weight") or 0)
+    return score
+
+
+def untolerated_taint(node: Node, tolerations: Iterable[Toleration]):
+    tolerations = tuple(tolerations)
+    for taint in node.taints:
+        if taint.effect not in _FILTER_EFFECTS:
+            continue
+        if not any(t.tolerates(taint) for t in tolerations):
+            return taint
+    return None
+
+
+def feasible(node: Node, pod_spec: dict, node_selector: Mapping[str, str], tolerations, *,
+             ignore_unschedulable: bool = False) -> str | None:
+    """None when the pod fits the node, else the reason (worded like the scheduler's event)."""
+    # The default filter plugins run in this order and a node reports the first that fails
+    # (pkg/scheduler/apis/config/v1/default_plugins.go: NodeUnschedulable, NodeName,
+    # TaintToleration, NodeAffinity, ...).
+    if node.unschedulable and not ignore_unschedulable:
+        return "node(s) were unschedulable"
+    taint = untolerated_taint(node, tolerations)
+    if taint is not None:
+        return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
+    if not node_matches_selector(node, node_selector) or not required_affinity_ok(node, pod_spec):
+        return "node(s) didn't match Pod's node affinity/selector"
+    return None
+
+
+def choose_node(checked: list, pod_spec: dict, node_selector: Mapping[str, str], tolerations,
+                same_owner: Mapping[str, int], load: Mapping[str, int], total: int | None = None
+                ) -> tuple[Node | None, str]:
+    """(chosen node, reason when none). `checked` pairs every node with its filter result
+    (None = feasible, else the reason); `same_owner` and `load` count pods per node name.
+    The best node has the highest preferred-affinity score, then the fewest pods of the same
+    owner, then the fewest pods, then comes first."""
+    feasible_nodes = [node for node, reason in checked if reason is None]
+    if not feasible_nodes:
+        reasons: dict[str, int] = {}
+        for _node, reason in checked:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        # The scheduler's FailedScheduling message (framework.FitError.Error): the "<count> <reason>"
+        # strings sorted as strings, e.g. "0/3 nodes are available: 1 node(s) had untolerated taint
+        # {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector."
+        detail = ", ".join(sorted(f"{count} {reason}" for reason, count in reasons.items()))
+        count = total if total is not None else len(checked)
+        return None, f"0/{count} nodes are available" + (f": {detail}." if detail else ".")
+    preferences = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}) \
+        .get("preferredDuringSchedulingIgnoredDuringExecution")
+    if preferences:
+        ranked = [(-preferred_affinity_score(node, pod_spec), same_owner.get(node.name, 0),
+                   load.get(node.name, 0), index, node) for index, node in enumerate(feasible_nodes)]
+        return min(ranked, key=lambda r: r[:4])[4], ""
+    # Fast path (no preferences): nodes without a pod of the same owner first, then the least
+    # loaded; min() keeps the first of equals, i.e. node order.
+    if same_owner:
+        fresh = [node for node in feasible_nodes if node.name not in same_owner]
+        if fresh:
+            feasible_nodes = fresh
+        else:
+            fewest = min(same_owner.get(node.name, 0) for node in feasible_nodes)
+            feasible_nodes = [node for node in feasible_nodes if same_owner.get(node.name, 0) == fewest]
+    counts = [load.get(node.name, 0) for node in feasible_nodes]
+    return feasible_nodes[counts.index(min(counts))], ""

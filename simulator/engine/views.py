@@ -1,0 +1,129 @@
+"""Read-only views of a cluster: the machine-readable state of simulate-contract.md.
+
+`cluster_view(cluster)` gives the whole state (every key always present); the
+per-object functions give one entry, so an edit can re-derive only what it touched.
+"""
+from __future__ import annotations
+
+from .endpoints import cached_endpoints
+from .envvars import env_for_pod
+from .model import Ingress, Node, Pod, Service, Workload
+
+VERSION = 1
+
+
+def node_view(node: Node) -> dict:
+    return {"ip": node.ip, "podCIDR": node.pod_cidr, "labels": dict(node.labels),
+            "taints": [t.to_dict() for t in node.taints]}
+
+
+def pod_view(cluster, pod: Pod) -> dict:
+    owner = pod.owner
+    return {
+        "ip": pod.ip,
+        "node": pod.node,
+        "phase": pod.phase,
+        "ready": pod.ready,
+        "labels": dict(pod.labels),
+        "owner": {"kind": owner.kind, "name": owner.name} if owner else None,
+        "hostname": pod.hostname,
+        "subdomain": pod.subdomain,
+        "env": env_for_pod(cluster, pod),
+    }
+
+
+def load_balancer_ip(svc: Service) -> str | None:
+    if svc.type != "LoadBalancer":
+        return None
+    return svc.load_balancer_ips[0] if svc.load_balancer_ips else "<pending>"
+
+
+def service_view(cluster, svc: Service) -> dict:
+    return {
+        "type": svc.type,
+        "clusterIP": None if svc.type == "ExternalName" else svc.cluster_ip,
+        "externalName": svc.external_name,
+        "loadBalancerIP": load_balancer_ip(svc),
+        "selector": dict(svc.selector) if svc.selector else None,
+        "ports": [p.to_dict() for p in svc.ports],
+        "endpoints": [e.to_dict() for e in cached_endpoints(cluster, svc)],
+    }
+
+
+def _backend(ingress: Ingress, backend: dict | None) -> dict | None:
+    if not backend:
+        return None
+    service = backend.get("service")
+    if service:
+        port = service.get("port") or {}
+        return {"service": f"{ingress.namespace}/{service.get('name')}",
+                "port": port.get("number") if port.get("number") is not None else port.get("name")}
+    resource = backend.get("resource") or {}
+    return {"resource": f"{resource.get('kind')}/{resource.get('name')}", "port": None}
+
+
+def ingress_view(ingress: Ingress) -> dict:
+    spec = ingress.spec
+    rules = []
+    for rule in spec.get("rules") or ():
+        http = rule.get("http") or {}
+        for path in http.get("paths") or ():
+            backend = _backend(ingress, path.get("backend")) or {}
+            rules.append({"host": rule.get("host") or None, "path": path.get("path") or None,
+                          "pathType": path.get("pathType"), "service": backend.get("service"),
+                          "port": backend.get("port")})
+    return {"class": ingress.ingress_class, "rules": rules,
+            "defaultBackend": _backend(ingress, spec.get("defaultBackend"))}
+
+
+def deployment_view(cluster, dep: Workload) -> dict:
+    pods = []
+    for rs in cluster.owned_by(dep.uid, "ReplicaSet"):
+        pods += [p for p in cluster.owned_by(rs.uid, "Pod") if not p.terminal]
+    pods.sort(key=lambda p: p.name)
+    return {"replicas": dep.replicas if dep.replicas is not None else 1,
+            "ready": sum(1 for p in pods if p.ready),
+            "pods": [f"{p.namespace}/{p.name}" for p in pods]}
+
+
+def job_view(cluster, job: Workload) -> dict:
+    spec = job.spec
+    status = job.manifest.get("status") or {}
+    pods = cluster.owned_by(job.uid, "Pod")
+    complete = any(c.get("type") == "Complete" and c.get("status") == "True" for c in status.get("conditions") or ())
+    return {"completions": spec.get("completions"), "parallelism": spec.get("parallelism", 1),
+            "active": sum(1 for p in pods if not p.terminal),
+            "succeeded": int(status.get("succeeded", 0)), "failed": int(status.get("failed", 0)),
+            "complete": complete,
+            "pods": sorted(f"{p.namespace}/{p.name}" for p in pods)}
+
+
+def daemonset_view(cluster, ds: Workload) -> dict:
+    pods = [p for p in cluster.owned_by(ds.uid, "Pod") if not p.terminal]
+    return {"desired": len(cluster.daemon_nodes(ds)), "current": len(pods),
+            "pods": sorted(f"{p.namespace}/{p.name}" for p in pods)}
+
+
+def _key(obj) -> str:
+    return f"{obj.namespace}/{obj.name}"
+
+
+def cluster_view(cluster) -> dict:
+    """The whole state, every map sorted by key."""
+    from . import networking  # part 2: DNS records and kube-proxy rules
+
+    return {
+        "version": VERSION,
+        "errors": [],
+        "warnings": [],
+        "nodes": {n.name: node_view(n) for n in sorted(cluster.nodes(), key=lambda n: n.name)},
+        "pods": {_key(p): pod_view(cluster, p) for p in sorted(cluster.list("Pod"), key=_key)},
+        "services": {_key(s): service_view(cluster, s) for s in sorted(cluster.list("Service"), key=_key)},
+        "ingresses": {_key(i): ingress_view(i) for i in sorted(cluster.list("Ingress"), key=_key)},
+        "deployments": {_key(d): deployment_view(cluster, d) for d in sorted(cluster.list("Deployment"), key=_key)},
+        "jobs": {_key(j): job_view(cluster, j) for j in sorted(cluster.list("Job"), key=_key)},
+        "daemonsets": {_key(d): daemonset_view(cluster, d) for d in sorted(cluster.list("DaemonSet"), key=_key)},
+        "dns": networking.dns_records(cluster),
+        "iptables": networking.iptables_save(cluster),
+        "queries": [],
+    }

@@ -1,0 +1,64 @@
+"""The course material's manifests (shared/seeds/), written once for every test that teaches with them.
+
+Where the course's YAML is broken as printed, the valid form is here too (the broken one is
+kept, as `*_AS_PRINTED`, for the tests that show its error).
+"""
+
+# seeds/000: the ExternalName example exactly as printed (its `labels:` line is not valid YAML).
+MYSQL_AS_PRINTED = """\
+apiVersion: v1
+kind: Service
+metadata:
+   labels: io.kompose.service: mysql-server
+   name: mysql-server
+spec:
+   type: ExternalName
+   externalName: serdar.cbanmzptkrzf.us-east-1.rds.amazonaws.com
+"""
+
+# The same, with its labels written as a map, and a busybox pod to look it up from.
+MYSQL = """
+apiVersion: v1
+kind: Service
+metadata:
+  labels: {io.kompose.service: mysql-server}
+  name: mysql-server
+spec:
+  type: ExternalName
+  externalName: serdar.cbanmzptkrzf.us-east-1.rds.amazonaws.com
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: busybox}
+spec: {containers: [{name: busybox, image: busybox}]}
+"""
+
+# seeds/004: "Single service" Ingress (networking.k8s.io/v1beta1), as printed.
+INGRESS_SINGLE_SERVICE = """
+apiVersion: networking.k8s.io/v1beta1
+kind: Ingress
+metadata:
+   name: test-ingress
+spec:
+   backend:
+    serviceName: testsvc
+    servicePort: 80
+"""
+
+# seeds/004: the /testpath Ingress (networking.k8s.io/v1beta1), as printed.
+INGRESS_TESTPATH = """
+apiVersion: networking.k8s.io/v1beta1
+kind: Ingress
+metadata:
+  name: test-ingress
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /testpath
+        backend:
+          serviceName: test
+          servicePort: 80
+"""

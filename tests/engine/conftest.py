@@ -1,0 +1,34 @@
+"""Shared helpers for engine tests: clusters built from small YAML strings, no database."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from simulator.engine.cluster import Cluster, ClusterSettings
+from simulator.engine.simulate import Query, run
+
+
+def yaml_text(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def simulate(text: str, **kwargs) -> dict:
+    out, _cluster = run([yaml_text(text)], **kwargs)
+    return out
+
+
+def cluster_with(text: str = "", settings: ClusterSettings | None = None, atomic: bool = False) -> Cluster:
+    cluster = Cluster.new(settings)
+    if text:
+        result = cluster.apply_text(yaml_text(text), atomic=atomic)
+        assert result.ok, [str(e) for e in result.errors]
+    return cluster
+
+
+@pytest.fixture
+def make_cluster():
+    return cluster_with
+
+
+__all__ = ["simulate", "cluster_with", "yaml_text", "Query"]

@@ -1,0 +1,81 @@
+"""Where pods run: kube-scheduler's filters (NodeName, NodeUnschedulable, NodeAffinity,
+TaintToleration) and spreading; the FailedScheduling message for pods no node takes."""
+from __future__ import annotations
+
+import pytest
+
+from simulator.engine import diagnostics
+
+from .conftest import cluster_with, simulate
+
+
+def pod(name, spec_extra=""):
+    return f"""---
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  {spec_extra}
+  containers: [{{name: c, image: nginx}}]
+"""
+
+
+@pytest.mark.parametrize("spec_extra,node", [
+    ("nodeName: worker-2", "worker-2"),
+    ("nodeName: control-plane", "control-plane"),  # nodeName bypasses the scheduler, taints included
+    ("nodeSelector: {kubernetes.io/hostname: worker-1}", None),  # nodes carry only the labels they were given
+    ("tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]\n  nodeSelector: {node-role.kubernetes.io/control-plane: ''}",
+     "control-plane"),
+])
+def test_pods_land_where_their_spec_allows(spec_extra, node):
+    out = simulate(pod("p", spec_extra))
+    assert out["errors"] == []
+    assert out["pods"]["default/p"]["node"] == node
+
+
+def test_a_pod_bound_to_a_node_that_does_not_exist_stays_pending_without_an_ip():
+    out = simulate(pod("p", "nodeName: worker-9"))
+    assert (out["pods"]["default/p"]["phase"], out["pods"]["default/p"]["ip"]) == ("Pending", None)
+
+
+def test_a_pod_no_node_can_take_is_pending_with_the_schedulers_reason():
+    cluster = cluster_with(pod("p", "nodeSelector: {disk: ssd}"))
+    (hint,) = [h for h in diagnostics.cluster_hints(cluster) if h.id == diagnostics.POD_UNSCHEDULABLE]
+    assert hint.message == (
+        "pod 'p' is Pending: 0/3 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.")
+
+
+def test_a_pending_pod_is_scheduled_when_a_fitting_node_arrives():
+    cluster = cluster_with(pod("p", "nodeSelector: {disk: ssd}"))
+    cluster.apply_text("apiVersion: v1\nkind: Node\nmetadata: {name: fast, labels: {disk: ssd}}\n")
+    scheduled = cluster.get("Pod", "default", "p")
+    assert scheduled.node == "fast" and scheduled.ip.startswith("10.244.3.")
+
+
+def test_an_unschedulable_node_takes_no_new_pods():
+    out = simulate("apiVersion: v1\nkind: Node\nmetadata: {name: cordoned}\nspec: {unschedulable: true}\n"
+                   "---\napiVersion: v1\nkind: Node\nmetadata: {name: open}\n" + pod("p"))
+    assert out["pods"]["default/p"]["node"] == "open"
+
+
+def test_pods_on_a_node_get_ips_from_its_pod_cidr_starting_at_dot_two():
+    out = simulate(pod("a", "nodeName: worker-1") + pod("b", "nodeName: worker-1"))
+    assert [out["pods"][f"default/{n}"]["ip"] for n in "ab"] == ["10.244.1.2", "10.244.1.3"]
+
+
+def test_a_restored_cluster_still_says_why_a_pod_is_pending():
+    from simulator.engine.cluster import Cluster
+
+    cluster = cluster_with(pod("p", "nodeSelector: {disk: ssd}") + pod("q", "nodeName: worker-9"))
+    copy = Cluster.restore(cluster.settings, cluster.state, cluster.manifests())
+    assert copy.schedule_failures == cluster.schedule_failures
+    assert copy.schedule_failures[("default", "q")] == 'node "worker-9" does not exist'
+
+
+def test_a_pod_bound_to_a_missing_node_starts_when_that_node_joins():
+    cluster = cluster_with(pod("q", "nodeName: worker-9"))
+    cluster.apply_text("apiVersion: v1\nkind: Node\nmetadata: {name: worker-9}\n")
+    started = cluster.get("Pod", "default", "q")
+    assert started.phase == "Running" and started.ip.startswith("10.244.3.")
+    assert ("default", "q") not in cluster.schedule_failures
