@@ -1,0 +1,207 @@
+"""The websocket consumer: a thin protocol adapter (docs/protocol.md).
+
+It joins the cluster's group (through this worker's relay, `fanout.py`: one group member per
+worker), sends a snapshot, relays the serialised changes the services broadcast, and turns
+client messages into service calls. It bounds what a client may send
+(size and rate) and keeps the presence count.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from . import events, fanout, selectors, services, ticker
+from .engine import networking
+
+log = logging.getLogger(__name__)
+
+RATE_PER_SECOND = 20
+WRITES = frozenset({"apply", "delete", "clock"})
+RELAYED = frozenset({"cluster.change", "cluster.presence"})
+PRESENCE_DEBOUNCE = 0.5
+_presence_pending: dict[int, asyncio.Task] = {}
+
+
+def _max_bytes() -> int:
+    return settings.KUBEVIZ_MAX_INPUT_BYTES
+
+
+class TokenBucket:
+    """At most `rate` messages a second on average, bursts of `rate`."""
+
+    def __init__(self, rate: float, clock=time.monotonic):
+        self.rate, self.tokens, self.clock = rate, float(rate), clock
+        self.stamp = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def _schedule_presence(cluster_id: int) -> None:
+    """Tell everyone how many are watching, at most every PRESENCE_DEBOUNCE seconds per worker
+    (a class connecting at once costs one broadcast, not one per student)."""
+    if cluster_id in _presence_pending:
+        return
+
+    async def later():
+        try:
+            await asyncio.sleep(PRESENCE_DEBOUNCE)
+            count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
+            await get_channel_layer().group_send(events.group_name(cluster_id), {
+                "type": "cluster.presence", "text": events.encode(events.presence(count))})
+        finally:
+            _presence_pending.pop(cluster_id, None)
+
+    _presence_pending[cluster_id] = asyncio.ensure_future(later())
+
+
+class ClusterConsumer(AsyncWebsocketConsumer):
+    cluster = None
+    group = None
+    wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
+
+    async def connect(self):
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.cluster = await database_sync_to_async(selectors.cluster_by_slug)(slug)
+        if self.cluster is None:
+            await self.close(code=4404)
+            return
+        self.bucket = TokenBucket(RATE_PER_SECOND)
+        self.group = events.group_name(self.cluster.pk)
+        query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
+        self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
+        await self.accept()
+        # This worker's member of the cluster's group relays every change to this socket
+        # (fanout.py); changes that arrive while the snapshot is being sent wait behind it.
+        await fanout.join(self.cluster.pk, self)
+        await self.send_snapshot()
+        await fanout.flush(self.cluster.pk, self)
+        await database_sync_to_async(services.presence_join)(cluster_id=self.cluster.pk,
+                                                             channel_name=self.channel_name,
+                                                             user=self.scope.get("user"))
+        _schedule_presence(self.cluster.pk)
+        ticker.watch(self.cluster.pk)
+
+    async def disconnect(self, code):
+        if self.group is None:
+            return
+        fanout.leave(self.cluster.pk, self)
+        ticker.unwatch(self.cluster.pk)
+        await database_sync_to_async(services.presence_leave)(cluster_id=self.cluster.pk,
+                                                              channel_name=self.channel_name)
+        _schedule_presence(self.cluster.pk)
+
+    async def send_snapshot(self):
+        _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
+        for text in parts:
+            await self.send(text_data=text)
+
+    async def send_json(self, payload: dict):
+        await self.send(text_data=events.encode(payload))
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections (a hop to the sync thread) before every
+        # message it dispatches; relaying a broadcast touches no database, and with a class of
+        # watchers that hop per watcher per change is most of the cost of a push.
+        if message.get("type") in RELAYED:
+            await getattr(self, message["type"].replace(".", "_"))(message)
+            return
+        await super().dispatch(message)
+
+    # ------------------------------------------------------------------ group messages
+    async def cluster_change(self, event):
+        await self.send(text_data=event.get("patched", event["text"]) if self.wants_patches else event["text"])
+
+    async def cluster_presence(self, event):
+        await self.send(text_data=event["text"])
+
+    # ------------------------------------------------------------------ client messages
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else (bytes_data or b"")
+        size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+        if size > _max_bytes():
+            await self.send_json(events.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
+            return
+        if not self.bucket.take():
+            await self.send_json(events.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
+            return
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            await self.send_json(events.error("messages must be JSON objects"))
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_json(events.error("a message needs a string `type`"))
+            return
+        handler = getattr(self, f"on_{message['type']}", None)
+        request_id = message.get("id")
+        if handler is None:
+            await self.send_json(events.error(f"unknown message type {message['type']!r}", request_id))
+            return
+        if message["type"] in WRITES and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN and \
+                not getattr(self.scope.get("user"), "is_authenticated", False):
+            await self.send_json(events.reply(request_id, False, error="sign in to edit this cluster"))
+            return
+        try:
+            await handler(message, request_id)
+        except services.ServiceError as exc:
+            await self.send_json(events.reply(request_id, False, error=str(exc)))
+
+    async def on_resync(self, message, request_id):
+        fanout.hold(self.cluster.pk, self)
+        try:
+            await self.send_snapshot()
+        finally:
+            await fanout.flush(self.cluster.pk, self)
+
+    async def on_apply(self, message, request_id):
+        text = message.get("yaml")
+        if not isinstance(text, str):
+            raise services.ServiceError("apply needs `yaml`, a string")
+        base = message.get("baseResourceVersion")
+        if base is not None and not isinstance(base, dict):
+            raise services.ServiceError("baseResourceVersion must map Kind/namespace/name to a resourceVersion")
+        outcome = await database_sync_to_async(services.cluster_apply)(
+            cluster=self.cluster, text=text, dry_run=bool(message.get("dryRun")), base_versions=base,
+            user=self.scope.get("user"))
+        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+
+    async def on_delete(self, message, request_id):
+        kind, name = message.get("kind"), message.get("name")
+        if not isinstance(kind, str) or not isinstance(name, str):
+            raise services.ServiceError("delete needs `kind` and `name`")
+        outcome = await database_sync_to_async(services.cluster_delete_object)(
+            cluster=self.cluster, kind=kind, namespace=message.get("namespace") or "default", name=name,
+            user=self.scope.get("user"))
+        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+
+    async def on_clock(self, message, request_id):
+        outcome = await database_sync_to_async(services.cluster_clock)(
+            cluster=self.cluster, action=message.get("action"), seconds=message.get("seconds", 5),
+            user=self.scope.get("user"))
+        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+
+    async def on_resolve(self, message, request_id):
+        result = await database_sync_to_async(selectors.cluster_query)(
+            self.cluster, networking.resolve_query, str(message.get("from", "")), str(message.get("name", "")),
+            str(message.get("rtype") or "A"))
+        await self.send_json(events.reply(request_id, True, result=result))
+
+    async def on_trace(self, message, request_id):
+        result = await database_sync_to_async(selectors.cluster_query)(
+            self.cluster, networking.request_query, str(message.get("from", "")), str(message.get("url", "")))
+        await self.send_json(events.reply(request_id, True, result=result))

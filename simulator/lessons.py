@@ -1,0 +1,59 @@
+"""Lesson bundles: YAML files in `lessons/`, one per course scenario, each opening with a
+comment header (`# title:`, `# description:` with indented continuation lines, `# source:`).
+The bundle itself is plain Kubernetes YAML: `kubectl apply -f` would take it as it is."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+_FIELD = re.compile(r"^#\s*(title|description|source):\s*(.*)$")
+_MORE = re.compile(r"^#\s{2,}(.*)$")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str
+    title: str
+    description: str
+    source: str
+    text: str
+
+
+class UnknownLesson(LookupError):
+    def __init__(self, name: str, known: list[str]):
+        super().__init__(f"no lesson named {name!r}; lessons: {', '.join(known)}")
+
+
+def directory() -> Path:
+    return Path(getattr(settings, "KUBEVIZ_LESSONS_DIR", settings.BASE_DIR / "lessons"))
+
+
+def parse(name: str, text: str) -> Lesson:
+    header: dict[str, str] = {"title": name, "description": "", "source": ""}
+    current = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _FIELD.match(line)
+        if match:
+            current = match.group(1)
+            header[current] = match.group(2).strip()
+            continue
+        more = _MORE.match(line)
+        if more and current:
+            header[current] += " " + more.group(1).strip()
+    return Lesson(name, header["title"], header["description"], header["source"], text)
+
+
+def all_lessons() -> list[Lesson]:
+    return [parse(path.stem, path.read_text()) for path in sorted(directory().glob("*.yaml"))]
+
+
+def get(name: str) -> Lesson:
+    path = directory() / f"{name}.yaml"
+    if not path.is_file() or "/" in name or name.startswith("."):
+        raise UnknownLesson(name, [lesson.name for lesson in all_lessons()])
+    return parse(name, path.read_text())

@@ -1,0 +1,479 @@
+"""The only ways a cluster's state changes.
+
+Every write: one `transaction.atomic()`, the cluster row locked (`select_for_update`), the
+engine restored from the database (or taken warm from this worker's cache at the same
+version), the change applied, only the changed rows written (bulk create/update/delete),
+`Cluster.version` bumped, and one push scheduled with `transaction.on_commit`: ONE
+`group_send` of a change serialised once. Reads live in `selectors`.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import enginecache, events, lessons
+from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings
+from .engine.cluster import Cluster as Engine
+from .engine.endpoints import endpoints_for_service
+from .engine.snapshot import changed_entries, object_entry, public_manifest, state_entries
+from .models import KIND_MODELS, Cluster
+
+TICK_SECONDS = 1.0
+MAX_TICK_ADVANCE = 5.0
+_MISSING = object()
+
+
+class ServiceError(Exception):
+    """A request the services refuse (unknown cluster, bad argument), worded for the user."""
+
+
+@dataclass
+class ApplyOutcome:
+    ok: bool
+    version: int
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)
+    diff: dict | None = None
+    conflict: dict | None = None
+    changed: bool = False
+
+    def to_reply(self) -> dict:
+        out: dict[str, Any] = {"ok": self.ok, "version": self.version, "errors": self.errors,
+                               "warnings": self.warnings, "results": self.results}
+        if self.diff is not None:
+            out["diff"] = self.diff
+        if self.conflict is not None:
+            out["conflict"] = self.conflict
+        return out
+
+
+def _user_name(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    return user.get_username()
+
+
+# ---------------------------------------------------------------------- engine <-> rows
+def engine_settings(cluster: Cluster) -> ClusterSettings:
+    data = dict(cluster.settings or {})
+    kwargs: dict[str, Any] = {}
+    for key in ("domain", "service_cidr", "pod_cidr", "workers", "load_balancer_pool", "seed"):
+        if key in data:
+            kwargs[key] = data[key]
+    if "node_port_range" in data:
+        kwargs["node_port_range"] = tuple(data["node_port_range"])
+    kwargs["max_bytes"] = django_settings.KUBEVIZ_MAX_INPUT_BYTES
+    kwargs["max_documents"] = django_settings.KUBEVIZ_MAX_DOCUMENTS
+    return ClusterSettings(**kwargs)
+
+
+def stored_manifests(cluster: Cluster) -> list[dict]:
+    manifests: list[tuple[int, dict]] = []
+    for model in KIND_MODELS.values():
+        manifests.extend(model.objects.filter(cluster=cluster).values_list("seq", "manifest"))
+    manifests.sort(key=lambda pair: pair[0])
+    return [m for _seq, m in manifests]
+
+
+def restore_engine(cluster: Cluster) -> Engine:
+    return Engine.restore(engine_settings(cluster), cluster.state or {}, stored_manifests(cluster))
+
+
+def _warm_for(cluster: Cluster) -> enginecache.Warm:
+    """The engine at the cluster's version: this worker's warm one, or rebuilt from the rows."""
+    warm = enginecache.take(cluster)
+    if warm is None:
+        engine = restore_engine(cluster)
+        warm = enginecache.Warm(cluster.version, engine, state_entries(engine))
+        warm.entries["meta"] = events.meta_entry(cluster)
+    warm.engine.pop_change_log()
+    return warm
+
+
+def _row_fields(obj) -> dict:
+    owner = obj.owner
+    return {"uid": obj.uid, "resource_version": obj.resource_version, "labels": dict(obj.labels),
+            "manifest": obj.manifest, "seq": obj.seq, "owner_uid": owner.uid if owner else "",
+            "owner_kind": owner.kind if owner else "", "owner_name": owner.name if owner else ""}
+
+
+def _write_rows(cluster: Cluster, engine: Engine, log: ChangeLog) -> None:
+    """Write only what changed: bulk create, bulk update, delete, per kind."""
+    plan: dict[str, dict[str, list]] = {}
+    for key in log.keys:
+        kind, namespace, name = key
+        if kind not in KIND_MODELS:
+            continue
+        now = engine.get(kind, namespace, name)
+        existed = log.before.get(key) is not None
+        bucket = plan.setdefault(kind, {"create": [], "update": [], "delete": []})
+        if now is None:
+            if existed:
+                bucket["delete"].append((namespace, name))
+        elif existed:
+            bucket["update"].append(now)
+        else:
+            bucket["create"].append(now)
+    for kind, bucket in plan.items():
+        model = KIND_MODELS[kind]
+        by_ns: dict[str, list[str]] = {}
+        for namespace, name in bucket["delete"]:
+            by_ns.setdefault(namespace, []).append(name)
+        for namespace, names in by_ns.items():
+            model.objects.filter(cluster=cluster, namespace=namespace, name__in=names).delete()
+        fields = ["uid", "resource_version", "labels", "manifest", "seq", "owner_uid", "owner_kind", "owner_name"]
+        if 0 < len(bucket["update"]) <= 8:  # a plain UPDATE each beats bulk_update's SELECT and CASE
+            for obj in bucket["update"]:
+                model.objects.filter(cluster=cluster, namespace=obj.namespace, name=obj.name).update(**_row_fields(obj))
+        elif bucket["update"]:
+            wanted: dict[str, dict[str, Any]] = {}
+            for obj in bucket["update"]:
+                wanted.setdefault(obj.namespace, {})[obj.name] = obj
+            rows = []
+            for namespace, objs in wanted.items():
+                for row in model.objects.filter(cluster=cluster, namespace=namespace, name__in=list(objs)):
+                    for attr, value in _row_fields(objs[row.name]).items():
+                        setattr(row, attr, value)
+                    rows.append(row)
+            model.objects.bulk_update(rows, fields, batch_size=500)
+        if bucket["create"]:
+            model.objects.bulk_create([model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
+                                       for o in bucket["create"]], batch_size=500)
+
+
+def _write_all_rows(cluster: Cluster, engine: Engine) -> None:
+    for kind, model in KIND_MODELS.items():
+        model.objects.bulk_create([model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
+                                   for o in engine.list(kind)], batch_size=500)
+
+
+def _lock(cluster: Cluster | int, *, skip_locked: bool = False) -> Cluster | None:
+    pk = cluster.pk if isinstance(cluster, Cluster) else cluster
+    query = Cluster.objects.select_for_update(skip_locked=skip_locked and connection.features.has_select_for_update_skip_locked)
+    if skip_locked:
+        return query.filter(pk=pk).first()
+    try:
+        return query.get(pk=pk)
+    except Cluster.DoesNotExist:
+        raise ServiceError(f"cluster {pk} does not exist") from None
+
+
+def _commit(cluster: Cluster, warm: enginecache.Warm, log: ChangeLog, cause: dict) -> int:
+    """Persist a change the engine made and schedule its one push. Returns the new version."""
+    engine = warm.engine
+    _write_rows(cluster, engine, log)
+    set_, unset = changed_entries(engine, log)
+    entries = warm.entries
+    set_ = {k: v for k, v in set_.items() if entries.get(k, _MISSING) != v}
+    unset = [k for k in unset if k in entries]
+    cluster.state = engine.state
+    cluster.version += 1
+    cluster.save(update_fields=["state", "version", "running", "ticked_at", "updated"])
+    set_["meta"] = events.meta_entry(cluster)
+    full, patch = events.split_patches(entries, set_)
+    for key in unset:
+        entries.pop(key, None)
+    entries.update(set_)
+    # Serialised once per protocol variant: whole entries for every client, and merge patches
+    # for clients that apply them (docs/protocol.md).
+    text = events.change_text(cluster.version, set_, unset, cause)
+    patched_text = events.change_text(cluster.version, full, unset, cause, patch) if patch else None
+    warm.version = cluster.version
+    key, version, cluster_id = enginecache.key_of(cluster), cluster.version, cluster.pk
+
+    def after_commit() -> None:
+        enginecache.put(key, warm)
+        events.broadcast(cluster_id, version, text, patched_text)
+
+    transaction.on_commit(after_commit)
+    return cluster.version
+
+
+def _restore_unchanged(cluster: Cluster, warm: enginecache.Warm) -> None:
+    """Nothing changed: the engine is still good for this version."""
+    key = enginecache.key_of(cluster)
+    transaction.on_commit(lambda: enginecache.put(key, warm))
+
+
+# ---------------------------------------------------------------------- create, fork
+def _unique_slug(base: str) -> str:
+    base = slugify(base)[:80] or "cluster"
+    slug, n = base, 2
+    while Cluster.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def cluster_create(*, name: str, slug: str | None = None, lesson: str | None = None, workers: int = 2,
+                   load_balancer_pool: str | None = None, user=None) -> Cluster:
+    """A new cluster (default namespaces, nodes, kubernetes and kube-dns), optionally with a lesson loaded."""
+    settings = ClusterSettings(workers=workers, load_balancer_pool=load_balancer_pool)
+    text = None
+    if lesson:
+        text = lessons.get(lesson).text
+    with transaction.atomic():
+        cluster = Cluster.objects.create(name=name, slug=slug or _unique_slug(name), lesson=lesson or "",
+                                         settings=settings.to_dict(), state={}, version=0)
+        engine = Engine.new(engine_settings(cluster))
+        if text is not None:
+            result = engine.apply_text(text, atomic=True)
+            if result.errors:
+                raise ServiceError(f"lesson {lesson!r} does not apply: {result.errors[0]}")
+        engine.reconcile()  # the controllers start: CoreDNS's ReplicaSet and pods
+        engine.pop_change_log()
+        _write_all_rows(cluster, engine)
+        cluster.state = engine.state
+        cluster.version = 1
+        cluster.save(update_fields=["state", "version"])
+    return cluster
+
+
+def cluster_fork(*, cluster: Cluster, name: str | None = None, slug: str | None = None, user=None) -> Cluster:
+    """A private copy of a cluster at its current version (a student's sandbox)."""
+    with transaction.atomic():
+        source = _lock(cluster)
+        name = name or f"{source.name} (fork)"
+        fork = Cluster.objects.create(name=name, slug=slug or _unique_slug(name), lesson=source.lesson,
+                                      settings=source.settings, state=source.state, version=1, forked_from=source)
+        for model in KIND_MODELS.values():
+            rows = list(model.objects.filter(cluster=source))
+            for row in rows:
+                row.pk = None
+                row.cluster = fork
+            model.objects.bulk_create(rows, batch_size=500)
+    return fork
+
+
+# ---------------------------------------------------------------------- apply, delete
+def _parse_key(key: str) -> tuple[str, str, str]:
+    parts = key.split("/")
+    if len(parts) == 2:
+        return parts[0], "", parts[1]
+    if len(parts) != 3:
+        raise ServiceError(f"baseResourceVersion key {key!r} must be Kind/namespace/name")
+    kind, namespace, name = parts
+    return kind, "" if namespace == "-" else namespace, name
+
+
+def _conflict(engine: Engine, base_versions: dict | None) -> dict | None:
+    for key, base in (base_versions or {}).items():
+        kind, namespace, name = _parse_key(key)
+        obj = engine.get(kind, namespace, name) if kind in KIND_MODELS else None
+        current = obj.resource_version if obj is not None else None
+        if (str(base) if base is not None else None) != current:
+            return {"key": key, "baseResourceVersion": base, "resourceVersion": current,
+                    "current": object_entry(obj) if obj is not None else None,
+                    "message": (f"the object has been modified since you loaded it (resourceVersion {base}, "
+                                f"now {current or 'deleted'}); your text is kept: review the current "
+                                "object, then apply again")}
+    return None
+
+
+def _result_dict(result: ApplyResult) -> dict:
+    return {"errors": [d.to_dict() for d in result.errors],
+            "warnings": [d.to_dict(with_field=False) for d in result.warnings],
+            "results": result.lines()}
+
+
+def _endpoint_set(engine: Engine, namespace: str, name: str) -> set[str]:
+    svc = engine.get("Service", namespace, name)
+    if svc is None:
+        return set()
+    return {f"{e.ip}:{e.port}" + (f" ({e.pod})" if e.pod else "") + ("" if e.ready else " not ready")
+            for e in endpoints_for_service(engine, svc)}
+
+
+def _manifest_yaml(obj) -> list[str]:
+    """The object as the preview diffs it: without the fields only the server writes and that
+    change with every write (like kubectl diff, which is about what the user changes)."""
+    manifest = public_manifest(obj.manifest)
+    meta = {k: v for k, v in (manifest.get("metadata") or {}).items()
+            if k not in ("resourceVersion", "uid", "creationTimestamp", "generation")}
+    manifest = {**manifest, "metadata": meta}
+    return yaml.safe_dump(manifest, sort_keys=False).splitlines(keepends=True)
+
+
+def _dry_run_diff(engine: Engine, preview: Engine, log: ChangeLog) -> dict:
+    created, changed, deleted = [], [], []
+    for key in log.keys:
+        kind, namespace, name = key
+        if kind not in KIND_MODELS:
+            continue
+        ref = f"{kind}/{namespace or '-'}/{name}"
+        old, new = engine.get(kind, namespace, name), preview.get(kind, namespace, name)
+        if old is None and new is not None:
+            created.append(ref)
+        elif old is not None and new is None:
+            deleted.append(ref)
+        elif old is not None and new is not None and old.manifest != new.manifest:
+            diff = "".join(difflib.unified_diff(_manifest_yaml(old), _manifest_yaml(new),
+                                                f"live/{ref}", f"merged/{ref}"))
+            changed.append({"object": ref, "diff": diff})
+    endpoints = {}
+    services = {(ns, name) for kind, ns, name in log.keys if kind in ("Service", "Endpoints")}
+    for namespace, name in sorted(services):
+        before, after = _endpoint_set(engine, namespace, name), _endpoint_set(preview, namespace, name)
+        if before != after:
+            endpoints[f"{namespace}/{name}"] = {"gained": sorted(after - before), "lost": sorted(before - after)}
+    return {"created": created, "changed": changed, "deleted": deleted, "endpoints": endpoints}
+
+
+def _mutate(cluster: Cluster, action: Callable[[Engine], ApplyResult | None], *, user=None,
+            summary: Callable[[ApplyResult | None], list[str]] | None = None,
+            before_apply: Callable[[Cluster, Engine], ApplyOutcome | None] | None = None,
+            update_row: Callable[[Cluster], None] | None = None) -> ApplyOutcome:
+    """The one write path: lock, engine, act, write the changed rows, bump, push on commit."""
+    with transaction.atomic():
+        row = _lock(cluster)
+        warm = _warm_for(row)
+        # On an exception the warm engine, taken out of the cache, is dropped with the transaction.
+        if before_apply is not None:
+            refused = before_apply(row, warm.engine)
+            if refused is not None:
+                _restore_unchanged(row, warm)
+                return refused
+        result = action(warm.engine)
+        if result is not None and result.errors:
+            _restore_unchanged(row, warm)  # atomic: nothing changed
+            return ApplyOutcome(False, row.version, **_result_dict(result))
+        log = warm.engine.pop_change_log()
+        meta_before = events.meta_entry(row)
+        if update_row is not None:
+            update_row(row)
+        if not log.keys and events.meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
+            _restore_unchanged(row, warm)
+            return ApplyOutcome(True, row.version, **(_result_dict(result) if result else {}))
+        lines = summary(result) if summary else (result.lines() if result else [])
+        version = _commit(row, warm, log, {"user": _user_name(user), "summary": lines})
+        if isinstance(cluster, Cluster):
+            cluster.version = version
+        return ApplyOutcome(True, version, changed=True, **(_result_dict(result) if result else {}))
+
+
+def cluster_apply(*, cluster: Cluster, text: str, dry_run: bool = False, base_versions: dict | None = None,
+                  user=None) -> ApplyOutcome:
+    """`kubectl apply -f` of a YAML text, all or nothing. A stale `base_versions` entry
+    ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
+    `dry_run` saves nothing and returns what would change (`diff`)."""
+    if dry_run:
+        with transaction.atomic():
+            row = Cluster.objects.get(pk=cluster.pk)
+            warm = enginecache.peek(row)
+            engine = warm.engine if warm is not None else restore_engine(row)
+            conflict = _conflict(engine, base_versions)
+            if conflict is not None:
+                return ApplyOutcome(False, row.version, conflict=conflict)
+            preview = engine.copy()
+            result = preview.apply_text(text, atomic=True)
+            outcome = ApplyOutcome(result.ok, row.version, **_result_dict(result))
+            if result.ok:
+                outcome.diff = _dry_run_diff(engine, preview, preview.pop_change_log())
+            return outcome
+
+    def check(row: Cluster, engine: Engine) -> ApplyOutcome | None:
+        conflict = _conflict(engine, base_versions)
+        return ApplyOutcome(False, row.version, conflict=conflict) if conflict is not None else None
+
+    return _mutate(cluster, lambda engine: engine.apply_text(text, atomic=True), user=user, before_apply=check)
+
+
+def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: str, user=None) -> ApplyOutcome:
+    """`kubectl delete KIND NAME -n NAMESPACE`, with garbage collection and the controllers reconciling."""
+    if kind not in KIND_MODELS:
+        return ApplyOutcome(False, cluster.version, errors=[{"document": None, "line": None, "kind": kind,
+                                                             "name": name, "field": None,
+                                                             "message": f'the server doesn\'t have a resource type "{kind}"'}])
+    return _mutate(cluster, lambda engine: engine.delete(kind, namespace or "", name), user=user)
+
+
+def cluster_clock(*, cluster: Cluster, action: str, seconds: float = 5.0, user=None) -> ApplyOutcome:
+    """The simulated clock: `play` (a ticker advances it in real time), `pause`, `step` (advance
+    `seconds` now)."""
+    if action not in ("play", "pause", "step"):
+        raise ServiceError(f"unknown clock action {action!r}: use play, pause or step")
+    try:
+        seconds = float(seconds)
+    except (TypeError, ValueError):
+        raise ServiceError("seconds must be a number") from None
+    if not 0 <= seconds <= 24 * 3600:
+        raise ServiceError("seconds must be between 0 and 86400")
+
+    def act(engine: Engine) -> None:
+        if action == "step":
+            engine.advance(seconds)
+        return None
+
+    def update(row: Cluster) -> None:
+        if action == "play":
+            row.running, row.ticked_at = True, timezone.now()
+        elif action == "pause":
+            row.running = False
+
+    label = {"play": "clock playing", "pause": "clock paused", "step": f"clock advanced {seconds:g}s"}[action]
+    return _mutate(cluster, act, user=user, update_row=update, summary=lambda _r: [label])
+
+
+def cluster_tick(*, cluster_id: int, now: datetime.datetime | None = None) -> int | None:
+    """One tick of a playing clock, from any worker's ticker. The row lock (skipping a row another
+    ticker holds) and `ticked_at` make sure the clock advances once per tick whatever the number
+    of workers. Returns the new version, or None when there was nothing to do."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = _lock(cluster_id, skip_locked=True)
+        if row is None or not row.running:
+            return None
+        elapsed = (now - row.ticked_at).total_seconds() if row.ticked_at else TICK_SECONDS
+        if elapsed < TICK_SECONDS * 0.8:
+            return None  # another worker's ticker just did it
+        warm = _warm_for(row)
+        warm.engine.advance(min(elapsed, MAX_TICK_ADVANCE))
+        log = warm.engine.pop_change_log()
+        row.ticked_at = now
+        return _commit(row, warm, log, {"user": "clock", "summary": [f"clock at {warm.engine.clock:g}s"]})
+
+
+# ---------------------------------------------------------------------- presence
+PRESENCE_TTL = datetime.timedelta(seconds=90)
+PRESENCE_HEARTBEAT_SECONDS = 30
+
+
+def presence_join(*, cluster_id: int, channel_name: str, user=None) -> int:
+    """Record one open websocket watching the cluster; returns the number watching."""
+    from .models import Presence
+
+    Presence.objects.update_or_create(channel_name=channel_name,
+                                      defaults={"cluster_id": cluster_id, "user": _user_name(user)})
+    return _watching(cluster_id)
+
+
+def presence_leave(*, cluster_id: int, channel_name: str) -> int:
+    from .models import Presence
+
+    Presence.objects.filter(channel_name=channel_name).delete()
+    return _watching(cluster_id)
+
+
+def presence_heartbeat(*, cluster_id: int, channel_names: list[str], now: datetime.datetime | None = None) -> int:
+    """A worker vouches for its sockets; rows nobody vouched for in a while (their worker died)
+    stop counting, and are removed after ten times that."""
+    from .models import Presence
+
+    now = now or timezone.now()
+    Presence.objects.filter(channel_name__in=channel_names).update(seen=now)
+    Presence.objects.filter(cluster_id=cluster_id, seen__lt=now - 10 * PRESENCE_TTL).delete()
+    return _watching(cluster_id, now)
+
+
+def _watching(cluster_id: int, now: datetime.datetime | None = None) -> int:
+    from .selectors import watcher_count
+
+    return watcher_count(cluster_id, now)
