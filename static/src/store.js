@@ -1,0 +1,110 @@
+// The cluster as this tab sees it: the live protocol's flat map of keyed entries at a version,
+// indexed by family (the key's first segment: "pod", "service", "graph", ...), so panels can
+// list one family without scanning every key.
+
+export class Store {
+  constructor() {
+    this.entries = new Map();
+    this.families = new Map();
+    this.version = null;
+    this.listeners = [];
+  }
+
+  static family(key) {
+    const slash = key.indexOf("/");
+    return slash < 0 ? key : key.slice(0, slash);
+  }
+
+  subscribe(fn) {
+    this.listeners.push(fn);
+  }
+
+  emit(event) {
+    for (const fn of this.listeners) fn(event);
+  }
+
+  put(key, value) {
+    this.entries.set(key, value);
+    const family = Store.family(key);
+    let set = this.families.get(family);
+    if (!set) this.families.set(family, (set = new Set()));
+    set.add(key);
+  }
+
+  drop(key) {
+    if (!this.entries.delete(key)) return;
+    this.families.get(Store.family(key))?.delete(key);
+  }
+
+  loadSnapshot(message) {
+    this.entries.clear();
+    this.families.clear();
+    for (const [key, value] of Object.entries(message.entries)) this.put(key, value);
+    this.version = message.version;
+    this.emit({ type: "snapshot", version: this.version });
+  }
+
+  /** Apply one change: `unset`, then `set`, then `patch` (RFC 7386 merge patches of the entries
+   *  held). Returns the change normalised to whole values: {version, set, unset, cause}. */
+  applyChange(message) {
+    const set = { ...message.set };
+    for (const key of message.unset) this.drop(key);
+    for (const [key, value] of Object.entries(message.set)) this.put(key, value);
+    for (const [key, patch] of Object.entries(message.patch || {})) {
+      const value = mergePatch(this.entries.get(key), patch);
+      this.put(key, value);
+      set[key] = value;
+    }
+    this.version = message.version;
+    const change = { type: "change", version: this.version, set, unset: message.unset, cause: message.cause };
+    this.emit(change);
+    return change;
+  }
+
+  get(key) {
+    return this.entries.get(key);
+  }
+
+  /** [key, value] pairs of one family, keys sorted. */
+  list(family) {
+    const keys = [...(this.families.get(family) || [])].sort();
+    return keys.map((k) => [k, this.entries.get(k)]);
+  }
+
+  keys(family) {
+    return this.families.get(family) || new Set();
+  }
+
+  get meta() {
+    return this.entries.get("meta") || {};
+  }
+
+  /** The stored object for a diagram id / object ref "Kind/ns/name" ("-" for cluster-scoped). */
+  object(ref) {
+    return this.entries.get(`object/${ref}`);
+  }
+
+  pods() {
+    return this.list("pod").map(([key, value]) => ({ ref: key.slice(4), ...value, ...splitRef(key.slice(4)) }));
+  }
+
+  services() {
+    return this.list("service").map(([key, value]) => ({ ref: key.slice(8), ...value, ...splitRef(key.slice(8)) }));
+  }
+}
+
+export function splitRef(ref) {
+  const slash = ref.indexOf("/");
+  return { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+}
+
+/** RFC 7386 MergePatch(target, patch), as simulator/events.py apply_merge_patch. */
+export function mergePatch(target, patch) {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const result = target !== null && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
