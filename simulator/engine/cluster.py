@@ -108,7 +108,7 @@ class Cluster(Applier, Controllers):
         self._by_uid: dict[str, tuple[str, str, str]] = {}
         # Controllers that must look at their objects again (kube-controller-manager's work queues).
         self._dirty: dict[tuple[str, str, str], None] = {}
-        self._feasible_cache: dict[tuple, list] = {}
+        self._feasible_cache: dict[tuple, scheduler.FeasibleSet] = {}
         self._template_cache: dict[int, tuple[dict, str, dict]] = {}
         self._pod_shapes: dict[tuple, object] = {}
         self._replicasets_by_ns: dict[str, dict[str, None]] = {}
@@ -561,7 +561,7 @@ class Cluster(Applier, Controllers):
         else:
             status["loadBalancer"] = {}
 
-    def _feasible_nodes(self, spec: dict) -> list:
+    def _feasible_nodes(self, spec: dict) -> scheduler.FeasibleSet:
         """Nodes whose labels and taints admit pods of this scheduling signature, or (node, reason)
         for the others; cached until a node changes."""
         known = self._feasible_keys.get(id(spec))
@@ -575,8 +575,9 @@ class Cluster(Applier, Controllers):
         hit = self._feasible_cache.get(key)
         if hit is None:
             tolerations = tolerations_of(spec)
-            hit = [(node, scheduler.feasible(node, spec, spec.get("nodeSelector") or {}, tolerations))
-                   for node in self.objects["Node"].values()]
+            hit = scheduler.FeasibleSet([(node, scheduler.feasible(node, spec, spec.get("nodeSelector") or {},
+                                                                   tolerations))
+                                         for node in self.objects["Node"].values()])
             self._feasible_cache[key] = hit
         return hit
 

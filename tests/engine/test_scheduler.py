@@ -79,3 +79,27 @@ def test_a_pod_bound_to_a_missing_node_starts_when_that_node_joins():
     started = cluster.get("Pod", "default", "q")
     assert started.phase == "Running" and started.ip.startswith("10.244.3.")
     assert ("default", "q") not in cluster.schedule_failures
+
+
+def test_choose_node_fast_path_is_the_lexicographic_minimum_of_owner_count_load_and_order():
+    """Without preferred affinities the pick is min(same-owner pods, pods, node order), whether the
+    nodes come as a list of filter results or as a cached FeasibleSet."""
+    import random
+
+    from simulator.engine import scheduler
+    from simulator.engine.model import Node
+
+    rng = random.Random(7)
+    nodes = [Node(kind="Node", namespace="", name=f"n{i}", uid=str(i), seq=i, labels={}, owner=None,
+                  manifest={}, ip=None, pod_cidr=None, taints=(), unschedulable=False) for i in range(12)]
+    for _ in range(500):
+        checked = [(n, None if rng.random() < 0.8 else "node(s) were unschedulable") for n in nodes]
+        load = {n.name: rng.randrange(4) for n in nodes if rng.random() < 0.9}
+        same_owner = {n.name: rng.randrange(1, 3) for n in nodes if rng.random() < 0.3}
+        feasible = [(i, n) for i, (n, reason) in enumerate(checked) if reason is None]
+        want = min(feasible, key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]))[1] \
+            if feasible else None
+        for given in (checked, scheduler.FeasibleSet(checked)):
+            node, reason = scheduler.choose_node(given, {}, {}, (), same_owner, load)
+            assert node is want
+            assert (reason == "") == (want is not None)
