@@ -31,8 +31,10 @@ from .errors import Diagnostic, InputRejected
 
 try:  # libyaml's C parser: much faster; the pure-Python one gives the same events.
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _CParser = None
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DOCUMENTS = 1000
@@ -186,7 +188,9 @@ def _scalar(ev: yaml.ScalarEvent, line0: int) -> Any:
     value = ev.value
     if tag is None or tag == "!":
         if ev.implicit[0]:
-            tag = _resolver.resolve(ScalarNode, value, (True, False))
+            tag = _IMPLICIT_TAGS.get(value)
+            if tag is None:
+                tag = _implicit_tag(value)
         else:
             return value
     if tag == _STR:
@@ -209,6 +213,19 @@ def _scalar(ev: yaml.ScalarEvent, line0: int) -> Any:
     if tag == _MERGE:
         return _MergeKey
     raise _unsafe_tag(ev, line0)
+
+
+# The tag a plain scalar resolves to depends on its text alone (the implicit resolvers; no path
+# resolvers are registered), and the same texts come back in every document: keys, kinds, images.
+_IMPLICIT_TAGS: dict[str, str] = {}
+
+
+def _implicit_tag(value: str) -> str:
+    tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if len(_IMPLICIT_TAGS) >= 65_536:
+        _IMPLICIT_TAGS.clear()
+    _IMPLICIT_TAGS[value] = tag
+    return tag
 
 
 class _MergeKey:
@@ -237,6 +254,14 @@ def _key_text(key: Any, ev, line0: int) -> str:
                          line0 + ev.start_mark.line, ev.start_mark.column + 1)
 
 
+def _events(chunk: str):
+    """libyaml's events for one document, read straight from its parser when it is there (what
+    yaml.parse does, without a whole Loader per document and a generator around each event)."""
+    if _CParser is not None:
+        return iter(_CParser(chunk).get_event, None)
+    return yaml.parse(chunk, Loader=_Loader)  # pragma: no cover - without libyaml
+
+
 def _build(chunk: str, line0: int) -> Any:
     """Build one document from libyaml events with depth, alias and node bounds."""
     ScalarEvent = yaml.ScalarEvent
@@ -245,6 +270,9 @@ def _build(chunk: str, line0: int) -> Any:
     MappingEndEvent = yaml.MappingEndEvent
     SequenceEndEvent = yaml.SequenceEndEvent
     AliasEvent = yaml.AliasEvent
+    NOKEY = _NOKEY
+    MergeKey = _MergeKey
+    scalar = _scalar
 
     # stack entries: [container, is_map, pending_key, anchor, nodes_at_start, key_event, merges]
     stack: list[list] = []
@@ -254,44 +282,14 @@ def _build(chunk: str, line0: int) -> Any:
     nodes = 0
     expanded = 0
 
-    def attach(value: Any, ev) -> None:
-        nonlocal root, have_root
-        if not stack:
-            root = value
-            have_root = True
-            return
-        top = stack[-1]
-        if top[1]:
-            if top[2] is _NOKEY:
-                if value is _MergeKey:
-                    top[2] = _MergeKey
-                else:
-                    top[2] = _key_text(value, ev, line0)
-                    top[5] = ev
-            else:
-                key = top[2]
-                top[2] = _NOKEY
-                if key is _MergeKey:
-                    top[6].append((value, ev))
-                    return
-                container = top[0]
-                if key in container:
-                    kev = top[5]
-                    raise YAMLInputError(f'key "{key}" already set in map',
-                                         line0 + kev.start_mark.line, kev.start_mark.column + 1)
-                container[key] = value
-        else:
-            top[0].append(value)
-
     try:
-        for ev in yaml.parse(chunk, Loader=_Loader):
+        for ev in _events(chunk):
             t = type(ev)
             if t is ScalarEvent:
                 nodes += 1
-                value = _scalar(ev, line0)
+                value = scalar(ev, line0)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
-                attach(value, ev)
             elif t is MappingStartEvent or t is SequenceStartEvent:
                 nodes += 1
                 if ev.tag not in (None, "!", _MAP if t is MappingStartEvent else _SEQ):
@@ -300,15 +298,15 @@ def _build(chunk: str, line0: int) -> Any:
                     raise YAMLInputError(f"the document nests deeper than {MAX_DEPTH} levels",
                                          line0 + ev.start_mark.line, ev.start_mark.column + 1)
                 is_map = t is MappingStartEvent
-                stack.append([{} if is_map else [], is_map, _NOKEY, ev.anchor, nodes + expanded, None, []])
+                stack.append([{} if is_map else [], is_map, NOKEY, ev.anchor, nodes + expanded, None, []])
+                continue
             elif t is MappingEndEvent or t is SequenceEndEvent:
                 entry = stack.pop()
-                container = entry[0]
+                value = entry[0]
                 if entry[1] and entry[6]:
-                    _apply_merges(container, entry[6], line0)
+                    _apply_merges(value, entry[6], line0)
                 if entry[3]:
-                    anchors[entry[3]] = (container, nodes + expanded - entry[4] + 1)
-                attach(container, ev)
+                    anchors[entry[3]] = (value, nodes + expanded - entry[4] + 1)
             elif t is AliasEvent:
                 found = anchors.get(ev.anchor)
                 if found is None:
@@ -319,8 +317,36 @@ def _build(chunk: str, line0: int) -> Any:
                 if expanded > MAX_EXPANDED_NODES or expanded > MAX_ALIAS_RATIO * max(nodes, 1000):
                     raise YAMLInputError("yaml: document contains excessive aliasing",
                                          line0 + ev.start_mark.line, ev.start_mark.column + 1)
-                attach(copy.deepcopy(value) if isinstance(value, (dict, list)) else value, ev)
-            # StreamStart/End, DocumentStart/End carry nothing we keep.
+                if isinstance(value, (dict, list)):
+                    value = copy.deepcopy(value)
+            else:
+                continue  # StreamStart/End, DocumentStart/End carry nothing we keep.
+            # Attach the value to its parent: a map's key or value, a list's item, or the root.
+            if not stack:
+                root = value
+                have_root = True
+                continue
+            top = stack[-1]
+            if not top[1]:
+                top[0].append(value)
+            elif top[2] is NOKEY:
+                if value is MergeKey:
+                    top[2] = MergeKey
+                else:
+                    top[2] = value if type(value) is str else _key_text(value, ev, line0)
+                    top[5] = ev
+            else:
+                key = top[2]
+                top[2] = NOKEY
+                if key is MergeKey:
+                    top[6].append((value, ev))
+                    continue
+                container = top[0]
+                if key in container:
+                    kev = top[5]
+                    raise YAMLInputError(f'key "{key}" already set in map',
+                                         line0 + kev.start_mark.line, kev.start_mark.column + 1)
+                container[key] = value
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
