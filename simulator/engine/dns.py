@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 from .endpoints import Endpoint, cached_endpoints
 from .model import Pod, Service
+from .netaddr import ipv4_octets
 
 SUPPORTED_TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR")
 KUBE_DNS = ("kube-system", "kube-dns")
@@ -136,14 +137,7 @@ def service_fqdn(service: Service, zone: str) -> str:
 def _ipv4_octets(text: str) -> list[str] | None:
     """The four octets of a dotted-quad IPv4 address (no leading zeros, as Go's net.ParseIP and
     Python's ipaddress require), or None. Cheaper than ipaddress for the hot path."""
-    octets = text.split(".")
-    if len(octets) != 4:
-        return None
-    for octet in octets:
-        if not (octet.isascii() and octet.isdigit()) or len(octet) > 3 or (len(octet) > 1 and octet[0] == "0") \
-                or int(octet) > 255:
-            return None
-    return octets
+    return ipv4_octets(text)
 
 
 def _ipv4(text: str) -> str | None:
@@ -341,7 +335,7 @@ class _State:
 
     def sorted_records(self) -> list[Record]:
         if self.listing is None:
-            self.listing = sorted(self.counts, key=_record_key)
+            self.listing = sorted(self.counts)  # a Record sorts as its (name, type, value) tuple
             self.edits = 0
         conflicts = self.cluster_ptrs.keys() & self.endpoint_ptrs.keys()
         if not conflicts:
@@ -453,7 +447,7 @@ def dns_records(cluster) -> list[dict]:
     state = _state(cluster)
     _sync_services(cluster, state)
     _sync_pods(cluster, state)
-    return [{"name": r.name, "type": r.type, "value": r.value} for r in state.sorted_records()]
+    return [{"name": name, "type": rtype, "value": value} for name, rtype, value in state.sorted_records()]
 
 
 # ---------------------------------------------------------------------- the server side

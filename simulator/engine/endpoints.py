@@ -16,10 +16,10 @@ pkg/controller/util/endpoint (ShouldPodBeInEndpoints), pkg/api/v1/pod FindPort.
 """
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from .model import Pod, Service, ServicePort
+from .netaddr import ip_sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +51,7 @@ def find_port(pod: Pod, service_port: ServicePort) -> int | None:
     return None
 
 
-def _ip_key(ip: str):
-    try:
-        return (0, int(ipaddress.ip_address(ip)))
-    except ValueError:
-        return (1, ip)
+_ip_key = ip_sort_key  # addresses in numeric order (IPv4 without the ipaddress module), then the rest
 
 
 def selected_pods(cluster, service: Service) -> list[Pod]:

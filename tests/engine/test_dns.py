@@ -650,3 +650,20 @@ def test_a_resolution_sees_a_service_created_after_the_index_was_built():
         spec: {selector: {run: webapp}, ports: [{port: 80}]}
     """))
     assert values(dns.resolve(cluster, busybox, "late")) == [cluster_ip(cluster, "default/late")]
+
+
+@pytest.mark.parametrize("text", ["10.244.1.2", "0.0.0.0", "255.255.255.255", "1.2.3", "1.2.3.4.5", "01.2.3.4",
+                                  "1.2.3.256", "1.2.3.04", "1.2.3.4\n", " 1.2.3.4", "1.2.3.+4", "1.2.3.٤", "1..2.3",
+                                  "", "::1", "fe80::1", "1.2.3.4/32", "a.b.c.d", "1_0.2.3.4", "999.1.1.1"])
+def test_the_fast_ipv4_checks_agree_with_ipaddress(text):
+    import ipaddress
+
+    from simulator.engine import netaddr
+
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        address = None
+    is_v4 = isinstance(address, ipaddress.IPv4Address)
+    assert (netaddr.ipv4_octets(text) is not None) == is_v4
+    assert netaddr.ip_sort_key(text) == ((0, int(address)) if address is not None else (1, text))
