@@ -113,6 +113,7 @@ class Cluster(Applier, Controllers):
         self._pod_shapes: dict[tuple, object] = {}
         self._replicasets_by_ns: dict[str, dict[str, None]] = {}
         self._feasible_keys: dict[int, tuple[dict, tuple]] = {}
+        self._clock_cache: tuple = (None, None)  # (state["clock"], what Controllers._clock_marks made of it)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -297,7 +298,9 @@ class Cluster(Applier, Controllers):
             for ds in self.objects["DaemonSet"].values():
                 self._dirty[("DaemonSet", ds.namespace, ds.name)] = None
 
-    def _index_add(self, obj: Base) -> None:
+    def _index_add(self, obj: Base, *, ip_taken: bool = False) -> None:
+        """Store `obj` and index it. `ip_taken`: the pod's address was just allocated on its node
+        (so the allocator already holds it)."""
         kind = obj.kind
         self.objects[kind][obj.key] = obj
         self._by_uid[obj.uid] = (kind, obj.namespace, obj.name)
@@ -319,9 +322,9 @@ class Cluster(Applier, Controllers):
                 if obj.owner is not None:
                     counts = self._owner_nodes.setdefault(obj.owner.uid, {})
                     counts[obj.node] = counts.get(obj.node, 0) + 1
-                if obj.ip:
+                if obj.ip and not ip_taken:
                     self._pod_ip_allocator(obj.node).take(obj.ip)
-            if not obj.terminal and (not obj.node or not obj.ip):
+            if (not obj.node or not obj.ip) and not obj.terminal:
                 self._pending[obj.key] = None  # not scheduled, or bound to a node that is not there
         elif kind == "Service":
             self.endpoints_cache.pop(obj.key, None)

@@ -80,11 +80,11 @@ class Controllers:
         """Create one pod of `owner` from its template, as its controller does through the API server."""
         shape = self._pod_shape(owner, api_version, template, extra_labels, extra_tolerations)
         serial = self.state["serial"] + 1
-        name = naming.generate_name(shape.prefix, f"{self.settings.seed}/{owner.uid}/{serial}")
+        name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}")
         attempt = 0
         while ((owner.namespace, name)) in self.objects["Pod"]:
             attempt += 1
-            name = naming.generate_name(shape.prefix, f"{self.settings.seed}/{owner.uid}/{serial}/{attempt}")
+            name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
         pod = self._create_pod_fast(shape, owner, name, node_name)
         if pod is not None:
             return pod
@@ -118,9 +118,11 @@ class Controllers:
         if len(self._pod_shapes) > 20_000:
             self._pod_shapes.clear()
         shape = _PodShape(template=template, owner=owner, prefix=f"{owner.name}-",
+                          seed=f"{self.settings.seed}/{owner.uid}/",
                           labels={**(meta.get("labels") or {}), **extra_labels},
                           annotations=dict(meta.get("annotations") or {}), owner_references=[ref],
-                          spec=spec, fields=pod_fields(spec), owner_ref=OwnerRef(owner.kind, owner.name, owner.uid))
+                          spec=spec, node_name=spec.get("nodeName"), host_network=bool(spec.get("hostNetwork")),
+                          fields=pod_fields(spec), owner_ref=OwnerRef(owner.kind, owner.name, owner.uid))
         self._pod_shapes[key] = shape
         return shape
 
@@ -128,8 +130,8 @@ class Controllers:
         """`_create` + `_place_pod` + `Pod.from_manifest` for a pod whose shape is known, or None
         when it cannot be placed (then the general path takes it)."""
         spec = shape.spec
-        node_name = node_name or spec.get("nodeName")  # a template may bind its pods to a node
-        if spec.get("hostNetwork"):
+        node_name = node_name or shape.node_name  # a template may bind its pods to a node
+        if shape.host_network:
             return None
         if node_name is None:
             node, _reason = scheduler.choose_node(self._feasible_nodes(spec), spec, (), (),
@@ -146,9 +148,8 @@ class Controllers:
         self.state["ipam"][node_name] = allocator.last
         seq = self._next("serial")
         uid = naming.make_uid(self.settings.seed, seq)
-        stamp = self._timestamp()
-        clock = self.clock
-        annotations = {**shape.annotations, "kubeviz.io/seq": str(seq), "kubeviz.io/started-at": _fmt_clock(clock)}
+        clock, stamp, started = self._clock_marks()
+        annotations = {**shape.annotations, "kubeviz.io/seq": str(seq), "kubeviz.io/started-at": started}
         host_ip = self._node_ips.get(node_name)
         manifest = {
             "apiVersion": "v1", "kind": "Pod",
@@ -161,10 +162,20 @@ class Controllers:
         }
         pod = Pod(kind="Pod", namespace=owner.namespace, name=name, uid=uid, seq=seq, labels=shape.labels,
                   owner=shape.owner_ref, manifest=manifest, node=node_name, ip=ip, status_phase=None,
-                  ready_condition=None, started_at=float(clock), finished_at=None, restarts=0, **shape.fields)
+                  ready_condition=None, started_at=clock, finished_at=None, restarts=0, **shape.fields)
         self.schedule_failures.pop((owner.namespace, name), None)
-        self._index_add(pod)
+        self._index_add(pod, ip_taken=True)  # allocate() has marked the address used
         return pod
+
+    def _clock_marks(self) -> tuple[float, str, str]:
+        """(clock, creationTimestamp, started-at annotation) for the current simulated time,
+        worked out once per clock value (every pod created in one sync shares them)."""
+        value = self.state["clock"]
+        marks = self._clock_cache
+        if marks[0] != value or type(marks[0]) is not type(value):
+            clock = float(value)
+            marks = self._clock_cache = (value, (clock, self._timestamp(), _fmt_clock(clock)))
+        return marks[1]
 
     def _defaulted_pod_spec(self, template: dict) -> dict:
         """Controllers create pods through the API server, which defaults them like any other pod;
@@ -487,9 +498,12 @@ class _PodShape:
     template: dict
     owner: Workload
     prefix: str
+    seed: str  # what generated names of this owner's pods are drawn from, before the serial number
     labels: dict
     annotations: dict
     owner_references: list
     spec: dict
+    node_name: str | None  # spec.nodeName: a template may bind its pods to a node
+    host_network: bool
     fields: dict  # the Pod model's spec-derived fields
     owner_ref: OwnerRef
