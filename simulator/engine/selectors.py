@@ -684,6 +684,11 @@ def from_label_selector(selector: Mapping[str, Any] | None, path: str = "spec.se
     """
     if selector is None:
         return nothing()
+    key = _match_labels_key(selector)
+    if key is not None:
+        hit = _MATCH_LABELS_SELECTORS.get(key)
+        if hit is not None:
+            return hit
     errs = validate_label_selector(selector, path)
     if errs:
         raise SelectorError(errs)
@@ -694,7 +699,32 @@ def from_label_selector(selector: Mapping[str, Any] | None, path: str = "spec.se
     reqs = [Requirement(key, EQUALS, (value,)) for key, value in sorted(match_labels.items())]
     for expr in expressions:
         reqs.append(Requirement(expr["key"], _LABEL_SELECTOR_OPERATORS[expr["operator"]], tuple(expr.get("values") or ())))
-    return Selector(tuple(reqs))
+    result = Selector(tuple(reqs))
+    if key is not None:
+        if len(_MATCH_LABELS_SELECTORS) >= 65_536:
+            _MATCH_LABELS_SELECTORS.clear()
+        _MATCH_LABELS_SELECTORS[key] = result
+    return result
+
+
+# Valid selectors made of matchLabels alone (what Deployments, ReplicaSets and DaemonSets carry,
+# and the same ones again and again), by their string pairs. Selectors never change, so one can
+# be shared; only valid ones are kept, so errors and their paths are always worked out afresh.
+_MATCH_LABELS_SELECTORS: dict[tuple, Selector] = {}
+
+
+def _match_labels_key(selector: Any) -> tuple | None:
+    """The matchLabels pairs of a selector that has nothing else that counts, when all are strings."""
+    if type(selector) is not dict or selector.get("matchExpressions"):
+        return None
+    labels = selector.get("matchLabels") or {}
+    if type(labels) is not dict:
+        return None
+    pairs = tuple(labels.items())
+    for key, value in pairs:
+        if type(key) is not str or type(value) is not str:
+            return None
+    return pairs
 
 
 # ---------------------------------------------------------------------------------------------
