@@ -172,10 +172,10 @@ def srv_weight(count: int) -> int:
 
 
 # ---------------------------------------------------------------------- records per object
-@dataclass(frozen=True)
-class _Contribution:
+class _Contribution(NamedTuple):
     """The records one Service or Pod puts in the zone. `cluster_ptr` is the ClusterIP's PTR
-    (also in `records`), which hides endpoint PTRs of the same address."""
+    (also in `records`), which hides endpoint PTRs of the same address. A named tuple: one is
+    made per pod, and compared by value when its object changed."""
 
     records: tuple[Record, ...]
     cluster_ptr: Record | None = None
@@ -308,7 +308,7 @@ class _State:
     def _apply(self, contribution: _Contribution, delta: int) -> None:
         counts = self.counts
         for record in contribution.records:
-            if record.type == "PTR":
+            if record[1] == "PTR":
                 ptrs = self.cluster_ptrs if record is contribution.cluster_ptr else self.endpoint_ptrs
                 bucket = ptrs.get(record.name)
                 if bucket is None:
@@ -316,8 +316,12 @@ class _State:
                 if not _count(bucket, record, delta):
                     if not bucket:
                         del ptrs[record.name]
-            count = _count(counts, record, delta)
-            if (delta > 0 and count == 1) or (delta < 0 and count == 0):
+            count = counts.get(record, 0) + delta  # _count, inlined: this runs for every record
+            if count:
+                counts[record] = count
+            else:
+                del counts[record]
+            if self.listing is not None and ((delta > 0 and count == 1) or (delta < 0 and count == 0)):
                 self._edit(record, insert=delta > 0)
 
     def _edit(self, record: Record, insert: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from socket import inet_aton
 
 # A dotted-quad IPv4 address exactly as Go's net.ParseIP and Python's ipaddress take it: four
 # decimal octets of ASCII digits, 0-255, no leading zeros.
@@ -22,8 +23,7 @@ def ip_sort_key(text: str) -> tuple:
     """(0, the address as an integer) for an IPv4 or IPv6 address, (1, text) for anything else:
     addresses in numeric order, then the rest. Same as calling ipaddress.ip_address, faster for IPv4."""
     if type(text) is str and _DOTTED_QUAD.fullmatch(text):
-        a, b, c, d = text.split(".")
-        return (0, (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d))
+        return (0, int.from_bytes(inet_aton(text), "big"))  # a dotted quad: inet_aton reads it the same
     try:
         return (0, int(ipaddress.ip_address(text)))
     except ValueError:
