@@ -273,6 +273,8 @@ def _build(chunk: str, line0: int) -> Any:
     NOKEY = _NOKEY
     MergeKey = _MergeKey
     scalar = _scalar
+    implicit_tags = _IMPLICIT_TAGS
+    STR = _STR
 
     # stack entries: [container, is_map, pending_key, anchor, nodes_at_start, key_event, merges]
     stack: list[list] = []
@@ -287,7 +289,11 @@ def _build(chunk: str, line0: int) -> Any:
             t = type(ev)
             if t is ScalarEvent:
                 nodes += 1
-                value = scalar(ev, line0)
+                # Most scalars are untagged text: quoted (taken as it is), or plain with an implicit
+                # tag already known to be a string. Everything else goes through _scalar.
+                value = ev.value
+                if ev.tag is not None or (ev.implicit[0] and implicit_tags.get(value) != STR):
+                    value = scalar(ev, line0)
                 if ev.anchor:
                     anchors[ev.anchor] = (value, 1)
             elif t is MappingStartEvent or t is SequenceStartEvent:
