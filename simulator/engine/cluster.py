@@ -89,7 +89,7 @@ class Cluster(Applier, Controllers):
         self._label_index: dict[str, dict[tuple[str, str], set[str]]] = {}
         self._services_by_ns: dict[str, dict[str, Service]] = {}
         self._owned: dict[str, dict[tuple[str, str, str], None]] = {}
-        self._pods_on_node: dict[str, int] = {}
+        self._pods_on_node = scheduler.NodeLoad()  # node name -> pods bound to it
         self._pending: dict[tuple[str, str], None] = {}
         self._node_ips: dict[str, str] = {}
         self.changes = ChangeLog()
@@ -318,7 +318,7 @@ class Cluster(Applier, Controllers):
             for pair in obj.labels.items():
                 index.setdefault(pair, set()).add(obj.name)
             if obj.node:
-                self._pods_on_node[obj.node] = self._pods_on_node.get(obj.node, 0) + 1
+                self._pods_on_node.set(obj.node, self._pods_on_node.get(obj.node, 0) + 1)
                 if obj.owner is not None:
                     counts = self._owner_nodes.setdefault(obj.owner.uid, {})
                     counts[obj.node] = counts.get(obj.node, 0) + 1
@@ -372,7 +372,7 @@ class Cluster(Applier, Controllers):
                     if not names:
                         del index[pair]
             if obj.node:
-                self._pods_on_node[obj.node] = self._pods_on_node.get(obj.node, 1) - 1
+                self._pods_on_node.set(obj.node, self._pods_on_node.get(obj.node, 1) - 1)
                 if obj.owner is not None:
                     counts = self._owner_nodes.get(obj.owner.uid)
                     if counts is not None:

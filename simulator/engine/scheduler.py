@@ -94,17 +94,57 @@ def feasible(node: Node, pod_spec: dict, node_selector: Mapping[str, str], toler
     return None
 
 
+class NodeLoad(dict):
+    """Pods per node name (a dict), remembering which names changed since when, so that a
+    FeasibleSet can bring its list of pod counts up to date by re-reading only those."""
+
+    __slots__ = ("changed", "epoch")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed: list[str] = []  # names whose count changed, in order, since the epoch began
+        self.epoch = 0
+
+    def set(self, name: str, count: int) -> None:
+        self[name] = count
+        if len(self.changed) >= 4096:  # readers behind this far re-read every node instead
+            self.changed = []
+            self.epoch += 1
+        self.changed.append(name)
+
+
 class FeasibleSet:
     """Every node's filter result for one scheduling signature, with what `choose_node` needs
-    worked out once: the feasible nodes in node order, their names and positions."""
+    worked out once: the feasible nodes in node order, their names and positions, and their
+    pod counts as of the last choice."""
 
-    __slots__ = ("checked", "nodes", "names", "position")
+    __slots__ = ("checked", "nodes", "names", "position", "_loads", "_epoch", "_seen")
 
     def __init__(self, checked: list):
         self.checked = checked  # (node, None when feasible else the reason), for every node
         self.nodes = [node for node, reason in checked if reason is None]
         self.names = [node.name for node in self.nodes]
         self.position = {name: index for index, name in enumerate(self.names)}
+        self._loads: list[int] = []
+        self._epoch = -1
+        self._seen = 0
+
+    def loads(self, load: Mapping[str, int]) -> list[int]:
+        """Each feasible node's pod count, in node order. With a NodeLoad, the list is kept and only
+        the nodes whose count changed since the last call are read again (one, after one pod)."""
+        if not isinstance(load, NodeLoad):
+            return list(map(load.get, self.names, repeat(0)))
+        changed = load.changed
+        if self._epoch != load.epoch or self._seen > len(changed):
+            self._loads = list(map(load.get, self.names, repeat(0)))
+        elif self._seen < len(changed):
+            loads, position = self._loads, self.position
+            for name in changed[self._seen:]:
+                index = position.get(name)
+                if index is not None:
+                    loads[index] = load[name]
+        self._epoch, self._seen = load.epoch, len(changed)
+        return self._loads
 
 
 # Weight of one pod of the same owner in the combined fast-path key (same-owner count, pod
@@ -138,14 +178,18 @@ def choose_node(checked, pod_spec: dict, node_selector: Mapping[str, str], toler
                    load.get(node.name, 0), index, node) for index, node in enumerate(feasible_nodes)]
         return min(ranked, key=lambda r: r[:4])[4], ""
     # Fast path (no preferences): the lexicographic minimum of (pods of the same owner, pods,
-    # node order), in one pass that runs in C: each node's key is its pod count plus a large
-    # weight per pod of the same owner (an owner has pods on few nodes), and list.index finds
-    # the first of equals, i.e. node order.
-    keys = list(map(load.get, feasible.names, repeat(0)))
-    if same_owner:
-        position = feasible.position
-        for name, count in same_owner.items():
-            index = position.get(name)
-            if index is not None:
-                keys[index] += count * _OWNER_WEIGHT
+    # node order). The first least-loaded node is it unless the owner already has a pod there;
+    # otherwise each node's key is its pod count plus a large weight per pod of the same owner
+    # (an owner has pods on few nodes). min() and list.index run in C, and index finds the
+    # first of equals, i.e. node order.
+    loads = feasible.loads(load)
+    first = loads.index(min(loads))
+    if not same_owner or feasible.names[first] not in same_owner:
+        return feasible_nodes[first], ""
+    keys = loads.copy()
+    position = feasible.position
+    for name, count in same_owner.items():
+        index = position.get(name)
+        if index is not None:
+            keys[index] += count * _OWNER_WEIGHT
     return feasible_nodes[keys.index(min(keys))], ""

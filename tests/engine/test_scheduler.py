@@ -103,3 +103,29 @@ def test_choose_node_fast_path_is_the_lexicographic_minimum_of_owner_count_load_
             node, reason = scheduler.choose_node(given, {}, {}, (), same_owner, load)
             assert node is want
             assert (reason == "") == (want is not None)
+
+
+def test_a_feasible_set_follows_node_load_changes_between_choices():
+    """FeasibleSet keeps its pod counts and re-reads only the nodes a NodeLoad says changed,
+    including across the NodeLoad's change-log resets."""
+    import random
+
+    from simulator.engine import scheduler
+    from simulator.engine.model import Node
+
+    rng = random.Random(11)
+    nodes = [Node(kind="Node", namespace="", name=f"n{i}", uid=str(i), seq=i, labels={}, owner=None,
+                  manifest={}, ip=None, pod_cidr=None, taints=(), unschedulable=False) for i in range(9)]
+    checked = [(n, None if i % 4 else "node(s) were unschedulable") for i, n in enumerate(nodes)]
+    feasible = scheduler.FeasibleSet(checked)
+    load = scheduler.NodeLoad()
+    for step in range(12_000):
+        name = rng.choice(nodes).name
+        load.set(name, max(0, load.get(name, 0) + rng.choice((1, 1, 1, -1))))
+        if step % 3:
+            continue
+        same_owner = {n.name: rng.randrange(1, 3) for n in nodes if rng.random() < 0.3}
+        want = min((p for p in enumerate(nodes) if checked[p[0]][1] is None),
+                   key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]))[1]
+        assert scheduler.choose_node(feasible, {}, {}, (), same_owner, load)[0] is want
+    assert load.epoch > 0
