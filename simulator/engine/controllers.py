@@ -12,7 +12,8 @@ from . import defaults as api_defaults
 from . import naming, scheduler
 from dataclasses import dataclass
 
-from .model import Base, Node, OwnerRef, Pod, Workload, owner_reference, pod_fields, tolerations_of
+from .model import (Base, Node, OwnerRef, Pod, Workload, new_running_pod, owner_reference, pod_field_values,
+                    tolerations_of)
 
 RUN_SECONDS_ANNOTATION = "kubeviz.io/run-seconds"
 FAILURES_ANNOTATION = "kubeviz.io/failures"
@@ -122,7 +123,7 @@ class Controllers:
                           labels={**(meta.get("labels") or {}), **extra_labels},
                           annotations=dict(meta.get("annotations") or {}), owner_references=[ref],
                           spec=spec, node_name=spec.get("nodeName"), host_network=bool(spec.get("hostNetwork")),
-                          fields=pod_fields(spec), owner_ref=OwnerRef(owner.kind, owner.name, owner.uid))
+                          fields=pod_field_values(spec), owner_ref=OwnerRef(owner.kind, owner.name, owner.uid))
         self._pod_shapes[key] = shape
         return shape
 
@@ -160,9 +161,8 @@ class Controllers:
             "spec": {**spec, "nodeName": node_name},
             "status": {"podIP": ip, "podIPs": [{"ip": ip}], "hostIP": host_ip, "startTime": stamp},
         }
-        pod = Pod(kind="Pod", namespace=owner.namespace, name=name, uid=uid, seq=seq, labels=shape.labels,
-                  owner=shape.owner_ref, manifest=manifest, node=node_name, ip=ip, status_phase=None,
-                  ready_condition=None, started_at=clock, finished_at=None, restarts=0, **shape.fields)
+        pod = new_running_pod(owner.namespace, name, uid, seq, shape.labels, shape.owner_ref, manifest, node_name,
+                              ip, clock, shape.fields)
         self.schedule_failures.pop((owner.namespace, name), None)
         self._index_add(pod, ip_taken=True)  # allocate() has marked the address used
         return pod
@@ -505,5 +505,5 @@ class _PodShape:
     spec: dict
     node_name: str | None  # spec.nodeName: a template may bind its pods to a node
     host_network: bool
-    fields: dict  # the Pod model's spec-derived fields
+    fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
     owner_ref: OwnerRef

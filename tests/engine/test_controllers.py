@@ -222,3 +222,34 @@ def test_the_default_namespaces_cannot_be_deleted():
     cluster = Cluster.new()
     result = cluster.delete("Namespace", "", "default")
     assert result.errors[0].message == 'namespaces "default" is forbidden: this namespace may not be deleted'
+
+
+def test_pods_made_by_the_fast_path_read_as_their_manifests_say():
+    """Controllers store pods through new_running_pod (fields by position); reading each stored
+    manifest back with Pod.from_manifest gives an equal object, field for field."""
+    import dataclasses
+
+    from simulator.engine.model import Pod
+
+    cluster = cluster_with("""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostname: web
+      subdomain: web
+      enableServiceLinks: false
+      restartPolicy: Always
+      tolerations: [{key: x, operator: Exists}]
+      containers: [{name: c, image: nginx, ports: [{containerPort: 80, name: http}]}]
+""")
+    pods = cluster.list("Pod")
+    assert len(pods) == 5  # three of web, two of coredns
+    for pod in pods:
+        again = Pod.from_manifest(pod.manifest, pod.seq)
+        for f in dataclasses.fields(Pod):
+            assert getattr(again, f.name) == getattr(pod, f.name), f.name
