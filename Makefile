@@ -48,9 +48,11 @@ run: venv migrate assets
 	$(PY) manage.py loadscenario $(DEMO_LESSON) --cluster $(DEMO_CLUSTER)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) kubeviz.asgi:application
 
-# The first pass runs everything on SQLite except the test that needs a PostgreSQL-backed
-# cluster of two daphnes; the second pass runs the app tests (that one included) on PostgreSQL.
+# First the dashboard's pure helpers under Node's own test runner; then everything on SQLite
+# except the test that needs a PostgreSQL-backed pair of daphnes; then the app tests (that one
+# included) on PostgreSQL.
 test: venv assets chromium
+	node --test static/tests/
 	$(VENV)/bin/pytest -m "not postgres"
 	DATABASE_URL=$(TEST_DATABASE_URL)_$$$$ $(VENV)/bin/pytest -m "not browser" tests/app
 
