@@ -391,9 +391,21 @@ def validate_labels(labels: Mapping[str, str] | None, path: str = "metadata.labe
         return errs
     for key in sorted(labels):
         value = labels[key]
+        if type(value) is str and (key, value) in _VALID_LABELS:
+            continue
+        found = len(errs)
         errs.extend(validate_label_name(key, path))
         errs.extend(invalid(path, value, msg) for msg in is_valid_label_value(value))
+        if len(errs) == found and type(key) is str and type(value) is str:
+            if len(_VALID_LABELS) >= 65_536:
+                _VALID_LABELS.clear()
+            _VALID_LABELS.add((key, value))
     return errs
+
+
+# Label pairs already found valid: the same pairs come back on every object of an app (and a
+# pair's validity depends on its text alone).
+_VALID_LABELS: set[tuple[str, str]] = set()
 
 
 def validate_annotations(annotations: Mapping[str, str] | None, path: str = "metadata.annotations") -> list[FieldError]:
