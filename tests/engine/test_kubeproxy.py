@@ -460,3 +460,15 @@ def test_the_filter_table_is_available_too():
     assert text.endswith("COMMIT\n")
     with pytest.raises(ValueError):
         kp.iptables_save(cluster_with(), "mangle")
+
+
+def test_chain_hashes_spell_base32_of_the_first_ten_digest_bytes():
+    import base64
+    import hashlib
+
+    from simulator.engine import kubeproxy
+
+    for i in range(500):
+        text = f"team-{i}/app-{i * 7}:http" + "tcp" + f"10.244.{i % 256}.{i % 200}:8080" * (i % 3)
+        want = base64.b32encode(hashlib.sha256(text.encode()).digest()).decode()[:16]
+        assert kubeproxy._hash16(text) == want
