@@ -276,8 +276,16 @@ def _build(chunk: str, line0: int) -> Any:
     implicit_tags = _IMPLICIT_TAGS
     STR = _STR
 
-    # stack entries: [container, is_map, pending_key, anchor, nodes_at_start, key_event, merges]
-    stack: list[list] = []
+    # The innermost open map or list is held in locals (None: the document's top level); the
+    # enclosing ones wait in `outer` as (container, is_map, key, key_event, anchor, start, merges).
+    outer: list[tuple] = []
+    container: Any = None
+    is_map = False
+    key: Any = NOKEY  # a map's key waiting for its value
+    key_ev = None  # the event of that key (for a duplicate key's line)
+    anchor = None  # the open container's anchor, registered when it closes
+    start = 0  # nodes + expanded when the open container began
+    merges: list | None = None  # a map's `<<` values, applied when it closes
     anchors: dict[str, tuple[Any, int]] = {}
     root: Any = None
     have_root = False
@@ -300,19 +308,21 @@ def _build(chunk: str, line0: int) -> Any:
                 nodes += 1
                 if ev.tag not in (None, "!", _MAP if t is MappingStartEvent else _SEQ):
                     raise _unsafe_tag(ev, line0)
-                if len(stack) >= MAX_DEPTH:
+                if len(outer) >= MAX_DEPTH:
                     raise YAMLInputError(f"the document nests deeper than {MAX_DEPTH} levels",
                                          line0 + ev.start_mark.line, ev.start_mark.column + 1)
+                outer.append((container, is_map, key, key_ev, anchor, start, merges))
                 is_map = t is MappingStartEvent
-                stack.append([{} if is_map else [], is_map, NOKEY, ev.anchor, nodes + expanded, None, []])
+                container = {} if is_map else []
+                key, key_ev, anchor, start, merges = NOKEY, None, ev.anchor, nodes + expanded, None
                 continue
             elif t is MappingEndEvent or t is SequenceEndEvent:
-                entry = stack.pop()
-                value = entry[0]
-                if entry[1] and entry[6]:
-                    _apply_merges(value, entry[6], line0)
-                if entry[3]:
-                    anchors[entry[3]] = (value, nodes + expanded - entry[4] + 1)
+                value = container
+                if is_map and merges:
+                    _apply_merges(value, merges, line0)
+                if anchor:
+                    anchors[anchor] = (value, nodes + expanded - start + 1)
+                container, is_map, key, key_ev, anchor, start, merges = outer.pop()
             elif t is AliasEvent:
                 found = anchors.get(ev.anchor)
                 if found is None:
@@ -327,32 +337,29 @@ def _build(chunk: str, line0: int) -> Any:
                     value = copy.deepcopy(value)
             else:
                 continue  # StreamStart/End, DocumentStart/End carry nothing we keep.
-            # Attach the value to its parent: a map's key or value, a list's item, or the root.
-            if not stack:
+            # Attach the value to its parent: a list's item, a map's key or value, or the root.
+            if container is None:
                 root = value
                 have_root = True
-                continue
-            top = stack[-1]
-            if not top[1]:
-                top[0].append(value)
-            elif top[2] is NOKEY:
+            elif not is_map:
+                container.append(value)
+            elif key is NOKEY:
                 if value is MergeKey:
-                    top[2] = MergeKey
+                    key = MergeKey
                 else:
-                    top[2] = value if type(value) is str else _key_text(value, ev, line0)
-                    top[5] = ev
+                    key = value if type(value) is str else _key_text(value, ev, line0)
+                    key_ev = ev
+            elif key is MergeKey:
+                if merges is None:
+                    merges = []
+                merges.append((value, ev))
+                key = NOKEY
             else:
-                key = top[2]
-                top[2] = NOKEY
-                if key is MergeKey:
-                    top[6].append((value, ev))
-                    continue
-                container = top[0]
                 if key in container:
-                    kev = top[5]
                     raise YAMLInputError(f'key "{key}" already set in map',
-                                         line0 + kev.start_mark.line, kev.start_mark.column + 1)
+                                         line0 + key_ev.start_mark.line, key_ev.start_mark.column + 1)
                 container[key] = value
+                key = NOKEY
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
