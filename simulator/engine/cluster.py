@@ -14,6 +14,7 @@ import copy
 import datetime
 import functools
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Iterable, Iterator
 
 from . import defaults as api_defaults
@@ -252,7 +253,7 @@ class Cluster(Applier, Controllers):
             sets.append(found)
         sets.sort(key=len)
         names = set(sets[0]).intersection(*sets[1:]) if len(sets) > 1 else sets[0]
-        return sorted((pods[n] for n in names), key=lambda p: p.seq)
+        return sorted((pods[n] for n in names), key=_BY_SEQ)
 
     def owned_by(self, uid: str, kind: str | None = None) -> list[Base]:
         out = []
@@ -261,7 +262,7 @@ class Cluster(Applier, Controllers):
                 obj = self.objects[k].get((ns, name))
                 if obj is not None:
                     out.append(obj)
-        return sorted(out, key=lambda o: o.seq)
+        return sorted(out, key=_BY_SEQ)
 
     def node_ip(self, name: str | None) -> str | None:
         return self._node_ips.get(name) if name else None
@@ -698,6 +699,9 @@ class Cluster(Applier, Controllers):
 def _timestamp(seconds: int) -> str:
     moment = datetime.datetime.fromtimestamp(SIM_EPOCH + seconds, datetime.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_BY_SEQ = attrgetter("seq")  # creation order, as a C-level sort key
 
 
 def _index_pair(selector: dict) -> tuple[str, str]:

@@ -5,6 +5,8 @@ per-object functions give one entry, so an edit can re-derive only what it touch
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from .endpoints import cached_endpoints
 from .envvars import env_for_pod
 from .model import Ingress, Node, Pod, Service, Workload
@@ -104,8 +106,9 @@ def daemonset_view(cluster, ds: Workload) -> dict:
             "pods": sorted(f"{p.namespace}/{p.name}" for p in pods)}
 
 
-def _key(obj) -> str:
-    return f"{obj.namespace}/{obj.name}"
+def _keyed(cluster, kind: str) -> list[tuple[str, object]]:
+    """(namespace/name, object) for every object of the kind, sorted by that key (made once each)."""
+    return sorted(((f"{o.namespace}/{o.name}", o) for o in cluster.list(kind)), key=itemgetter(0))
 
 
 def cluster_view(cluster) -> dict:
@@ -117,12 +120,12 @@ def cluster_view(cluster) -> dict:
         "errors": [],
         "warnings": [],
         "nodes": {n.name: node_view(n) for n in sorted(cluster.nodes(), key=lambda n: n.name)},
-        "pods": {_key(p): pod_view(cluster, p) for p in sorted(cluster.list("Pod"), key=_key)},
-        "services": {_key(s): service_view(cluster, s) for s in sorted(cluster.list("Service"), key=_key)},
-        "ingresses": {_key(i): ingress_view(i) for i in sorted(cluster.list("Ingress"), key=_key)},
-        "deployments": {_key(d): deployment_view(cluster, d) for d in sorted(cluster.list("Deployment"), key=_key)},
-        "jobs": {_key(j): job_view(cluster, j) for j in sorted(cluster.list("Job"), key=_key)},
-        "daemonsets": {_key(d): daemonset_view(cluster, d) for d in sorted(cluster.list("DaemonSet"), key=_key)},
+        "pods": {key: pod_view(cluster, p) for key, p in _keyed(cluster, "Pod")},
+        "services": {key: service_view(cluster, s) for key, s in _keyed(cluster, "Service")},
+        "ingresses": {key: ingress_view(i) for key, i in _keyed(cluster, "Ingress")},
+        "deployments": {key: deployment_view(cluster, d) for key, d in _keyed(cluster, "Deployment")},
+        "jobs": {key: job_view(cluster, j) for key, j in _keyed(cluster, "Job")},
+        "daemonsets": {key: daemonset_view(cluster, d) for key, d in _keyed(cluster, "DaemonSet")},
         "dns": networking.dns_records(cluster),
         "iptables": networking.iptables_save(cluster),
         "queries": [],
