@@ -50,7 +50,7 @@ from typing import NamedTuple
 
 from .endpoints import Endpoint, cached_endpoints
 from .model import Pod, Service
-from .netaddr import ipv4_octets
+from .netaddr import ipv4_octets, is_dotted_quad
 
 SUPPORTED_TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR")
 KUBE_DNS = ("kube-system", "kube-dns")
@@ -134,10 +134,9 @@ def service_fqdn(service: Service, zone: str) -> str:
     return f"{service.name}.{service.namespace}.svc.{zone}"
 
 
-def _ipv4_octets(text: str) -> list[str] | None:
-    """The four octets of a dotted-quad IPv4 address (no leading zeros, as Go's net.ParseIP and
-    Python's ipaddress require), or None. Cheaper than ipaddress for the hot path."""
-    return ipv4_octets(text)
+# The four octets of a dotted-quad IPv4 address (no leading zeros, as Go's net.ParseIP and
+# Python's ipaddress require), or None. Cheaper than ipaddress for the hot path.
+_ipv4_octets = ipv4_octets
 
 
 def _ipv4(text: str) -> str | None:
@@ -257,9 +256,10 @@ def pod_records(pod: Pod, zone: str) -> _Contribution:
     CoreDNS with `pods insecure` (kubeadm's Corefile) answers such a name for *any* address in
     an existing namespace without checking that a pod has it (see `_Zone.insecure_pod_answer`);
     the listing shows the names of pods that exist."""
-    if not pod.ip or pod.terminal or _ipv4_octets(pod.ip) is None:
+    ip = pod.ip
+    if not ip or pod.terminal or not is_dotted_quad(ip):
         return _EMPTY
-    return _Contribution((Record(f"{dashed(pod.ip)}.{pod.namespace}.pod.{zone}", "A", pod.ip),))
+    return _Contribution((Record(f"{ip.replace('.', '-')}.{pod.namespace}.pod.{zone}", "A", ip),))  # dashed(ip)
 
 
 # ---------------------------------------------------------------------- caches and the index

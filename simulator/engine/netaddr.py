@@ -13,6 +13,11 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _DOTTED_QUAD = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
 
 
+def is_dotted_quad(text: str) -> bool:
+    """True for an IPv4 address as ipaddress accepts it (what ipv4_octets finds octets in)."""
+    return _DOTTED_QUAD.fullmatch(text) is not None
+
+
 def ipv4_octets(text: str) -> list[str] | None:
     """The four octets of a dotted-quad IPv4 address, or None (one regex match instead of
     ipaddress's per-octet checks)."""

@@ -667,3 +667,10 @@ def test_the_fast_ipv4_checks_agree_with_ipaddress(text):
     is_v4 = isinstance(address, ipaddress.IPv4Address)
     assert (netaddr.ipv4_octets(text) is not None) == is_v4
     assert netaddr.ip_sort_key(text) == ((0, int(address)) if address is not None else (1, text))
+
+
+@pytest.mark.parametrize("text", ["10.244.1.2", "1.2.3.04", "::1", "1.2.3", "", "255.255.255.255", "256.1.1.1"])
+def test_is_dotted_quad_says_what_ipv4_octets_finds(text):
+    from simulator.engine import netaddr
+
+    assert netaddr.is_dotted_quad(text) == (netaddr.ipv4_octets(text) is not None)
