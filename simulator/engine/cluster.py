@@ -66,9 +66,11 @@ class ChangeLog:
     def add(self, kind: str, namespace: str, name: str) -> None:
         self.keys[(kind, namespace, name)] = None
 
-    def seen(self, obj: Base, existed: bool) -> None:
-        """Record `obj`'s key; the first sighting fixes what it was before the log started."""
-        key = (obj.kind, obj.namespace, obj.name)
+    def seen(self, obj: Base, existed: bool, key: tuple[str, str, str] | None = None) -> None:
+        """Record `obj`'s key (`key`, when the caller has it already); the first sighting fixes
+        what it was before the log started."""
+        if key is None:
+            key = (obj.kind, obj.namespace, obj.name)
         self.keys[key] = None
         if key not in self.before:
             self.before[key] = obj if existed else None
@@ -302,27 +304,29 @@ class Cluster(Applier, Controllers):
     def _index_add(self, obj: Base, *, ip_taken: bool = False) -> None:
         """Store `obj` and index it. `ip_taken`: the pod's address was just allocated on its node
         (so the allocator already holds it)."""
-        kind = obj.kind
-        self.objects[kind][obj.key] = obj
-        self._by_uid[obj.uid] = (kind, obj.namespace, obj.name)
+        kind, namespace, name, owner = obj.kind, obj.namespace, obj.name, obj.owner
+        ref = (kind, namespace, name)  # one tuple for the uid map, the change log and the owner's set
+        self.objects[kind][(namespace, name)] = obj
+        self._by_uid[obj.uid] = ref
         if kind == "ReplicaSet":
-            self._replicasets_by_ns.setdefault(obj.namespace, {})[obj.name] = None
+            self._replicasets_by_ns.setdefault(namespace, {})[name] = None
         self._mark_dirty(obj)
         self.generation += 1
-        self.changes.seen(obj, existed=False)
-        if obj.owner is not None:
-            self._owned.setdefault(obj.owner.uid, {})[(kind, obj.namespace, obj.name)] = None
+        self.changes.seen(obj, existed=False, key=ref)
+        if owner is not None:
+            self._owned.setdefault(owner.uid, {})[ref] = None
         if kind == "Pod":
             self._touch_selecting_services(obj)
-            self._pods_by_ns.setdefault(obj.namespace, {})[obj.name] = obj
-            index = self._label_index.setdefault(obj.namespace, {})
+            self._pods_by_ns.setdefault(namespace, {})[name] = obj
+            index = self._label_index.setdefault(namespace, {})
             for pair in obj.labels.items():
-                index.setdefault(pair, set()).add(obj.name)
-            if obj.node:
-                self._pods_on_node.set(obj.node, self._pods_on_node.get(obj.node, 0) + 1)
-                if obj.owner is not None:
-                    counts = self._owner_nodes.setdefault(obj.owner.uid, {})
-                    counts[obj.node] = counts.get(obj.node, 0) + 1
+                index.setdefault(pair, set()).add(name)
+            node = obj.node
+            if node:
+                self._pods_on_node.set(node, self._pods_on_node.get(node, 0) + 1)
+                if owner is not None:
+                    counts = self._owner_nodes.setdefault(owner.uid, {})
+                    counts[node] = counts.get(node, 0) + 1
                 if obj.ip and not ip_taken:
                     self._pod_ip_allocator(obj.node).take(obj.ip)
             if (not obj.node or not obj.ip) and not obj.terminal:

@@ -77,27 +77,29 @@ class Controllers:
                 self._replace(pod, manifest)
 
     def _new_pod_from_template(self, owner: Workload, api_version: str, template: dict, extra_labels: dict,
-                               node_name: str | None = None, extra_tolerations: tuple = ()) -> Base:
-        """Create one pod of `owner` from its template, as its controller does through the API server."""
+                               node_name: str | None = None, extra_tolerations: tuple = (), count: int = 1) -> None:
+        """Create `count` pods of `owner` from its template, one after the other, as its controller
+        does through the API server."""
         shape = self._pod_shape(owner, api_version, template, extra_labels, extra_tolerations)
-        serial = self.state["serial"] + 1
-        name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}")
-        attempt = 0
-        while ((owner.namespace, name)) in self.objects["Pod"]:
-            attempt += 1
-            name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
-        pod = self._create_pod_fast(shape, owner, name, node_name)
-        if pod is not None:
-            return pod
-        # Unschedulable, or a node that is not there: the general path records why.
-        spec = dict(shape.spec)
-        if node_name:
-            spec["nodeName"] = node_name
-        pod_meta = {"name": name, "generateName": shape.prefix, "namespace": owner.namespace,
-                    "labels": shape.labels, "ownerReferences": shape.owner_references}
-        if shape.annotations:
-            pod_meta["annotations"] = dict(shape.annotations)
-        return self._create({"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec, "status": {}})
+        pods = self.objects["Pod"]
+        for _ in range(count):
+            serial = self.state["serial"] + 1
+            name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}")
+            attempt = 0
+            while ((owner.namespace, name)) in pods:
+                attempt += 1
+                name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
+            if self._create_pod_fast(shape, owner, name, node_name) is not None:
+                continue
+            # Unschedulable, or a node that is not there: the general path records why.
+            spec = dict(shape.spec)
+            if node_name:
+                spec["nodeName"] = node_name
+            pod_meta = {"name": name, "generateName": shape.prefix, "namespace": owner.namespace,
+                        "labels": shape.labels, "ownerReferences": shape.owner_references}
+            if shape.annotations:
+                pod_meta["annotations"] = dict(shape.annotations)
+            self._create({"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec, "status": {}})
 
     def _pod_shape(self, owner: Workload, api_version: str, template: dict, extra_labels: dict,
                    extra_tolerations: tuple) -> "_PodShape":
@@ -276,8 +278,7 @@ class Controllers:
         active = [p for p in mine if not p.terminal]
         want = rs.replicas if rs.replicas is not None else 1
         if len(active) < want:
-            for _ in range(want - len(active)):
-                self._new_pod_from_template(rs, "apps/v1", rs.template, {})
+            self._new_pod_from_template(rs, "apps/v1", rs.template, {}, count=want - len(active))
         elif len(active) > want:
             # controller.ActivePods ordering: unscheduled, then pending, then not ready, then newest first.
             victims = sorted(active, key=lambda p: (p.node is not None, p.phase != "Pending", p.ready, -p.seq))
@@ -365,9 +366,7 @@ class Controllers:
                 return
             want = parallelism
         if len(active) < want:
-            name_labels = {}
-            for _ in range(want - len(active)):
-                self._new_pod_from_template(job, "batch/v1", job.template, name_labels)
+            self._new_pod_from_template(job, "batch/v1", job.template, {}, count=want - len(active))
             if "startTime" not in status:
                 self._set_job_status(job, {"startTime": self._timestamp()})
         elif len(active) > want:
