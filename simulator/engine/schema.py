@@ -140,8 +140,14 @@ class _Ctx:
 # field becomes an int); the same object when nothing changed, so decoding copies on write.
 # ---------------------------------------------------------------------------------------------
 
+_NONE = type(None)
+
+
 class _Node:
     __slots__ = ()
+    # Python types whose values this node takes as they are, without a word: a container skips
+    # calling `check` for them (the call, and the two paths made for it, are most of decoding).
+    ok_types: frozenset = frozenset({_NONE})
 
     def check(self, value: Any, struct: str, gofield: str, path: str, ctx: _Ctx) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -149,6 +155,7 @@ class _Node:
 
 class _String(_Node):
     __slots__ = ()
+    ok_types = frozenset({str, _NONE})
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None or isinstance(value, str):
@@ -161,6 +168,7 @@ class _String(_Node):
 
 class _Bool(_Node):
     __slots__ = ()
+    ok_types = frozenset({bool, _NONE})
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None or isinstance(value, bool):
@@ -197,6 +205,7 @@ class _IntOrString(_Node):
     """intstr.IntOrString.UnmarshalJSON: a JSON string is a name, anything else goes into an int32."""
 
     __slots__ = ()
+    ok_types = frozenset({str, _NONE})
     _int = _Int("int32", _INT32)
 
     def check(self, value, struct, gofield, path, ctx):
@@ -268,6 +277,7 @@ class _Quantity(_Node):
 
 class _Any(_Node):
     __slots__ = ()
+    ok_types = frozenset({str, int, float, bool, dict, list, _NONE})
 
     def check(self, value, struct, gofield, path, ctx):
         return value
@@ -290,8 +300,11 @@ class _Map(_Node):
             return value
         out = value
         elem = self.elem
+        ok_types = elem.ok_types
         for key in sorted(value, key=str):
             item = value[key]
+            if type(item) in ok_types:
+                continue
             new = elem.check(item, struct, gofield, f"{path}[{key}]", ctx)
             if new is not item:
                 if out is value:
@@ -315,7 +328,10 @@ class _List(_Node):
             return value
         out = value
         elem = self.elem
+        ok_types = elem.ok_types
         for i, item in enumerate(value):
+            if type(item) in ok_types:
+                continue
             new = elem.check(item, struct, gofield, f"{path}[{i}]", ctx)
             if new is not item:
                 if out is value:
@@ -356,6 +372,8 @@ class _Struct(_Node):
                 ctx.unknown.append(_decode_error(prefix + str(key), f'strict decoding error: unknown field "{prefix}{key}"'))
                 continue
             item = value[key]
+            if type(item) in node.ok_types:
+                continue
             new = node.check(item, self.name, goprefix + key, prefix + key, ctx)
             if new is not item:
                 if out is value:
