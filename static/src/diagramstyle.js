@@ -184,6 +184,9 @@ export function diagramStyle() {
     // big clusters: straight edges, labels only when zoomed in (the panels carry them as text)
     { selector: "edge.lite", style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none", "target-label": "", label: "" } },
     { selector: "node.lite", style: { shape: "rectangle", "border-width": 1.5 } },
+    // dotted and dashed lines cost a software-rendered frame most of its time: thousands of owner
+    // edges go solid and paler (the few not-ready endpoint edges stay dashed: that is their meaning)
+    { selector: "edge.owns.lite", style: { "line-style": "solid", "line-color": "#d5d9e0", width: 1 } },
     { selector: ".far", style: { label: "", "target-label": "" } },
     // interaction
     { selector: ".hidden, .empty", style: { display: "none" } },
