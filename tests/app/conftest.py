@@ -7,7 +7,38 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from simulator import enginecache, events, selectors, services
+from simulator import enginecache, events, lessons, selectors, services
+
+# A pod and the Service that selects it (the zone-prod lesson's labels).
+WEB = """
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, labels: {zone: prod, version: v1}}
+spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {zone: prod, version: v1}
+  ports: [{port: 80, targetPort: 8080}]
+"""
+
+
+def edit_sequence(cluster) -> list:
+    """Eight edits of a zone-prod cluster touching every family of the live protocol: create,
+    relabel out of a Service, delete, Jobs with the clock stepped, another lesson, play, and a
+    deleted Service. Each is a call returning the service's outcome."""
+    return [
+        lambda: services.cluster_apply(cluster=cluster, text=WEB),
+        lambda: services.cluster_apply(cluster=cluster, text=WEB.replace("version: v1}}", "version: v2}}", 1)),
+        lambda: services.cluster_delete_object(cluster=cluster, kind="Pod", namespace="default", name="prod-2"),
+        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("jobs").text),
+        lambda: services.cluster_clock(cluster=cluster, action="step", seconds=6),
+        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("selector-and").text),
+        lambda: services.cluster_clock(cluster=cluster, action="play"),
+        lambda: services.cluster_delete_object(cluster=cluster, kind="Service", namespace="default", name="web"),
+    ]
 
 
 @pytest.fixture(autouse=True)

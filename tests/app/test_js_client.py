@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator import enginecache, events, lessons, selectors, services
+from simulator import enginecache, events, selectors
 
-from .conftest import fresh_entries
-from .test_services import WEB
+from .conftest import edit_sequence, fresh_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLAY = ROOT / "static" / "tests" / "replay.mjs"
@@ -44,16 +43,7 @@ def recorded(make_cluster, listener, django_capture_on_commit_callbacks):
     stale_version, stale = selectors.cluster_entries(cluster)
     enginecache.clear()
     watch = listener(cluster.pk)
-    edits = [
-        lambda: services.cluster_apply(cluster=cluster, text=WEB),
-        lambda: services.cluster_apply(cluster=cluster, text=WEB.replace("version: v1}}", "version: v2}}", 1)),
-        lambda: services.cluster_delete_object(cluster=cluster, kind="Pod", namespace="default", name="prod-2"),
-        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("jobs").text),
-        lambda: services.cluster_clock(cluster=cluster, action="step", seconds=6),
-        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("selector-and").text),
-        lambda: services.cluster_clock(cluster=cluster, action="step", seconds=30),
-        lambda: services.cluster_delete_object(cluster=cluster, kind="Service", namespace="default", name="web"),
-    ]
+    edits = edit_sequence(cluster)
     changes = []
     for edit in edits:
         with django_capture_on_commit_callbacks(execute=True):

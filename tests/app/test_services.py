@@ -7,21 +7,7 @@ import pytest
 
 from simulator import enginecache, events, lessons, models, selectors, services
 
-from .conftest import fresh_entries
-
-WEB = """
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, labels: {zone: prod, version: v1}}
-spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {zone: prod, version: v1}
-  ports: [{port: 80, targetPort: 8080}]
-"""
+from .conftest import WEB, edit_sequence, fresh_entries
 
 
 def rows(cluster, model) -> dict:
@@ -142,16 +128,7 @@ def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(make_c
     _version, stale = selectors.cluster_entries(cluster)
     enginecache.clear()  # the first edit restores cold; the next ones use the warm engine
     watch = listener(cluster.pk)
-    edits = [
-        lambda: services.cluster_apply(cluster=cluster, text=WEB),
-        lambda: services.cluster_apply(cluster=cluster, text=WEB.replace("version: v1}}", "version: v2}}", 1)),
-        lambda: services.cluster_delete_object(cluster=cluster, kind="Pod", namespace="default", name="prod-2"),
-        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("jobs").text),
-        lambda: services.cluster_clock(cluster=cluster, action="step", seconds=6),
-        lambda: services.cluster_apply(cluster=cluster, text=lessons.get("selector-and").text),
-        lambda: services.cluster_clock(cluster=cluster, action="play"),
-        lambda: services.cluster_delete_object(cluster=cluster, kind="Service", namespace="default", name="web"),
-    ]
+    edits = edit_sequence(cluster)
     state = events.LiveState(version=1, entries=stale)
     for edit in edits:
         with django_capture_on_commit_callbacks(execute=True):
