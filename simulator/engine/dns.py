@@ -267,16 +267,6 @@ def _record_key(record: Record) -> tuple[str, str, str]:
     return (record.name, record.type, record.value)
 
 
-def _count(bucket: dict, record: Record, delta: int) -> int:
-    """Add `delta` to a multiset entry; returns the new count (0 removes it)."""
-    count = bucket.get(record, 0) + delta
-    if count:
-        bucket[record] = count
-    else:
-        del bucket[record]
-    return count
-
-
 @dataclass
 class _State:
     """`cluster.scratch["dns"]`: records per Service and per Pod, each for the objects it was
@@ -307,16 +297,22 @@ class _State:
 
     def _apply(self, contribution: _Contribution, delta: int) -> None:
         counts = self.counts
-        for record in contribution.records:
+        cluster_ptr = contribution.cluster_ptr
+        for record in contribution.records:  # multiset counts, inlined: this runs for every record
             if record[1] == "PTR":
-                ptrs = self.cluster_ptrs if record is contribution.cluster_ptr else self.endpoint_ptrs
-                bucket = ptrs.get(record.name)
+                ptrs = self.cluster_ptrs if record is cluster_ptr else self.endpoint_ptrs
+                name = record[0]
+                bucket = ptrs.get(name)
                 if bucket is None:
-                    bucket = ptrs[record.name] = {}
-                if not _count(bucket, record, delta):
+                    bucket = ptrs[name] = {}
+                count = bucket.get(record, 0) + delta
+                if count:
+                    bucket[record] = count
+                else:
+                    del bucket[record]
                     if not bucket:
-                        del ptrs[record.name]
-            count = counts.get(record, 0) + delta  # _count, inlined: this runs for every record
+                        del ptrs[name]
+            count = counts.get(record, 0) + delta
             if count:
                 counts[record] = count
             else:
