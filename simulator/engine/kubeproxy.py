@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from .endpoints import Endpoint, cached_endpoints
 from .model import Service, ServicePort
+from .netaddr import is_dotted_quad
 
 CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
 # cmd/kube-proxy/app/server.go: kube-proxy does not watch Services carrying this label.
@@ -190,6 +191,8 @@ def _q(text: str) -> str:
 def _ipv4(text) -> str | None:
     """net.ParseIP + String for the IPv4 proxier: None for anything else (IPv6, hostnames, junk)."""
     text = str(text).strip()
+    if is_dotted_quad(text):
+        return text  # already as net.IP.String writes it
     parts = text.split(".")
     if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) < 256 for p in parts):
         return ".".join(str(int(p)) for p in parts)
