@@ -241,8 +241,9 @@ class Cluster(Applier, Controllers):
             self._services_sorted[namespace] = hit
         return hit[1], hit[2]
 
-    def pods_with_labels(self, namespace: str, labels: dict[str, str]) -> list[Pod]:
-        """Pods of `namespace` carrying every label in `labels` (a Service selector), by label index."""
+    def pods_with_labels(self, namespace: str, labels: dict[str, str], *, ordered: bool = True) -> list[Pod]:
+        """Pods of `namespace` carrying every label in `labels` (a Service selector), by label index,
+        in creation order (in no particular order when not `ordered`)."""
         index = self._label_index.get(namespace)
         pods = self._pods_by_ns.get(namespace)
         if not index or not pods:
@@ -255,6 +256,8 @@ class Cluster(Applier, Controllers):
             sets.append(found)
         sets.sort(key=len)
         names = set(sets[0]).intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+        if not ordered:
+            return [pods[n] for n in names]
         return sorted((pods[n] for n in names), key=_BY_SEQ)
 
     def owned_by(self, uid: str, kind: str | None = None) -> list[Base]:

@@ -8,9 +8,11 @@ store's own create/replace/remove methods.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from operator import attrgetter
+
 from . import defaults as api_defaults
 from . import naming, scheduler
-from dataclasses import dataclass
 
 from .model import (Base, Node, OwnerRef, Pod, Workload, new_running_pod, owner_reference, pod_field_values,
                     tolerations_of)
@@ -267,12 +269,15 @@ class Controllers:
                 mine.append(pod)
             else:
                 self._set_owner(pod, None)  # released: it keeps running as an orphan
+        # Orphans only (usually there are none): by label index oldest first, else in store order.
         pairs = rs.selector.equality_pairs()
-        candidates = (self.pods_with_labels(rs.namespace, dict(pairs)) if pairs
-                      else list(self.pods_in(rs.namespace).values()))
-        for pod in candidates:
-            if pod.owner is None and not pod.terminal and rs.selector.matches(pod.labels) and \
-                    not _owned_by_other(pod):
+        if pairs:
+            orphans = sorted((p for p in self.pods_with_labels(rs.namespace, dict(pairs), ordered=False)
+                              if p.owner is None), key=attrgetter("seq"))
+        else:
+            orphans = [p for p in self.pods_in(rs.namespace).values() if p.owner is None]
+        for pod in orphans:
+            if not pod.terminal and rs.selector.matches(pod.labels) and not _owned_by_other(pod):
                 self._set_owner(pod, rs)
                 mine.append(self.objects["Pod"][pod.key])
         active = [p for p in mine if not p.terminal]
