@@ -1,9 +1,15 @@
-"""The Kubernetes object model: small frozen dataclasses read from stored manifests.
+"""The Kubernetes object model: small dataclasses read from stored manifests.
 
 A stored object is the manifest after conversion, defaulting and allocation (the same
 shape `kubectl get -o yaml` shows: apiVersion, kind, metadata, spec, status). The typed
 object keeps that manifest and the fields the engine needs in its hot paths, read once.
-Objects never change; an update stores a new one.
+Objects never change; an update stores a new one (caches compare objects by identity).
+
+The stored objects (Base and its kinds) are slotted but not `frozen=True`: a frozen
+dataclass sets every field through object.__setattr__, which made building a Pod (22
+fields) ten times slower than plain slot stores, and a cluster builds them by the ten
+thousand. Nothing assigns to their fields after construction; treat them as frozen. The
+small value types (OwnerRef, Taint, ...) stay frozen and hashable.
 """
 from __future__ import annotations
 
@@ -41,7 +47,7 @@ def owner_reference(kind: str, api_version: str, name: str, uid: str) -> dict:
             "controller": True, "blockOwnerDeletion": True}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Base:
     kind: str
     namespace: str
@@ -87,7 +93,7 @@ def _base_fields(manifest: dict, seq: int) -> dict:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Namespace(Base):
     @classmethod
     def from_manifest(cls, manifest: dict, seq: int) -> "Namespace":
@@ -131,7 +137,7 @@ class Toleration:
         return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Node(Base):
     ip: str | None
     pod_cidr: str | None
@@ -207,7 +213,7 @@ def pod_fields(spec: dict) -> dict:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Pod(Base):
     node: str | None
     ip: str | None
@@ -300,7 +306,7 @@ class ServicePort:
                 "targetPort": self.target_port, "nodePort": self.node_port}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Service(Base):
     type: str
     cluster_ip: str | None  # an IP, "None" (headless) or None (ExternalName)
@@ -348,7 +354,7 @@ class Service(Base):
         return bool(self.cluster_ip) and self.cluster_ip != "None"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Workload(Base):
     """Deployment, ReplicaSet, DaemonSet or Job: a selector and a pod template."""
 
@@ -370,7 +376,7 @@ class Workload(Base):
         return (self.template.get("metadata") or {}).get("labels") or EMPTY
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see the module docstring
 class Ingress(Base):
     @classmethod
     def from_manifest(cls, manifest: dict, seq: int) -> "Ingress":
