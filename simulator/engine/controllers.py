@@ -8,7 +8,7 @@ store's own create/replace/remove methods.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from . import defaults as api_defaults
@@ -162,7 +162,7 @@ class Controllers:
                          "labels": shape.labels, "ownerReferences": shape.owner_references,
                          "annotations": annotations, "uid": uid, "resourceVersion": str(self._next("rv")),
                          "creationTimestamp": stamp},
-            "spec": {**spec, "nodeName": node_name},
+            "spec": shape.spec_on(node_name),
             "status": {"podIP": ip, "podIPs": [{"ip": ip}], "hostIP": host_ip, "startTime": stamp},
         }
         pod = new_running_pod(owner.namespace, name, uid, seq, shape.labels, shape.owner_ref, manifest, node_name,
@@ -511,3 +511,12 @@ class _PodShape:
     host_network: bool
     fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
     owner_ref: OwnerRef
+    node_specs: dict = field(default_factory=dict)  # node name -> spec bound to it, shared by its pods
+
+    def spec_on(self, node_name: str) -> dict:
+        """The defaulted spec with spec.nodeName set: one dict per node, shared by the pods of this
+        shape on that node (stored manifests are never changed in place)."""
+        spec = self.node_specs.get(node_name)
+        if spec is None:
+            spec = self.node_specs[node_name] = {**self.spec, "nodeName": node_name}
+        return spec
