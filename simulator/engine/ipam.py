@@ -135,6 +135,11 @@ class PodIPAllocator:
         self.size = self.network.num_addresses
         self.last = last
         self.used: set[int] = set()
+        # An IPv4 range inside one /24 (a node's usual podCIDR): addresses are its first three
+        # octets and the offset, so int_to_ip's arithmetic is done once.
+        self._prefix = None
+        if self.network.version == 4 and self.base % 256 == 0 and self.size <= 256:
+            self._prefix = int_to_ip(self.base)[:-1]  # "10.244.3.0" -> "10.244.3."
 
     def take(self, ip: str) -> None:
         try:
@@ -160,7 +165,7 @@ class PodIPAllocator:
             if offset not in self.used:
                 self.used.add(offset)
                 self.last = offset
-                return int_to_ip(self.base + offset)
+                return self._prefix + str(offset) if self._prefix is not None else int_to_ip(self.base + offset)
         return None
 
 
