@@ -96,7 +96,8 @@ def feasible(node: Node, pod_spec: dict, node_selector: Mapping[str, str], toler
 
 class NodeLoad(dict):
     """Pods per node name (a dict), remembering which names changed since when, so that a
-    FeasibleSet can bring its list of pod counts up to date by re-reading only those."""
+    FeasibleSet can bring its list of pod counts up to date by re-reading only those. Change
+    counts through `set` only: an item assignment would not be logged."""
 
     __slots__ = ("changed", "epoch")
 
