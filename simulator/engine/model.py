@@ -274,7 +274,8 @@ class Pod(Base):
 
     @property
     def terminal(self) -> bool:
-        return self.phase in ("Succeeded", "Failed")
+        # self.phase in ("Succeeded", "Failed"): only a phase the document gave can be terminal.
+        return self.status_phase in ("Succeeded", "Failed")
 
 
 def pod_field_values(spec: dict) -> tuple:
