@@ -116,7 +116,6 @@ class Cluster(Applier, Controllers):
         self._pod_shapes: dict[tuple, object] = {}
         self._replicasets_by_ns: dict[str, dict[str, None]] = {}
         self._feasible_keys: dict[int, tuple[dict, tuple]] = {}
-        self._clock_cache: tuple = (None, None)  # (state["clock"], what Controllers._clock_marks made of it)
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -84,6 +84,7 @@ class Controllers:
         does through the API server."""
         shape = self._pod_shape(owner, api_version, template, extra_labels, extra_tolerations)
         pods = self.objects["Pod"]
+        marks = self._clock_marks()  # the clock does not move while pods are created
         for _ in range(count):
             serial = self.state["serial"] + 1
             name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}")
@@ -91,7 +92,7 @@ class Controllers:
             while ((owner.namespace, name)) in pods:
                 attempt += 1
                 name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
-            if self._create_pod_fast(shape, owner, name, node_name) is not None:
+            if self._create_pod_fast(shape, owner, name, node_name, marks) is not None:
                 continue
             # Unschedulable, or a node that is not there: the general path records why.
             spec = dict(shape.spec)
@@ -131,9 +132,10 @@ class Controllers:
         self._pod_shapes[key] = shape
         return shape
 
-    def _create_pod_fast(self, shape: "_PodShape", owner: Workload, name: str, node_name: str | None) -> Pod | None:
+    def _create_pod_fast(self, shape: "_PodShape", owner: Workload, name: str, node_name: str | None,
+                         marks: tuple[float, str, str]) -> Pod | None:
         """`_create` + `_place_pod` + `Pod.from_manifest` for a pod whose shape is known, or None
-        when it cannot be placed (then the general path takes it)."""
+        when it cannot be placed (then the general path takes it). `marks` is _clock_marks()."""
         spec = shape.spec
         node_name = node_name or shape.node_name  # a template may bind its pods to a node
         if shape.host_network:
@@ -153,7 +155,7 @@ class Controllers:
         self.state["ipam"][node_name] = allocator.last
         seq = self._next("serial")
         uid = naming.make_uid(self.settings.seed, seq)
-        clock, stamp, started = self._clock_marks()
+        clock, stamp, started = marks
         annotations = {**shape.annotations, "kubeviz.io/seq": str(seq), "kubeviz.io/started-at": started}
         host_ip = self._node_ips.get(node_name)
         manifest = {
@@ -172,14 +174,9 @@ class Controllers:
         return pod
 
     def _clock_marks(self) -> tuple[float, str, str]:
-        """(clock, creationTimestamp, started-at annotation) for the current simulated time,
-        worked out once per clock value (every pod created in one sync shares them)."""
-        value = self.state["clock"]
-        marks = self._clock_cache
-        if marks[0] != value or type(marks[0]) is not type(value):
-            clock = float(value)
-            marks = self._clock_cache = (value, (clock, self._timestamp(), _fmt_clock(clock)))
-        return marks[1]
+        """(clock, creationTimestamp, started-at annotation) for the current simulated time."""
+        clock = self.clock
+        return clock, self._timestamp(), _fmt_clock(clock)
 
     def _defaulted_pod_spec(self, template: dict) -> dict:
         """Controllers create pods through the API server, which defaults them like any other pod;
