@@ -16,6 +16,7 @@ keeping the behaviour students can observe on a real cluster:
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -118,8 +119,10 @@ class NodePortAllocator:
         raise AllocationError("range is full")
 
 
+@functools.lru_cache(maxsize=4096)
 def node_pod_cidr(cluster_pod_cidr: str, index: int) -> str:
-    """The index-th /24 of the cluster pod CIDR (kube-controller-manager's range allocator)."""
+    """The index-th /24 of the cluster pod CIDR (kube-controller-manager's range allocator).
+    Cached: adding the n-th node tries indexes 0..n in turn, each parsing the CIDR."""
     network = ipaddress.ip_network(cluster_pod_cidr, strict=False)
     if network.prefixlen > 24:
         return str(network)
