@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import defaults as api_defaults
-from . import kinds, schema, validation
+from . import kinds, schema, siminputs, validation
 from .errors import Diagnostic, FieldError, InputRejected
 from .ipam import AllocationError
 from .model import Base, Service
@@ -148,7 +148,11 @@ class Applier:
         name = meta.get("name")
         old = self.get(kind, namespace, name) if name else None
         if old is not None:
-            obj = _keep_server_fields(kind, obj, old)
+            obj = _keep_server_fields(kind, siminputs.strip_server_annotations(obj), old)
+        else:
+            obj, ignored = siminputs.prepare_for_create(kind, obj)
+            for field, message in ignored:
+                result.warnings.append(entry.diagnostic(message, field, kind, name))
         checked = obj
         if old is None and kind == "Job":
             # The Job strategy generates the selector from the uid before validation; the real uid
@@ -157,6 +161,7 @@ class Applier:
         errors = validation.validate(kind, checked, old.manifest if old is not None else None)
         if kind == "Job":
             errors = _job_restart_policy_wording(value, errors)
+        errors += siminputs.validate(kind, obj)
         problems = self._check_cluster(kind, namespace, obj, old, pending_namespaces, reservations)
         if errors or problems:
             for err in errors:
@@ -360,6 +365,8 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
             spec["nodeName"] = old_spec["nodeName"]
         if "status" not in obj and old_m.get("status"):
             obj["status"] = old_m["status"]
+        elif isinstance(obj.get("status"), dict):
+            obj["status"] = siminputs.keep_pod_server_status(obj["status"], old_m.get("status") or {})
     elif kind == "Node":
         for key in ("podCIDR", "podCIDRs"):
             if key not in spec and key in old_spec:

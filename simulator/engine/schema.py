@@ -346,13 +346,15 @@ class _Struct(_Node):
     An opaque struct (no fields, strict False) only insists on being a JSON object.
     """
 
-    __slots__ = ("name", "gotype", "fields", "strict")
+    __slots__ = ("name", "gotype", "fields", "strict", "lenient")
 
     def __init__(self, name: str, fields: dict[str, _Node] | None = None, pkg: str = "v1", strict: bool = True):
         self.name = name
         self.gotype = f"{pkg}.{name}"
         self.fields = fields or {}
         self.strict = strict and fields is not None
+        # A lenient struct types the fields it lists and lets the others through unread.
+        self.lenient = not strict and bool(fields)
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None:
@@ -360,7 +362,7 @@ class _Struct(_Node):
         if not isinstance(value, dict):
             ctx.mismatch(_json_kind(value), struct, gofield, self.gotype, path)
             return value
-        if not self.strict:
+        if not self.strict and not self.lenient:
             return value
         out = value
         fields = self.fields
@@ -369,7 +371,9 @@ class _Struct(_Node):
         for key in sorted(value, key=str):
             node = fields.get(key)
             if node is None:
-                ctx.unknown.append(_decode_error(prefix + str(key), f'strict decoding error: unknown field "{prefix}{key}"'))
+                if self.strict:
+                    ctx.unknown.append(_decode_error(prefix + str(key),
+                                                     f'strict decoding error: unknown field "{prefix}{key}"'))
                 continue
             item = value[key]
             if type(item) in node.ok_types:
@@ -671,23 +675,76 @@ INGRESS_SPEC = _Struct("IngressSpec", {
 })
 
 
-def _top(kind: str, spec: _Struct | None, status: str) -> _Struct:
+# Status: the fields the simulator reads (a pod's phase, conditions and IPs; a node's addresses;
+# a load balancer's ingress; the workload counters) are typed, so a number where an address goes
+# is the decoding error the API server gives, not a crash. The structs are lenient: the many
+# status fields the simulator never reads are let through unread.
+def _status(name: str, fields: dict[str, _Node], pkg: str = "v1") -> _Struct:
+    return _Struct(name, fields, pkg, strict=False)
+
+
+def _status_list(name: str, fields: dict[str, _Node], pkg: str = "v1") -> _List:
+    return _List(_status(name, fields, pkg), f"[]{pkg}.{name}")
+
+
+_CONDITION_FIELDS = {"type": STRING, "status": STRING, "reason": STRING, "message": STRING,
+                     "lastTransitionTime": TIME}
+POD_STATUS = _status("PodStatus", {
+    "phase": STRING,
+    "conditions": _status_list("PodCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
+    "message": STRING,
+    "reason": STRING,
+    "nominatedNodeName": STRING,
+    "hostIP": STRING,
+    "hostIPs": _status_list("HostIP", {"ip": STRING}),
+    "podIP": STRING,
+    "podIPs": _status_list("PodIP", {"ip": STRING}),
+    "startTime": TIME,
+    "qosClass": STRING,
+})
+NODE_STATUS = _status("NodeStatus", {
+    "addresses": _status_list("NodeAddress", {"type": STRING, "address": STRING}),
+    "conditions": _status_list("NodeCondition", {**_CONDITION_FIELDS, "lastHeartbeatTime": TIME}),
+    "phase": STRING,
+})
+SERVICE_STATUS = _status("ServiceStatus", {
+    "loadBalancer": _status("LoadBalancerStatus", {
+        "ingress": _status_list("LoadBalancerIngress", {"ip": STRING, "hostname": STRING, "ipMode": STRING}),
+    }),
+})
+_WORKLOAD_COUNTERS = {"observedGeneration": INT64, "replicas": INT32, "readyReplicas": INT32,
+                      "availableReplicas": INT32}
+DEPLOYMENT_STATUS = _status("DeploymentStatus", {**_WORKLOAD_COUNTERS, "updatedReplicas": INT32,
+                                                 "unavailableReplicas": INT32, "collisionCount": INT32})
+REPLICA_SET_STATUS = _status("ReplicaSetStatus", {**_WORKLOAD_COUNTERS, "fullyLabeledReplicas": INT32})
+DAEMON_SET_STATUS = _status("DaemonSetStatus", {
+    "observedGeneration": INT64, "currentNumberScheduled": INT32, "numberMisscheduled": INT32,
+    "desiredNumberScheduled": INT32, "numberReady": INT32, "updatedNumberScheduled": INT32,
+    "numberAvailable": INT32, "numberUnavailable": INT32, "collisionCount": INT32})
+JOB_STATUS = _status("JobStatus", {
+    "conditions": _status_list("JobCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
+    "startTime": TIME, "completionTime": TIME,
+    "active": INT32, "succeeded": INT32, "failed": INT32, "ready": INT32, "terminating": INT32,
+})
+
+
+def _top(kind: str, spec: _Struct | None, status: str | _Struct) -> _Struct:
     fields: dict[str, _Node] = {"apiVersion": STRING, "kind": STRING, "metadata": OBJECT_META}
     if spec is not None:
         fields["spec"] = spec
-    fields["status"] = _opaque(status)
+    fields["status"] = _opaque(status) if isinstance(status, str) else status
     return _Struct(kind, fields)
 
 
 KINDS: dict[str, _Struct] = {
     "Namespace": _top("Namespace", NAMESPACE_SPEC, "NamespaceStatus"),
-    "Node": _top("Node", NODE_SPEC, "NodeStatus"),
-    "Pod": _top("Pod", POD_SPEC, "PodStatus"),
-    "Service": _top("Service", SERVICE_SPEC, "ServiceStatus"),
-    "Deployment": _top("Deployment", DEPLOYMENT_SPEC, "DeploymentStatus"),
-    "ReplicaSet": _top("ReplicaSet", REPLICA_SET_SPEC, "ReplicaSetStatus"),
-    "DaemonSet": _top("DaemonSet", DAEMON_SET_SPEC, "DaemonSetStatus"),
-    "Job": _top("Job", JOB_SPEC, "JobStatus"),
+    "Node": _top("Node", NODE_SPEC, NODE_STATUS),
+    "Pod": _top("Pod", POD_SPEC, POD_STATUS),
+    "Service": _top("Service", SERVICE_SPEC, SERVICE_STATUS),
+    "Deployment": _top("Deployment", DEPLOYMENT_SPEC, DEPLOYMENT_STATUS),
+    "ReplicaSet": _top("ReplicaSet", REPLICA_SET_SPEC, REPLICA_SET_STATUS),
+    "DaemonSet": _top("DaemonSet", DAEMON_SET_SPEC, DAEMON_SET_STATUS),
+    "Job": _top("Job", JOB_SPEC, JOB_STATUS),
     "Ingress": _top("Ingress", INGRESS_SPEC, "IngressStatus"),
 }
 

@@ -37,6 +37,7 @@ from typing import Iterable, Mapping
 from . import diagnostics, dns, envvars, kubeproxy
 from .endpoints import cached_endpoints
 from .model import Base, Pod, Service
+from .siminputs import SERVER_ANNOTATIONS
 from .views import (daemonset_view, deployment_view, ingress_view, job_view, load_balancer_ip, node_view,
                     pod_view, service_view)
 
@@ -46,8 +47,7 @@ VIEW_PREFIX = {"Node": "node", "Pod": "pod", "Service": "service", "Ingress": "i
                "Deployment": "deployment", "Job": "job", "DaemonSet": "daemonset"}
 OWNER_KINDS = ("Deployment", "ReplicaSet", "Job", "DaemonSet")
 # Annotations the engine keeps for itself; the user's knobs (run-seconds, failures) stay visible.
-INTERNAL_ANNOTATIONS = frozenset({"kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/finished-at",
-                                  "kubeviz.io/restarts"})
+INTERNAL_ANNOTATIONS = SERVER_ANNOTATIONS
 WORLD = "world"
 WORLD_SUBJECT: Key = ("World", "", "")
 
