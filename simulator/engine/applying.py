@@ -132,7 +132,7 @@ class Applier:
         if warning:
             result.warnings.append(entry.diagnostic(warning, None, kind, name))
         obj = kinds.convert(value["apiVersion"], kind, value)
-        errors = schema.check_types(kind, obj)
+        obj, errors = schema.decode(kind, obj)
         if errors:
             for err in errors:
                 result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
@@ -190,7 +190,7 @@ class Applier:
     def _check_service_allocations(self, obj: dict, old: Service | None, reservations: "_Reservations") -> list:
         errors = []
         spec = obj.get("spec") or {}
-        owner = old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata']['name']}"
+        owner = old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata'].get('name')}"
         ip = spec.get("clusterIP")
         if ip and ip != "None" and not (old is not None and old.cluster_ip == ip):
             try:

@@ -119,10 +119,13 @@ def _convert_ingress(obj: dict) -> dict:
         return obj
     if "backend" in spec:
         spec["defaultBackend"] = _backend_v1(spec.pop("backend"))
-    for rule in spec.get("rules") or []:
+    # Wrong types are left as written: decoding the result reports them on their v1 fields.
+    rules = spec.get("rules")
+    for rule in rules if isinstance(rules, list) else ():
         if not isinstance(rule, dict) or not isinstance(rule.get("http"), dict):
             continue
-        for path in rule["http"].get("paths") or []:
+        paths = rule["http"].get("paths")
+        for path in paths if isinstance(paths, list) else ():
             if not isinstance(path, dict):
                 continue
             # networking/v1beta1 SetDefaults_HTTPIngressPath: pathType defaults to ImplementationSpecific.

@@ -148,6 +148,12 @@ class _Node:
     # Python types whose values this node takes as they are, without a word: a container skips
     # calling `check` for them (the call, and the two paths made for it, are most of decoding).
     ok_types: frozenset = frozenset({_NONE})
+    # What encoding/json leaves in a list element or map value that is JSON null: the Go zero
+    # value (a struct field that is null is simply left unset: the container drops it).
+    zero: Any = None
+
+    def zero_value(self) -> Any:
+        return self.zero
 
     def check(self, value: Any, struct: str, gofield: str, path: str, ctx: _Ctx) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -156,6 +162,7 @@ class _Node:
 class _String(_Node):
     __slots__ = ()
     ok_types = frozenset({str, _NONE})
+    zero = ""
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None or isinstance(value, str):
@@ -169,6 +176,7 @@ class _String(_Node):
 class _Bool(_Node):
     __slots__ = ()
     ok_types = frozenset({bool, _NONE})
+    zero = False
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None or isinstance(value, bool):
@@ -179,6 +187,7 @@ class _Bool(_Node):
 
 class _Int(_Node):
     __slots__ = ("gotype", "lo", "hi")
+    zero = 0
 
     def __init__(self, gotype: str, bounds: tuple[int, int]):
         self.gotype = gotype
@@ -206,6 +215,7 @@ class _IntOrString(_Node):
 
     __slots__ = ()
     ok_types = frozenset({str, _NONE})
+    zero = 0
     _int = _Int("int32", _INT32)
 
     def check(self, value, struct, gofield, path, ctx):
@@ -257,6 +267,7 @@ class _Quantity(_Node):
     """resource.Quantity.UnmarshalJSON: strip quotes from the raw JSON, then ParseQuantity."""
 
     __slots__ = ()
+    zero = "0"  # UnmarshalJSON takes `null` as the zero quantity
 
     def check(self, value, struct, gofield, path, ctx):
         if value is None:
@@ -292,6 +303,9 @@ class _Map(_Node):
         self.elem = elem
         self.gotype = gotype
 
+    def zero_value(self) -> Any:
+        return {}
+
     def check(self, value, struct, gofield, path, ctx):
         if value is None:
             return value
@@ -303,9 +317,12 @@ class _Map(_Node):
         ok_types = elem.ok_types
         for key in sorted(value, key=str):
             item = value[key]
-            if type(item) in ok_types:
+            if item is None:
+                new = elem.zero_value()
+            elif type(item) in ok_types:
                 continue
-            new = elem.check(item, struct, gofield, f"{path}[{key}]", ctx)
+            else:
+                new = elem.check(item, struct, gofield, f"{path}[{key}]", ctx)
             if new is not item:
                 if out is value:
                     out = dict(value)
@@ -320,6 +337,9 @@ class _List(_Node):
         self.elem = elem
         self.gotype = gotype
 
+    def zero_value(self) -> Any:
+        return []
+
     def check(self, value, struct, gofield, path, ctx):
         if value is None:
             return value
@@ -330,9 +350,12 @@ class _List(_Node):
         elem = self.elem
         ok_types = elem.ok_types
         for i, item in enumerate(value):
-            if type(item) in ok_types:
+            if item is None:
+                new = elem.zero_value()
+            elif type(item) in ok_types:
                 continue
-            new = elem.check(item, struct, gofield, f"{path}[{i}]", ctx)
+            else:
+                new = elem.check(item, struct, gofield, f"{path}[{i}]", ctx)
             if new is not item:
                 if out is value:
                     out = list(value)
@@ -356,6 +379,9 @@ class _Struct(_Node):
         # A lenient struct types the fields it lists and lets the others through unread.
         self.lenient = not strict and bool(fields)
 
+    def zero_value(self) -> Any:
+        return {}
+
     def check(self, value, struct, gofield, path, ctx):
         if value is None:
             return value
@@ -376,6 +402,11 @@ class _Struct(_Node):
                                                      f'strict decoding error: unknown field "{prefix}{key}"'))
                 continue
             item = value[key]
+            if item is None:  # a null field is an unset one
+                if out is value:
+                    out = dict(value)
+                del out[key]
+                continue
             if type(item) in node.ok_types:
                 continue
             new = node.check(item, self.name, goprefix + key, prefix + key, ctx)
