@@ -62,3 +62,19 @@ spec:
           serviceName: test
           servicePort: 80
 """
+
+
+# The zone=prod/version=v1 lesson's pair: a pod and the Service whose two-label selector picks it.
+ZONE_PROD_WEB = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, labels: {zone: prod, version: v1}}
+spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {zone: prod, version: v1}
+  ports: [{port: 80, targetPort: 8080}]
+"""

@@ -9,20 +9,9 @@ from django.db import connection
 
 from simulator import enginecache, events, lessons, selectors, services
 
-# A pod and the Service that selects it (the zone-prod lesson's labels).
-WEB = """
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, labels: {zone: prod, version: v1}}
-spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {zone: prod, version: v1}
-  ports: [{port: 80, targetPort: 8080}]
-"""
+from ..course import ZONE_PROD_WEB
+
+WEB = "\n" + ZONE_PROD_WEB  # a pod and the Service that selects it
 
 
 def edit_sequence(cluster) -> list:

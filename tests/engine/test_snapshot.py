@@ -11,6 +11,8 @@ from simulator.engine import diagnostics
 from simulator.engine.cluster import Cluster, ClusterSettings
 from simulator.engine.snapshot import changed_entries, state_entries
 
+from ..course import ZONE_PROD_WEB
+
 
 def y(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
@@ -28,19 +30,7 @@ def canonical(entries: dict) -> str:
     return json.dumps(entries, sort_keys=True)
 
 
-ZONE_PROD = y("""
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: web-1, labels: {zone: prod, version: v1}}
-    spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: web}
-    spec:
-      selector: {zone: prod, version: v1}
-      ports: [{port: 80, targetPort: 8080}]
-    ---
+ZONE_PROD = ZONE_PROD_WEB + "---\n" + y("""
     apiVersion: v1
     kind: Service
     metadata: {name: nothing}
