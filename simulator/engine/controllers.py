@@ -13,12 +13,11 @@ from operator import attrgetter
 
 from . import defaults as api_defaults
 from . import naming, scheduler
+from .siminputs import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
 
 from .model import (Base, Node, OwnerRef, Pod, Workload, new_running_pod, owner_reference, pod_field_values,
                     tolerations_of)
 
-RUN_SECONDS_ANNOTATION = "kubeviz.io/run-seconds"
-FAILURES_ANNOTATION = "kubeviz.io/failures"
 DEFAULT_RUN_SECONDS = 10.0
 
 # Tolerations the DaemonSet controller adds to every daemon pod

@@ -46,8 +46,6 @@ Key = tuple[str, str, str]
 VIEW_PREFIX = {"Node": "node", "Pod": "pod", "Service": "service", "Ingress": "ingress",
                "Deployment": "deployment", "Job": "job", "DaemonSet": "daemonset"}
 OWNER_KINDS = ("Deployment", "ReplicaSet", "Job", "DaemonSet")
-# Annotations the engine keeps for itself; the user's knobs (run-seconds, failures) stay visible.
-INTERNAL_ANNOTATIONS = SERVER_ANNOTATIONS
 WORLD = "world"
 WORLD_SUBJECT: Key = ("World", "", "")
 
@@ -118,9 +116,9 @@ def _world_entries() -> dict:
 def public_manifest(manifest: dict) -> dict:
     meta = manifest.get("metadata") or {}
     annotations = meta.get("annotations") or {}
-    if not any(k in INTERNAL_ANNOTATIONS for k in annotations):
+    if not any(k in SERVER_ANNOTATIONS for k in annotations):
         return manifest
-    kept = {k: v for k, v in annotations.items() if k not in INTERNAL_ANNOTATIONS}
+    kept = {k: v for k, v in annotations.items() if k not in SERVER_ANNOTATIONS}
     meta = dict(meta)
     if kept:
         meta["annotations"] = kept
