@@ -35,8 +35,14 @@ class ApplyResult:
         return not self.errors
 
     def lines(self) -> list[str]:
-        """kubectl apply's summary lines: `service/web created`."""
-        return [f"{kind.lower()}/{name} {action}" for kind, _ns, name, action in self.results]
+        """kubectl's summary lines: `service/web created`, `deployment.apps/web configured`, and
+        for deletions `job.batch "oneshot" deleted` (the resource is qualified by its API group,
+        as kubectl's printers name it)."""
+        out = []
+        for kind, _ns, name, action in self.results:
+            resource = kinds.qualified_resource(kind)
+            out.append(f'{resource} "{name}" deleted' if action == "deleted" else f"{resource}/{name} {action}")
+        return out
 
 
 @dataclass

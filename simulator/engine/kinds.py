@@ -25,6 +25,14 @@ CURRENT = {
     "Ingress": "networking.k8s.io/v1",
 }
 CLUSTER_SCOPED = frozenset({"Namespace", "Node"})
+
+
+def qualified_resource(kind: str) -> str:
+    """`deployment.apps`, `ingress.networking.k8s.io`, `service`: the resource as kubectl prints
+    it, lower-case kind plus the API group (none for the core group)."""
+    api_version = CURRENT.get(kind, "v1")
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    return f"{kind.lower()}.{group}" if group else kind.lower()
 # Order in which kinds are listed in outputs and snapshots.
 KIND_ORDER = ("Namespace", "Node", "Service", "Ingress", "Deployment", "ReplicaSet", "DaemonSet", "Job", "Pod")
 

@@ -100,7 +100,7 @@ def test_deleting_a_deployment_deletes_its_replicasets_and_pods_rows(make_cluste
     cluster = make_cluster("webapp")
     assert models.ReplicaSet.objects.filter(cluster=cluster, owner_name="webapp").count() == 1
     outcome = services.cluster_delete_object(cluster=cluster, kind="Deployment", namespace="default", name="webapp")
-    assert outcome.ok and outcome.results == ["deployment/webapp deleted"]
+    assert outcome.ok and outcome.results == ['deployment.apps "webapp" deleted']
     assert not models.ReplicaSet.objects.filter(cluster=cluster, owner_name="webapp").exists()
     assert not models.Pod.objects.filter(cluster=cluster, name__startswith="webapp-").exists()
 
