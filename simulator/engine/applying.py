@@ -332,10 +332,18 @@ def _same(stored: dict, incoming: dict) -> bool:
 
 
 def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
-    """kubectl apply leaves what the server set: allocated addresses, a Job's generated selector,
-    a pod's node, status and server-side annotations."""
+    """kubectl apply leaves what the server set: the object's uid and creation time, allocated
+    addresses, a Job's generated selector, a pod's node, status and server-side annotations.
+    (apply patches the stored object, so validation sees them; a Job's generated selector is
+    checked against its uid.)"""
     obj = dict(obj)
     old_m = old.manifest
+    old_meta = old_m.get("metadata") or {}
+    meta = dict(obj.get("metadata") or {})
+    for key in ("uid", "creationTimestamp"):
+        if key in old_meta and not meta.get(key):
+            meta[key] = old_meta[key]
+    obj["metadata"] = meta
     spec = dict(obj.get("spec") or {})
     old_spec = old_m.get("spec") or {}
     if kind == "Service":
@@ -382,18 +390,11 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
     elif kind in ("Deployment", "ReplicaSet", "DaemonSet") and old_m.get("status"):
         obj["status"] = old_m["status"]
     if old.owner is not None:
-        meta = dict(obj.get("metadata") or {})
-        meta.setdefault("ownerReferences", (old_m.get("metadata") or {}).get("ownerReferences"))
-        obj["metadata"] = meta
-    old_ann = (old_m.get("metadata") or {}).get("annotations") or {}
-    kept = {k: v for k, v in old_ann.items() if k.startswith("kubeviz.io/") and k != "kubeviz.io/seq"}
+        meta.setdefault("ownerReferences", old_meta.get("ownerReferences"))
+    kept = {k: v for k, v in (old_meta.get("annotations") or {}).items()
+            if k.startswith("kubeviz.io/") and k != "kubeviz.io/seq"}
     if kept:
-        meta = dict(obj.get("metadata") or {})
-        ann = dict(meta.get("annotations") or {})
-        for k, v in kept.items():
-            ann.setdefault(k, v)
-        meta["annotations"] = ann
-        obj["metadata"] = meta
+        meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (siminputs)
     if spec:
         obj["spec"] = spec
     return obj

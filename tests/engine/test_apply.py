@@ -155,6 +155,25 @@ def test_applying_the_same_object_twice_reports_unchanged_and_then_configured_on
     assert cluster.apply_text(yaml_text(WEB.replace("port: 80", "port: 81"))).lines() == ["service/web configured"]
 
 
+JOB = """
+apiVersion: batch/v1
+kind: Job
+metadata: {name: oneshot%s}
+spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: busybox}]}}}
+"""
+
+
+def test_a_job_applied_again_is_unchanged_and_an_edit_of_it_is_configured():
+    """kubectl apply patches the stored Job, so its uid (which its generated selector and
+    template labels name) is there when the edit is validated."""
+    cluster = cluster_with(JOB % "")
+    assert cluster.apply_text(yaml_text(JOB % "")).lines() == ["job.batch/oneshot unchanged"]
+    relabel = cluster.apply_text(yaml_text(JOB % ", labels: {course: jobs}"))
+    assert relabel.ok, [str(e) for e in relabel.errors]
+    assert relabel.lines() == ["job.batch/oneshot configured"]
+    assert cluster.get("Job", "default", "oneshot").labels == {"course": "jobs"}
+
+
 def test_changing_a_services_cluster_ip_is_refused_as_immutable():
     cluster = cluster_with(WEB)
     ip = cluster.get("Service", "default", "web").cluster_ip
