@@ -321,7 +321,7 @@ def _same(stored: dict, incoming: dict) -> bool:
     """Does applying `incoming` change nothing the user can set?"""
     def strip(m: dict) -> dict:
         meta = {k: v for k, v in (m.get("metadata") or {}).items() if k not in _SERVER_META}
-        ann = {k: v for k, v in (meta.get("annotations") or {}).items() if not k.startswith("kubeviz.io/")}
+        ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in siminputs.SERVER_ANNOTATIONS}
         if ann:
             meta["annotations"] = ann
         else:
@@ -391,8 +391,9 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
         obj["status"] = old_m["status"]
     if old.owner is not None:
         meta.setdefault("ownerReferences", old_meta.get("ownerReferences"))
+    # the engine's bookkeeping stays; the user's knobs (run-seconds, failures) are the document's
     kept = {k: v for k, v in (old_meta.get("annotations") or {}).items()
-            if k.startswith("kubeviz.io/") and k != "kubeviz.io/seq"}
+            if k in siminputs.SERVER_ANNOTATIONS and k != "kubeviz.io/seq"}
     if kept:
         meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (siminputs)
     if spec:

@@ -138,3 +138,14 @@ def test_good_job_knobs_shape_the_timeline():
     out = simulate(job('kubeviz.io/run-seconds: "2.5", kubeviz.io/failures: "1"'), settle=True)
     assert out["errors"] == []
     assert out["jobs"]["default/j"]["succeeded"] == 1 and out["jobs"]["default/j"]["failed"] == 1
+
+
+def test_a_jobs_knobs_are_the_documents_an_edit_changes_or_removes_them():
+    cluster = cluster_with(job('kubeviz.io/run-seconds: "30"'))
+    changed = cluster.apply_text(job('kubeviz.io/run-seconds: "5"'))
+    assert changed.lines() == ["job.batch/j configured"]
+    assert cluster.get("Job", "default", "j").annotations["kubeviz.io/run-seconds"] == "5"
+    assert cluster.apply_text(job()).lines() == ["job.batch/j configured"]
+    assert "kubeviz.io/run-seconds" not in cluster.get("Job", "default", "j").annotations
+    # the engine's own bookkeeping is kept across edits
+    assert "kubeviz.io/seq" in cluster.get("Job", "default", "j").annotations
