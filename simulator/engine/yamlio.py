@@ -15,6 +15,7 @@
 * Lines are found lazily: `locate()` walks the document again only when an error needs a
   line, so the happy path pays nothing for them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,6 +35,7 @@ try:  # libyaml's C parser: much faster; the pure-Python one gives the same even
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - exercised only where libyaml is missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
     _CParser = None
 
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -143,24 +145,44 @@ def load_documents(
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputRejected([Diagnostic(None, None, None, None, None,
-                                            f"the input is not UTF-8 text (byte {exc.start})")]) from None
+            raise InputRejected(
+                [Diagnostic(None, None, None, None, None, f"the input is not UTF-8 text (byte {exc.start})")]
+            ) from None
     size = len(text) if len(text) * 4 <= max_bytes else len(text.encode("utf-8"))
     if size > max_bytes:
-        raise InputRejected([Diagnostic(
-            None, None, None, None, None,
-            f"the input is {_human(size)}, over the limit of {_human(max_bytes)}",
-            hint="split it into several applies, or raise KUBEVIZ_MAX_INPUT_BYTES")])
+        raise InputRejected(
+            [
+                Diagnostic(
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    f"the input is {_human(size)}, over the limit of {_human(max_bytes)}",
+                    hint="split it into several applies, or raise KUBEVIZ_MAX_INPUT_BYTES",
+                )
+            ]
+        )
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputRejected([Diagnostic(None, line, None, None, None,
-                                        "the input contains a NUL character; YAML must be text")])
+        raise InputRejected(
+            [Diagnostic(None, line, None, None, None, "the input contains a NUL character; YAML must be text")]
+        )
     chunks = split_documents(text)
     if len(chunks) > max_documents:
-        raise InputRejected([Diagnostic(
-            None, None, None, None, None,
-            f"the input has {len(chunks)} documents, over the limit of {max_documents}",
-            hint="split it into several applies, or raise KUBEVIZ_MAX_DOCUMENTS")])
+        raise InputRejected(
+            [
+                Diagnostic(
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    f"the input has {len(chunks)} documents, over the limit of {max_documents}",
+                    hint="split it into several applies, or raise KUBEVIZ_MAX_DOCUMENTS",
+                )
+            ]
+        )
     documents = []
     for index, (line, chunk) in enumerate(chunks, start=1):
         doc = Document(index=index, line=line + _first_content(chunk), text=chunk, offset=line)
@@ -208,8 +230,11 @@ def _scalar(ev: yaml.ScalarEvent, line0: int) -> Any:
                 return _constructor.construct_yaml_float(node)
             return _constructor.construct_yaml_bool(node)
         except (ValueError, KeyError):
-            raise YAMLInputError(f"cannot read {value!r} as {tag.rsplit(':', 1)[-1]}",
-                                 line0 + ev.start_mark.line, ev.start_mark.column + 1) from None
+            raise YAMLInputError(
+                f"cannot read {value!r} as {tag.rsplit(':', 1)[-1]}",
+                line0 + ev.start_mark.line,
+                ev.start_mark.column + 1,
+            ) from None
     if tag == _MERGE:
         return _MergeKey
     raise _unsafe_tag(ev, line0)
@@ -237,7 +262,9 @@ def _unsafe_tag(ev, line0: int) -> YAMLInputError:
     return YAMLInputError(
         f"the YAML tag {tag!r} is not loaded: only plain YAML (maps, lists, strings, numbers, "
         "booleans, null) is accepted",
-        line0 + ev.start_mark.line, ev.start_mark.column + 1)
+        line0 + ev.start_mark.line,
+        ev.start_mark.column + 1,
+    )
 
 
 def _key_text(key: Any, ev, line0: int) -> str:
@@ -250,8 +277,9 @@ def _key_text(key: Any, ev, line0: int) -> str:
         return "true" if key else "false"
     if isinstance(key, (int, float)):
         return str(key)
-    raise YAMLInputError("a map key must be a plain value, not a map or list",
-                         line0 + ev.start_mark.line, ev.start_mark.column + 1)
+    raise YAMLInputError(
+        "a map key must be a plain value, not a map or list", line0 + ev.start_mark.line, ev.start_mark.column + 1
+    )
 
 
 def _events(chunk: str):
@@ -309,8 +337,7 @@ def _build(chunk: str, line0: int) -> Any:
                 if ev.tag not in (None, "!", _MAP if t is MappingStartEvent else _SEQ):
                     raise _unsafe_tag(ev, line0)
                 if len(outer) >= MAX_DEPTH:
-                    raise YAMLInputError(f"the document nests deeper than {MAX_DEPTH} levels",
-                                         line0 + ev.start_mark.line, ev.start_mark.column + 1)
+                    raise _too_deep(line0 + ev.start_mark.line, ev.start_mark.column + 1)
                 outer.append((container, is_map, key, key_ev, anchor, start, merges))
                 is_map = t is MappingStartEvent
                 container = {} if is_map else []
@@ -326,13 +353,17 @@ def _build(chunk: str, line0: int) -> Any:
             elif t is AliasEvent:
                 found = anchors.get(ev.anchor)
                 if found is None:
-                    raise YAMLInputError(f"unknown anchor '{ev.anchor}' referenced",
-                                         line0 + ev.start_mark.line, ev.start_mark.column + 1)
+                    raise YAMLInputError(
+                        f"unknown anchor '{ev.anchor}' referenced", line0 + ev.start_mark.line, ev.start_mark.column + 1
+                    )
                 value, size = found
                 expanded += size
                 if expanded > MAX_EXPANDED_NODES or expanded > MAX_ALIAS_RATIO * max(nodes, 1000):
-                    raise YAMLInputError("yaml: document contains excessive aliasing",
-                                         line0 + ev.start_mark.line, ev.start_mark.column + 1)
+                    raise YAMLInputError(
+                        "yaml: document contains excessive aliasing",
+                        line0 + ev.start_mark.line,
+                        ev.start_mark.column + 1,
+                    )
                 if isinstance(value, (dict, list)):
                     value = copy.deepcopy(value)
             else:
@@ -356,8 +387,9 @@ def _build(chunk: str, line0: int) -> Any:
                 key = NOKEY
             else:
                 if key in container:
-                    raise YAMLInputError(f'key "{key}" already set in map',
-                                         line0 + key_ev.start_mark.line, key_ev.start_mark.column + 1)
+                    raise YAMLInputError(
+                        f'key "{key}" already set in map', line0 + key_ev.start_mark.line, key_ev.start_mark.column + 1
+                    )
                 container[key] = value
                 key = NOKEY
     except yaml.MarkedYAMLError as exc:
@@ -365,6 +397,10 @@ def _build(chunk: str, line0: int) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         line = line0 + mark.line if mark else None
         column = mark.column + 1 if mark else None
+        if problem in _LIBYAML_DEPTH_PROBLEMS:
+            # libyaml ≥ 0.2.6 (bundled from PyYAML 6.0.4 on) stops deep flow nesting itself, sometimes
+            # before our own guard sees the depth (its scanner reads ahead); the words stay ours.
+            raise _too_deep(line, column) from None
         raise YAMLInputError(f"yaml: line {line}: {problem}" if line else f"yaml: {problem}", line, column) from None
     except yaml.YAMLError as exc:  # reader errors (control characters and such)
         mark = getattr(exc, "problem_mark", None)
@@ -373,14 +409,30 @@ def _build(chunk: str, line0: int) -> Any:
     return root if have_root else None
 
 
+# What libyaml says when its own nesting limit stops a document (scanner.c, "exceeded maximum
+# nesting depth"); its limit (1000) is above ours, so such a document is too deep for us as well.
+_LIBYAML_DEPTH_PROBLEMS = frozenset({"exceeded maximum nesting depth"})
+
+
+def _too_deep(line: int | None, column: int | None) -> YAMLInputError:
+    return YAMLInputError(
+        f"the document nests deeper than {MAX_DEPTH} levels (maps and lists inside one another)",
+        line,
+        column,
+    )
+
+
 def _apply_merges(container: dict, merges: list, line0: int) -> None:
     # YAML 1.1 merge keys: explicit keys win; earlier merged maps win over later ones.
     for value, ev in merges:
         sources = value if isinstance(value, list) else [value]
         for source in sources:
             if not isinstance(source, dict):
-                raise YAMLInputError("a merge key (<<) needs a map or a list of maps",
-                                     line0 + ev.start_mark.line, ev.start_mark.column + 1)
+                raise YAMLInputError(
+                    "a merge key (<<) needs a map or a list of maps",
+                    line0 + ev.start_mark.line,
+                    ev.start_mark.column + 1,
+                )
             for key, item in source.items():
                 container.setdefault(key, item)
 

@@ -3,12 +3,14 @@
 Separator rules: k8s.io/apimachinery/pkg/util/yaml/decoder.go (YAMLReader).
 Alias bombs: go-yaml's "document contains excessive aliasing" guard.
 """
+
 from __future__ import annotations
 
 import time
 import tracemalloc
 
 import pytest
+import yaml
 
 from simulator.engine.errors import InputRejected
 from simulator.engine.yamlio import Document, load_documents, split_documents
@@ -60,10 +62,43 @@ def test_moderate_aliases_and_merge_keys_work_as_in_yaml_1_1():
     assert doc.value["labels"] == {"app": "web", "tier": "back"}
 
 
-@pytest.mark.parametrize("text", ["a: " + "[" * 50_000 + "]" * 50_000, "a: " + "{x: " * 5000 + "1" + "}" * 5000])
-def test_very_deep_nesting_is_an_error_not_a_crash(text):
+def _libyaml_refuses(text: str) -> bool:
+    """Whether libyaml's own parser stops `text` (it has a nesting limit of its own since 0.2.6)."""
+    try:
+        for _event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+# Which guard stops a deep document depends on its shape: libyaml's scanner reads a run of `[` ahead
+# and stops at its limit (1000) before our builder sees a single level; block maps reach our own
+# guard (100) first. Both must give the same words: the document, its line and our limit.
+DEEP_FLOW = "a: " + "[" * 50_000 + "]" * 50_000
+DEEP_BLOCK = "".join(f"{'  ' * depth}k{depth}:\n" for depth in range(150)) + "  " * 150 + "leaf: 1\n"
+
+
+@pytest.mark.parametrize(
+    "text, libyaml_stops_it",
+    [(DEEP_FLOW, True), (DEEP_BLOCK, False), ("a: " + "{x: " * 5000 + "1" + "}" * 5000, True)],
+    ids=["flow-lists-libyaml-guard", "block-maps-our-guard", "flow-maps"],
+)
+def test_very_deep_nesting_is_our_error_whichever_guard_stops_it(text, libyaml_stops_it):
+    assert _libyaml_refuses(text) is libyaml_stops_it  # the case still covers the guard it names
     (doc,) = load_documents(text)
-    assert doc.error is not None and "nests deeper than" in doc.error.message
+    assert doc.error is not None
+    assert doc.error.message.startswith("the document nests deeper than 100 levels")
+    assert "yaml:" not in doc.error.message and "exceeded maximum" not in doc.error.message
+    assert doc.error.line == (1 if text is not DEEP_BLOCK else 101)
+
+
+def test_a_too_deep_document_is_reported_with_its_document_and_line_and_the_others_load():
+    text = "kind: A\n---\n" + DEEP_BLOCK + "---\nkind: C\n"
+    first, deep, last = load_documents(text)
+    assert first.value == {"kind": "A"} and last.value == {"kind": "C"}
+    assert deep.index == 2 and deep.error.line == 3 + 100
+    assert "100 levels" in deep.error.message
 
 
 @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['echo hi']", "!custom x", "!!binary aGk="])
@@ -100,8 +135,7 @@ def test_a_nul_byte_or_invalid_utf8_is_refused_with_a_message():
 
 def test_yaml_1_1_scalars_become_the_values_kubernetes_sees():
     (doc,) = load_documents("a: 0x1F\nb: 010\nc: 1_000\nd: 'yes'\ne: yes\nf: ~\ng: 2001-12-14\nh: 1.5\n")
-    assert doc.value == {"a": 31, "b": 8, "c": 1000, "d": "yes", "e": True, "f": None, "g": "2001-12-14",
-                         "h": 1.5}
+    assert doc.value == {"a": 31, "b": 8, "c": 1000, "d": "yes", "e": True, "f": None, "g": "2001-12-14", "h": 1.5}
 
 
 def test_non_string_keys_become_their_json_text():
