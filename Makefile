@@ -3,16 +3,25 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+# uv installs exactly what uv.lock holds (hashes checked); uv itself comes pinned, with hashes, from
+# requirements-uv.txt into .tools/. `make lock` re-resolves on purpose.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live clean assets chromium bench-browser
+.PHONY: run test venv migrate bench bench-live clean assets chromium bench-browser lint format lock
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[test]'
+$(UV): requirements-uv.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r requirements-uv.txt
+	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --extra test --quiet
 	touch $@
 
 venv: $(VENV)/.installed
@@ -51,7 +60,7 @@ run: venv migrate assets
 # First the dashboard's pure helpers under Node's own test runner; then everything on SQLite
 # except the test that needs a PostgreSQL-backed pair of daphnes; then the app tests (that one
 # included) on PostgreSQL.
-test: venv assets chromium
+test: venv assets chromium lint
 	node --test static/tests/
 	$(VENV)/bin/pytest -m "not postgres"
 	DATABASE_URL=$(TEST_DATABASE_URL)_$$$$ $(VENV)/bin/pytest -m "not browser" tests/app
@@ -65,5 +74,22 @@ bench-live: venv
 bench-browser: venv assets chromium
 	$(PY) bench/browser.py
 
+# ruff (lint and format) for Python, prettier for the dashboard's sources; `make test` runs this too.
+lint: venv node_modules/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(NPM) exec --offline -- prettier --check static/src static/tests static/build.mjs
+
+# Rewrites what the linters can fix by themselves.
+format: venv node_modules/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(NPM) exec --offline -- prettier --write static/src static/tests static/build.mjs
+
+# Re-resolve every dependency within pyproject.toml's ranges (and package.json's), on purpose.
+lock: $(UV)
+	$(UV) lock --upgrade
+	$(NPM) install --package-lock-only --no-audit --no-fund
+
 clean:
-	rm -rf $(VENV) node_modules static/dist db.sqlite3
+	rm -rf $(VENV) $(TOOLS) node_modules static/dist db.sqlite3
