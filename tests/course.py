@@ -1,10 +1,10 @@
-"""The course material's manifests (shared/seeds/), written once for every test that teaches with them.
+"""The course material's manifests (docs/course.md), written once for every test that teaches with them.
 
 Where the course's YAML is broken as printed, the valid form is here too (the broken one is
 kept, as `*_AS_PRINTED`, for the tests that show its error).
 """
 
-# seeds/000: the ExternalName example exactly as printed (its `labels:` line is not valid YAML).
+# course §1: the ExternalName example exactly as printed (its `labels:` line is not valid YAML).
 MYSQL_AS_PRINTED = """\
 apiVersion: v1
 kind: Service
@@ -33,7 +33,7 @@ metadata: {name: busybox}
 spec: {containers: [{name: busybox, image: busybox}]}
 """
 
-# seeds/004: "Single service" Ingress (networking.k8s.io/v1beta1), as printed.
+# course §4: "Single service" Ingress (networking.k8s.io/v1beta1), as printed.
 INGRESS_SINGLE_SERVICE = """
 apiVersion: networking.k8s.io/v1beta1
 kind: Ingress
@@ -45,7 +45,7 @@ spec:
     servicePort: 80
 """
 
-# seeds/004: the /testpath Ingress (networking.k8s.io/v1beta1), as printed.
+# course §4: the /testpath Ingress (networking.k8s.io/v1beta1), as printed.
 INGRESS_TESTPATH = """
 apiVersion: networking.k8s.io/v1beta1
 kind: Ingress

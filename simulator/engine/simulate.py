@@ -1,5 +1,6 @@
 """One run of the simulator over a set of inputs: the engine side of `manage.py simulate`
-(see shared/docs/simulate-contract.md)."""
+(see docs/simulate-contract.md)."""
+
 from __future__ import annotations
 
 import gc
@@ -19,9 +20,15 @@ class Query:
     type: str = "A"
 
 
-def run(texts: list[str], *, workers: int | None = None, settle: bool = False,
-        queries: tuple[Query, ...] | list[Query] = (), max_bytes: int | None = None,
-        max_documents: int | None = None) -> tuple[dict, Cluster]:
+def run(
+    texts: list[str],
+    *,
+    workers: int | None = None,
+    settle: bool = False,
+    queries: tuple[Query, ...] | list[Query] = (),
+    max_bytes: int | None = None,
+    max_documents: int | None = None,
+) -> tuple[dict, Cluster]:
     """Load every document of every text into a fresh cluster, reconcile, and describe it."""
     options = {}
     if workers is not None:

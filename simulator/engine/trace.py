@@ -43,6 +43,7 @@ No full scans per call: addresses are indexed in `cluster.scratch["trace"]`, che
 identity of the objects they came from (objects never change; an update stores a new one),
 endpoints come from `endpoints.cached_endpoints`, Ingress routing from `ingress.routing_table`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -101,8 +102,13 @@ class IngressHop:
     path_type: str | None
 
     def to_dict(self) -> dict:
-        return {"step": self.step, "ingress": self.ingress, "host": self.host, "path": self.path,
-                "pathType": self.path_type}
+        return {
+            "step": self.step,
+            "ingress": self.ingress,
+            "host": self.host,
+            "path": self.path,
+            "pathType": self.path_type,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +176,12 @@ class Trace:
     error_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "hops": [h.to_dict() for h in self.hops], "candidates": list(self.candidates),
-                "error": self.error}
+        return {
+            "ok": self.ok,
+            "hops": [h.to_dict() for h in self.hops],
+            "candidates": list(self.candidates),
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +248,11 @@ def _addresses(cluster) -> _Addresses:
     if entry is not None and entry[0] == cluster.generation:
         return entry[2]
     objects = tuple(cluster.list("Service")) + tuple(cluster.nodes())
-    if entry is not None and len(entry[1]) == len(objects) and all(a is b for a, b in zip(entry[1], objects)):
+    if (
+        entry is not None
+        and len(entry[1]) == len(objects)
+        and all(a is b for a, b in zip(entry[1], objects, strict=False))
+    ):
         cache["addresses"] = (cluster.generation, entry[1], entry[2])
         return entry[2]
     index = _Addresses({}, {}, {}, {})
@@ -332,19 +346,27 @@ def _compute_reach(cluster, svc: Service, sp: ServicePort, endpoints, node: str 
     if not ready:
         names = sorted({e.pod.split("/", 1)[1] for e in mine if e.pod})
         who = f"pod {names[0]} is" if len(names) == 1 else f"its {len(names)} pods ({', '.join(names[:3])}) are"
-        return _Reach((), None, NO_READY_ENDPOINTS,
-                      f'Service "{svc.name}" has no ready endpoints: {who} not Ready (listed under '
-                      "notReadyAddresses), so kube-proxy rejects the connection")
+        return _Reach(
+            (),
+            None,
+            NO_READY_ENDPOINTS,
+            f'Service "{svc.name}" has no ready endpoints: {who} not Ready (listed under '
+            "notReadyAddresses), so kube-proxy rejects the connection",
+        )
     if node is not None:
         local = [e for e in ready if e.node == node]
         if not local:
             nodes = ", ".join(sorted({e.node for e in ready if e.node}))
             if policy == "internal":
-                text = (f'Service "{svc.name}" has internalTrafficPolicy: Local and no ready endpoint on node '
-                        f"{node}, where the request starts (its pods run on {nodes}): kube-proxy drops it")
+                text = (
+                    f'Service "{svc.name}" has internalTrafficPolicy: Local and no ready endpoint on node '
+                    f"{node}, where the request starts (its pods run on {nodes}): kube-proxy drops it"
+                )
             else:
-                text = (f'Service "{svc.name}" has externalTrafficPolicy: Local and no ready endpoint on node '
-                        f"{node} (its pods run on {nodes}): the connection times out")
+                text = (
+                    f'Service "{svc.name}" has externalTrafficPolicy: Local and no ready endpoint on node '
+                    f"{node} (its pods run on {nodes}): the connection times out"
+                )
             return _Reach((), None, NO_LOCAL_ENDPOINT, text)
         ready = local
     listening = [e for e in ready if _listens(_pod_of(cluster, e.pod), e.port, e.protocol)]
@@ -352,9 +374,12 @@ def _compute_reach(cluster, svc: Service, sp: ServicePort, endpoints, node: str 
         e = ready[0]
         pod = _pod_of(cluster, e.pod)
         declared = f" (pod {pod.name} declares {_declared(pod)})" if pod is not None else ""
-        return _Reach((), None, TARGET_PORT_CLOSED,
-                      f'connection refused: targetPort {e.port} of Service "{svc.name}" is not open on its pods'
-                      f"{declared}")
+        return _Reach(
+            (),
+            None,
+            TARGET_PORT_CLOSED,
+            f'connection refused: targetPort {e.port} of Service "{svc.name}" is not open on its pods{declared}',
+        )
     candidates = tuple(sorted({e.pod for e in listening if e.pod}))
     return _Reach(candidates, listening[0])
 
@@ -379,8 +404,10 @@ def _why_no_endpoints(cluster, svc: Service, sp: ServicePort) -> str:
             missing = " and ".join(m.replace("lacks label ", "lacks ", 1) for m in first["missing"])
             notes.append(f"pod {first['pod'].split('/', 1)[1]} {missing}")
         if elsewhere:
-            notes.append(f"pods in namespace {', '.join(elsewhere)} match it, but a Service only selects pods "
-                         f"of its own namespace ({svc.namespace})")
+            notes.append(
+                f"pods in namespace {', '.join(elsewhere)} match it, but a Service only selects pods "
+                f"of its own namespace ({svc.namespace})"
+            )
         if not notes:
             notes.append(f"no pod in namespace {svc.namespace} carries these labels")
         return f"{head}: its selector {selector} matches no pod ({'; '.join(notes)})"
@@ -391,14 +418,17 @@ def _why_no_endpoints(cluster, svc: Service, sp: ServicePort) -> str:
     if len(pending) == len(live):
         pod = pending[0]
         reason = cluster.schedule_failures.get(pod.key)
-        return (f"{head}: pod {pod.name}, which its selector matches, is Pending and has no IP"
-                + (f" ({reason})" if reason else ""))
+        return f"{head}: pod {pod.name}, which its selector matches, is Pending and has no IP" + (
+            f" ({reason})" if reason else ""
+        )
     target = sp.target_port
     if isinstance(target, str) and not target.isdigit():
         pod = next(p for p in live if p.ip)
         declared = ", ".join(f"{cp.name or cp.port}" for cp in pod.ports) or "none"
-        return (f'{head} for port {sp.port}: its targetPort "{target}" names no {sp.protocol} containerPort of pod '
-                f"{pod.name} (its port names: {declared})")
+        return (
+            f'{head} for port {sp.port}: its targetPort "{target}" names no {sp.protocol} containerPort of pod '
+            f"{pod.name} (its port names: {declared})"
+        )
     return f"{head} for port {sp.port}"
 
 
@@ -450,18 +480,27 @@ class _Walk:
             addresses = _addresses(self.cluster)
             svc = addresses.cluster_ips.get(req.host)
             if svc is not None:
-                return self.fail(INTERNAL_ONLY, (
-                    f'{req.host} is the ClusterIP of Service "{svc.name}", a virtual address that exists only inside '
-                    "the cluster (in kube-proxy's rules on each node): from outside, use a NodePort, a LoadBalancer "
-                    "or an Ingress"))
+                return self.fail(
+                    INTERNAL_ONLY,
+                    (
+                        f'{req.host} is the ClusterIP of Service "{svc.name}", a virtual address that exists only inside '
+                        "the cluster (in kube-proxy's rules on each node): from outside, use a NodePort, a LoadBalancer "
+                        "or an Ingress"
+                    ),
+                )
             if req.host not in addresses.load_balancer_ips and req.host not in addresses.nodes:
                 pod = _pod_by_ip(self.cluster, req.host)
                 if pod is not None:
-                    return self.fail(INTERNAL_ONLY, (
-                        f"{req.host} is the IP of pod {pod.name}: pod IPs are routable only inside the cluster "
-                        "network; from outside, use a NodePort, a LoadBalancer or an Ingress"))
-                return self.fail(NO_ROUTE, f"no route to {req.host}: it is not a node IP or a LoadBalancer IP of "
-                                           "this cluster")
+                    return self.fail(
+                        INTERNAL_ONLY,
+                        (
+                            f"{req.host} is the IP of pod {pod.name}: pod IPs are routable only inside the cluster "
+                            "network; from outside, use a NodePort, a LoadBalancer or an Ingress"
+                        ),
+                    )
+                return self.fail(
+                    NO_ROUTE, f"no route to {req.host}: it is not a node IP or a LoadBalancer IP of this cluster"
+                )
             return self.to_ip(req.host)
         if not ingress_routing.routing_table(self.cluster).claims(req.host):
             svc = self._service_named(req.host)
@@ -484,14 +523,20 @@ class _Walk:
         pod = _pod_by_ip(self.cluster, ip)
         if pod is not None:
             return self.to_pod(pod)
-        return self.fail(NO_ROUTE, f"no route to {ip}: it is not a Service ClusterIP, a pod IP, a node IP or a "
-                                   "LoadBalancer IP of this cluster")
+        return self.fail(
+            NO_ROUTE,
+            f"no route to {ip}: it is not a Service ClusterIP, a pod IP, a node IP or a "
+            "LoadBalancer IP of this cluster",
+        )
 
     def to_pod(self, pod: Pod) -> Trace:
         port = self.request.port
         if not _listens(pod, port):
-            return self.fail(TARGET_PORT_CLOSED, f"connection refused: pod {pod.name} does not listen on port {port} "
-                                                 f"(its containers declare {_declared(pod)})")
+            return self.fail(
+                TARGET_PORT_CLOSED,
+                f"connection refused: pod {pod.name} does not listen on port {port} "
+                f"(its containers declare {_declared(pod)})",
+            )
         self.hops.append(EndpointHop(f"{pod.namespace}/{pod.name}", pod.ip, port))
         return self.done((f"{pod.namespace}/{pod.name}",))
 
@@ -540,16 +585,20 @@ class _Walk:
         if svc is None:
             low, high = self.cluster.settings.node_port_range
             note = "" if low <= port <= high else f" (nodePorts are in {low}-{high})"
-            return self.fail(NOTHING_LISTENS, f"connection refused: nothing listens on port {port} of node "
-                                              f"{node.name} ({node.ip}): no Service has nodePort {port}{note}")
+            return self.fail(
+                NOTHING_LISTENS,
+                f"connection refused: nothing listens on port {port} of node "
+                f"{node.name} ({node.ip}): no Service has nodePort {port}{note}",
+            )
         sp = next(sp for sp in svc.ports if sp.node_port == port and sp.protocol == "TCP")
         self.hops.append(NodePortHop(node.name, port))
         self.hops.append(ServiceHop(svc.ref, sp.port))
         local = self.outside and svc.external_traffic_policy == "Local"
         return self.to_endpoints(svc, sp, node.name if local else None, "external")
 
-    def to_endpoints(self, svc: Service, sp: ServicePort, node: str | None, policy: str,
-                     ingress_suffix: bool = False) -> Trace:
+    def to_endpoints(
+        self, svc: Service, sp: ServicePort, node: str | None, policy: str, ingress_suffix: bool = False
+    ) -> Trace:
         reach = _reach(self.cluster, svc, sp, node, policy)
         if reach.first is None:
             error = reach.error or f'Service "{svc.name}" has no endpoints'
@@ -566,14 +615,23 @@ class _Walk:
     def via_ingress(self) -> Trace:
         req = self.request
         if req.port not in (80, 443):
-            return self.fail(INGRESS_WRONG_PORT, f"connection refused: {req.host} reaches the ingress controller, "
-                                                 f"which listens on ports 80 (http) and 443 (https), not {req.port}")
+            return self.fail(
+                INGRESS_WRONG_PORT,
+                f"connection refused: {req.host} reaches the ingress controller, "
+                f"which listens on ports 80 (http) and 443 (https), not {req.port}",
+            )
         if req.port == 443 and req.scheme == "http":
-            return self.fail(INGRESS_WRONG_PORT, "the ingress controller answers 400: the plain HTTP request was sent "
-                                                 "to its HTTPS port 443 (use https://)")
+            return self.fail(
+                INGRESS_WRONG_PORT,
+                "the ingress controller answers 400: the plain HTTP request was sent "
+                "to its HTTPS port 443 (use https://)",
+            )
         if req.port == 80 and req.scheme == "https":
-            return self.fail(INGRESS_WRONG_PORT, "the TLS handshake fails: port 80 of the ingress controller speaks "
-                                                 "plain http (use http://, or https:// on port 443)")
+            return self.fail(
+                INGRESS_WRONG_PORT,
+                "the TLS handshake fails: port 80 of the ingress controller speaks "
+                "plain http (use http://, or https:// on port 443)",
+            )
         routing = ingress_routing.route(self.cluster, req.host, req.path, req.scheme)
         if routing.match is None:
             return self.fail(routing.reason_id or INGRESS_NO_RULE, routing.reason or "no Ingress rule matches")
@@ -583,9 +641,13 @@ class _Walk:
         svc = self.cluster.get("Service", ns, name)
         what = f"path {m.path}" if not m.default_backend else "unmatched requests (its defaultBackend)"
         if svc is None:
-            return self.fail(INGRESS_BACKEND_MISSING, (
-                f'Ingress {m.ingress} sends {what} to Service "{name}", which does not exist in namespace {ns}; '
-                "the ingress controller answers 503 Service Temporarily Unavailable"))
+            return self.fail(
+                INGRESS_BACKEND_MISSING,
+                (
+                    f'Ingress {m.ingress} sends {what} to Service "{name}", which does not exist in namespace {ns}; '
+                    "the ingress controller answers 503 Service Temporarily Unavailable"
+                ),
+            )
         if isinstance(m.port, int):
             sp = self._service_port(svc, m.port)
         else:
@@ -596,9 +658,13 @@ class _Walk:
             self.hops.append(ExternalHop(svc.external_name or "", port))
             return self.done(())
         if sp is None:
-            return self.fail(PORT_NOT_EXPOSED, (
-                f"{self._not_exposed(svc, m.port)} (Ingress {m.ingress} names port {m.port}); the ingress "
-                "controller answers 503 Service Temporarily Unavailable"))
+            return self.fail(
+                PORT_NOT_EXPOSED,
+                (
+                    f"{self._not_exposed(svc, m.port)} (Ingress {m.ingress} names port {m.port}); the ingress "
+                    "controller answers 503 Service Temporarily Unavailable"
+                ),
+            )
         self.hops.append(ServiceHop(svc.ref, sp.port))
         return self.to_endpoints(svc, sp, None, "ingress", ingress_suffix=True)
 
@@ -637,7 +703,7 @@ class _Walk:
                 break
         labels = host.split(".")
         if len(labels) == 1:
-            for ns in ["default"] + sorted(self.cluster.namespaces()):
+            for ns in ["default", *sorted(self.cluster.namespaces())]:
                 svc = self.cluster.services_in(ns).get(labels[0])
                 if svc is not None:
                     return svc
@@ -653,22 +719,36 @@ class _Walk:
         if svc.type == "LoadBalancer" and not svc.load_balancer_ips:
             node_ip = self._a_node_ip()
             try_it = f": try http://{node_ip}:{sp.node_port}/" if sp is not None and sp.node_port and node_ip else ""
-            return self.fail(LOADBALANCER_PENDING, (
-                f'LoadBalancer IP is <pending>: Service "{svc.name}" has no external IP because no load-balancer pool '
-                "is configured (as on a cluster without a cloud provider); it still works as a NodePort Service"
-                f"{try_it}"))
+            return self.fail(
+                LOADBALANCER_PENDING,
+                (
+                    f'LoadBalancer IP is <pending>: Service "{svc.name}" has no external IP because no load-balancer pool '
+                    "is configured (as on a cluster without a cloud provider); it still works as a NodePort Service"
+                    f"{try_it}"
+                ),
+            )
         if svc.type == "LoadBalancer" and sp is not None:
-            return self.fail(CLUSTER_NAME_OUTSIDE, f"{head}; from outside, use the LoadBalancer IP: "
-                                                   f"http://{svc.load_balancer_ips[0]}:{sp.port}/")
+            return self.fail(
+                CLUSTER_NAME_OUTSIDE,
+                f"{head}; from outside, use the LoadBalancer IP: http://{svc.load_balancer_ips[0]}:{sp.port}/",
+            )
         if svc.type == "NodePort" and sp is not None and sp.node_port:
-            return self.fail(CLUSTER_NAME_OUTSIDE, f"{head}; from outside, use a node IP and the nodePort: "
-                                                   f"http://{self._a_node_ip()}:{sp.node_port}/")
+            return self.fail(
+                CLUSTER_NAME_OUTSIDE,
+                f"{head}; from outside, use a node IP and the nodePort: http://{self._a_node_ip()}:{sp.node_port}/",
+            )
         if svc.type == "ExternalName":
-            return self.fail(CLUSTER_NAME_OUTSIDE, f"{head}; Service \"{svc.name}\" only points at "
-                                                   f"{svc.external_name}, which you can ask directly")
-        return self.fail(CLUSTER_NAME_OUTSIDE, (
-            f'{head}, and Service "{svc.name}" is a ClusterIP Service, reachable only from inside; expose it with '
-            "type NodePort or LoadBalancer, or with an Ingress"))
+            return self.fail(
+                CLUSTER_NAME_OUTSIDE,
+                f'{head}; Service "{svc.name}" only points at {svc.external_name}, which you can ask directly',
+            )
+        return self.fail(
+            CLUSTER_NAME_OUTSIDE,
+            (
+                f'{head}, and Service "{svc.name}" is a ClusterIP Service, reachable only from inside; expose it with '
+                "type NodePort or LoadBalancer, or with an Ingress"
+            ),
+        )
 
     def _a_node_ip(self) -> str | None:
         nodes = self.cluster.nodes()
@@ -689,23 +769,50 @@ def trace(cluster, source: str, url: str) -> Trace:
     ns, name = source.split("/", 1) if "/" in source else ("default", source)
     pod = cluster.get("Pod", ns, name)
     if pod is None:
-        return Trace(False, (), (), f"there is no pod {name} in namespace {ns} to send the request from",
-                     UNKNOWN_SOURCE)
+        return Trace(
+            False, (), (), f"there is no pod {name} in namespace {ns} to send the request from", UNKNOWN_SOURCE
+        )
     if pod.terminal:
-        return Trace(False, (), (), f"pod {name} has {pod.phase}: its containers no longer run, so it cannot "
-                                    "send requests", SOURCE_NOT_RUNNING)
+        return Trace(
+            False,
+            (),
+            (),
+            f"pod {name} has {pod.phase}: its containers no longer run, so it cannot send requests",
+            SOURCE_NOT_RUNNING,
+        )
     if not pod.ip:
         reason = cluster.schedule_failures.get(pod.key)
-        return Trace(False, (), (), f"pod {name} is Pending and has no IP" + (f" ({reason})" if reason else "")
-                     + ", so it cannot send requests", SOURCE_NOT_RUNNING)
+        return Trace(
+            False,
+            (),
+            (),
+            f"pod {name} is Pending and has no IP"
+            + (f" ({reason})" if reason else "")
+            + ", so it cannot send requests",
+            SOURCE_NOT_RUNNING,
+        )
     return _Walk(cluster, pod, request).from_pod()
 
 
 def request_query(cluster, source: str, url: str) -> dict:
-    """The contract's `request` query object (shared/docs/simulate-contract.md, "Queries")."""
+    """The contract's `request` query object (docs/simulate-contract.md, "Queries")."""
     result = trace(cluster, source, url)
     return {"query": "request", "from": source, "url": url, **result.to_dict()}
 
 
-__all__ = ["trace", "request_query", "parse_url", "Trace", "Request", "TraceError", "DnsHop", "IngressHop",
-           "NodePortHop", "LoadBalancerHop", "ServiceHop", "EndpointHop", "ExternalHop", "EXTERNAL"]
+__all__ = [
+    "EXTERNAL",
+    "DnsHop",
+    "EndpointHop",
+    "ExternalHop",
+    "IngressHop",
+    "LoadBalancerHop",
+    "NodePortHop",
+    "Request",
+    "ServiceHop",
+    "Trace",
+    "TraceError",
+    "parse_url",
+    "request_query",
+    "trace",
+]

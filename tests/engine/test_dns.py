@@ -3,8 +3,9 @@
 Sources named in the comments: [spec] kubernetes/dns docs/specification.md; [coredns]
 coredns/coredns plugin/kubernetes and plugin/backend_lookup.go (kubeadm's Corefile, `pods
 insecure`); [kubelet] pkg/kubelet/network/dns; [glibc] resolv/res_query.c
-__res_context_search; [course] the DNS lessons in shared/seeds.
+__res_context_search; [course] the DNS lessons of the course (docs/course.md §1, §3).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -130,7 +131,6 @@ spec: {containers: [{name: busybox, image: busybox}]}
 """
 
 
-
 def pod(cluster: Cluster, ref: str):
     namespace, name = ref.split("/")
     found = cluster.get("Pod", namespace, name)
@@ -148,8 +148,11 @@ def ip_of(cluster: Cluster, ref: str) -> str:
 
 
 def records(cluster: Cluster, name: str | None = None, rtype: str | None = None) -> list[tuple[str, str, str]]:
-    return [(r["name"], r["type"], r["value"]) for r in dns.dns_records(cluster)
-            if (name is None or r["name"] == name) and (rtype is None or r["type"] == rtype)]
+    return [
+        (r["name"], r["type"], r["value"])
+        for r in dns.dns_records(cluster)
+        if (name is None or r["name"] == name) and (rtype is None or r["type"] == rtype)
+    ]
 
 
 def values(resolution: dns.Resolution) -> list[str]:
@@ -167,26 +170,47 @@ def test_webapp_from_busybox_answers_the_clusterip_at_the_first_search_domain():
     assert result.tried == ("webapp.default.svc.cluster.local.",)
 
 
-@pytest.mark.parametrize("source, name, service, tried", [
-    # [course] from the web pod, another namespace by `service.namespace`: the second search domain
-    ("default/web", "game-service.my-ns", "my-ns/game-service",
-     ["game-service.my-ns.default.svc.cluster.local.", "game-service.my-ns.svc.cluster.local."]),
-    # [course] the FQDN without a trailing dot has 4 dots < ndots:5, so [glibc] walks the
-    # search list first and asks the name as it is last
-    ("default/web", "db-service.test-ns.svc.cluster.local", "test-ns/db-service",
-     ["db-service.test-ns.svc.cluster.local.default.svc.cluster.local.",
-      "db-service.test-ns.svc.cluster.local.svc.cluster.local.",
-      "db-service.test-ns.svc.cluster.local.cluster.local.",
-      "db-service.test-ns.svc.cluster.local."]),
-    # [course] pods in my-ns find redis-master by its name alone
-    ("my-ns/client", "redis-master", "my-ns/redis-master", ["redis-master.my-ns.svc.cluster.local."]),
-    # [course] pods in test-ns add the namespace as a suffix ...
-    ("test-ns/client", "redis-master.my-ns", "my-ns/redis-master",
-     ["redis-master.my-ns.test-ns.svc.cluster.local.", "redis-master.my-ns.svc.cluster.local."]),
-    # ... or give the absolute name, which [glibc] asks once, as it is
-    ("test-ns/client", "redis-master.my-ns.svc.cluster.local.", "my-ns/redis-master",
-     ["redis-master.my-ns.svc.cluster.local."]),
-])
+@pytest.mark.parametrize(
+    "source, name, service, tried",
+    [
+        # [course] from the web pod, another namespace by `service.namespace`: the second search domain
+        (
+            "default/web",
+            "game-service.my-ns",
+            "my-ns/game-service",
+            ["game-service.my-ns.default.svc.cluster.local.", "game-service.my-ns.svc.cluster.local."],
+        ),
+        # [course] the FQDN without a trailing dot has 4 dots < ndots:5, so [glibc] walks the
+        # search list first and asks the name as it is last
+        (
+            "default/web",
+            "db-service.test-ns.svc.cluster.local",
+            "test-ns/db-service",
+            [
+                "db-service.test-ns.svc.cluster.local.default.svc.cluster.local.",
+                "db-service.test-ns.svc.cluster.local.svc.cluster.local.",
+                "db-service.test-ns.svc.cluster.local.cluster.local.",
+                "db-service.test-ns.svc.cluster.local.",
+            ],
+        ),
+        # [course] pods in my-ns find redis-master by its name alone
+        ("my-ns/client", "redis-master", "my-ns/redis-master", ["redis-master.my-ns.svc.cluster.local."]),
+        # [course] pods in test-ns add the namespace as a suffix ...
+        (
+            "test-ns/client",
+            "redis-master.my-ns",
+            "my-ns/redis-master",
+            ["redis-master.my-ns.test-ns.svc.cluster.local.", "redis-master.my-ns.svc.cluster.local."],
+        ),
+        # ... or give the absolute name, which [glibc] asks once, as it is
+        (
+            "test-ns/client",
+            "redis-master.my-ns.svc.cluster.local.",
+            "my-ns/redis-master",
+            ["redis-master.my-ns.svc.cluster.local."],
+        ),
+    ],
+)
 def test_course_names_resolve_to_the_service_through_the_search_list(source, name, service, tried):
     cluster = cluster_with(NAMESPACES)
     result = dns.resolve(cluster, pod(cluster, source), name)
@@ -203,8 +227,12 @@ def test_redis_master_from_test_ns_is_nxdomain_after_every_search_domain_and_the
     result = dns.resolve(cluster, pod(cluster, "test-ns/client"), "redis-master")
     assert result.rcode == "NXDOMAIN"
     assert result.fqdn is None and result.answers == ()
-    assert list(result.tried) == ["redis-master.test-ns.svc.cluster.local.", "redis-master.svc.cluster.local.",
-                                  "redis-master.cluster.local.", "redis-master."]
+    assert list(result.tried) == [
+        "redis-master.test-ns.svc.cluster.local.",
+        "redis-master.svc.cluster.local.",
+        "redis-master.cluster.local.",
+        "redis-master.",
+    ]
 
 
 # ---------------------------------------------------------------------- records for Services
@@ -231,10 +259,16 @@ def test_the_bootstrap_services_are_listed_like_any_service():
     listed = records(cluster)
     assert ("kubernetes.default.svc.cluster.local.", "A", "10.96.0.1") in listed
     assert ("kube-dns.kube-system.svc.cluster.local.", "A", "10.96.0.10") in listed
-    assert ("_https._tcp.kubernetes.default.svc.cluster.local.", "SRV",
-            "0 100 443 kubernetes.default.svc.cluster.local.") in listed
-    assert ("_dns._udp.kube-dns.kube-system.svc.cluster.local.", "SRV",
-            "0 100 53 kube-dns.kube-system.svc.cluster.local.") in listed
+    assert (
+        "_https._tcp.kubernetes.default.svc.cluster.local.",
+        "SRV",
+        "0 100 443 kubernetes.default.svc.cluster.local.",
+    ) in listed
+    assert (
+        "_dns._udp.kube-dns.kube-system.svc.cluster.local.",
+        "SRV",
+        "0 100 53 kube-dns.kube-system.svc.cluster.local.",
+    ) in listed
     assert ("10.0.96.10.in-addr.arpa.", "PTR", "kube-dns.kube-system.svc.cluster.local.") in listed
 
 
@@ -281,12 +315,15 @@ def test_a_headless_service_without_ready_endpoints_is_nxdomain():
     assert result.rcode == "NXDOMAIN"
 
 
-@pytest.mark.parametrize("hostname_of, expected", [
-    # [spec 2.4.2] target <hostname>.<service>...; [coredns] endpointHostname: the endpoint's
-    # hostname (pod hostname + subdomain == Service name), else its dashed IP
-    ("default/web-0", "web-0"),
-    ("default/web-1", None),
-])
+@pytest.mark.parametrize(
+    "hostname_of, expected",
+    [
+        # [spec 2.4.2] target <hostname>.<service>...; [coredns] endpointHostname: the endpoint's
+        # hostname (pod hostname + subdomain == Service name), else its dashed IP
+        ("default/web-0", "web-0"),
+        ("default/web-1", None),
+    ],
+)
 def test_headless_srv_records_name_each_ready_endpoint_with_its_port(hostname_of, expected):
     cluster = cluster_with(HEADLESS)
     base = "nginx.default.svc.cluster.local."
@@ -301,10 +338,20 @@ def test_headless_srv_records_name_each_ready_endpoint_with_its_port(hostname_of
     assert records(cluster, target) == [(target, "A", ip)]  # [spec 2.4.1] the hostname's A record
 
 
-@pytest.mark.parametrize("count, weight", [
-    # [coredns] backend_lookup.go SRV(): floor(100 / (100 * count) * 100) in float64, at least 1
-    (1, 100), (2, 50), (3, 33), (4, 25), (6, 16), (7, 14), (100, 1), (101, 1),
-])
+@pytest.mark.parametrize(
+    "count, weight",
+    [
+        # [coredns] backend_lookup.go SRV(): floor(100 / (100 * count) * 100) in float64, at least 1
+        (1, 100),
+        (2, 50),
+        (3, 33),
+        (4, 25),
+        (6, 16),
+        (7, 14),
+        (100, 1),
+        (101, 1),
+    ],
+)
 def test_srv_weight_is_coredns_share_of_one_hundred(count, weight):
     assert dns.srv_weight(count) == weight
 
@@ -329,18 +376,22 @@ def test_an_externalname_service_is_a_cname_to_its_external_name_with_a_trailing
     # [spec 2.5] <service>.<ns>.svc.<zone>. IN CNAME <extname>.
     cluster = cluster_with(MYSQL)
     assert records(cluster, "mysql-server.default.svc.cluster.local.") == [
-        ("mysql-server.default.svc.cluster.local.", "CNAME", "serdar.cbanmzptkrzf.us-east-1.rds.amazonaws.com.")]
+        ("mysql-server.default.svc.cluster.local.", "CNAME", "serdar.cbanmzptkrzf.us-east-1.rds.amazonaws.com.")
+    ]
 
 
-@pytest.mark.parametrize("rtype, rcode, answer_types", [
-    # [spec 2.5] "Question Example: foo.default.svc.cluster.local. IN A" answers with the CNAME;
-    # the target is outside the cluster, so the (simulated, offline) chase stops there
-    ("A", "NOERROR", ["CNAME"]),
-    ("CNAME", "NOERROR", ["CNAME"]),
-    # [coredns] kubernetes.go Services(): "SRV for external services is not yet implemented": NODATA,
-    # and [glibc] NODATA does not stop the search list
-    ("SRV", "NOERROR", []),
-])
+@pytest.mark.parametrize(
+    "rtype, rcode, answer_types",
+    [
+        # [spec 2.5] "Question Example: foo.default.svc.cluster.local. IN A" answers with the CNAME;
+        # the target is outside the cluster, so the (simulated, offline) chase stops there
+        ("A", "NOERROR", ["CNAME"]),
+        ("CNAME", "NOERROR", ["CNAME"]),
+        # [coredns] kubernetes.go Services(): "SRV for external services is not yet implemented": NODATA,
+        # and [glibc] NODATA does not stop the search list
+        ("SRV", "NOERROR", []),
+    ],
+)
 def test_externalname_questions_by_type(rtype, rcode, answer_types):
     cluster = cluster_with(MYSQL)
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), "mysql-server", rtype)
@@ -353,17 +404,21 @@ def test_externalname_questions_by_type(rtype, rcode, answer_types):
 
 def test_an_externalname_pointing_inside_the_cluster_is_followed_to_the_address():
     # [coredns] backend_lookup.go A(): a CNAME target inside the zone is looked up at once
-    cluster = cluster_with(WEBAPP + """
+    cluster = cluster_with(
+        WEBAPP
+        + """
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: alias}
 spec: {type: ExternalName, externalName: webapp.default.svc.cluster.local}
-""")
+"""
+    )
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), "alias")
     assert [(r.name, r.type, r.value) for r in result.answers] == [
         ("alias.default.svc.cluster.local.", "CNAME", "webapp.default.svc.cluster.local."),
-        ("webapp.default.svc.cluster.local.", "A", cluster_ip(cluster, "default/webapp"))]
+        ("webapp.default.svc.cluster.local.", "A", cluster_ip(cluster, "default/webapp")),
+    ]
 
 
 # ---------------------------------------------------------------------- Pods
@@ -375,13 +430,16 @@ def test_every_pod_with_an_ip_has_a_dashed_a_record_under_its_namespace():
     assert records(cluster, name) == [(name, "A", ip)]
 
 
-@pytest.mark.parametrize("name, rcode, answer", [
-    # [coredns] `pods insecure`: any dashed IPv4 in an existing namespace, pod or not
-    ("10-1-2-3.default.pod.cluster.local.", "NOERROR", "10.1.2.3"),
-    ("10-1-2-3.nowhere.pod.cluster.local.", "NXDOMAIN", None),  # namespace does not exist
-    ("10-1-2-300.default.pod.cluster.local.", "NXDOMAIN", None),  # not an address
-    ("web.default.pod.cluster.local.", "NXDOMAIN", None),  # pod names get no records
-])
+@pytest.mark.parametrize(
+    "name, rcode, answer",
+    [
+        # [coredns] `pods insecure`: any dashed IPv4 in an existing namespace, pod or not
+        ("10-1-2-3.default.pod.cluster.local.", "NOERROR", "10.1.2.3"),
+        ("10-1-2-3.nowhere.pod.cluster.local.", "NXDOMAIN", None),  # namespace does not exist
+        ("10-1-2-300.default.pod.cluster.local.", "NXDOMAIN", None),  # not an address
+        ("web.default.pod.cluster.local.", "NXDOMAIN", None),  # pod names get no records
+    ],
+)
 def test_pod_names_are_answered_as_coredns_pods_insecure_does(name, rcode, answer):
     cluster = cluster_with(WEBAPP)
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), name)
@@ -389,16 +447,19 @@ def test_pod_names_are_answered_as_coredns_pods_insecure_does(name, rcode, answe
     assert values(result) == ([answer] if answer else [])
 
 
-@pytest.mark.parametrize("query, found", [
-    # [docs] a pod with hostname + subdomain, and a headless Service named like the subdomain
-    # selecting it, gets <hostname>.<subdomain>.<ns>.svc.<zone>
-    ("web-0.nginx", True),
-    ("web-0.nginx.default.svc.cluster.local.", True),
-    # not ready: no record ([docs] "A Pod needs to be ready in order to have a record")
-    ("web-2.nginx", False),
-    # no hostname: the pod's name is not a DNS name
-    ("web-1.nginx", False),
-])
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        # [docs] a pod with hostname + subdomain, and a headless Service named like the subdomain
+        # selecting it, gets <hostname>.<subdomain>.<ns>.svc.<zone>
+        ("web-0.nginx", True),
+        ("web-0.nginx.default.svc.cluster.local.", True),
+        # not ready: no record ([docs] "A Pod needs to be ready in order to have a record")
+        ("web-2.nginx", False),
+        # no hostname: the pod's name is not a DNS name
+        ("web-1.nginx", False),
+    ],
+)
 def test_hostname_and_subdomain_records(query, found):
     cluster = cluster_with(HEADLESS)
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), query)
@@ -417,14 +478,17 @@ def test_a_hostname_whose_subdomain_names_no_service_gets_no_record():
 
 
 # ---------------------------------------------------------------------- PTR
-@pytest.mark.parametrize("target, expected", [
-    # [spec 2.3.3] a ClusterIP points at the Service name
-    ("service:default/webapp", "webapp.default.svc.cluster.local."),
-    # [spec 2.4.3] an endpoint with a hostname points at <hostname>.<service>...
-    ("pod:default/web-0", "web-0.nginx.default.svc.cluster.local."),
-    # [coredns] reverse.go: any ready endpoint address, named by its dashed IP when it has no hostname
-    ("pod:default/web-1", "{dashed}.nginx.default.svc.cluster.local."),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        # [spec 2.3.3] a ClusterIP points at the Service name
+        ("service:default/webapp", "webapp.default.svc.cluster.local."),
+        # [spec 2.4.3] an endpoint with a hostname points at <hostname>.<service>...
+        ("pod:default/web-0", "web-0.nginx.default.svc.cluster.local."),
+        # [coredns] reverse.go: any ready endpoint address, named by its dashed IP when it has no hostname
+        ("pod:default/web-1", "{dashed}.nginx.default.svc.cluster.local."),
+    ],
+)
 def test_ptr_records_for_clusterips_and_endpoint_addresses(target, expected):
     cluster = cluster_with(WEBAPP + "---\n" + HEADLESS.rsplit("---", 1)[0])
     kind, ref = target.split(":")
@@ -440,18 +504,23 @@ def test_ptr_records_for_clusterips_and_endpoint_addresses(target, expected):
 
 def test_a_pod_behind_two_services_has_two_ptr_records():
     # [coredns] reverse.go serviceRecordForIP appends one name per Service with that endpoint
-    cluster = cluster_with(WEBAPP + """
+    cluster = cluster_with(
+        WEBAPP
+        + """
 ---
 apiVersion: v1
 kind: Service
 metadata: {name: webapp-alt}
 spec: {selector: {run: webapp}, ports: [{port: 80, targetPort: 8080}]}
-""")
+"""
+    )
     ip = sorted(p.ip for p in cluster.pods_in("default").values() if p.labels.get("run") == "webapp")[0]
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), ip, "PTR")
     dashed_ip = ip.replace(".", "-")
-    assert values(result) == [f"{dashed_ip}.webapp-alt.default.svc.cluster.local.",
-                              f"{dashed_ip}.webapp.default.svc.cluster.local."]
+    assert values(result) == [
+        f"{dashed_ip}.webapp-alt.default.svc.cluster.local.",
+        f"{dashed_ip}.webapp.default.svc.cluster.local.",
+    ]
 
 
 def test_a_ptr_for_an_address_the_cluster_does_not_know_is_nxdomain():
@@ -466,24 +535,42 @@ def test_a_pod_resolv_conf_is_what_kubelet_writes_for_cluster_first():
     # [kubelet] GetPodDNS: clusterDNS, <ns>.svc.<zone> svc.<zone> <zone>, ndots:5
     cluster = cluster_with(NAMESPACES)
     assert dns.resolv_conf(cluster, pod(cluster, "my-ns/client")).text() == (
-        "search my-ns.svc.cluster.local svc.cluster.local cluster.local\n"
-        "nameserver 10.96.0.10\n"
-        "options ndots:5\n")
+        "search my-ns.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+    )
 
 
-@pytest.mark.parametrize("name, tried", [
-    # [glibc] fewer than ndots dots: the search list, then the name as it is
-    ("nothere", ["nothere.default.svc.cluster.local.", "nothere.svc.cluster.local.",
-                 "nothere.cluster.local.", "nothere."]),
-    ("a.b.c.d.e", ["a.b.c.d.e.default.svc.cluster.local.", "a.b.c.d.e.svc.cluster.local.",
-                   "a.b.c.d.e.cluster.local.", "a.b.c.d.e."]),
-    # [glibc] at least ndots (5) dots: as it is first, then the search list, and not again at the end
-    ("a.b.c.d.e.f", ["a.b.c.d.e.f.", "a.b.c.d.e.f.default.svc.cluster.local.",
-                     "a.b.c.d.e.f.svc.cluster.local.", "a.b.c.d.e.f.cluster.local."]),
-    # [glibc] a trailing dot makes the name absolute: asked once, no search list
-    ("a.b.", ["a.b."]),
-    ("nothere.default.svc.cluster.local.", ["nothere.default.svc.cluster.local."]),
-])
+@pytest.mark.parametrize(
+    "name, tried",
+    [
+        # [glibc] fewer than ndots dots: the search list, then the name as it is
+        (
+            "nothere",
+            ["nothere.default.svc.cluster.local.", "nothere.svc.cluster.local.", "nothere.cluster.local.", "nothere."],
+        ),
+        (
+            "a.b.c.d.e",
+            [
+                "a.b.c.d.e.default.svc.cluster.local.",
+                "a.b.c.d.e.svc.cluster.local.",
+                "a.b.c.d.e.cluster.local.",
+                "a.b.c.d.e.",
+            ],
+        ),
+        # [glibc] at least ndots (5) dots: as it is first, then the search list, and not again at the end
+        (
+            "a.b.c.d.e.f",
+            [
+                "a.b.c.d.e.f.",
+                "a.b.c.d.e.f.default.svc.cluster.local.",
+                "a.b.c.d.e.f.svc.cluster.local.",
+                "a.b.c.d.e.f.cluster.local.",
+            ],
+        ),
+        # [glibc] a trailing dot makes the name absolute: asked once, no search list
+        ("a.b.", ["a.b."]),
+        ("nothere.default.svc.cluster.local.", ["nothere.default.svc.cluster.local."]),
+    ],
+)
 def test_ndots_and_the_search_list_decide_the_names_asked(name, tried):
     cluster = cluster_with(WEBAPP)
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), name)
@@ -493,7 +580,9 @@ def test_ndots_and_the_search_list_decide_the_names_asked(name, tried):
 
 def test_a_pod_dns_config_can_lower_ndots_so_a_dotted_name_is_asked_as_is_first():
     # [kubelet] appendDNSConfig/mergeDNSOptions: the pod's ndots replaces ndots:5
-    cluster = cluster_with(WEBAPP + """
+    cluster = cluster_with(
+        WEBAPP
+        + """
 ---
 apiVersion: v1
 kind: Pod
@@ -501,33 +590,43 @@ metadata: {name: tuned}
 spec:
   dnsConfig: {options: [{name: ndots, value: "1"}], searches: [example.internal]}
   containers: [{name: c, image: busybox}]
-""")
+"""
+    )
     tuned = pod(cluster, "default/tuned")
     conf = dns.resolv_conf(cluster, tuned)
     assert conf.ndots == 1
     assert conf.searches[-1] == "example.internal"
     result = dns.resolve(cluster, tuned, "webapp.default")
-    assert result.tried == ("webapp.default.", "webapp.default.default.svc.cluster.local.",
-                            "webapp.default.svc.cluster.local.")
+    assert result.tried == (
+        "webapp.default.",
+        "webapp.default.default.svc.cluster.local.",
+        "webapp.default.svc.cluster.local.",
+    )
     assert values(result) == [cluster_ip(cluster, "default/webapp")]
 
 
-@pytest.mark.parametrize("policy, host_network, answers", [
-    # [kubelet] getPodDNSType: ClusterFirst on the host network falls back to Default (the node's
-    # resolver, which knows no cluster names); ClusterFirstWithHostNet keeps the cluster DNS
-    ("ClusterFirst", False, True),
-    ("ClusterFirst", True, False),
-    ("ClusterFirstWithHostNet", True, True),
-    ("Default", False, False),
-])
+@pytest.mark.parametrize(
+    "policy, host_network, answers",
+    [
+        # [kubelet] getPodDNSType: ClusterFirst on the host network falls back to Default (the node's
+        # resolver, which knows no cluster names); ClusterFirstWithHostNet keeps the cluster DNS
+        ("ClusterFirst", False, True),
+        ("ClusterFirst", True, False),
+        ("ClusterFirstWithHostNet", True, True),
+        ("Default", False, False),
+    ],
+)
 def test_dns_policy_decides_whether_the_pod_asks_the_cluster_dns(policy, host_network, answers):
-    cluster = cluster_with(WEBAPP + f"""
+    cluster = cluster_with(
+        WEBAPP
+        + f"""
 ---
 apiVersion: v1
 kind: Pod
 metadata: {{name: probe}}
 spec: {{dnsPolicy: {policy}, hostNetwork: {str(host_network).lower()}, containers: [{{name: c, image: busybox}}]}}
-""")
+"""
+    )
     result = dns.resolve(cluster, pod(cluster, "default/probe"), "webapp.default.svc.cluster.local")
     assert (result.rcode == "NOERROR" and bool(result.answers)) is answers
 
@@ -561,7 +660,8 @@ def test_without_a_pod_the_resolver_has_no_search_list():
 def test_no_coredns_pod_means_no_answer_at_all():
     # kube-dns without ready endpoints: kube-proxy rejects, the resolver times out on its first name
     cluster = cluster_with(WEBAPP)
-    cluster.apply_text(yaml_text("""
+    cluster.apply_text(
+        yaml_text("""
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}
@@ -571,7 +671,8 @@ def test_no_coredns_pod_means_no_answer_at_all():
           template:
             metadata: {labels: {k8s-app: kube-dns}}
             spec: {containers: [{name: coredns, image: coredns}]}
-    """))
+    """)
+    )
     result = dns.resolve(cluster, pod(cluster, "default/busybox"), "webapp")
     assert result.rcode == "SERVFAIL"
     assert result.tried == ("webapp.default.svc.cluster.local.",)
@@ -583,16 +684,24 @@ def test_resolve_query_is_the_contract_object():
     cluster = cluster_with(WEBAPP)
     ip = cluster_ip(cluster, "default/webapp")
     assert dns.resolve_query(cluster, "default/busybox", "webapp", "A") == {
-        "query": "resolve", "from": "default/busybox", "name": "webapp", "type": "A",
-        "rcode": "NOERROR", "fqdn": "webapp.default.svc.cluster.local.",
+        "query": "resolve",
+        "from": "default/busybox",
+        "name": "webapp",
+        "type": "A",
+        "rcode": "NOERROR",
+        "fqdn": "webapp.default.svc.cluster.local.",
         "answers": [{"name": "webapp.default.svc.cluster.local.", "type": "A", "value": ip}],
-        "tried": ["webapp.default.svc.cluster.local."]}
+        "tried": ["webapp.default.svc.cluster.local."],
+    }
 
 
-@pytest.mark.parametrize("source, phrase", [
-    ("default/nobody", "not found"),
-    ("busybox", "NAMESPACE/POD"),
-])
+@pytest.mark.parametrize(
+    "source, phrase",
+    [
+        ("default/nobody", "not found"),
+        ("busybox", "NAMESPACE/POD"),
+    ],
+)
 def test_a_query_from_an_unknown_pod_is_servfail_with_a_sentence(source, phrase):
     cluster = cluster_with(WEBAPP)
     out = dns.resolve_query(cluster, source, "webapp")
@@ -601,18 +710,30 @@ def test_a_query_from_an_unknown_pod_is_servfail_with_a_sentence(source, phrase)
 
 
 def test_simulate_fills_dns_and_answers_resolve_queries_in_order():
-    out, cluster = run([yaml_text(WEBAPP), yaml_text(MYSQL.split("---")[0])],
-                       queries=[Query("resolve", "default/busybox", "webapp"),
-                                Query("resolve", "default/busybox", "mysql-server", "CNAME"),
-                                Query("resolve", "default/busybox", "_http._tcp.webapp", "SRV")])
+    out, cluster = run(
+        [yaml_text(WEBAPP), yaml_text(MYSQL.split("---")[0])],
+        queries=[
+            Query("resolve", "default/busybox", "webapp"),
+            Query("resolve", "default/busybox", "mysql-server", "CNAME"),
+            Query("resolve", "default/busybox", "_http._tcp.webapp", "SRV"),
+        ],
+    )
     assert out["dns"] == dns.dns_records(cluster)
-    assert {"name": "webapp.default.svc.cluster.local.", "type": "A",
-            "value": cluster_ip(cluster, "default/webapp")} in out["dns"]
+    assert {
+        "name": "webapp.default.svc.cluster.local.",
+        "type": "A",
+        "value": cluster_ip(cluster, "default/webapp"),
+    } in out["dns"]
     first, second, third = out["queries"]
     assert first["fqdn"] == "webapp.default.svc.cluster.local." and first["rcode"] == "NOERROR"
     assert second["answers"][0]["value"] == "serdar.cbanmzptkrzf.us-east-1.rds.amazonaws.com."
-    assert third["answers"] == [{"name": "_http._tcp.webapp.default.svc.cluster.local.", "type": "SRV",
-                                 "value": "0 100 8080 webapp.default.svc.cluster.local."}]
+    assert third["answers"] == [
+        {
+            "name": "_http._tcp.webapp.default.svc.cluster.local.",
+            "type": "SRV",
+            "value": "0 100 8080 webapp.default.svc.cluster.local.",
+        }
+    ]
 
 
 # ---------------------------------------------------------------------- the incremental index
@@ -621,14 +742,16 @@ def test_records_kept_up_to_date_by_edits_equal_records_of_a_fresh_cluster():
     cluster = cluster_with(WEBAPP + "---\n" + HEADLESS.rsplit("---", 1)[0])
     dns.dns_records(cluster)
     dns.resolve(cluster, pod(cluster, "default/busybox"), "10.96.0.1", "PTR")
-    cluster.apply_text(yaml_text("""
+    cluster.apply_text(
+        yaml_text("""
         apiVersion: v1
         kind: Service
         metadata: {name: webapp, labels: {run: webapp}}
         spec:
           selector: {run: webapp}
           ports: [{name: web, port: 80, targetPort: 8080}]
-    """))
+    """)
+    )
     cluster.delete("Pod", "default", "web-0")
     cluster.delete("Service", "default", "nginx")
     edited = dns.dns_records(cluster)
@@ -636,25 +759,50 @@ def test_records_kept_up_to_date_by_edits_equal_records_of_a_fresh_cluster():
     assert edited == dns.dns_records(fresh)
     assert not [r for r in edited if "nginx" in r["name"]]
     assert [r["value"] for r in edited if r["name"] == "_web._tcp.webapp.default.svc.cluster.local."] == [
-        "0 100 80 webapp.default.svc.cluster.local."]
+        "0 100 80 webapp.default.svc.cluster.local."
+    ]
 
 
 def test_a_resolution_sees_a_service_created_after_the_index_was_built():
     cluster = cluster_with(WEBAPP)
     busybox = pod(cluster, "default/busybox")
     assert dns.resolve(cluster, busybox, "late").rcode == "NXDOMAIN"
-    cluster.apply_text(yaml_text("""
+    cluster.apply_text(
+        yaml_text("""
         apiVersion: v1
         kind: Service
         metadata: {name: late}
         spec: {selector: {run: webapp}, ports: [{port: 80}]}
-    """))
+    """)
+    )
     assert values(dns.resolve(cluster, busybox, "late")) == [cluster_ip(cluster, "default/late")]
 
 
-@pytest.mark.parametrize("text", ["10.244.1.2", "0.0.0.0", "255.255.255.255", "1.2.3", "1.2.3.4.5", "01.2.3.4",
-                                  "1.2.3.256", "1.2.3.04", "1.2.3.4\n", " 1.2.3.4", "1.2.3.+4", "1.2.3.٤", "1..2.3",
-                                  "", "::1", "fe80::1", "1.2.3.4/32", "a.b.c.d", "1_0.2.3.4", "999.1.1.1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10.244.1.2",
+        "0.0.0.0",
+        "255.255.255.255",
+        "1.2.3",
+        "1.2.3.4.5",
+        "01.2.3.4",
+        "1.2.3.256",
+        "1.2.3.04",
+        "1.2.3.4\n",
+        " 1.2.3.4",
+        "1.2.3.+4",
+        "1.2.3.٤",
+        "1..2.3",
+        "",
+        "::1",
+        "fe80::1",
+        "1.2.3.4/32",
+        "a.b.c.d",
+        "1_0.2.3.4",
+        "999.1.1.1",
+    ],
+)
 def test_the_fast_ipv4_checks_agree_with_ipaddress(text):
     import ipaddress
 

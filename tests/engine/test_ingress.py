@@ -8,9 +8,10 @@ Sources:
   getBackendServers: one server per host, merged across Ingresses, default locations),
   store/store.go sortIngressSlice, template/template.go buildLocation (ImplementationSpecific
   is an nginx prefix location).
-* The course material (shared/seeds/004): the v1beta1 `test-ingress` with `/testpath` and the
+* The course material (docs/course.md §4): the v1beta1 `test-ingress` with `/testpath` and the
   single-service v1beta1 Ingress with `backend: testsvc:80`.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,14 @@ from ..course import INGRESS_SINGLE_SERVICE, INGRESS_TESTPATH
 from .conftest import cluster_with, yaml_text
 
 
-def _ingress(name: str, paths: list[tuple[str, str]], host: str | None = None, default: str | None = None,
-             extra_spec: str = "", metadata: str = "") -> str:
+def _ingress(
+    name: str,
+    paths: list[tuple[str, str]],
+    host: str | None = None,
+    default: str | None = None,
+    extra_spec: str = "",
+    metadata: str = "",
+) -> str:
     """An Ingress whose path i sends to Service svc-i (so a match names the path that won)."""
     lines = ["apiVersion: networking.k8s.io/v1", "kind: Ingress", "metadata:", f"  name: {name}"]
     if metadata:
@@ -34,13 +41,19 @@ def _ingress(name: str, paths: list[tuple[str, str]], host: str | None = None, d
     if default:
         lines += ["  defaultBackend:", "    service:", f"      name: {default}", "      port: {number: 80}"]
     if paths:
-        lines += ["  rules:", f"  - host: \"{host}\"" if host else "  - http:"]
+        lines += ["  rules:", f'  - host: "{host}"' if host else "  - http:"]
         if host:
             lines.append("    http:")
         lines.append("      paths:")
         for i, (path, path_type) in enumerate(paths):
-            lines += [f"      - path: {path}", f"        pathType: {path_type}", "        backend:",
-                      "          service:", f"            name: svc-{i}", "            port: {number: 80}"]
+            lines += [
+                f"      - path: {path}",
+                f"        pathType: {path_type}",
+                "        backend:",
+                "          service:",
+                f"            name: svc-{i}",
+                "            port: {number: 80}",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -85,8 +98,11 @@ PATH_EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("kind, paths, request_path, expected", PATH_EXAMPLES,
-                         ids=[f"{k}-{'+'.join(p for p, _ in ps)}-requested-{r}" for k, ps, r, _ in PATH_EXAMPLES])
+@pytest.mark.parametrize(
+    "kind, paths, request_path, expected",
+    PATH_EXAMPLES,
+    ids=[f"{k}-{'+'.join(p for p, _ in ps)}-requested-{r}" for k, ps, r, _ in PATH_EXAMPLES],
+)
 def test_the_ingress_page_examples_table_comes_out_right(kind, paths, request_path, expected):
     assert _winner(paths, request_path) == expected
 
@@ -101,19 +117,24 @@ def test_without_a_defaultBackend_the_controller_answers_404_in_a_sentence():
     routing = route(cluster, "foo.example.com", "/nope")
     assert routing.match is None
     assert routing.reason_id == ingress.NO_RULE
-    assert routing.reason == ("no Ingress rule matches host foo.example.com and path /nope: the ingress controller "
-                              "answers 404 (rules for foo.example.com: /aaa (Prefix))")
+    assert routing.reason == (
+        "no Ingress rule matches host foo.example.com and path /nope: the ingress controller "
+        "answers 404 (rules for foo.example.com: /aaa (Prefix))"
+    )
 
 
-@pytest.mark.parametrize("path, request_path, matches", [
-    ("/testpath", "/testpath", True),
-    ("/testpath", "/testpath/", True),
-    ("/testpath", "/testpath/a/b", True),
-    ("/testpath", "/testpathology", True),  # nginx `location /testpath` is a string prefix
-    ("/testpath", "/test", False),
-    ("/testpath", "/TESTPATH", False),  # case-sensitive, like every nginx prefix location
-    ("", "/anything", True),  # an empty path is "/"
-])
+@pytest.mark.parametrize(
+    "path, request_path, matches",
+    [
+        ("/testpath", "/testpath", True),
+        ("/testpath", "/testpath/", True),
+        ("/testpath", "/testpath/a/b", True),
+        ("/testpath", "/testpathology", True),  # nginx `location /testpath` is a string prefix
+        ("/testpath", "/test", False),
+        ("/testpath", "/TESTPATH", False),  # case-sensitive, like every nginx prefix location
+        ("", "/anything", True),  # an empty path is "/"
+    ],
+)
 def test_implementation_specific_paths_are_ingress_nginx_string_prefixes(path, request_path, matches):
     assert ingress.path_matches("ImplementationSpecific", path, request_path) is matches
 
@@ -148,9 +169,12 @@ def test_the_ingress_page_hostname_wildcard_table_comes_out_right(rule_host, hea
 
 def test_a_precise_host_wins_over_a_wildcard_and_the_wildcard_over_rules_without_host():
     cluster = cluster_with(
-        _ingress("precise", [("/", "Prefix")], host="bar.foo.com") + "---\n"
-        + _ingress("wildcard", [("/", "Prefix")], host="*.foo.com") + "---\n"
-        + _ingress("anyhost", [("/", "Prefix")]))
+        _ingress("precise", [("/", "Prefix")], host="bar.foo.com")
+        + "---\n"
+        + _ingress("wildcard", [("/", "Prefix")], host="*.foo.com")
+        + "---\n"
+        + _ingress("anyhost", [("/", "Prefix")])
+    )
     assert match(cluster, "bar.foo.com", "/").ingress == "default/precise"
     assert match(cluster, "baz.foo.com", "/").ingress == "default/wildcard"
     assert match(cluster, "foo.com", "/").ingress == "default/anyhost"
@@ -160,8 +184,10 @@ def test_a_precise_host_wins_over_a_wildcard_and_the_wildcard_over_rules_without
 def test_once_a_host_rule_is_chosen_its_unmatched_paths_do_not_fall_back_to_rules_without_host():
     # ingress-nginx: the request is handled by the host's `server`; only its locations are tried.
     cluster = cluster_with(
-        _ingress("hosted", [("/foo", "Prefix")], host="foo.bar.com") + "---\n"
-        + _ingress("anyhost", [("/bar", "Prefix")]))
+        _ingress("hosted", [("/foo", "Prefix")], host="foo.bar.com")
+        + "---\n"
+        + _ingress("anyhost", [("/bar", "Prefix")])
+    )
     assert match(cluster, "foo.bar.com", "/foo").ingress == "default/hosted"
     assert match(cluster, "foo.bar.com", "/bar") is None
     assert match(cluster, "other.com", "/bar").ingress == "default/anyhost"
@@ -173,11 +199,12 @@ def test_once_a_host_rule_is_chosen_its_unmatched_paths_do_not_fall_back_to_rule
 
 
 def test_the_course_v1beta1_testpath_ingress_routes_testpath_for_any_host_after_conversion():
-    # seeds/004: `curl foo.example.com/testpath`; v1beta1 without pathType is ImplementationSpecific.
+    # course §4: `curl foo.example.com/testpath`; v1beta1 without pathType is ImplementationSpecific.
     cluster = cluster_with(INGRESS_TESTPATH)
     found = match(cluster, "foo.example.com", "/testpath")
-    assert found == ingress.Match("default/test-ingress", None, "/testpath", "ImplementationSpecific",
-                                  "default/test", 80)
+    assert found == ingress.Match(
+        "default/test-ingress", None, "/testpath", "ImplementationSpecific", "default/test", 80
+    )
     assert match(cluster, "10.0.0.1", "/testpath/sub").service == "default/test"
     assert match(cluster, "foo.example.com", "/") is None
 
@@ -215,10 +242,14 @@ def test_the_simple_fanout_example_sends_foo_and_bar_to_their_services():
                     port:
                       number: 8080
         """)
-    assert (match(cluster, "foo.bar.com", "/foo/x").service, match(cluster, "foo.bar.com", "/foo/x").port) == \
-        ("default/service1", 4200)
-    assert (match(cluster, "foo.bar.com", "/bar").service, match(cluster, "foo.bar.com", "/bar").port) == \
-        ("default/service2", 8080)
+    assert (match(cluster, "foo.bar.com", "/foo/x").service, match(cluster, "foo.bar.com", "/foo/x").port) == (
+        "default/service1",
+        4200,
+    )
+    assert (match(cluster, "foo.bar.com", "/bar").service, match(cluster, "foo.bar.com", "/bar").port) == (
+        "default/service2",
+        8080,
+    )
     assert match(cluster, "foo.bar.com", "/baz") is None
 
 
@@ -228,9 +259,12 @@ def test_name_based_virtual_hosting_with_a_rule_for_requests_without_a_known_hos
     for host, service in [("first.bar.com", "service1"), ("second.bar.com", "service2"), (None, "service3")]:
         rules += (f"  - host: {host}\n    http:\n" if host else "  - http:\n") + (
             "      paths:\n      - pathType: Prefix\n        path: /\n        backend:\n          service:\n"
-            f"            name: {service}\n            port:\n              number: 80\n")
-    cluster = cluster_with("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
-                           "  name: name-virtual-host-ingress-no-third-host\nspec:\n  rules:\n" + rules)
+            f"            name: {service}\n            port:\n              number: 80\n"
+        )
+    cluster = cluster_with(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n"
+        "  name: name-virtual-host-ingress-no-third-host\nspec:\n  rules:\n" + rules
+    )
     assert match(cluster, "first.bar.com", "/").service == "default/service1"
     assert match(cluster, "second.bar.com", "/x").service == "default/service2"
     assert match(cluster, "third.bar.com", "/").service == "default/service3"
@@ -270,8 +304,10 @@ def test_paths_with_a_resource_backend_are_skipped_as_ingress_nginx_does():
 # ---------------------------------------------------------------------------------------------
 def test_ingresses_for_the_same_host_merge_their_paths():
     cluster = cluster_with(
-        _ingress("api", [("/api", "Prefix")], host="shop.example.com") + "---\n"
-        + _ingress("web", [("/", "Prefix")], host="shop.example.com"))
+        _ingress("api", [("/api", "Prefix")], host="shop.example.com")
+        + "---\n"
+        + _ingress("web", [("/", "Prefix")], host="shop.example.com")
+    )
     assert match(cluster, "shop.example.com", "/api/v1").ingress == "default/api"
     assert match(cluster, "shop.example.com", "/about").ingress == "default/web"
 
@@ -287,8 +323,10 @@ def test_the_older_ingress_keeps_a_path_two_ingresses_define():
 def test_ingresses_created_in_the_same_second_are_taken_in_descending_name_order():
     # store.go sortIngressSlice: equal creationTimestamps sort by "namespace/name", descending.
     cluster = cluster_with(
-        _ingress("alpha", [("/", "Prefix")], host="a.example.com") + "---\n"
-        + _ingress("beta", [("/", "Prefix")], host="a.example.com"))
+        _ingress("alpha", [("/", "Prefix")], host="a.example.com")
+        + "---\n"
+        + _ingress("beta", [("/", "Prefix")], host="a.example.com")
+    )
     assert match(cluster, "a.example.com", "/").ingress == "default/beta"
 
 
@@ -302,46 +340,67 @@ def test_the_newest_defaultBackend_serves_requests_no_host_claims():
 # ---------------------------------------------------------------------------------------------
 # Ingress class: one simulated controller (ingress-nginx, class "nginx", the default class).
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("spec, metadata, served", [
-    ("", "", True),  # no class: the default IngressClass is assigned
-    ("ingressClassName: nginx", "", True),
-    ("", "annotations:\n  kubernetes.io/ingress.class: nginx", True),  # the deprecated annotation
-    ("ingressClassName: traefik", "", False),
-    ("", "annotations:\n  kubernetes.io/ingress.class: haproxy", False),
-])
+@pytest.mark.parametrize(
+    "spec, metadata, served",
+    [
+        ("", "", True),  # no class: the default IngressClass is assigned
+        ("ingressClassName: nginx", "", True),
+        ("", "annotations:\n  kubernetes.io/ingress.class: nginx", True),  # the deprecated annotation
+        ("ingressClassName: traefik", "", False),
+        ("", "annotations:\n  kubernetes.io/ingress.class: haproxy", False),
+    ],
+)
 def test_the_simulated_controller_serves_class_nginx_and_ingresses_without_a_class(spec, metadata, served):
-    cluster = cluster_with(_ingress("classy", [("/", "Prefix")], host="c.example.com", extra_spec=spec,
-                                    metadata=metadata))
+    cluster = cluster_with(
+        _ingress("classy", [("/", "Prefix")], host="c.example.com", extra_spec=spec, metadata=metadata)
+    )
     assert (match(cluster, "c.example.com", "/") is not None) is served
 
 
 def test_the_404_says_when_an_ingress_was_ignored_for_its_class():
-    cluster = cluster_with(_ingress("classy", [("/", "Prefix")], host="c.example.com",
-                                    extra_spec="ingressClassName: traefik"))
+    cluster = cluster_with(
+        _ingress("classy", [("/", "Prefix")], host="c.example.com", extra_spec="ingressClassName: traefik")
+    )
     assert route(cluster, "c.example.com", "/").reason == (
         "no Ingress rule matches host c.example.com and path /: the ingress controller answers 404 (Ingress "
         "default/classy has class 'traefik', which no controller in this cluster serves (the ingress-nginx "
-        "controller serves class 'nginx' and Ingresses without a class))")
+        "controller serves class 'nginx' and Ingresses without a class))"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # TLS: https only for the hosts listed under spec.tls.
 # ---------------------------------------------------------------------------------------------
-TLS_INGRESS = _ingress("tls-example-ingress", [("/", "Prefix")], host="https-example.foo.com",
-                       extra_spec="tls:\n- hosts:\n  - https-example.foo.com\n  secretName: testsecret-tls") + \
-    "---\n" + _ingress("plain", [("/", "Prefix")], host="plain.foo.com") + \
-    "---\n" + _ingress("wild-tls", [("/", "Prefix")], host="*.shop.com",
-                       extra_spec="tls:\n- hosts: ['*.shop.com']\n  secretName: shop-tls")
+TLS_INGRESS = (
+    _ingress(
+        "tls-example-ingress",
+        [("/", "Prefix")],
+        host="https-example.foo.com",
+        extra_spec="tls:\n- hosts:\n  - https-example.foo.com\n  secretName: testsecret-tls",
+    )
+    + "---\n"
+    + _ingress("plain", [("/", "Prefix")], host="plain.foo.com")
+    + "---\n"
+    + _ingress(
+        "wild-tls",
+        [("/", "Prefix")],
+        host="*.shop.com",
+        extra_spec="tls:\n- hosts: ['*.shop.com']\n  secretName: shop-tls",
+    )
+)
 
 
-@pytest.mark.parametrize("scheme, host, ok", [
-    ("https", "https-example.foo.com", True),
-    ("http", "https-example.foo.com", True),  # ssl-redirect is not modelled: plain http is answered
-    ("https", "plain.foo.com", False),
-    ("http", "plain.foo.com", True),
-    ("https", "a.shop.com", True),
-    ("https", "unknown.example.com", False),  # the catch-all server only has the fake certificate
-])
+@pytest.mark.parametrize(
+    "scheme, host, ok",
+    [
+        ("https", "https-example.foo.com", True),
+        ("http", "https-example.foo.com", True),  # ssl-redirect is not modelled: plain http is answered
+        ("https", "plain.foo.com", False),
+        ("http", "plain.foo.com", True),
+        ("https", "a.shop.com", True),
+        ("https", "unknown.example.com", False),  # the catch-all server only has the fake certificate
+    ],
+)
 def test_https_is_served_only_for_hosts_listed_under_tls(scheme, host, ok):
     cluster = cluster_with(TLS_INGRESS)
     routing = route(cluster, host, "/", scheme)
@@ -359,12 +418,14 @@ def test_the_routing_table_is_cached_until_an_ingress_changes():
     cluster = cluster_with(INGRESS_TESTPATH)
     table = routing_table(cluster)
     assert routing_table(cluster) is table
-    assert cluster.apply_text(yaml_text("""
+    assert cluster.apply_text(
+        yaml_text("""
         apiVersion: v1
         kind: Pod
         metadata: {name: unrelated}
         spec: {containers: [{name: c, image: nginx}]}
-        """)).ok
+        """)
+    ).ok
     assert routing_table(cluster) is table  # a pod changed, not an Ingress
     assert cluster.apply_text(yaml_text(_ingress("more", [("/more", "Exact")], host="more.example.com"))).ok
     assert routing_table(cluster) is not table

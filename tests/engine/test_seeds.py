@@ -1,10 +1,11 @@
-"""The course material's examples (shared/seeds/), each as the lesson a student should see.
+"""The course material's examples (docs/course.md), each as the lesson a student should see.
 
 Seed 004: webapp Deployment + Service, env vars, NodePort/LoadBalancer, Ingress v1beta1,
 fluentd DaemonSet (extensions/v1beta1), oneshot and parallel Jobs.
 Seed 000: namespaces my-ns/test-ns, LoadBalancer pending, mysql-server ExternalName,
 zone=prod/version=v1 selection and the two-label selector that matches nothing.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -61,8 +62,9 @@ def test_the_webapp_service_has_one_endpoint_on_the_webapp_pod():
     svc = out["services"]["default/webapp"]
     (pod_key,) = out["deployments"]["default/webapp"]["pods"]
     assert svc["selector"] == {"run": "webapp"}
-    assert svc["endpoints"] == [{"pod": pod_key, "ip": out["pods"][pod_key]["ip"], "port": 8080,
-                                 "portName": None, "ready": True}]
+    assert svc["endpoints"] == [
+        {"pod": pod_key, "ip": out["pods"][pod_key]["ip"], "port": 8080, "portName": None, "ready": True}
+    ]
 
 
 def test_busybox_gets_exactly_the_webapp_variables_the_course_shows():
@@ -86,7 +88,8 @@ def test_busybox_gets_exactly_the_webapp_variables_the_course_shows():
 def test_changing_webapp_to_nodeport_keeps_its_cluster_ip_and_allocates_a_node_port_in_range():
     cluster = cluster_with(WEBAPP)
     before = cluster.get("Service", "default", "webapp")
-    result = cluster.apply_text(yaml_text("""
+    result = cluster.apply_text(
+        yaml_text("""
         apiVersion: v1
         kind: Service
         metadata: {name: webapp, labels: {run: webapp}}
@@ -95,7 +98,8 @@ def test_changing_webapp_to_nodeport_keeps_its_cluster_ip_and_allocates_a_node_p
           selector: {run: webapp}
           ports:
           - port: 8080
-    """))
+    """)
+    )
     assert result.ok and result.lines() == ["service/webapp configured"]
     after = cluster.get("Service", "default", "webapp")
     assert after.cluster_ip == before.cluster_ip
@@ -103,12 +107,20 @@ def test_changing_webapp_to_nodeport_keeps_its_cluster_ip_and_allocates_a_node_p
 
 
 def test_a_load_balancer_without_a_pool_stays_pending_and_still_gets_node_ports():
-    out = simulate(WEBAPP.replace("  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"))
+    out = simulate(
+        WEBAPP.replace(
+            "  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"
+        )
+    )
     svc = out["services"]["default/webapp"]
     assert svc["type"] == "LoadBalancer"
     assert svc["loadBalancerIP"] == "<pending>"
     assert svc["ports"][0]["nodePort"] is not None
-    cluster = cluster_with(WEBAPP.replace("  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"))
+    cluster = cluster_with(
+        WEBAPP.replace(
+            "  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"
+        )
+    )
     ids = {h.id for h in diagnostics.cluster_hints(cluster)}
     assert diagnostics.LOADBALANCER_PENDING in ids
 
@@ -148,7 +160,8 @@ def test_pods_with_only_one_of_the_two_labels_are_not_selected_boolean_and():
     assert hint.name == "prod-v1"
     assert "version=v1" in hint.message
     assert {m["pod"]: m["missing"] for m in hint.data["nearMisses"]} == {
-        f"default/app-{i}": ["lacks label version=v1"] for i in range(3)}
+        f"default/app-{i}": ["lacks label version=v1"] for i in range(3)
+    }
 
 
 def test_the_course_mysql_server_yaml_as_printed_is_a_yaml_error_on_its_labels_line():
@@ -219,12 +232,15 @@ spec: {containers: [{name: web, image: nginx}]}
 
 
 def test_services_in_my_ns_and_test_ns_select_only_pods_of_their_own_namespace():
-    out = simulate(NAMESPACED + """---
+    out = simulate(
+        NAMESPACED
+        + """---
 apiVersion: v1
 kind: Pod
 metadata: {name: game-decoy, labels: {app: game}}
 spec: {containers: [{name: game, image: nginx}]}
-""")
+"""
+    )
     assert out["errors"] == []
     assert [e["pod"] for e in out["services"]["my-ns/game-service"]["endpoints"]] == ["my-ns/game"]
     assert [e["pod"] for e in out["services"]["test-ns/db-service"]["endpoints"]] == ["test-ns/db"]
@@ -263,8 +279,8 @@ def test_the_v1beta1_testpath_ingress_converts_to_a_v1_rule_with_implementation_
     out = simulate(INGRESS_TESTPATH)
     assert out["errors"] == []
     assert out["ingresses"]["default/test-ingress"]["rules"] == [
-        {"host": None, "path": "/testpath", "pathType": "ImplementationSpecific", "service": "default/test",
-         "port": 80}]
+        {"host": None, "path": "/testpath", "pathType": "ImplementationSpecific", "service": "default/test", "port": 80}
+    ]
 
 
 FLUENTD = """
@@ -298,7 +314,9 @@ def test_the_fluentd_daemonset_runs_one_pod_on_each_worker_but_not_on_the_tainte
 
 
 def test_fluentd_with_a_node_selector_ssd_true_runs_only_on_labelled_nodes():
-    text = FLUENTD.replace("    spec:\n      containers:", "    spec:\n      nodeSelector:\n        ssd: \"true\"\n      containers:")
+    text = FLUENTD.replace(
+        "    spec:\n      containers:", '    spec:\n      nodeSelector:\n        ssd: "true"\n      containers:'
+    )
     text += """---
 apiVersion: v1
 kind: Node
@@ -316,7 +334,9 @@ metadata: {name: slow}
 
 
 def test_an_unquoted_ssd_true_in_a_node_selector_is_a_type_error_like_the_api_servers():
-    text = FLUENTD.replace("    spec:\n      containers:", "    spec:\n      nodeSelector:\n        ssd: true\n      containers:")
+    text = FLUENTD.replace(
+        "    spec:\n      containers:", "    spec:\n      nodeSelector:\n        ssd: true\n      containers:"
+    )
     out = simulate(text)
     (error,) = out["errors"]
     assert error["field"] == "spec.template.spec.nodeSelector[ssd]"
@@ -370,7 +390,13 @@ spec:
 def test_the_oneshot_job_runs_one_pod_labelled_job_name_then_completes_when_settled():
     out = simulate(ONESHOT)
     job = out["jobs"]["default/oneshot"]
-    assert (job["completions"], job["parallelism"], job["active"], job["succeeded"], job["complete"]) == (1, 1, 1, 0, False)
+    assert (job["completions"], job["parallelism"], job["active"], job["succeeded"], job["complete"]) == (
+        1,
+        1,
+        1,
+        0,
+        False,
+    )
     (pod,) = job["pods"]
     assert out["pods"][pod]["labels"]["job-name"] == "oneshot"
     assert out["pods"][pod]["owner"] == {"kind": "Job", "name": "oneshot"}

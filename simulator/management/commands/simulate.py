@@ -1,8 +1,9 @@
 """`python manage.py simulate FILE [FILE ...]`: the simulator as a machine-readable command.
 
-The contract is shared/docs/simulate-contract.md: one JSON object on standard output,
+The contract is docs/simulate-contract.md: one JSON object on standard output,
 exit 0 when every document was accepted, 1 when any was rejected, 2 on usage errors.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,14 +25,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="YAML files ('-' reads standard input)")
-        parser.add_argument("--nodes", type=int, default=None, metavar="N",
-                            help="default topology: the control plane plus N workers (default 2)")
-        parser.add_argument("--settle", action="store_true",
-                            help="run the simulated clock until no Job is active (bounded)")
-        parser.add_argument("--resolve", nargs="+", action="append", default=[], metavar="ARG",
-                            help="FROM NAME [TYPE]: resolve NAME from pod FROM (NAMESPACE/POD); TYPE A, SRV, CNAME, PTR")
-        parser.add_argument("--request", nargs=2, action="append", default=[], metavar=("FROM", "URL"),
-                            help="trace a request to URL from pod FROM (NAMESPACE/POD) or from 'external'")
+        parser.add_argument(
+            "--nodes",
+            type=int,
+            default=None,
+            metavar="N",
+            help="default topology: the control plane plus N workers (default 2)",
+        )
+        parser.add_argument(
+            "--settle", action="store_true", help="run the simulated clock until no Job is active (bounded)"
+        )
+        parser.add_argument(
+            "--resolve",
+            nargs="+",
+            action="append",
+            default=[],
+            metavar="ARG",
+            help="FROM NAME [TYPE]: resolve NAME from pod FROM (NAMESPACE/POD); TYPE A, SRV, CNAME, PTR",
+        )
+        parser.add_argument(
+            "--request",
+            nargs=2,
+            action="append",
+            default=[],
+            metavar=("FROM", "URL"),
+            help="trace a request to URL from pod FROM (NAMESPACE/POD) or from 'external'",
+        )
 
     def execute(self, *args, **options):
         try:
@@ -56,9 +75,14 @@ class Command(BaseCommand):
                 raise _Usage(f"cannot read {name}: {exc.strerror}") from None
         from django.conf import settings
 
-        out, _cluster = run(texts, workers=options["nodes"], settle=options["settle"], queries=queries,
-                            max_bytes=getattr(settings, "KUBEVIZ_MAX_INPUT_BYTES", None),
-                            max_documents=getattr(settings, "KUBEVIZ_MAX_DOCUMENTS", None))
+        out, _cluster = run(
+            texts,
+            workers=options["nodes"],
+            settle=options["settle"],
+            queries=queries,
+            max_bytes=getattr(settings, "KUBEVIZ_MAX_INPUT_BYTES", None),
+            max_documents=getattr(settings, "KUBEVIZ_MAX_DOCUMENTS", None),
+        )
         self.stdout.write(json.dumps(out, indent=2, sort_keys=False))
         if out["errors"]:
             sys.stdout.flush()
@@ -81,7 +105,7 @@ class Command(BaseCommand):
             ordered.append(Query("request", source, url))
         # Keep the order given on the command line.
         positions = []
-        for index, token in enumerate(argv):
+        for _index, token in enumerate(argv):
             if token in ("--resolve", "--request"):
                 positions.append(token)
         resolves = iter([q for q in ordered if q.kind == "resolve"])
