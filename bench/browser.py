@@ -14,6 +14,7 @@ Two browsers open the cluster page; figures per size:
   of which in B   from B receiving the change to the frame that shows it (median)
   pan/zoom        frames per second in B while the view zooms and pans for 2 s
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 from engine import manifests  # noqa: E402  (bench/engine.py: the same clusters)
 
-from tests.browser.server import (PYTHON, close_chromium, kubeviz_server, launch_chromium,  # noqa: E402
-                                  missing_requirements)
+from tests.browser.server import PYTHON, close_chromium, kubeviz_server, launch_chromium, missing_requirements  # noqa: E402
 
 LOAD = """
 import sys
@@ -65,9 +65,24 @@ def prepare(sizes):
             path = os.path.join(env["DATABASE_URL"].split("sqlite:///", 1)[1] + f".{pods}.yaml")
             with open(path, "w") as f:
                 f.write(text)
-            subprocess.run([PYTHON, "-c", "import django; django.setup(); exec(open(0).read())", path, f"bench-{pods}",
-                            str(workers)], input=LOAD, text=True, cwd=ROOT, env=env, check=True, capture_output=True,
-                           timeout=900)
+            subprocess.run(
+                [
+                    PYTHON,
+                    "-c",
+                    "import django; django.setup(); exec(open(0).read())",
+                    path,
+                    f"bench-{pods}",
+                    str(workers),
+                ],
+                input=LOAD,
+                text=True,
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=900,
+            )
+
     return load
 
 
@@ -99,7 +114,9 @@ def frames_while_moving(page) -> float:
             page.mouse.move(cx + 12 * k, cy + 6 * k)
         page.mouse.up()
         step += 1
-    return page.evaluate("() => { window.__counting = false; return window.__frames / ((performance.now() - window.__t0) / 1000); }")
+    return page.evaluate(
+        "() => { window.__counting = false; return window.__frames / ((performance.now() - window.__t0) / 1000); }"
+    )
 
 
 def measure(server, playwright, pods: int, edits: int) -> dict:
@@ -132,10 +149,14 @@ def measure(server, playwright, pods: int, edits: int) -> dict:
                 raise RuntimeError(f"no answer to the apply: {a.inner_text('#editor-results')!r}") from None
             if a.locator("#editor-results .error-box").count():
                 raise RuntimeError(a.inner_text("#editor-results"))
-            b.wait_for_function("""(id) => window.__kubeviz.diagram.has(id)
+            b.wait_for_function(
+                """(id) => window.__kubeviz.diagram.has(id)
                 && window.__kubeviz.diagram.cy.edges(`[target = "${id}"]`).length > 0
-                && window.__kubeviz.lastChange && window.__kubeviz.version > %d""" % before,
-                                arg=f"Pod/team-0/bench-{pods}-{n}", timeout=30000)
+                && window.__kubeviz.lastChange && window.__kubeviz.version > """
+                + str(before),
+                arg=f"Pod/team-0/bench-{pods}-{n}",
+                timeout=30000,
+            )
             shown = b.evaluate("window.__kubeviz.lastChange.at")
             clicked = a.evaluate("window.__kubeviz.lastApplyAt")
             latencies.append(shown - clicked)
@@ -146,11 +167,19 @@ def measure(server, playwright, pods: int, edits: int) -> dict:
         settled = b.evaluate("window.__kubeviz.diagram.stats.elkSettledMs || null")
         fps = frames_while_moving(b)
         errors = a.kubeviz_errors + b.kubeviz_errors
-        return {"pods": drawn_pods, "elements": elements, "first_layout_ms": round(first),
-                "page_to_diagram_ms": round(page_to_diagram), "change_median_ms": round(statistics.median(latencies)),
-                "change_max_ms": round(max(latencies)), "patch_median_ms": round(statistics.median(patches), 1),
-                "client_median_ms": round(statistics.median(client)),
-                "pan_zoom_fps": round(fps), "elk_settled_ms": settled and round(settled), "errors": errors}
+        return {
+            "pods": drawn_pods,
+            "elements": elements,
+            "first_layout_ms": round(first),
+            "page_to_diagram_ms": round(page_to_diagram),
+            "change_median_ms": round(statistics.median(latencies)),
+            "change_max_ms": round(max(latencies)),
+            "patch_median_ms": round(statistics.median(patches), 1),
+            "client_median_ms": round(statistics.median(client)),
+            "pan_zoom_fps": round(fps),
+            "elk_settled_ms": settled and round(settled),
+            "errors": errors,
+        }
     finally:
         close_chromium(a_ctx)
         close_chromium(b_ctx)
@@ -173,17 +202,24 @@ def main() -> int:
         for pods in args.sizes:
             rows.append(measure(server, playwright, pods, args.edits))
             r = rows[-1]
-            print(f"{pods:>6} pods ({r['pods']} drawn, {r['elements']} elements): first layout {r['first_layout_ms']} ms, "
-                  f"page to diagram {r['page_to_diagram_ms']} ms, change-to-screen median {r['change_median_ms']} ms "
-                  f"(worst {r['change_max_ms']} ms; in B {r['client_median_ms']} ms, patch {r['patch_median_ms']} ms), "
-                  f"ELK settled {r['elk_settled_ms'] or '-'} ms, pan/zoom {r['pan_zoom_fps']} fps"
-                  + (f"  ERRORS: {r['errors'][:2]}" if r["errors"] else ""), flush=True)
+            print(
+                f"{pods:>6} pods ({r['pods']} drawn, {r['elements']} elements): first layout {r['first_layout_ms']} ms, "
+                f"page to diagram {r['page_to_diagram_ms']} ms, change-to-screen median {r['change_median_ms']} ms "
+                f"(worst {r['change_max_ms']} ms; in B {r['client_median_ms']} ms, patch {r['patch_median_ms']} ms), "
+                f"ELK settled {r['elk_settled_ms'] or '-'} ms, pan/zoom {r['pan_zoom_fps']} fps"
+                + (f"  ERRORS: {r['errors'][:2]}" if r["errors"] else ""),
+                flush=True,
+            )
     print()
-    print("| pods (drawn) | elements | first layout | page → diagram | change-to-screen (median / worst) | of which in B | pan/zoom |")
+    print(
+        "| pods (drawn) | elements | first layout | page → diagram | change-to-screen (median / worst) | of which in B | pan/zoom |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['pods']:,} | {r['elements']:,} | {r['first_layout_ms']:,} ms | {r['page_to_diagram_ms']:,} ms | "
-              f"{r['change_median_ms']} / {r['change_max_ms']} ms | {r['client_median_ms']} ms | {r['pan_zoom_fps']} fps |")
+        print(
+            f"| {r['pods']:,} | {r['elements']:,} | {r['first_layout_ms']:,} ms | {r['page_to_diagram_ms']:,} ms | "
+            f"{r['change_median_ms']} / {r['change_max_ms']} ms | {r['client_median_ms']} ms | {r['pan_zoom_fps']} fps |"
+        )
     if args.json:
         print(json.dumps(rows))
     return 0

@@ -12,6 +12,7 @@ Figures printed per size:
   edit      apply one changed Pod label and re-derive what it touched (target <= 25 ms at 10,000)
   peak RSS  of the process                          (target <= 400 MB)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import yaml  # noqa: E402
+import yaml
 
-from simulator.engine import networking, views  # noqa: E402
-from simulator.engine.simulate import run  # noqa: E402
+from simulator.engine import networking, views
+from simulator.engine.simulate import run
 
 try:
     from simulator.engine import snapshot  # the live path's incremental entries, when present
@@ -142,12 +143,17 @@ def measure(pods: int) -> dict:
     edits = []
     moved = []
     for i in range(7):
-        for measure_into, labels in ((edits, {**pod.labels, "canary": str(i)}),
-                                     (moved, {k: v for k, v in pod.labels.items() if k != "tier"})):
+        for measure_into, labels in (
+            (edits, {**pod.labels, "canary": str(i)}),
+            (moved, {k: v for k, v in pod.labels.items() if k != "tier"}),
+        ):
             current = cluster.get("Pod", namespace, pod.name)
-            manifest = {"apiVersion": "v1", "kind": "Pod",
-                        "metadata": {"name": pod.name, "namespace": namespace, "labels": labels},
-                        "spec": current.manifest["spec"]}
+            manifest = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": pod.name, "namespace": namespace, "labels": labels},
+                "spec": current.manifest["spec"],
+            }
             text_edit = json.dumps(manifest)  # JSON is YAML
             cluster.pop_changes()
             gc.collect()
@@ -213,9 +219,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child)))
         return
-    header = (f"{'pods':>7} {'svcs':>5} {'docs':>5} {'in KiB':>7} {'out MiB':>8} {'full s':>7} {'floor s':>8} "
-              f"{'ratio':>6} {'edit ms':>8} {'relabel ms':>10} {'dns recs':>9} {'ipt lines':>9} {'net s':>6} "
-              f"{'resolve ms':>10} {'trace ms':>9} {'peak MB':>8}")
+    header = (
+        f"{'pods':>7} {'svcs':>5} {'docs':>5} {'in KiB':>7} {'out MiB':>8} {'full s':>7} {'floor s':>8} "
+        f"{'ratio':>6} {'edit ms':>8} {'relabel ms':>10} {'dns recs':>9} {'ipt lines':>9} {'net s':>6} "
+        f"{'resolve ms':>10} {'trace ms':>9} {'peak MB':>8}"
+    )
     print(header)
     for size in (int(s) for s in args.sizes.split(",")):
         proc = subprocess.run([sys.executable, __file__, "--child", str(size)], capture_output=True, text=True)
@@ -223,10 +231,13 @@ def main() -> None:
             print(proc.stderr, file=sys.stderr)
             sys.exit(proc.returncode)
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"{r['pods']:>7} {r['services']:>5} {r['documents']:>5} {r['input_kib']:>7} {r['output_mib']:>8} "
-              f"{r['full_s']:>7.3f} {r['floor_s']:>8.3f} {r['ratio']:>6.2f} {r['edit_ms']:>8.2f} "
-              f"{r['relabel_out_ms']:>10.2f} {r['dns_records']:>9} {r['iptables_lines']:>9} {r['networking_s']:>6.3f} "
-              f"{r['resolve_ms']:>10.3f} {r['trace_ms']:>9.3f} {r['peak_rss_mb']:>8.0f}", flush=True)
+        print(
+            f"{r['pods']:>7} {r['services']:>5} {r['documents']:>5} {r['input_kib']:>7} {r['output_mib']:>8} "
+            f"{r['full_s']:>7.3f} {r['floor_s']:>8.3f} {r['ratio']:>6.2f} {r['edit_ms']:>8.2f} "
+            f"{r['relabel_out_ms']:>10.2f} {r['dns_records']:>9} {r['iptables_lines']:>9} {r['networking_s']:>6.3f} "
+            f"{r['resolve_ms']:>10.3f} {r['trace_ms']:>9.3f} {r['peak_rss_mb']:>8.0f}",
+            flush=True,
+        )
     print("targets at 10,000 pods: ratio <= 2, edit <= 25 ms, resolve/trace <= 1 ms, peak <= 400 MB")
 
 

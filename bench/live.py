@@ -19,6 +19,7 @@ the per-socket limit being 20 messages a second) applies one-pod edits at a fixe
 Runs are bounded in time (a few seconds of edits each; everything stops by itself) and fit a
 2-core machine: clients parse only what they need (a snapshot's version, each change).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -154,22 +155,26 @@ async def open_watchers(url: str, origin: str, count: int) -> list[Watcher]:
     for start in range(0, count, 25):
         batch = []
         for _ in range(min(25, count - start)):
-            ws = await connect(url, additional_headers={"Origin": origin}, max_size=None, ping_interval=None,
-                               max_queue=None)
+            ws = await connect(
+                url, additional_headers={"Origin": origin}, max_size=None, ping_interval=None, max_queue=None
+            )
             watcher = Watcher(ws)
-            asyncio.ensure_future(watcher.run())
+            watcher.task = asyncio.ensure_future(watcher.run())  # kept, so it is not collected mid-run
             batch.append(watcher)
         await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in batch)), 120)
         watchers += batch
     return watchers
 
 
-async def edit_run(url: str, origin: str, watchers: list[Watcher], rate: int, seconds: float, pid: int,
-                   tier: list[str]) -> dict:
+async def edit_run(
+    url: str, origin: str, watchers: list[Watcher], rate: int, seconds: float, pid: int, tier: list[str]
+) -> dict:
     from websockets.asyncio.client import connect
 
-    editors = [await connect(url, additional_headers={"Origin": origin}, max_size=None, ping_interval=None)
-               for _ in range(max(1, (rate + 9) // 10))]
+    editors = [
+        await connect(url, additional_headers={"Origin": origin}, max_size=None, ping_interval=None)
+        for _ in range(max(1, (rate + 9) // 10))
+    ]
     replies: list[dict] = []
     base_version = None
 
@@ -222,7 +227,10 @@ async def edit_run(url: str, origin: str, watchers: list[Watcher], rate: int, se
     latencies.sort()
     changes = sum(w.changes for w in watchers) - changes_before
     return {
-        "clients": len(watchers), "rate": rate, "edits": edits, "refused": len(refused),
+        "clients": len(watchers),
+        "rate": rate,
+        "edits": edits,
+        "refused": len(refused),
         "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else float("nan"),
         "bytes_per_edit_client": (sum(w.change_bytes for w in watchers) - bytes_before) / max(1, changes),
@@ -235,8 +243,9 @@ async def edit_run(url: str, origin: str, watchers: list[Watcher], rate: int, se
     }
 
 
-async def bench(port: int, pid: int, clients: list[int], rates: list[int], seconds: float,
-                patches: bool = True) -> list[dict]:
+async def bench(
+    port: int, pid: int, clients: list[int], rates: list[int], seconds: float, patches: bool = True
+) -> list[dict]:
     url = f"ws://127.0.0.1:{port}/ws/clusters/bench/" + ("?patch=1" if patches else "")
     origin = f"http://127.0.0.1:{port}"
     watchers: list[Watcher] = []
@@ -250,8 +259,10 @@ async def bench(port: int, pid: int, clients: list[int], rates: list[int], secon
         while time.perf_counter() < deadline and watchers[0].watchers < count:
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)
-        print(f"  {count} clients connected ({time.perf_counter() - started:.1f}s for the new ones' snapshots)",
-              flush=True)
+        print(
+            f"  {count} clients connected ({time.perf_counter() - started:.1f}s for the new ones' snapshots)",
+            flush=True,
+        )
         for rate in rates:
             row = await edit_run(url, origin, watchers, rate, seconds, pid, tier)
             print("  " + format_row(row), flush=True)
@@ -262,11 +273,13 @@ async def bench(port: int, pid: int, clients: list[int], rates: list[int], secon
 
 
 def format_row(row: dict) -> str:
-    return (f"{row['clients']:>4} clients {row['rate']:>3}/s: p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
-            f"{row['bytes_per_edit_client']:6.0f} B/edit/client  missed {row['missed']:>4} healed {row['healed']:>4}  "
-            f"server CPU {row['cpu_ms_per_edit']:5.1f} ms/edit (clients {row['client_cpu_ms_per_edit']:5.1f})  "
-            f"wrong version {row['wrong_version']}  "
-            f"refused {row['refused']}")
+    return (
+        f"{row['clients']:>4} clients {row['rate']:>3}/s: p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
+        f"{row['bytes_per_edit_client']:6.0f} B/edit/client  missed {row['missed']:>4} healed {row['healed']:>4}  "
+        f"server CPU {row['cpu_ms_per_edit']:5.1f} ms/edit (clients {row['client_cpu_ms_per_edit']:5.1f})  "
+        f"wrong version {row['wrong_version']}  "
+        f"refused {row['refused']}"
+    )
 
 
 def main() -> None:
@@ -295,24 +308,32 @@ def main() -> None:
             livehelpers.manage(env, "migrate", "--noinput")
             started = time.perf_counter()
             livehelpers.manage(env, "loadscenario", "bench", "--cluster", "bench", "--workers", "5")
-            print(f"cluster of {args.pods} pods loaded in {time.perf_counter() - started:.1f}s; "
-                  f"{'PostgreSQL + Redis' if args.redis else 'SQLite + in-memory layer'}, one daphne", flush=True)
+            print(
+                f"cluster of {args.pods} pods loaded in {time.perf_counter() - started:.1f}s; "
+                f"{'PostgreSQL + Redis' if args.redis else 'SQLite + in-memory layer'}, one daphne",
+                flush=True,
+            )
             with livehelpers.daphnes(env, 1) as (ports, processes):
-                return asyncio.run(bench(ports[0], processes[0].pid, clients, rates, args.seconds,
-                                         patches=not args.no_patch))
+                return asyncio.run(
+                    bench(ports[0], processes[0].pid, clients, rates, args.seconds, patches=not args.no_patch)
+                )
 
         if args.redis:
             with livehelpers.postgres_database() as url:
                 rows = run(url)
         else:
             rows = run(f"sqlite:///{tmp}/bench.sqlite3")
-    print("\n| clients | edits/s | p50 ms | p99 ms | bytes/edit/client | missed | healed | server CPU ms/edit "
-          "| bench clients' CPU ms/edit | ended on a wrong version |")
+    print(
+        "\n| clients | edits/s | p50 ms | p99 ms | bytes/edit/client | missed | healed | server CPU ms/edit "
+        "| bench clients' CPU ms/edit | ended on a wrong version |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['clients']} | {row['rate']} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
-              f"{row['bytes_per_edit_client']:.0f} | {row['missed']} | {row['healed']} | {row['cpu_ms_per_edit']:.1f} | "
-              f"{row['client_cpu_ms_per_edit']:.1f} | {row['wrong_version']} |")
+        print(
+            f"| {row['clients']} | {row['rate']} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+            f"{row['bytes_per_edit_client']:.0f} | {row['missed']} | {row['healed']} | {row['cpu_ms_per_edit']:.1f} | "
+            f"{row['client_cpu_ms_per_edit']:.1f} | {row['wrong_version']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Defaults give the embedded setup (SQLite, in-memory channel layer, one daphne process);
 `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis for a whole school.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,9 +82,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take SQLite's write lock when their transaction starts (BEGIN IMMEDIATE), so two
     # concurrent applies queue up instead of failing with "database is locked" on upgrade.
     # WAL lets readers (snapshots) go on while a write commits, and commits without an fsync each.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "transaction_mode": "IMMEDIATE", "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 # Channel layer: in-memory (one process) by default; Redis when REDIS_URL is set, for several
 # daphne workers. KUBEVIZ_CHANNEL_PREFIX keeps deployments (or test runs) sharing a Redis apart.
@@ -93,13 +98,18 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY, "expiry": 30,
-                       "prefix": os.environ.get("KUBEVIZ_CHANNEL_PREFIX", "kubeviz")},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": 30,
+                "prefix": os.environ.get("KUBEVIZ_CHANNEL_PREFIX", "kubeviz"),
+            },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer",
-                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer", "CONFIG": {"capacity": CHANNEL_CAPACITY}}
+    }
 
 # Websocket clients may edit without logging in unless this is set (then only signed-in users).
 KUBEVIZ_EDIT_REQUIRES_LOGIN = env_bool("KUBEVIZ_EDIT_REQUIRES_LOGIN", False)

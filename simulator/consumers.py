@@ -5,6 +5,7 @@ worker), sends a snapshot, relays the serialised changes the services broadcast,
 client messages into service calls. It bounds what a client may send
 (size and rate) and keeps the presence count.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,10 @@ def _schedule_presence(cluster_id: int) -> None:
         try:
             await asyncio.sleep(PRESENCE_DEBOUNCE)
             count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
-            await get_channel_layer().group_send(events.group_name(cluster_id), {
-                "type": "cluster.presence", "text": events.encode(events.presence(count))})
+            await get_channel_layer().group_send(
+                events.group_name(cluster_id),
+                {"type": "cluster.presence", "text": events.encode(events.presence(count))},
+            )
         finally:
             _presence_pending.pop(cluster_id, None)
 
@@ -90,9 +93,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await fanout.join(self.cluster.pk, self)
         await self.send_snapshot()
         await fanout.flush(self.cluster.pk, self)
-        await database_sync_to_async(services.presence_join)(cluster_id=self.cluster.pk,
-                                                             channel_name=self.channel_name,
-                                                             user=self.scope.get("user"))
+        await database_sync_to_async(services.presence_join)(
+            cluster_id=self.cluster.pk, channel_name=self.channel_name, user=self.scope.get("user")
+        )
         _schedule_presence(self.cluster.pk)
         ticker.watch(self.cluster.pk)
 
@@ -101,8 +104,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             return
         fanout.leave(self.cluster.pk, self)
         ticker.unwatch(self.cluster.pk)
-        await database_sync_to_async(services.presence_leave)(cluster_id=self.cluster.pk,
-                                                              channel_name=self.channel_name)
+        await database_sync_to_async(services.presence_leave)(
+            cluster_id=self.cluster.pk, channel_name=self.channel_name
+        )
         _schedule_presence(self.cluster.pk)
 
     async def send_snapshot(self):
@@ -152,8 +156,11 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_json(events.error(f"unknown message type {message['type']!r}", request_id))
             return
-        if message["type"] in WRITES and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN and \
-                not getattr(self.scope.get("user"), "is_authenticated", False):
+        if (
+            message["type"] in WRITES
+            and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN
+            and not getattr(self.scope.get("user"), "is_authenticated", False)
+        ):
             await self.send_json(events.reply(request_id, False, error="sign in to edit this cluster"))
             return
         try:
@@ -176,8 +183,12 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if base is not None and not isinstance(base, dict):
             raise services.ServiceError("baseResourceVersion must map Kind/namespace/name to a resourceVersion")
         outcome = await database_sync_to_async(services.cluster_apply)(
-            cluster=self.cluster, text=text, dry_run=bool(message.get("dryRun")), base_versions=base,
-            user=self.scope.get("user"))
+            cluster=self.cluster,
+            text=text,
+            dry_run=bool(message.get("dryRun")),
+            base_versions=base,
+            user=self.scope.get("user"),
+        )
         await self.send_json(events.reply(request_id, **outcome.to_reply()))
 
     async def on_delete(self, message, request_id):
@@ -185,23 +196,35 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if not isinstance(kind, str) or not isinstance(name, str):
             raise services.ServiceError("delete needs `kind` and `name`")
         outcome = await database_sync_to_async(services.cluster_delete_object)(
-            cluster=self.cluster, kind=kind, namespace=message.get("namespace") or "default", name=name,
-            user=self.scope.get("user"))
+            cluster=self.cluster,
+            kind=kind,
+            namespace=message.get("namespace") or "default",
+            name=name,
+            user=self.scope.get("user"),
+        )
         await self.send_json(events.reply(request_id, **outcome.to_reply()))
 
     async def on_clock(self, message, request_id):
         outcome = await database_sync_to_async(services.cluster_clock)(
-            cluster=self.cluster, action=message.get("action"), seconds=message.get("seconds", 5),
-            user=self.scope.get("user"))
+            cluster=self.cluster,
+            action=message.get("action"),
+            seconds=message.get("seconds", 5),
+            user=self.scope.get("user"),
+        )
         await self.send_json(events.reply(request_id, **outcome.to_reply()))
 
     async def on_resolve(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
-            self.cluster, networking.resolve_query, str(message.get("from", "")), str(message.get("name", "")),
-            str(message.get("rtype") or "A"))
+            self.cluster,
+            networking.resolve_query,
+            str(message.get("from", "")),
+            str(message.get("name", "")),
+            str(message.get("rtype") or "A"),
+        )
         await self.send_json(events.reply(request_id, True, result=result))
 
     async def on_trace(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
-            self.cluster, networking.request_query, str(message.get("from", "")), str(message.get("url", "")))
+            self.cluster, networking.request_query, str(message.get("from", "")), str(message.get("url", ""))
+        )
         await self.send_json(events.reply(request_id, True, result=result))

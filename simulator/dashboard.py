@@ -4,6 +4,7 @@
 - `text_tables`: `kubectl get` style tables for the page without JavaScript;
 - `page_config`: what the page hands its scripts (through `json_script`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -57,8 +58,10 @@ def export_objects(engine: Engine) -> list[dict]:
 def export_yaml(cluster: Cluster) -> str:
     engine = selectors.cluster_engine(cluster)
     docs = export_objects(engine)
-    header = (f"# kubeviz cluster {cluster.name!r} at version {cluster.version}: kubectl apply -f this file\n"
-              "# (objects every new cluster has, and the ones controllers create, are left out)\n")
+    header = (
+        f"# kubeviz cluster {cluster.name!r} at version {cluster.version}: kubectl apply -f this file\n"
+        "# (objects every new cluster has, and the ones controllers create, are left out)\n"
+    )
     if not docs:
         return header + "# this cluster holds nothing beyond the defaults\n"
     return header + "---\n".join(yaml.safe_dump(d, sort_keys=False, allow_unicode=True) for d in docs)
@@ -71,19 +74,40 @@ def text_tables(cluster: Cluster) -> dict:
     for key, value in entries.items():
         if key.startswith("service/"):
             _, ns, name = key.split("/", 2)
-            ports = ",".join(f"{p['port']}" + (f":{p['nodePort']}" if p.get("nodePort") else "") + f"/{p['protocol']}"
-                             for p in value["ports"]) or "<none>"
+            ports = (
+                ",".join(
+                    f"{p['port']}" + (f":{p['nodePort']}" if p.get("nodePort") else "") + f"/{p['protocol']}"
+                    for p in value["ports"]
+                )
+                or "<none>"
+            )
             selector = ",".join(f"{k}={v}" for k, v in (value.get("selector") or {}).items()) or "<none>"
             external = value.get("loadBalancerIP") or value.get("externalName") or "<none>"
             endpoints = ",".join(f"{e['ip']}:{e['port']}" for e in value["endpoints"] if e["ready"]) or "<none>"
-            services.append({"namespace": ns, "name": name, "type": value["type"],
-                             "clusterIP": value.get("clusterIP") or "<none>", "external": external, "ports": ports,
-                             "selector": selector, "endpoints": endpoints})
+            services.append(
+                {
+                    "namespace": ns,
+                    "name": name,
+                    "type": value["type"],
+                    "clusterIP": value.get("clusterIP") or "<none>",
+                    "external": external,
+                    "ports": ports,
+                    "selector": selector,
+                    "endpoints": endpoints,
+                }
+            )
         elif key.startswith("pod/"):
             _, ns, name = key.split("/", 2)
-            pods.append({"namespace": ns, "name": name, "ready": "1/1" if value["ready"] else "0/1",
-                         "phase": value["phase"], "ip": value.get("ip") or "<none>",
-                         "node": value.get("node") or "<none>"})
+            pods.append(
+                {
+                    "namespace": ns,
+                    "name": name,
+                    "ready": "1/1" if value["ready"] else "0/1",
+                    "phase": value["phase"],
+                    "ip": value.get("ip") or "<none>",
+                    "node": value.get("node") or "<none>",
+                }
+            )
     return {"services": services, "pods": pods}
 
 
@@ -98,6 +122,12 @@ def lesson_of(cluster: Cluster) -> dict | None:
 
 
 def page_config(cluster: Cluster, *, can_edit: bool) -> dict:
-    return {"slug": cluster.slug, "name": cluster.name, "wsPath": f"/ws/clusters/{cluster.slug}/",
-            "exportUrl": f"/clusters/{cluster.slug}/export.yaml", "canEdit": can_edit,
-            "lesson": lesson_of(cluster), "kinds": sorted(kinds.KIND_ORDER)}
+    return {
+        "slug": cluster.slug,
+        "name": cluster.name,
+        "wsPath": f"/ws/clusters/{cluster.slug}/",
+        "exportUrl": f"/clusters/{cluster.slug}/export.yaml",
+        "canEdit": can_edit,
+        "lesson": lesson_of(cluster),
+        "kinds": sorted(kinds.KIND_ORDER),
+    }

@@ -5,6 +5,7 @@ The database stays the source of truth: an entry is only ever used at the exact 
 stored for. A write *takes* its entry out (so a failed or rolled-back write cannot leave a
 half-applied engine behind) and puts the new one back from `transaction.on_commit`.
 """
+
 from __future__ import annotations
 
 import gc
@@ -30,7 +31,7 @@ class Warm:
 
 
 _lock = threading.Lock()
-_cache: "OrderedDict[tuple, Warm]" = OrderedDict()
+_cache: OrderedDict[tuple, Warm] = OrderedDict()
 stats = {"hits": 0, "misses": 0}
 
 

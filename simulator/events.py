@@ -8,6 +8,7 @@ message carries the text, consumers relay it untouched.
 whose `base` is our version, ignore what we already have, resync on a gap). Tests and
 bench/live.py use it.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,15 @@ def encode(payload: dict) -> str:
 
 def meta_entry(cluster) -> dict:
     settings = cluster.settings or {}
-    return {"name": cluster.name, "slug": cluster.slug, "version": cluster.version, "lesson": cluster.lesson or None,
-            "clock": cluster.clock, "running": cluster.running,
-            "settings": {"workers": settings.get("workers"), "loadBalancerPool": settings.get("load_balancer_pool")}}
+    return {
+        "name": cluster.name,
+        "slug": cluster.slug,
+        "version": cluster.version,
+        "lesson": cluster.lesson or None,
+        "clock": cluster.clock,
+        "running": cluster.running,
+        "settings": {"workers": settings.get("workers"), "loadBalancerPool": settings.get("load_balancer_pool")},
+    }
 
 
 def snapshot(version: int, entries: dict) -> dict:
@@ -57,8 +64,11 @@ def snapshot_parts(version: int, entries: dict, part_bytes: int = PART_BYTES) ->
         chunks[-1].append(piece)
         size += len(piece) + 1
     parts = len(chunks)
-    return [f'{{"type":"snapshot","protocol":{PROTOCOL},"version":{version},"part":{i},"parts":{parts},'
-            f'"entries":{{{",".join(chunk)}}}}}' for i, chunk in enumerate(chunks, 1)]
+    return [
+        f'{{"type":"snapshot","protocol":{PROTOCOL},"version":{version},"part":{i},"parts":{parts},'
+        f'"entries":{{{",".join(chunk)}}}}}'
+        for i, chunk in enumerate(chunks, 1)
+    ]
 
 
 def merge_patch(old, new):
@@ -114,8 +124,7 @@ def split_patches(previous: dict, set_: dict) -> tuple[dict, dict]:
         old = previous.get(key)
         if isinstance(old, dict) and isinstance(value, dict):
             patch = merge_patch(old, value)
-            if patch is not None and len(encode(patch)) < len(encode(value)) \
-                    and apply_merge_patch(old, patch) == value:
+            if patch is not None and len(encode(patch)) < len(encode(value)) and apply_merge_patch(old, patch) == value:
                 patches[key] = patch
                 continue
         full[key] = value
@@ -123,8 +132,7 @@ def split_patches(previous: dict, set_: dict) -> tuple[dict, dict]:
 
 
 def change(version: int, set_: dict, unset: list, cause: dict, patch: dict | None = None) -> dict:
-    out = {"type": "change", "protocol": PROTOCOL, "version": version, "base": version - 1,
-           "set": set_, "unset": unset}
+    out = {"type": "change", "protocol": PROTOCOL, "version": version, "base": version - 1, "set": set_, "unset": unset}
     if patch:
         out["patch"] = patch
     out["cause"] = cause
@@ -136,8 +144,18 @@ def change_text(version: int, set_: dict, unset: list, cause: dict, patch: dict 
     a change with `"resync": true` and nothing to apply: clients ask for a snapshot."""
     text = encode(change(version, set_, unset, cause, patch))
     if len(text) > MAX_CHANGE_BYTES:
-        text = encode({"type": "change", "protocol": PROTOCOL, "version": version, "base": version - 1,
-                       "resync": True, "set": {}, "unset": [], "cause": cause})
+        text = encode(
+            {
+                "type": "change",
+                "protocol": PROTOCOL,
+                "version": version,
+                "base": version - 1,
+                "resync": True,
+                "set": {},
+                "unset": [],
+                "cause": cause,
+            }
+        )
     return text
 
 

@@ -10,6 +10,7 @@ a full queue (of this relay) still drops messages silently, and clients heal by 
 A socket that is still receiving its snapshot holds relayed messages in a buffer until the
 last part is out, so a change never lands between two snapshot parts.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """The dashboard's forms. Each works as a plain HTML form (no JavaScript); the live dashboard
 sends the same requests over the websocket (docs/protocol.md)."""
+
 from __future__ import annotations
 
 import json
@@ -15,14 +16,22 @@ def lesson_choices() -> list[tuple[str, str]]:
 
 
 class ClusterCreateForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="e.g. “Monday class” or “my sandbox”",
-                           widget=forms.TextInput(attrs={"placeholder": "my sandbox", "autocomplete": "off"}))
+    name = forms.CharField(
+        max_length=100,
+        help_text="e.g. “Monday class” or “my sandbox”",
+        widget=forms.TextInput(attrs={"placeholder": "my sandbox", "autocomplete": "off"}),
+    )
     lesson = forms.ChoiceField(required=False, choices=(), help_text="start from a course scenario, or empty")
-    workers = forms.IntegerField(min_value=1, max_value=20, initial=2, help_text="worker nodes besides the control plane")
+    workers = forms.IntegerField(
+        min_value=1, max_value=20, initial=2, help_text="worker nodes besides the control plane"
+    )
     load_balancer_pool = forms.CharField(
-        required=False, max_length=43, label="LoadBalancer pool",
+        required=False,
+        max_length=43,
+        label="LoadBalancer pool",
         help_text="a CIDR such as 192.0.2.240/28 gives LoadBalancer Services an IP; empty leaves them <pending>",
-        widget=forms.TextInput(attrs={"placeholder": "none (IPs stay <pending>)"}))
+        widget=forms.TextInput(attrs={"placeholder": "none (IPs stay <pending>)"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,8 +42,11 @@ class ApplyForm(forms.Form):
     """`kubectl apply -f` of the text. `base_versions` (JSON, {"Service/default/web": "41"}) makes
     the edit conditional on those objects' resourceVersions (a stale one is a conflict)."""
 
-    yaml = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "autocomplete": "off"}),
-                           strip=False, label="YAML")
+    yaml = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "autocomplete": "off"}),
+        strip=False,
+        label="YAML",
+    )
     dry_run = forms.BooleanField(required=False, label="Preview only (dry run)")
     base_versions = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -8,6 +8,7 @@ flat dicts of immutable values (what kubeviz sends: a serialised text and a vers
 shared instead of copied. Everything else is unchanged, including what the protocol relies
 on: a full channel (capacity) drops the message silently, and clients heal by resync.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,4 +64,3 @@ class SharedInMemoryChannelLayer(InMemoryChannelLayer):
             queue.put_nowait((time.time() + self.expiry, dict(message)))
         except asyncio.queues.QueueFull:
             raise ChannelFull(channel) from None
-

@@ -1,6 +1,7 @@
 """Lesson bundles: YAML files in `lessons/`, one per course scenario, each opening with a
 comment header (`# title:`, `# description:` with indented continuation lines, `# source:`).
 The bundle itself is plain Kubernetes YAML: `kubectl apply -f` would take it as it is."""
+
 from __future__ import annotations
 
 import re

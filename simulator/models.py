@@ -5,23 +5,26 @@ order) and its engine state (`Cluster.state`: serial numbers, resourceVersion co
 simulated clock, IPAM cursors) rebuild the engine exactly (`Cluster.restore`), on any worker.
 Rows only store; every write goes through `simulator.services`.
 """
+
 from __future__ import annotations
 
 import uuid
 
 from django.db import models
 
-KIND_MODELS: dict[str, type["KubeObject"]] = {}
+KIND_MODELS: dict[str, type[KubeObject]] = {}
 
 
 class Cluster(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
-    lesson = models.CharField(max_length=100, blank=True, default="",
-                              help_text="the lesson bundle this cluster was loaded from, if any")
+    lesson = models.CharField(
+        max_length=100, blank=True, default="", help_text="the lesson bundle this cluster was loaded from, if any"
+    )
     version = models.BigIntegerField(default=0, help_text="bumped by every committed change")
-    incarnation = models.UUIDField(default=uuid.uuid4, editable=False,
-                                   help_text="tells warm engines of a deleted and re-created row apart")
+    incarnation = models.UUIDField(
+        default=uuid.uuid4, editable=False, help_text="tells warm engines of a deleted and re-created row apart"
+    )
     settings = models.JSONField(default=dict, help_text="engine settings: workers, load_balancer_pool, ...")
     state = models.JSONField(default=dict, help_text="engine state: serial, rv, clock, ipam")
     running = models.BooleanField(default=False, help_text="the simulated clock is playing")
@@ -53,9 +56,11 @@ class Presence(models.Model):
     channel_name = models.CharField(max_length=200, unique=True)
     user = models.CharField(max_length=150, blank=True, default="")
     joined = models.DateTimeField(auto_now_add=True)
-    seen = models.DateTimeField(auto_now=True, db_index=True,
-                                help_text="refreshed by the worker holding the socket; stale rows (a worker that "
-                                          "died) stop counting")
+    seen = models.DateTimeField(
+        auto_now=True,
+        db_index=True,
+        help_text="refreshed by the worker holding the socket; stale rows (a worker that died) stop counting",
+    )
 
 
 class KubeObject(models.Model):
@@ -80,7 +85,9 @@ class KubeObject(models.Model):
         abstract = True
         ordering = ["cluster", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "namespace", "name"], name="%(app_label)s_%(class)s_unique_name"),
+            models.UniqueConstraint(
+                fields=["cluster", "namespace", "name"], name="%(app_label)s_%(class)s_unique_name"
+            ),
         ]
         indexes = [models.Index(fields=["cluster", "seq"], name="%(app_label)s_%(class)s_seq")]
 

@@ -1,4 +1,5 @@
 """Reads: clusters, their snapshot, who is watching. No writes here (see services)."""
+
 from __future__ import annotations
 
 from django.db import transaction

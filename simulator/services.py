@@ -6,12 +6,14 @@ version), the change applied, only the changed rows written (bulk create/update/
 `Cluster.version` bumped, and one push scheduled with `transaction.on_commit`: ONE
 `group_send` of a change serialised once. Reads live in `selectors`.
 """
+
 from __future__ import annotations
 
 import datetime
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from django.conf import settings as django_settings
@@ -47,8 +49,13 @@ class ApplyOutcome:
     changed: bool = False
 
     def to_reply(self) -> dict:
-        out: dict[str, Any] = {"ok": self.ok, "version": self.version, "errors": self.errors,
-                               "warnings": self.warnings, "results": self.results}
+        out: dict[str, Any] = {
+            "ok": self.ok,
+            "version": self.version,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "results": self.results,
+        }
         if self.diff is not None:
             out["diff"] = self.diff
         if self.conflict is not None:
@@ -101,9 +108,16 @@ def _warm_for(cluster: Cluster) -> enginecache.Warm:
 
 def _row_fields(obj) -> dict:
     owner = obj.owner
-    return {"uid": obj.uid, "resource_version": obj.resource_version, "labels": dict(obj.labels),
-            "manifest": obj.manifest, "seq": obj.seq, "owner_uid": owner.uid if owner else "",
-            "owner_kind": owner.kind if owner else "", "owner_name": owner.name if owner else ""}
+    return {
+        "uid": obj.uid,
+        "resource_version": obj.resource_version,
+        "labels": dict(obj.labels),
+        "manifest": obj.manifest,
+        "seq": obj.seq,
+        "owner_uid": owner.uid if owner else "",
+        "owner_kind": owner.kind if owner else "",
+        "owner_name": owner.name if owner else "",
+    }
 
 
 def _write_rows(cluster: Cluster, engine: Engine, log: ChangeLog) -> None:
@@ -146,19 +160,28 @@ def _write_rows(cluster: Cluster, engine: Engine, log: ChangeLog) -> None:
                     rows.append(row)
             model.objects.bulk_update(rows, fields, batch_size=500)
         if bucket["create"]:
-            model.objects.bulk_create([model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
-                                       for o in bucket["create"]], batch_size=500)
+            model.objects.bulk_create(
+                [
+                    model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
+                    for o in bucket["create"]
+                ],
+                batch_size=500,
+            )
 
 
 def _write_all_rows(cluster: Cluster, engine: Engine) -> None:
     for kind, model in KIND_MODELS.items():
-        model.objects.bulk_create([model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
-                                   for o in engine.list(kind)], batch_size=500)
+        model.objects.bulk_create(
+            [model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o)) for o in engine.list(kind)],
+            batch_size=500,
+        )
 
 
 def _lock(cluster: Cluster | int, *, skip_locked: bool = False) -> Cluster | None:
     pk = cluster.pk if isinstance(cluster, Cluster) else cluster
-    query = Cluster.objects.select_for_update(skip_locked=skip_locked and connection.features.has_select_for_update_skip_locked)
+    query = Cluster.objects.select_for_update(
+        skip_locked=skip_locked and connection.features.has_select_for_update_skip_locked
+    )
     if skip_locked:
         return query.filter(pk=pk).first()
     try:
@@ -213,16 +236,29 @@ def _unique_slug(base: str) -> str:
     return slug
 
 
-def cluster_create(*, name: str, slug: str | None = None, lesson: str | None = None, workers: int = 2,
-                   load_balancer_pool: str | None = None, user=None) -> Cluster:
+def cluster_create(
+    *,
+    name: str,
+    slug: str | None = None,
+    lesson: str | None = None,
+    workers: int = 2,
+    load_balancer_pool: str | None = None,
+    user=None,
+) -> Cluster:
     """A new cluster (default namespaces, nodes, kubernetes and kube-dns), optionally with a lesson loaded."""
     settings = ClusterSettings(workers=workers, load_balancer_pool=load_balancer_pool)
     text = None
     if lesson:
         text = lessons.get(lesson).text
     with transaction.atomic():
-        cluster = Cluster.objects.create(name=name, slug=slug or _unique_slug(name), lesson=lesson or "",
-                                         settings=settings.to_dict(), state={}, version=0)
+        cluster = Cluster.objects.create(
+            name=name,
+            slug=slug or _unique_slug(name),
+            lesson=lesson or "",
+            settings=settings.to_dict(),
+            state={},
+            version=0,
+        )
         engine = Engine.new(engine_settings(cluster))
         if text is not None:
             result = engine.apply_text(text, atomic=True)
@@ -242,8 +278,15 @@ def cluster_fork(*, cluster: Cluster, name: str | None = None, slug: str | None 
     with transaction.atomic():
         source = _lock(cluster)
         name = name or f"{source.name} (fork)"
-        fork = Cluster.objects.create(name=name, slug=slug or _unique_slug(name), lesson=source.lesson,
-                                      settings=source.settings, state=source.state, version=1, forked_from=source)
+        fork = Cluster.objects.create(
+            name=name,
+            slug=slug or _unique_slug(name),
+            lesson=source.lesson,
+            settings=source.settings,
+            state=source.state,
+            version=1,
+            forked_from=source,
+        )
         for model in KIND_MODELS.values():
             rows = list(model.objects.filter(cluster=source))
             for row in rows:
@@ -270,34 +313,47 @@ def _conflict(engine: Engine, base_versions: dict | None) -> dict | None:
         obj = engine.get(kind, namespace, name) if kind in KIND_MODELS else None
         current = obj.resource_version if obj is not None else None
         if (str(base) if base is not None else None) != current:
-            return {"key": key, "baseResourceVersion": base, "resourceVersion": current,
-                    "current": object_entry(obj) if obj is not None else None,
-                    "message": (f"the object has been modified since you loaded it (resourceVersion {base}, "
-                                f"now {current or 'deleted'}); your text is kept: review the current "
-                                "object, then apply again")}
+            return {
+                "key": key,
+                "baseResourceVersion": base,
+                "resourceVersion": current,
+                "current": object_entry(obj) if obj is not None else None,
+                "message": (
+                    f"the object has been modified since you loaded it (resourceVersion {base}, "
+                    f"now {current or 'deleted'}); your text is kept: review the current "
+                    "object, then apply again"
+                ),
+            }
     return None
 
 
 def _result_dict(result: ApplyResult) -> dict:
-    return {"errors": [d.to_dict() for d in result.errors],
-            "warnings": [d.to_dict(with_field=False) for d in result.warnings],
-            "results": result.lines()}
+    return {
+        "errors": [d.to_dict() for d in result.errors],
+        "warnings": [d.to_dict(with_field=False) for d in result.warnings],
+        "results": result.lines(),
+    }
 
 
 def _endpoint_set(engine: Engine, namespace: str, name: str) -> set[str]:
     svc = engine.get("Service", namespace, name)
     if svc is None:
         return set()
-    return {f"{e.ip}:{e.port}" + (f" ({e.pod})" if e.pod else "") + ("" if e.ready else " not ready")
-            for e in endpoints_for_service(engine, svc)}
+    return {
+        f"{e.ip}:{e.port}" + (f" ({e.pod})" if e.pod else "") + ("" if e.ready else " not ready")
+        for e in endpoints_for_service(engine, svc)
+    }
 
 
 def _manifest_yaml(obj) -> list[str]:
     """The object as the preview diffs it: without the fields only the server writes and that
     change with every write (like kubectl diff, which is about what the user changes)."""
     manifest = public_manifest(obj.manifest)
-    meta = {k: v for k, v in (manifest.get("metadata") or {}).items()
-            if k not in ("resourceVersion", "uid", "creationTimestamp", "generation")}
+    meta = {
+        k: v
+        for k, v in (manifest.get("metadata") or {}).items()
+        if k not in ("resourceVersion", "uid", "creationTimestamp", "generation")
+    }
     manifest = {**manifest, "metadata": meta}
     return yaml.safe_dump(manifest, sort_keys=False).splitlines(keepends=True)
 
@@ -315,8 +371,9 @@ def _dry_run_diff(engine: Engine, preview: Engine, log: ChangeLog) -> dict:
         elif old is not None and new is None:
             deleted.append(ref)
         elif old is not None and new is not None and old.manifest != new.manifest:
-            diff = "".join(difflib.unified_diff(_manifest_yaml(old), _manifest_yaml(new),
-                                                f"live/{ref}", f"merged/{ref}"))
+            diff = "".join(
+                difflib.unified_diff(_manifest_yaml(old), _manifest_yaml(new), f"live/{ref}", f"merged/{ref}")
+            )
             changed.append({"object": ref, "diff": diff})
     endpoints = {}
     services = {(ns, name) for kind, ns, name in log.keys if kind in ("Service", "Endpoints")}
@@ -327,10 +384,15 @@ def _dry_run_diff(engine: Engine, preview: Engine, log: ChangeLog) -> dict:
     return {"created": created, "changed": changed, "deleted": deleted, "endpoints": endpoints}
 
 
-def _mutate(cluster: Cluster, action: Callable[[Engine], ApplyResult | None], *, user=None,
-            summary: Callable[[ApplyResult | None], list[str]] | None = None,
-            before_apply: Callable[[Cluster, Engine], ApplyOutcome | None] | None = None,
-            update_row: Callable[[Cluster], None] | None = None) -> ApplyOutcome:
+def _mutate(
+    cluster: Cluster,
+    action: Callable[[Engine], ApplyResult | None],
+    *,
+    user=None,
+    summary: Callable[[ApplyResult | None], list[str]] | None = None,
+    before_apply: Callable[[Cluster, Engine], ApplyOutcome | None] | None = None,
+    update_row: Callable[[Cluster], None] | None = None,
+) -> ApplyOutcome:
     """The one write path: lock, engine, act, write the changed rows, bump, push on commit."""
     with transaction.atomic():
         row = _lock(cluster)
@@ -359,8 +421,9 @@ def _mutate(cluster: Cluster, action: Callable[[Engine], ApplyResult | None], *,
         return ApplyOutcome(True, version, changed=True, **(_result_dict(result) if result else {}))
 
 
-def cluster_apply(*, cluster: Cluster, text: str, dry_run: bool = False, base_versions: dict | None = None,
-                  user=None) -> ApplyOutcome:
+def cluster_apply(
+    *, cluster: Cluster, text: str, dry_run: bool = False, base_versions: dict | None = None, user=None
+) -> ApplyOutcome:
     """`kubectl apply -f` of a YAML text, all or nothing. A stale `base_versions` entry
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
     `dry_run` saves nothing and returns what would change (`diff`)."""
@@ -389,9 +452,20 @@ def cluster_apply(*, cluster: Cluster, text: str, dry_run: bool = False, base_ve
 def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: str, user=None) -> ApplyOutcome:
     """`kubectl delete KIND NAME -n NAMESPACE`, with garbage collection and the controllers reconciling."""
     if kind not in KIND_MODELS:
-        return ApplyOutcome(False, cluster.version, errors=[{"document": None, "line": None, "kind": kind,
-                                                             "name": name, "field": None,
-                                                             "message": f'the server doesn\'t have a resource type "{kind}"'}])
+        return ApplyOutcome(
+            False,
+            cluster.version,
+            errors=[
+                {
+                    "document": None,
+                    "line": None,
+                    "kind": kind,
+                    "name": name,
+                    "field": None,
+                    "message": f'the server doesn\'t have a resource type "{kind}"',
+                }
+            ],
+        )
     return _mutate(cluster, lambda engine: engine.delete(kind, namespace or "", name), user=user)
 
 
@@ -450,8 +524,9 @@ def presence_join(*, cluster_id: int, channel_name: str, user=None) -> int:
     """Record one open websocket watching the cluster; returns the number watching."""
     from .models import Presence
 
-    Presence.objects.update_or_create(channel_name=channel_name,
-                                      defaults={"cluster_id": cluster_id, "user": _user_name(user)})
+    Presence.objects.update_or_create(
+        channel_name=channel_name, defaults={"cluster_id": cluster_id, "user": _user_name(user)}
+    )
     return _watching(cluster_id)
 
 

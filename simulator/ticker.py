@@ -3,6 +3,7 @@ worker, a task calls `services.cluster_tick` every second (and, every 30 s, vouc
 worker's sockets in the presence table). The service locks the cluster row
 and checks `ticked_at`, so however many workers tick, the clock advances once per tick and
 every worker sees the same state (it lives in the database)."""
+
 from __future__ import annotations
 
 import asyncio

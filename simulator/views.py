@@ -1,6 +1,7 @@
 """Pages: the clusters (home) and one cluster's dashboard. Thin: forms in, services for writes,
 selectors/dashboard for reads. Every form works without JavaScript; with it, the dashboard
 speaks the live protocol over the websocket instead (static/src/)."""
+
 from __future__ import annotations
 
 import yaml
@@ -34,10 +35,13 @@ def home(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                cluster = services.cluster_create(name=data["name"], lesson=data["lesson"] or None,
-                                                  workers=data["workers"],
-                                                  load_balancer_pool=data["load_balancer_pool"] or None,
-                                                  user=request.user)
+                cluster = services.cluster_create(
+                    name=data["name"],
+                    lesson=data["lesson"] or None,
+                    workers=data["workers"],
+                    load_balancer_pool=data["load_balancer_pool"] or None,
+                    user=request.user,
+                )
             except (services.ServiceError, lessons.UnknownLesson, ValueError) as exc:
                 form.add_error(None, str(exc))
             else:
@@ -45,23 +49,32 @@ def home(request):
     clusters = selectors.cluster_list()
     titles = {lesson.name: lesson.title for lesson in lessons.all_lessons()}
     rows = [{"cluster": c, "lesson": titles.get(c.lesson, c.lesson)} for c in clusters]
-    return render(request, "simulator/home.html", {"form": form, "rows": rows, "lessons": lessons.all_lessons()},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "simulator/home.html",
+        {"form": form, "rows": rows, "lessons": lessons.all_lessons()},
+        status=400 if form.errors else 200,
+    )
 
 
 def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
     can_edit = _can_edit(request)
     current = (outcome.conflict or {}).get("current") if outcome is not None and outcome.conflict else None
-    return render(request, "simulator/cluster.html", {
-        "cluster": cluster,
-        "form": form or ApplyForm(),
-        "outcome": outcome,
-        "conflict_yaml": yaml.safe_dump(current["manifest"], sort_keys=False) if current else "",
-        "config": dashboard.page_config(cluster, can_edit=can_edit),
-        "lesson": dashboard.lesson_of(cluster),
-        "tables": dashboard.text_tables(cluster),
-        "can_edit": can_edit,
-    }, status=status)
+    return render(
+        request,
+        "simulator/cluster.html",
+        {
+            "cluster": cluster,
+            "form": form or ApplyForm(),
+            "outcome": outcome,
+            "conflict_yaml": yaml.safe_dump(current["manifest"], sort_keys=False) if current else "",
+            "config": dashboard.page_config(cluster, can_edit=can_edit),
+            "lesson": dashboard.lesson_of(cluster),
+            "tables": dashboard.text_tables(cluster),
+            "can_edit": can_edit,
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,8 +90,9 @@ def cluster(request, slug: str):
     if not form.is_valid():
         return _cluster_page(request, obj, form=form, status=400)
     data = form.cleaned_data
-    outcome = services.cluster_apply(cluster=obj, text=data["yaml"], dry_run=data["dry_run"],
-                                     base_versions=data["base_versions"], user=request.user)
+    outcome = services.cluster_apply(
+        cluster=obj, text=data["yaml"], dry_run=data["dry_run"], base_versions=data["base_versions"], user=request.user
+    )
     if outcome.ok and not data["dry_run"]:
         summary = "; ".join(outcome.results) or "nothing to apply"
         messages.success(request, f"{summary} (version {outcome.version})")
@@ -97,8 +111,9 @@ def delete_object(request, slug: str):
         messages.error(request, "delete needs a kind and a name")
         return redirect("cluster", slug=obj.slug)
     data = form.cleaned_data
-    outcome = services.cluster_delete_object(cluster=obj, kind=data["kind"], namespace=data["namespace"] or "",
-                                             name=data["name"], user=request.user)
+    outcome = services.cluster_delete_object(
+        cluster=obj, kind=data["kind"], namespace=data["namespace"] or "", name=data["name"], user=request.user
+    )
     if outcome.ok:
         messages.success(request, "; ".join(outcome.results) or f"{data['kind'].lower()}/{data['name']} deleted")
     else:
@@ -114,8 +129,12 @@ def clock(request, slug: str):
     form = ClockForm(request.POST)
     if form.is_valid():
         seconds = form.cleaned_data["seconds"]
-        services.cluster_clock(cluster=obj, action=form.cleaned_data["action"],
-                               seconds=5.0 if seconds is None else seconds, user=request.user)
+        services.cluster_clock(
+            cluster=obj,
+            action=form.cleaned_data["action"],
+            seconds=5.0 if seconds is None else seconds,
+            user=request.user,
+        )
     return redirect("cluster", slug=obj.slug)
 
 

@@ -6,6 +6,7 @@ selector), validated in the API server's words and checked against the cluster (
 address allocation); then stored in input order, all or nothing when asked, and the
 controllers run once after the whole input. A mixin of `Cluster`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -72,8 +73,9 @@ class _Planned:
 class Applier:
     """`apply_text` and its steps (mixed into Cluster)."""
 
-    def apply_text(self, text: str | bytes, *, atomic: bool = True, dry_run: bool = False,
-                   reconcile: bool = True) -> ApplyResult:
+    def apply_text(
+        self, text: str | bytes, *, atomic: bool = True, dry_run: bool = False, reconcile: bool = True
+    ) -> ApplyResult:
         """`kubectl apply -f` for a YAML text: create or update each object by kind, namespace and name.
 
         atomic: one invalid document and nothing changes (the dashboard); otherwise the valid
@@ -81,8 +83,9 @@ class Applier:
         """
         return self.apply_texts([text], atomic=atomic, dry_run=dry_run, reconcile=reconcile)
 
-    def apply_texts(self, texts: list[str | bytes], *, atomic: bool = True, dry_run: bool = False,
-                    reconcile: bool = True) -> ApplyResult:
+    def apply_texts(
+        self, texts: list[str | bytes], *, atomic: bool = True, dry_run: bool = False, reconcile: bool = True
+    ) -> ApplyResult:
         """Apply several inputs as one: documents are numbered across them, lines within each,
         and the controllers act once after all of them."""
         result = ApplyResult()
@@ -92,8 +95,9 @@ class Applier:
         target = self.copy() if dry_run else self
         return target._apply_entries(entries, result, atomic=atomic, reconcile=reconcile)
 
-    def _apply_entries(self, entries: list[_Entry], result: ApplyResult, *, atomic: bool,
-                       reconcile: bool) -> ApplyResult:
+    def _apply_entries(
+        self, entries: list[_Entry], result: ApplyResult, *, atomic: bool, reconcile: bool
+    ) -> ApplyResult:
         planned: list[_Planned] = []
         pending_names: dict[tuple[str, str, str], _Planned] = {}
         pending_namespaces: set[str] = set()
@@ -119,21 +123,30 @@ class Applier:
             self.reconcile()
         return result
 
-    def _prepare(self, entry: _Entry, result: ApplyResult, pending_namespaces: set[str],
-                 reservations: "_Reservations", pending_names: dict) -> _Planned | None:
+    def _prepare(
+        self,
+        entry: _Entry,
+        result: ApplyResult,
+        pending_namespaces: set[str],
+        reservations: _Reservations,
+        pending_names: dict,
+    ) -> _Planned | None:
         value = entry.value
         if not isinstance(value, dict):
-            result.errors.append(entry.diagnostic(
-                "a Kubernetes object must be a map with apiVersion, kind and metadata, "
-                f"not {_yaml_type(value)}"))
+            result.errors.append(
+                entry.diagnostic(
+                    f"a Kubernetes object must be a map with apiVersion, kind and metadata, not {_yaml_type(value)}"
+                )
+            )
             return None
         kind, kind_error, warning = kinds.resolve(value.get("apiVersion"), value.get("kind"))
         meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
         name = meta.get("name") if isinstance(meta.get("name"), str) else None
         shown_kind = value.get("kind") if isinstance(value.get("kind"), str) else None
         if kind_error is not None:
-            result.errors.append(entry.diagnostic(kind_error.message, kind_error.field, shown_kind, name,
-                                                  kind_error.hint or None))
+            result.errors.append(
+                entry.diagnostic(kind_error.message, kind_error.field, shown_kind, name, kind_error.hint or None)
+            )
             return None
         if warning:
             result.warnings.append(entry.diagnostic(warning, None, kind, name))
@@ -181,22 +194,39 @@ class Applier:
         pending_names[(kind, namespace, name)] = plan
         return plan
 
-    def _check_cluster(self, kind: str, namespace: str, obj: dict, old: Base | None,
-                       pending_namespaces: set[str], reservations: "_Reservations") -> list[FieldError]:
+    def _check_cluster(
+        self,
+        kind: str,
+        namespace: str,
+        obj: dict,
+        old: Base | None,
+        pending_namespaces: set[str],
+        reservations: _Reservations,
+    ) -> list[FieldError]:
         """Checks that need the cluster: the namespace exists, explicit addresses are free and in range."""
-        if kind not in kinds.CLUSTER_SCOPED and ("", namespace) not in self.objects["Namespace"] \
-                and namespace not in pending_namespaces:
-            return [Problem("metadata.namespace", f'namespaces "{namespace}" not found',
-                            f"create the namespace first: put a `kind: Namespace` document named {namespace!r} "
-                            f"before this one (or run `kubectl create namespace {namespace}`)")]
+        if (
+            kind not in kinds.CLUSTER_SCOPED
+            and ("", namespace) not in self.objects["Namespace"]
+            and namespace not in pending_namespaces
+        ):
+            return [
+                Problem(
+                    "metadata.namespace",
+                    f'namespaces "{namespace}" not found',
+                    f"create the namespace first: put a `kind: Namespace` document named {namespace!r} "
+                    f"before this one (or run `kubectl create namespace {namespace}`)",
+                )
+            ]
         if kind == "Service":
             return self._check_service_allocations(obj, old, reservations)
         return []
 
-    def _check_service_allocations(self, obj: dict, old: Service | None, reservations: "_Reservations") -> list:
+    def _check_service_allocations(self, obj: dict, old: Service | None, reservations: _Reservations) -> list:
         errors = []
         spec = obj.get("spec") or {}
-        owner = old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata'].get('name')}"
+        owner = (
+            old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata'].get('name')}"
+        )
         ip = spec.get("clusterIP")
         if ip and ip != "None" and not (old is not None and old.cluster_ip == ip):
             try:
@@ -238,8 +268,17 @@ def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: A
         for doc in documents:
             doc.index += offset
             if doc.error is not None:
-                result.errors.append(Diagnostic(doc.index, doc.error.line or doc.line, None, None, None,
-                                                doc.error.message, _yaml_hint(doc.error.message)))
+                result.errors.append(
+                    Diagnostic(
+                        doc.index,
+                        doc.error.line or doc.line,
+                        None,
+                        None,
+                        None,
+                        doc.error.message,
+                        _yaml_hint(doc.error.message),
+                    )
+                )
                 continue
             value = doc.value
             if isinstance(value, dict) and value.get("kind") == "List" and isinstance(value.get("items"), list):
@@ -256,8 +295,11 @@ def _job_restart_policy_wording(raw: dict, errors: list) -> list:
     error, as batch validation reported it before Kubernetes 1.20). An omitted restartPolicy (defaulted to
     Always) keeps today's `Required value: valid values: "OnFailure", "Never"` (pkg/apis/batch/validation)."""
     template = ((raw.get("spec") or {}).get("template") or {}) if isinstance(raw.get("spec"), dict) else {}
-    written = (template.get("spec") or {}).get("restartPolicy") if isinstance(template, dict) and \
-        isinstance(template.get("spec"), dict) else None
+    written = (
+        (template.get("spec") or {}).get("restartPolicy")
+        if isinstance(template, dict) and isinstance(template.get("spec"), dict)
+        else None
+    )
     if written != "Always":
         return errors
     out = []
@@ -295,8 +337,10 @@ _STAND_IN_UID = "00000000-0000-0000-0000-000000000000"
 
 def _yaml_hint(message: str) -> str | None:
     if "mapping values are not allowed" in message:
-        return ("a `key: value` cannot follow another value on the same line; put nested keys on their own "
-                "indented lines (e.g. `labels:` then `  app: web`)")
+        return (
+            "a `key: value` cannot follow another value on the same line; put nested keys on their own "
+            "indented lines (e.g. `labels:` then `  app: web`)"
+        )
     if "found character '\\t'" in message or "\\t" in message:
         return "YAML indentation must use spaces, not tabs"
     if "could not find expected ':'" in message:
@@ -319,6 +363,7 @@ _SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "ow
 
 def _same(stored: dict, incoming: dict) -> bool:
     """Does applying `incoming` change nothing the user can set?"""
+
     def strip(m: dict) -> dict:
         meta = {k: v for k, v in (m.get("metadata") or {}).items() if k not in _SERVER_META}
         ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in siminputs.SERVER_ANNOTATIONS}
@@ -326,8 +371,13 @@ def _same(stored: dict, incoming: dict) -> bool:
             meta["annotations"] = ann
         else:
             meta.pop("annotations", None)
-        return {"apiVersion": m.get("apiVersion"), "metadata": meta, "spec": m.get("spec"),
-                "status": m.get("status") if m.get("kind") == "Pod" and "status" in incoming else None}
+        return {
+            "apiVersion": m.get("apiVersion"),
+            "metadata": meta,
+            "spec": m.get("spec"),
+            "status": m.get("status") if m.get("kind") == "Pod" and "status" in incoming else None,
+        }
+
     return json.dumps(strip(stored), sort_keys=True) == json.dumps(strip(incoming), sort_keys=True)
 
 
@@ -351,8 +401,9 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
             spec["clusterIP"] = old_spec["clusterIP"]
             spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
         if spec.get("type") in ("NodePort", "LoadBalancer"):
-            old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort")
-                         for p in old_spec.get("ports") or ()}
+            old_ports = {
+                (p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in old_spec.get("ports") or ()
+            }
             ports = []
             for p in spec.get("ports") or ():
                 p = dict(p)
@@ -368,8 +419,12 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
             template = copy.deepcopy(spec.get("template") or {})
             labels = template.setdefault("metadata", {}).setdefault("labels", {})
             for k, v in ((old_spec.get("template") or {}).get("metadata") or {}).get("labels", {}).items():
-                if k in ("controller-uid", "job-name", "batch.kubernetes.io/controller-uid",
-                         "batch.kubernetes.io/job-name"):
+                if k in (
+                    "controller-uid",
+                    "job-name",
+                    "batch.kubernetes.io/controller-uid",
+                    "batch.kubernetes.io/job-name",
+                ):
                     labels.setdefault(k, v)
             spec["template"] = template
         if old_m.get("status"):
@@ -392,8 +447,11 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
     if old.owner is not None:
         meta.setdefault("ownerReferences", old_meta.get("ownerReferences"))
     # the engine's bookkeeping stays; the user's knobs (run-seconds, failures) are the document's
-    kept = {k: v for k, v in (old_meta.get("annotations") or {}).items()
-            if k in siminputs.SERVER_ANNOTATIONS and k != "kubeviz.io/seq"}
+    kept = {
+        k: v
+        for k, v in (old_meta.get("annotations") or {}).items()
+        if k in siminputs.SERVER_ANNOTATIONS and k != "kubeviz.io/seq"
+    }
     if kept:
         meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (siminputs)
     if spec:

@@ -8,18 +8,20 @@ in `endpoints`, `envvars`, `views` and the networking modules, which only read i
 Mutations record what changed (`pop_changes`, `pop_change_log`) so that callers can
 re-derive only what an edit touched.
 """
+
 from __future__ import annotations
 
 import copy
 import datetime
 import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from . import defaults as api_defaults
 from . import kinds, naming, scheduler
-from .applying import ApplyResult, Applier, has_node_documents, parse_entries
+from .applying import Applier, ApplyResult, has_node_documents, parse_entries
 from .controllers import _CONTROLLER_KINDS, Controllers, _fmt_clock
 from .errors import Diagnostic
 from .ipam import NodePortAllocator, PodIPAllocator, PoolAllocator, ServiceIPAllocator, node_pod_cidr
@@ -46,9 +48,15 @@ class ClusterSettings:
     max_documents: int = DEFAULT_MAX_DOCUMENTS
 
     def to_dict(self) -> dict:
-        return {"domain": self.domain, "service_cidr": self.service_cidr, "pod_cidr": self.pod_cidr,
-                "node_port_range": list(self.node_port_range), "workers": self.workers,
-                "load_balancer_pool": self.load_balancer_pool, "seed": self.seed}
+        return {
+            "domain": self.domain,
+            "service_cidr": self.service_cidr,
+            "pod_cidr": self.pod_cidr,
+            "node_port_range": list(self.node_port_range),
+            "workers": self.workers,
+            "load_balancer_pool": self.load_balancer_pool,
+            "seed": self.seed,
+        }
 
 
 class ChangeLog:
@@ -119,7 +127,7 @@ class Cluster(Applier, Controllers):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def new(cls, settings: ClusterSettings | None = None, *, default_nodes: bool = True) -> "Cluster":
+    def new(cls, settings: ClusterSettings | None = None, *, default_nodes: bool = True) -> Cluster:
         """A fresh cluster as simulate-contract.md describes (namespaces, nodes, kubernetes and kube-dns)."""
         cluster = cls(settings)
         for ns in DEFAULT_NAMESPACES:
@@ -131,61 +139,109 @@ class Cluster(Applier, Controllers):
 
     def add_default_nodes(self, workers: int | None = None) -> None:
         workers = self.settings.workers if workers is None else workers
-        self._create({"apiVersion": "v1", "kind": "Node",
-                      "metadata": {"name": "control-plane", "labels": {CONTROL_PLANE_ROLE: ""}},
-                      "spec": {"taints": [{"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"}]}})
+        self._create(
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": "control-plane", "labels": {CONTROL_PLANE_ROLE: ""}},
+                "spec": {"taints": [{"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"}]},
+            }
+        )
         for i in range(1, workers + 1):
             self._create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"worker-{i}"}, "spec": {}})
 
     def _bootstrap_services(self) -> None:
         net = self.service_ips
         self._bootstrap_kubernetes_service()
-        self._create({
-            "apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "kube-dns", "namespace": "kube-system",
-                         "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true",
-                                    "kubernetes.io/name": "CoreDNS"}},
-            "spec": {"type": "ClusterIP", "clusterIP": net.ip(10), "clusterIPs": [net.ip(10)],
-                     "selector": {"k8s-app": "kube-dns"}, "sessionAffinity": "None",
-                     "internalTrafficPolicy": "Cluster",
-                     "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                               {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
-                               {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]},
-        })
+        self._create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": "kube-dns",
+                    "namespace": "kube-system",
+                    "labels": {
+                        "k8s-app": "kube-dns",
+                        "kubernetes.io/cluster-service": "true",
+                        "kubernetes.io/name": "CoreDNS",
+                    },
+                },
+                "spec": {
+                    "type": "ClusterIP",
+                    "clusterIP": net.ip(10),
+                    "clusterIPs": [net.ip(10)],
+                    "selector": {"k8s-app": "kube-dns"},
+                    "sessionAffinity": "None",
+                    "internalTrafficPolicy": "Cluster",
+                    "ports": [
+                        {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                        {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                        {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153},
+                    ],
+                },
+            }
+        )
         template = {
             "metadata": {"labels": {"k8s-app": "kube-dns"}},
             "spec": {
-                "containers": [{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.3",
-                                "args": ["-conf", "/etc/coredns/Corefile"],
-                                "ports": [{"containerPort": 53, "name": "dns", "protocol": "UDP"},
-                                          {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
-                                          {"containerPort": 9153, "name": "metrics", "protocol": "TCP"}]}],
-                "dnsPolicy": "Default", "priorityClassName": "system-cluster-critical",
-                "restartPolicy": "Always", "schedulerName": "default-scheduler",
-                "terminationGracePeriodSeconds": 30, "enableServiceLinks": True,
-                "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
-                                {"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"}],
+                "containers": [
+                    {
+                        "name": "coredns",
+                        "image": "registry.k8s.io/coredns/coredns:v1.11.3",
+                        "args": ["-conf", "/etc/coredns/Corefile"],
+                        "ports": [
+                            {"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                            {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
+                            {"containerPort": 9153, "name": "metrics", "protocol": "TCP"},
+                        ],
+                    }
+                ],
+                "dnsPolicy": "Default",
+                "priorityClassName": "system-cluster-critical",
+                "restartPolicy": "Always",
+                "schedulerName": "default-scheduler",
+                "terminationGracePeriodSeconds": 30,
+                "enableServiceLinks": True,
+                "tolerations": [
+                    {"key": "CriticalAddonsOnly", "operator": "Exists"},
+                    {"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"},
+                ],
                 # kubeadm clusters run CoreDNS on the control plane; prefer it, fall back to any node.
-                "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-                    {"weight": 100, "preference": {"matchExpressions": [
-                        {"key": CONTROL_PLANE_ROLE, "operator": "Exists"}]}}]}},
+                "affinity": {
+                    "nodeAffinity": {
+                        "preferredDuringSchedulingIgnoredDuringExecution": [
+                            {
+                                "weight": 100,
+                                "preference": {"matchExpressions": [{"key": CONTROL_PLANE_ROLE, "operator": "Exists"}]},
+                            }
+                        ]
+                    }
+                },
             },
         }
-        self._create({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
-            "spec": {"replicas": 2, "selector": {"matchLabels": {"k8s-app": "kube-dns"}}, "template": template,
-                     "strategy": {"type": "RollingUpdate",
-                                  "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
-                     "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600},
-        })
+        self._create(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                    "template": template,
+                    "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+                    "revisionHistoryLimit": 10,
+                    "progressDeadlineSeconds": 600,
+                },
+            }
+        )
 
     @classmethod
-    def restore(cls, settings: ClusterSettings, state: dict, manifests: Iterable[dict]) -> "Cluster":
+    def restore(cls, settings: ClusterSettings, state: dict, manifests: Iterable[dict]) -> Cluster:
         """Rebuild a cluster from stored objects (in creation order) and its state."""
         cluster = cls(settings, state)
-        for manifest in sorted(manifests, key=lambda m: int((m.get("metadata") or {}).get("annotations", {})
-                                                          .get("kubeviz.io/seq", 0))):
+        for manifest in sorted(
+            manifests, key=lambda m: int((m.get("metadata") or {}).get("annotations", {}).get("kubeviz.io/seq", 0))
+        ):
             seq = int(manifest["metadata"]["annotations"]["kubeviz.io/seq"])
             cluster._index_add(from_manifest(manifest, seq))
         for key in cluster._pending:
@@ -199,7 +255,7 @@ class Cluster(Applier, Controllers):
         cluster._dirty.clear()
         return cluster
 
-    def copy(self) -> "Cluster":
+    def copy(self) -> Cluster:
         """An independent cluster with the same objects (objects are immutable, so sharing them is safe)."""
         return Cluster.restore(self.settings, self.state, (o.manifest for o in self.all_objects()))
 
@@ -520,8 +576,11 @@ class Cluster(Applier, Controllers):
             host = 2
             while f"172.18.0.{host}" in used_ips:
                 host += 1
-            addresses = [{"type": "InternalIP", "address": f"172.18.0.{host}"},
-                         {"type": "Hostname", "address": manifest["metadata"]["name"]}] + list(addresses)
+            addresses = [
+                {"type": "InternalIP", "address": f"172.18.0.{host}"},
+                {"type": "Hostname", "address": manifest["metadata"]["name"]},
+                *list(addresses),
+            ]
         status["addresses"] = addresses
         status.setdefault("conditions", [{"type": "Ready", "status": "True", "reason": "KubeletReady"}])
 
@@ -547,7 +606,9 @@ class Cluster(Applier, Controllers):
             for index, port in enumerate(spec.get("ports") or []):
                 if not port.get("nodePort"):
                     keep = old_ports.get((port.get("port"), port.get("protocol", "TCP")))
-                    port["nodePort"] = keep or self.node_ports.allocate(f"{uid}/{index}", port.get("protocol", "TCP"), uid)
+                    port["nodePort"] = keep or self.node_ports.allocate(
+                        f"{uid}/{index}", port.get("protocol", "TCP"), uid
+                    )
                 self.node_ports.take(port["nodePort"], port.get("protocol", "TCP"), uid)
         else:
             for port in spec.get("ports") or []:
@@ -585,9 +646,12 @@ class Cluster(Applier, Controllers):
         hit = self._feasible_cache.get(key)
         if hit is None:
             tolerations = tolerations_of(spec)
-            hit = scheduler.FeasibleSet([(node, scheduler.feasible(node, spec, spec.get("nodeSelector") or {},
-                                                                   tolerations))
-                                         for node in self.objects["Node"].values()])
+            hit = scheduler.FeasibleSet(
+                [
+                    (node, scheduler.feasible(node, spec, spec.get("nodeSelector") or {}, tolerations))
+                    for node in self.objects["Node"].values()
+                ]
+            )
             self._feasible_cache[key] = hit
         return hit
 
@@ -601,17 +665,27 @@ class Cluster(Applier, Controllers):
         node_name = spec.get("nodeName")
         if not node_name:
             refs = manifest["metadata"].get("ownerReferences")
-            owner = refs[0] if refs and len(refs) == 1 and refs[0].get("controller") else \
-                next((r for r in refs or () if r.get("controller")), None)
+            owner = (
+                refs[0]
+                if refs and len(refs) == 1 and refs[0].get("controller")
+                else next((r for r in refs or () if r.get("controller")), None)
+            )
             same_owner = self._owner_nodes.get(owner["uid"], {}) if owner is not None else {}
-            node, reason = scheduler.choose_node(self._feasible_nodes(spec), spec, spec.get("nodeSelector") or {},
-                                                 (), same_owner, self._pods_on_node,
-                                                 total=len(self.objects["Node"]))
+            node, reason = scheduler.choose_node(
+                self._feasible_nodes(spec),
+                spec,
+                spec.get("nodeSelector") or {},
+                (),
+                same_owner,
+                self._pods_on_node,
+                total=len(self.objects["Node"]),
+            )
             if node is None:
                 self.schedule_failures[key] = reason
                 status["conditions"] = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
-                status["conditions"].append({"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                                             "message": reason})
+                status["conditions"].append(
+                    {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": reason}
+                )
                 return
             spec["nodeName"] = node_name = node.name
         if ("", node_name) not in self.objects["Node"]:
@@ -645,8 +719,11 @@ class Cluster(Applier, Controllers):
             result.errors.append(Diagnostic(None, None, kind, name, None, f'{resource} "{name}" not found'))
             return result
         if kind == "Namespace" and name in DEFAULT_NAMESPACES:
-            result.errors.append(Diagnostic(None, None, kind, name, None,
-                                            f'namespaces "{name}" is forbidden: this namespace may not be deleted'))
+            result.errors.append(
+                Diagnostic(
+                    None, None, kind, name, None, f'namespaces "{name}" is forbidden: this namespace may not be deleted'
+                )
+            )
             return result
         self._delete_cascade(obj)
         result.results.append((kind, namespace, name, "deleted"))
@@ -661,12 +738,25 @@ class Cluster(Applier, Controllers):
         if self.get("Service", "default", "kubernetes") is not None:
             return
         ip = self.service_ips.ip(1)
-        self._create({"apiVersion": "v1", "kind": "Service",
-                      "metadata": {"name": "kubernetes", "namespace": "default",
-                                   "labels": {"component": "apiserver", "provider": "kubernetes"}},
-                      "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
-                               "sessionAffinity": "None", "internalTrafficPolicy": "Cluster",
-                               "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}})
+        self._create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": "kubernetes",
+                    "namespace": "default",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"},
+                },
+                "spec": {
+                    "type": "ClusterIP",
+                    "clusterIP": ip,
+                    "clusterIPs": [ip],
+                    "sessionAffinity": "None",
+                    "internalTrafficPolicy": "Cluster",
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+                },
+            }
+        )
 
     def _delete_cascade(self, obj: Base) -> None:
         for child in self.owned_by(obj.uid):
@@ -703,7 +793,7 @@ class Cluster(Applier, Controllers):
 # ---------------------------------------------------------------------- helpers
 @functools.lru_cache(maxsize=64)
 def _timestamp(seconds: int) -> str:
-    moment = datetime.datetime.fromtimestamp(SIM_EPOCH + seconds, datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(SIM_EPOCH + seconds, datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -716,7 +806,6 @@ def _index_pair(selector: dict) -> tuple[str, str]:
     return max(selector.items(), key=lambda kv: (len(kv[0]) + len(kv[1]), kv))
 
 
-
 def _unscheduled_reason(manifest: dict) -> str | None:
     """The scheduler's message kept on a pending pod (its PodScheduled=False condition)."""
     for condition in (manifest.get("status") or {}).get("conditions") or ():
@@ -726,8 +815,10 @@ def _unscheduled_reason(manifest: dict) -> str | None:
 
 
 def _resource(kind: str) -> str:
-    return {"Ingress": "ingresses.networking.k8s.io", "Deployment": "deployments.apps",
-            "ReplicaSet": "replicasets.apps", "DaemonSet": "daemonsets.apps", "Job": "jobs.batch"}.get(
-        kind, kind.lower() + "s")
-
-
+    return {
+        "Ingress": "ingresses.networking.k8s.io",
+        "Deployment": "deployments.apps",
+        "ReplicaSet": "replicasets.apps",
+        "DaemonSet": "daemonsets.apps",
+        "Job": "jobs.batch",
+    }.get(kind, kind.lower() + "s")

@@ -6,6 +6,7 @@ that changed, as kube-controller-manager's work queues are; and the simulated cl
 finishes Job pods. A mixin of `Cluster`: it works on the cluster's store through the
 store's own create/replace/remove methods.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,10 +14,18 @@ from operator import attrgetter
 
 from . import defaults as api_defaults
 from . import naming, scheduler
+from .model import (
+    Base,
+    Node,
+    OwnerRef,
+    Pod,
+    Workload,
+    new_running_pod,
+    owner_reference,
+    pod_field_values,
+    tolerations_of,
+)
 from .siminputs import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
-
-from .model import (Base, Node, OwnerRef, Pod, Workload, new_running_pod, owner_reference, pod_field_values,
-                    tolerations_of)
 
 DEFAULT_RUN_SECONDS = 10.0
 
@@ -32,9 +41,12 @@ DAEMONSET_TOLERATIONS = (
 )
 
 _CONTROLLER_KINDS = ("Deployment", "ReplicaSet", "DaemonSet", "Job")
-_SYNC = {"Deployment": "_sync_deployment", "ReplicaSet": "_sync_replicaset", "DaemonSet": "_sync_daemonset",
-         "Job": "_sync_job"}
-
+_SYNC = {
+    "Deployment": "_sync_deployment",
+    "ReplicaSet": "_sync_replicaset",
+    "DaemonSet": "_sync_daemonset",
+    "Job": "_sync_job",
+}
 
 
 class Controllers:
@@ -77,8 +89,16 @@ class Controllers:
                 manifest["metadata"]["resourceVersion"] = str(self._next("rv"))
                 self._replace(pod, manifest)
 
-    def _new_pod_from_template(self, owner: Workload, api_version: str, template: dict, extra_labels: dict,
-                               node_name: str | None = None, extra_tolerations: tuple = (), count: int = 1) -> None:
+    def _new_pod_from_template(
+        self,
+        owner: Workload,
+        api_version: str,
+        template: dict,
+        extra_labels: dict,
+        node_name: str | None = None,
+        extra_tolerations: tuple = (),
+        count: int = 1,
+    ) -> None:
         """Create `count` pods of `owner` from its template, one after the other, as its controller
         does through the API server."""
         shape = self._pod_shape(owner, api_version, template, extra_labels, extra_tolerations)
@@ -97,14 +117,20 @@ class Controllers:
             spec = dict(shape.spec)
             if node_name:
                 spec["nodeName"] = node_name
-            pod_meta = {"name": name, "generateName": shape.prefix, "namespace": owner.namespace,
-                        "labels": shape.labels, "ownerReferences": shape.owner_references}
+            pod_meta = {
+                "name": name,
+                "generateName": shape.prefix,
+                "namespace": owner.namespace,
+                "labels": shape.labels,
+                "ownerReferences": shape.owner_references,
+            }
             if shape.annotations:
                 pod_meta["annotations"] = dict(shape.annotations)
             self._create({"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": spec, "status": {}})
 
-    def _pod_shape(self, owner: Workload, api_version: str, template: dict, extra_labels: dict,
-                   extra_tolerations: tuple) -> "_PodShape":
+    def _pod_shape(
+        self, owner: Workload, api_version: str, template: dict, extra_labels: dict, extra_tolerations: tuple
+    ) -> _PodShape:
         """What every pod of one owner's template shares, worked out once (labels, owner reference,
         defaulted spec, the fields the model reads from it). Shared objects are never changed in place."""
         key = (owner.uid, id(template), tuple(extra_labels.items()), bool(extra_tolerations))
@@ -122,17 +148,26 @@ class Controllers:
         ref = owner_reference(owner.kind, api_version, owner.name, owner.uid)
         if len(self._pod_shapes) > 20_000:
             self._pod_shapes.clear()
-        shape = _PodShape(template=template, owner=owner, prefix=f"{owner.name}-",
-                          seed=f"{self.settings.seed}/{owner.uid}/",
-                          labels={**(meta.get("labels") or {}), **extra_labels},
-                          annotations=dict(meta.get("annotations") or {}), owner_references=[ref],
-                          spec=spec, node_name=spec.get("nodeName"), host_network=bool(spec.get("hostNetwork")),
-                          fields=pod_field_values(spec), owner_ref=OwnerRef(owner.kind, owner.name, owner.uid))
+        shape = _PodShape(
+            template=template,
+            owner=owner,
+            prefix=f"{owner.name}-",
+            seed=f"{self.settings.seed}/{owner.uid}/",
+            labels={**(meta.get("labels") or {}), **extra_labels},
+            annotations=dict(meta.get("annotations") or {}),
+            owner_references=[ref],
+            spec=spec,
+            node_name=spec.get("nodeName"),
+            host_network=bool(spec.get("hostNetwork")),
+            fields=pod_field_values(spec),
+            owner_ref=OwnerRef(owner.kind, owner.name, owner.uid),
+        )
         self._pod_shapes[key] = shape
         return shape
 
-    def _create_pod_fast(self, shape: "_PodShape", owner: Workload, name: str, node_name: str | None,
-                         marks: tuple[float, str, str]) -> Pod | None:
+    def _create_pod_fast(
+        self, shape: _PodShape, owner: Workload, name: str, node_name: str | None, marks: tuple[float, str, str]
+    ) -> Pod | None:
         """`_create` + `_place_pod` + `Pod.from_manifest` for a pod whose shape is known, or None
         when it cannot be placed (then the general path takes it). `marks` is _clock_marks()."""
         spec = shape.spec
@@ -140,8 +175,9 @@ class Controllers:
         if shape.host_network:
             return None
         if node_name is None:
-            node, _reason = scheduler.choose_node(self._feasible_nodes(spec), spec, (), (),
-                                                  self._owner_nodes.get(owner.uid, {}), self._pods_on_node)
+            node, _reason = scheduler.choose_node(
+                self._feasible_nodes(spec), spec, (), (), self._owner_nodes.get(owner.uid, {}), self._pods_on_node
+            )
             if node is None:
                 return None
             node_name = node.name
@@ -158,16 +194,25 @@ class Controllers:
         annotations = {**shape.annotations, "kubeviz.io/seq": str(seq), "kubeviz.io/started-at": started}
         host_ip = self._node_ips.get(node_name)
         manifest = {
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "generateName": shape.prefix, "namespace": owner.namespace,
-                         "labels": shape.labels, "ownerReferences": shape.owner_references,
-                         "annotations": annotations, "uid": uid, "resourceVersion": str(self._next("rv")),
-                         "creationTimestamp": stamp},
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "generateName": shape.prefix,
+                "namespace": owner.namespace,
+                "labels": shape.labels,
+                "ownerReferences": shape.owner_references,
+                "annotations": annotations,
+                "uid": uid,
+                "resourceVersion": str(self._next("rv")),
+                "creationTimestamp": stamp,
+            },
             "spec": shape.spec_on(node_name),
             "status": {"podIP": ip, "podIPs": [{"ip": ip}], "hostIP": host_ip, "startTime": stamp},
         }
-        pod = new_running_pod(owner.namespace, name, uid, seq, shape.labels, shape.owner_ref, manifest, node_name,
-                              ip, clock, shape.fields)
+        pod = new_running_pod(
+            owner.namespace, name, uid, seq, shape.labels, shape.owner_ref, manifest, node_name, ip, clock, shape.fields
+        )
         self.schedule_failures.pop((owner.namespace, name), None)
         self._index_add(pod, ip_taken=True)  # allocate() has marked the address used
         return pod
@@ -187,8 +232,9 @@ class Controllers:
             self._template_cache[id(template)] = hit
         spec = hit[2].get("spec")
         if spec is None:
-            spec = api_defaults.apply_defaults("Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {},
-                                                       "spec": dict(template.get("spec") or {})})["spec"]
+            spec = api_defaults.apply_defaults(
+                "Pod", {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": dict(template.get("spec") or {})}
+            )["spec"]
             hit[2]["spec"] = spec
         return spec
 
@@ -214,18 +260,31 @@ class Controllers:
             template = {**dep.template, "metadata": template_meta}
             selector = dict(spec.get("selector") or {})
             selector["matchLabels"] = {**(selector.get("matchLabels") or {}), "pod-template-hash": template_hash}
-            revision = 1 + max((int(rs.annotations.get("deployment.kubernetes.io/revision", 0)) for rs in owned),
-                               default=0)
-            self._create({
-                "apiVersion": "apps/v1", "kind": "ReplicaSet",
-                "metadata": {"name": rs_name, "namespace": dep.namespace,
-                             "labels": dict(template["metadata"]["labels"]),
-                             "annotations": {"deployment.kubernetes.io/revision": str(revision),
-                                             "deployment.kubernetes.io/desired-replicas": str(replicas)},
-                             "ownerReferences": [owner_reference("Deployment", "apps/v1", dep.name, dep.uid)]},
-                "spec": {"replicas": replicas, "selector": selector, "template": template,
-                         "minReadySeconds": spec.get("minReadySeconds", 0)},
-            })
+            revision = 1 + max(
+                (int(rs.annotations.get("deployment.kubernetes.io/revision", 0)) for rs in owned), default=0
+            )
+            self._create(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "metadata": {
+                        "name": rs_name,
+                        "namespace": dep.namespace,
+                        "labels": dict(template["metadata"]["labels"]),
+                        "annotations": {
+                            "deployment.kubernetes.io/revision": str(revision),
+                            "deployment.kubernetes.io/desired-replicas": str(replicas),
+                        },
+                        "ownerReferences": [owner_reference("Deployment", "apps/v1", dep.name, dep.uid)],
+                    },
+                    "spec": {
+                        "replicas": replicas,
+                        "selector": selector,
+                        "template": template,
+                        "minReadySeconds": spec.get("minReadySeconds", 0),
+                    },
+                }
+            )
         elif current.replicas != replicas:
             self._set_replicas(current, replicas)
         # The rollout is instant in the simulation: older ReplicaSets scale to zero, and
@@ -235,7 +294,7 @@ class Controllers:
             if rs.replicas:
                 self._set_replicas(rs, 0)
         limit = spec.get("revisionHistoryLimit", 10)
-        for rs in old[:max(0, len(old) - limit)]:
+        for rs in old[: max(0, len(old) - limit)]:
             self._delete_cascade(rs)
 
     def _template_hash(self, template: dict, collision: int = 0) -> str:
@@ -268,8 +327,10 @@ class Controllers:
         # Orphans only (usually there are none): by label index oldest first, else in store order.
         pairs = rs.selector.equality_pairs()
         if pairs:
-            orphans = sorted((p for p in self.pods_with_labels(rs.namespace, dict(pairs), ordered=False)
-                              if p.owner is None), key=attrgetter("seq"))
+            orphans = sorted(
+                (p for p in self.pods_with_labels(rs.namespace, dict(pairs), ordered=False) if p.owner is None),
+                key=attrgetter("seq"),
+            )
         else:
             orphans = [p for p in self.pods_in(rs.namespace).values() if p.owner is None]
         for pod in orphans:
@@ -283,7 +344,7 @@ class Controllers:
         elif len(active) > want:
             # controller.ActivePods ordering: unscheduled, then pending, then not ready, then newest first.
             victims = sorted(active, key=lambda p: (p.node is not None, p.phase != "Pending", p.ready, -p.seq))
-            for pod in victims[:len(active) - want]:
+            for pod in victims[: len(active) - want]:
                 self._index_remove(pod)
 
     def _set_owner(self, pod: Base, owner: Workload | None) -> None:
@@ -299,9 +360,12 @@ class Controllers:
     def daemon_nodes(self, ds: Workload) -> list[Node]:
         spec = ds.template.get("spec") or {}
         tolerations = tolerations_of({"tolerations": list(spec.get("tolerations") or []) + list(DAEMONSET_TOLERATIONS)})
-        return [n for n in self.nodes()
-                if scheduler.feasible(n, spec, spec.get("nodeSelector") or {}, tolerations,
-                                      ignore_unschedulable=True) is None]
+        return [
+            n
+            for n in self.nodes()
+            if scheduler.feasible(n, spec, spec.get("nodeSelector") or {}, tolerations, ignore_unschedulable=True)
+            is None
+        ]
 
     def _sync_daemonset(self, ds: Workload) -> None:
         """pkg/controller/daemon: exactly one daemon pod on every node that can run it."""
@@ -323,9 +387,13 @@ class Controllers:
         for node in self.nodes():
             if node.name in eligible and node.name not in by_node:
                 self._new_pod_from_template(
-                    ds, "apps/v1", ds.template,
+                    ds,
+                    "apps/v1",
+                    ds.template,
                     {"controller-revision-hash": template_hash, "pod-template-generation": generation},
-                    node_name=node.name, extra_tolerations=DAEMONSET_TOLERATIONS)
+                    node_name=node.name,
+                    extra_tolerations=DAEMONSET_TOLERATIONS,
+                )
 
     # -- Jobs
     def _job_numbers(self, job: Workload) -> tuple[int, int | None, int]:
@@ -340,8 +408,10 @@ class Controllers:
         succeed; a work queue (no completions) finishes when one pod succeeded and none is active;
         more than backoffLimit failures fail the Job."""
         status = job.manifest.get("status") or {}
-        if any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
-               for c in status.get("conditions") or ()):
+        if any(
+            c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+            for c in status.get("conditions") or ()
+        ):
             return
         if job.spec.get("suspend"):
             return
@@ -371,7 +441,7 @@ class Controllers:
             if "startTime" not in status:
                 self._set_job_status(job, {"startTime": self._timestamp()})
         elif len(active) > want:
-            for pod in sorted(active, key=lambda p: -p.seq)[:len(active) - want]:
+            for pod in sorted(active, key=lambda p: -p.seq)[: len(active) - want]:
                 self._index_remove(pod)
 
     def _set_job_status(self, job: Workload, updates: dict) -> Workload:
@@ -448,8 +518,11 @@ class Controllers:
             self._set_job_status(job, {"failed": failed + 1})
             return
         phase = "Failed" if fails else "Succeeded"
-        manifest["status"] = {**manifest.get("status", {}), "phase": phase,
-                              "conditions": [{"type": "Ready", "status": "False", "reason": "PodCompleted"}]}
+        manifest["status"] = {
+            **manifest.get("status", {}),
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": "False", "reason": "PodCompleted"}],
+        }
         annotations["kubeviz.io/finished-at"] = _fmt_clock(self.clock)
         manifest["metadata"]["resourceVersion"] = str(self._next("rv"))
         self._replace(pod, manifest)

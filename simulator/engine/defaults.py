@@ -19,12 +19,13 @@ Not defaulted here because the API server does it elsewhere: Service `clusterIP(
 `ipFamilies`, `ipFamilyPolicy` and `nodePort`s (the Service REST allocator), a Pod's
 `nodeName` (the scheduler), `uid`/`creationTimestamp`/`resourceVersion` (the registry).
 """
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
-__all__ = ["apply_defaults", "prepare_job_for_create", "image_pull_policy", "namespace_prepare_for_create"]
+__all__ = ["apply_defaults", "image_pull_policy", "namespace_prepare_for_create", "prepare_job_for_create"]
 
 # Defaulting constants (staging/src/k8s.io/api/core/v1/types.go)
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
@@ -83,6 +84,7 @@ def image_pull_policy(image: str) -> str:
 # Copy-on-write helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def _dict(value: Any) -> dict:
     """A fresh shallow copy of a mapping (or an empty dict for None/absent)."""
     return dict(value) if isinstance(value, dict) else {}
@@ -97,6 +99,7 @@ def _missing(d: dict, key: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Pod spec, containers, probes, volumes
 # ---------------------------------------------------------------------------------------------
+
 
 def _default_probe(probe: Any) -> Any:
     if not isinstance(probe, dict):
@@ -177,10 +180,36 @@ def _default_env_var(env: Any) -> Any:
 
 
 _VOLUME_SOURCES = (
-    "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
-    "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
-    "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected",
-    "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image",
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
 )
 
 
@@ -268,6 +297,7 @@ def _default_template(template: Any) -> dict:
 # Per kind
 # ---------------------------------------------------------------------------------------------
 
+
 def _service(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
@@ -297,7 +327,9 @@ def _service(obj: dict) -> dict:
             ports.append(port)
         spec["ports"] = ports
     # service.ExternallyAccessible (pkg/api/v1/service/util.go)
-    externally_accessible = stype in ("LoadBalancer", "NodePort") or (stype == "ClusterIP" and bool(spec.get("externalIPs")))
+    externally_accessible = stype in ("LoadBalancer", "NodePort") or (
+        stype == "ClusterIP" and bool(spec.get("externalIPs"))
+    )
     if externally_accessible and _missing(spec, "externalTrafficPolicy"):
         spec["externalTrafficPolicy"] = "Cluster"
     if spec.get("internalTrafficPolicy") is None and stype in ("NodePort", "LoadBalancer", "ClusterIP"):
@@ -406,8 +438,10 @@ def _job(obj: dict) -> dict:
         rules = []
         for rule in policy["rules"]:
             if isinstance(rule, dict) and isinstance(rule.get("onPodConditions"), list):
-                conds = [dict(c, status="True") if isinstance(c, dict) and _missing(c, "status") else c
-                         for c in rule["onPodConditions"]]
+                conds = [
+                    dict(c, status="True") if isinstance(c, dict) and _missing(c, "status") else c
+                    for c in rule["onPodConditions"]
+                ]
                 rule = dict(rule, onPodConditions=conds)  # SetDefaults_PodFailurePolicyOnPodConditionsPattern
             rules.append(rule)
         spec["podFailurePolicy"] = dict(policy, rules=rules)
@@ -471,6 +505,7 @@ def apply_defaults(kind: str, obj: dict) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Job REST strategy
 # ---------------------------------------------------------------------------------------------
+
 
 def prepare_job_for_create(obj: dict, uid: str) -> dict:
     """jobStrategy.PrepareForCreate on a DEFAULTED Job (a new dict; `obj` untouched).

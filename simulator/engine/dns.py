@@ -40,6 +40,7 @@ brought up to date when `cluster.generation` moved, by comparing object identiti
 moving only the records of what changed (one `sync`, as kube-proxy does); the sorted
 listing is then patched by bisection.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -611,15 +612,19 @@ def _nameserver(cluster, conf: ResolvConf) -> tuple[str, str | None]:
         if kube_dns is not None and kube_dns.cluster_ip == ip:
             if any(e.ready and e.protocol == "UDP" and e.port == 53 for e in cached_endpoints(cluster, kube_dns)):
                 return "cluster", None
-            reasons.append(f"{ip} is the ClusterIP of kube-system/kube-dns, which has no ready endpoint on "
-                           f"port 53/UDP (are the CoreDNS pods running?)")
+            reasons.append(
+                f"{ip} is the ClusterIP of kube-system/kube-dns, which has no ready endpoint on "
+                f"port 53/UDP (are the CoreDNS pods running?)"
+            )
         elif _in_cluster_ranges(cluster, ip):
             other = next((s for s in cluster.list("Service") if s.cluster_ip == ip), None)
             if other is not None:
                 reasons.append(f"{ip} is the ClusterIP of {other.ref}, which is not the cluster DNS")
             elif ip == cluster_dns_ip(cluster):
-                reasons.append(f"nothing answers at {ip}, where kubelet sends DNS queries: "
-                               f"the kube-system/kube-dns Service that had this address is gone")
+                reasons.append(
+                    f"nothing answers at {ip}, where kubelet sends DNS queries: "
+                    f"the kube-system/kube-dns Service that had this address is gone"
+                )
             else:
                 reasons.append(f"nothing answers DNS at {ip}")
         else:
@@ -708,8 +713,9 @@ def resolve(cluster, pod: Pod | None, name: str, rtype: str = "A") -> Resolution
     cannot be resolved at all comes back as SERVFAIL with an `error` sentence."""
     rtype = (rtype or "A").upper()
     if rtype not in SUPPORTED_TYPES:
-        return Resolution("SERVFAIL", None, (), (), f"record type {rtype} is not simulated; "
-                          f"use one of {', '.join(SUPPORTED_TYPES)}")
+        return Resolution(
+            "SERVFAIL", None, (), (), f"record type {rtype} is not simulated; use one of {', '.join(SUPPORTED_TYPES)}"
+        )
     name = (name or "").strip()
     literal = _ipv4(name)
     if literal is not None:
@@ -724,9 +730,15 @@ def resolve(cluster, pod: Pod | None, name: str, rtype: str = "A") -> Resolution
     conf = resolv_conf(cluster, pod)
     server, why = _nameserver(cluster, conf)
     if server == "none":
-        first = name if name.endswith(".") else (
-            name + "." if name.count(".") >= conf.ndots or not conf.searches
-            else f"{name}.{conf.searches[0].rstrip('.')}.")
+        first = (
+            name
+            if name.endswith(".")
+            else (
+                name + "."
+                if name.count(".") >= conf.ndots or not conf.searches
+                else f"{name}.{conf.searches[0].rstrip('.')}."
+            )
+        )
         return Resolution("SERVFAIL", None, (), (first,), why)
 
     zone = _Zone(cluster, _state(cluster))
@@ -752,25 +764,37 @@ def resolve_query(cluster, source: str, name: str, rtype: str = "A") -> dict:
     reachable DNS server) the object has rcode "SERVFAIL" and one more key, `error`, a
     sentence saying why; otherwise it has exactly the contract's keys."""
     rtype = (rtype or "A").upper()
-    out = {"query": "resolve", "from": source, "name": name, "type": rtype,
-           "rcode": "SERVFAIL", "fqdn": None, "answers": [], "tried": []}
+    out = {
+        "query": "resolve",
+        "from": source,
+        "name": name,
+        "type": rtype,
+        "rcode": "SERVFAIL",
+        "fqdn": None,
+        "answers": [],
+        "tried": [],
+    }
     namespace, slash, pod_name = (source or "").partition("/")
     pod = cluster.get("Pod", namespace, pod_name) if slash and namespace and pod_name else None
     if pod is None:
         if not (slash and namespace and pod_name):
             out["error"] = f"FROM must be NAMESPACE/POD, not {source!r}"
         else:
-            out["error"] = (f"pod {pod_name!r} not found in namespace {namespace!r}: "
-                            f"DNS is resolved from inside a pod, so FROM must name an existing pod")
+            out["error"] = (
+                f"pod {pod_name!r} not found in namespace {namespace!r}: "
+                f"DNS is resolved from inside a pod, so FROM must name an existing pod"
+            )
         return out
     if not pod.ip or pod.terminal:
         state = pod.phase if pod.terminal or not pod.node else "without an IP"
-        out["error"] = (f"pod {source} is {state}: only a running pod with an IP can send DNS queries "
-                        f"(kubectl exec would fail too)")
+        out["error"] = (
+            f"pod {source} is {state}: only a running pod with an IP can send DNS queries (kubectl exec would fail too)"
+        )
         return out
     result = resolve(cluster, pod, name, rtype)
-    out.update(rcode=result.rcode, fqdn=result.fqdn, answers=[r.to_dict() for r in result.answers],
-               tried=list(result.tried))
+    out.update(
+        rcode=result.rcode, fqdn=result.fqdn, answers=[r.to_dict() for r in result.answers], tried=list(result.tried)
+    )
     if result.error:
         out["error"] = result.error
     return out

@@ -14,6 +14,7 @@ pkg/controller/util/endpoint (ShouldPodBeInEndpoints), pkg/api/v1/pod FindPort.
 * `default/kubernetes` is maintained by the apiserver itself: the control plane's
   address on port 6443.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -37,8 +38,13 @@ class Endpoint(NamedTuple):
     hostname: str | None  # set when the pod's hostname/subdomain make it addressable by name
 
     def to_dict(self) -> dict:
-        return {"pod": self.pod, "ip": self.ip, "port": self.port, "portName": self.port_name or None,
-                "ready": self.ready}
+        return {
+            "pod": self.pod,
+            "ip": self.ip,
+            "port": self.port,
+            "portName": self.port_name or None,
+            "ready": self.ready,
+        }
 
 
 def find_port(pod: Pod, service_port: ServicePort) -> int | None:
@@ -72,16 +78,27 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
         control = control or next(iter(cluster.nodes()), None)
         if control is None or not control.ip:
             return ()
-        return tuple(Endpoint(None, control.ip, 6443, p.name, p.protocol, True, control.name, None)
-                     for p in service.ports)
+        return tuple(
+            Endpoint(None, control.ip, 6443, p.name, p.protocol, True, control.name, None) for p in service.ports
+        )
     pods = [p for p in selected_pods(cluster, service) if p.ip and not p.terminal]
     pods.sort(key=lambda p: _ip_key(p.ip))
     if not service.ports and service.headless:
         # "Allow headless service not to have ports": the controller still publishes the
         # addresses (endpoints_controller.go), which is what DNS answers for such a Service.
-        return tuple(Endpoint(f"{p.namespace}/{p.name}", p.ip, None, "", "TCP", p.ready or service.publish_not_ready,
-                              p.node, p.hostname if (p.hostname and p.subdomain == service.name) else None)
-                     for p in pods)
+        return tuple(
+            Endpoint(
+                f"{p.namespace}/{p.name}",
+                p.ip,
+                None,
+                "",
+                "TCP",
+                p.ready or service.publish_not_ready,
+                p.node,
+                p.hostname if (p.hostname and p.subdomain == service.name) else None,
+            )
+            for p in pods
+        )
     out = []
     for sp in service.ports:
         for pod in pods:
@@ -90,8 +107,9 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
                 continue
             hostname = pod.hostname if (pod.hostname and pod.subdomain == service.name) else None
             ready = pod.ready or service.publish_not_ready
-            out.append(Endpoint(f"{pod.namespace}/{pod.name}", pod.ip, port, sp.name, sp.protocol, ready,
-                                pod.node, hostname))
+            out.append(
+                Endpoint(f"{pod.namespace}/{pod.name}", pod.ip, port, sp.name, sp.protocol, ready, pod.node, hostname)
+            )
     return tuple(out)
 
 

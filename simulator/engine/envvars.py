@@ -15,6 +15,7 @@ FromServices.
   port) and MY_SVC_PORT_<port>_<PROTO>{,_PROTO,_PORT,_ADDR} for every port. Names are
   upper-cased with '-' turned into '_'.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -44,8 +45,12 @@ def service_env(service: Service) -> list[tuple[str, str]]:
         if index == 0:
             out.append((f"{prefix}_PORT", url))
         port_prefix = f"{prefix}_PORT_{sp.port}_{proto.upper()}"
-        out += [(port_prefix, url), (f"{port_prefix}_PROTO", proto.lower()),
-                (f"{port_prefix}_PORT", str(sp.port)), (f"{port_prefix}_ADDR", ip)]
+        out += [
+            (port_prefix, url),
+            (f"{port_prefix}_PROTO", proto.lower()),
+            (f"{port_prefix}_PORT", str(sp.port)),
+            (f"{port_prefix}_ADDR", ip),
+        ]
     return out
 
 
@@ -57,7 +62,7 @@ def services_for_pod(cluster, pod: Pod) -> list[Service]:
         chosen["kubernetes"] = master
     if pod.enable_service_links:
         seqs, services = cluster.services_by_seq(pod.namespace)
-        for svc in services[:bisect.bisect_left(seqs, pod.seq)]:
+        for svc in services[: bisect.bisect_left(seqs, pod.seq)]:
             if svc.has_cluster_ip:
                 chosen[svc.name] = svc
     return sorted(chosen.values(), key=lambda s: s.name)
@@ -66,9 +71,14 @@ def services_for_pod(cluster, pod: Pod) -> list[Service]:
 def env_for_pod(cluster, pod: Pod) -> dict[str, str]:
     """The Service variables of one pod, sorted by name. Pods that saw the same Services share one dict."""
     seqs, _ = cluster.services_by_seq(pod.namespace) if pod.enable_service_links else ((), ())
-    key = (pod.namespace, cluster.service_version(pod.namespace), cluster.service_version("default"),
-           bisect.bisect_left(seqs, pod.seq) if pod.enable_service_links else -1,
-           pod.enable_service_links, _master_before(cluster, pod))
+    key = (
+        pod.namespace,
+        cluster.service_version(pod.namespace),
+        cluster.service_version("default"),
+        bisect.bisect_left(seqs, pod.seq) if pod.enable_service_links else -1,
+        pod.enable_service_links,
+        _master_before(cluster, pod),
+    )
     cache = cluster.env_cache
     hit = cache.get(key)
     if hit is not None:

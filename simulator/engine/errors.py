@@ -8,6 +8,7 @@ a type ("Invalid value", "Required value", ...), the field path, the bad value a
 `Diagnostic` is what a user sees: the error (or warning) placed in their input by document,
 line, kind and name.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ def go_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, dict):
         if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            body = ", ".join(f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(value[k], ensure_ascii=False)}" for k in sorted(value))
+            body = ", ".join(
+                f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(value[k], ensure_ascii=False)}" for k in sorted(value)
+            )
             return "map[string]string{" + body + "}"
         return json.dumps(value, sort_keys=True, default=str)
     if isinstance(value, (list, tuple)):
@@ -162,8 +165,15 @@ class Hint:
     data: dict = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "namespace": self.namespace, "name": self.name,
-                "message": self.message, "hint": self.hint, "data": self.data}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "message": self.message,
+            "hint": self.hint,
+            "data": self.data,
+        }
 
 
 class EngineError(Exception):

@@ -57,6 +57,7 @@ server into a case-insensitive regex prefix in ingress-nginx), canary Ingresses,
 The compiled routing table is cached in `cluster.scratch["ingress"]`, rebuilt only when the
 set of Ingress objects changes (objects are immutable, so identity says "unchanged").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -98,8 +99,15 @@ class Match:
         return self.service.split("/", 1)[1]
 
     def to_dict(self) -> dict:
-        return {"ingress": self.ingress, "host": self.host, "path": self.path, "pathType": self.path_type,
-                "service": self.service, "port": self.port, "defaultBackend": self.default_backend}
+        return {
+            "ingress": self.ingress,
+            "host": self.host,
+            "path": self.path,
+            "pathType": self.path_type,
+            "service": self.service,
+            "port": self.port,
+            "defaultBackend": self.default_backend,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +180,9 @@ class Location:
     length: int  # matched length for "longest match wins" (a Prefix path's trailing slash does not count)
 
     @classmethod
-    def build(cls, path: str, path_type: str, ingress: str, rule_host: str | None, service: str,
-              port: int | str | None) -> "Location":
+    def build(
+        cls, path: str, path_type: str, ingress: str, rule_host: str | None, service: str, port: int | str | None
+    ) -> Location:
         written = path or "/"
         length = len(written.rstrip("/")) if path_type == PREFIX else len(written)
         return cls(path, path_type, ingress, rule_host, service, port, _elements(written), length)
@@ -242,7 +251,7 @@ class RoutingTable:
         return server, False
 
     @classmethod
-    def build(cls, ingresses) -> "RoutingTable":
+    def build(cls, ingresses) -> RoutingTable:
         table = cls()
         for ing in sorted_for_controller(ingresses):
             ref = f"{ing.namespace}/{ing.name}"
@@ -259,8 +268,13 @@ class RoutingTable:
                 # The catch-all server's default location takes every Ingress's defaultBackend in
                 # turn (createServers), so the newest one wins.
                 table.catch_all.default = default
-            tls_hosts = [h.lower() for t in spec.get("tls") or () if isinstance(t, dict)
-                         for h in t.get("hosts") or () if isinstance(h, str)]
+            tls_hosts = [
+                h.lower()
+                for t in spec.get("tls") or ()
+                if isinstance(t, dict)
+                for h in t.get("hosts") or ()
+                if isinstance(h, str)
+            ]
             for rule in rules:
                 host = rule.get("host") or None
                 server, created = table._server(host)
@@ -279,11 +293,11 @@ class RoutingTable:
                         continue
                     path = p.get("path") or ""
                     path_type = p.get("pathType") or IMPLEMENTATION_SPECIFIC
-                    if any((loc.path or "/") == (path or "/") and loc.path_type == path_type
-                           for loc in server.locations):
+                    if any(
+                        (loc.path or "/") == (path or "/") and loc.path_type == path_type for loc in server.locations
+                    ):
                         continue  # the older Ingress keeps this location
-                    server.locations.append(Location.build(path, path_type, ref, host, backend.service,
-                                                           backend.port))
+                    server.locations.append(Location.build(path, path_type, ref, host, backend.service, backend.port))
         return table
 
     # -- reading
@@ -293,7 +307,7 @@ class RoutingTable:
         if server is not None:
             return server
         if "." in host:
-            server = self.wildcard.get(host[host.index("."):])
+            server = self.wildcard.get(host[host.index(".") :])
             if server is not None and host_matches(server.name, host):
                 return server
         return self.catch_all
@@ -303,10 +317,15 @@ class RoutingTable:
         shown_host = normalize_host(host) or "(none)"
         server = self.server_for(host)
         if scheme == "https" and not server.tls:
-            return Routing(None, (
-                f"host {shown_host} is not listed under spec.tls of the Ingress that routes it: the ingress "
-                "controller presents its self-signed default certificate (\"Kubernetes Ingress Controller Fake "
-                "Certificate\"), which curl refuses"), NOT_TLS)
+            return Routing(
+                None,
+                (
+                    f"host {shown_host} is not listed under spec.tls of the Ingress that routes it: the ingress "
+                    'controller presents its self-signed default certificate ("Kubernetes Ingress Controller Fake '
+                    'Certificate"), which curl refuses'
+                ),
+                NOT_TLS,
+            )
         loc = server.best(path)
         if loc is not None:
             return Routing(loc.to_match())
@@ -322,9 +341,11 @@ class RoutingTable:
             notes.append(f"{label}: " + ", ".join(loc.describe() for loc in server.locations))
         ignored = [i for i in self.ignored if any(h == "*" or host_matches(h, host) for h in i.hosts)]
         for item in ignored[:2]:
-            notes.append(f"Ingress {item.ingress} has class {item.ingress_class!r}, which no controller in this "
-                         f"cluster serves (the {CONTROLLER} controller serves class {DEFAULT_CLASS!r} and "
-                         "Ingresses without a class)")
+            notes.append(
+                f"Ingress {item.ingress} has class {item.ingress_class!r}, which no controller in this "
+                f"cluster serves (the {CONTROLLER} controller serves class {DEFAULT_CLASS!r} and "
+                "Ingresses without a class)"
+            )
         if not self.served and not self.ignored:
             notes.append("there is no Ingress in the cluster")
         return text + (f" ({'; '.join(notes)})" if notes else "")
@@ -337,6 +358,7 @@ class RoutingTable:
 def sorted_for_controller(ingresses) -> list:
     """ingress-nginx store.go sortIngressSlice: oldest creationTimestamp first; equal timestamps
     by "namespace/name" descending."""
+
     def stamp(ing) -> str:
         return str((ing.manifest.get("metadata") or {}).get("creationTimestamp") or "")
 
@@ -352,8 +374,15 @@ def _backend_match(ing, backend: Any) -> Match | None:
         return None
     port = service.get("port") if isinstance(service.get("port"), dict) else {}
     number = port.get("number")
-    return Match(f"{ing.namespace}/{ing.name}", None, None, None, f"{ing.namespace}/{service['name']}",
-                 number if number is not None else (port.get("name") or None), True)
+    return Match(
+        f"{ing.namespace}/{ing.name}",
+        None,
+        None,
+        None,
+        f"{ing.namespace}/{service['name']}",
+        number if number is not None else (port.get("name") or None),
+        True,
+    )
 
 
 # ---------------------------------------------------------------------- the cached table
@@ -364,8 +393,11 @@ def routing_table(cluster) -> RoutingTable:
         return cache["table"]
     ingresses = tuple(cluster.list("Ingress"))
     previous = cache.get("objects")
-    if previous is not None and len(previous) == len(ingresses) and \
-            all(a is b for a, b in zip(previous, ingresses)):
+    if (
+        previous is not None
+        and len(previous) == len(ingresses)
+        and all(a is b for a, b in zip(previous, ingresses, strict=False))
+    ):
         table = cache["table"]
     else:
         table = RoutingTable.build(ingresses)
@@ -383,6 +415,25 @@ def match(cluster, host: str | None, path: str, scheme: str = "http") -> Match |
     return route(cluster, host, path, scheme).match
 
 
-__all__ = ["Match", "Routing", "RoutingTable", "Location", "Server", "route", "match", "routing_table",
-           "host_matches", "path_matches", "normalize_host", "sorted_for_controller", "SERVED_CLASSES",
-           "DEFAULT_CLASS", "CONTROLLER", "EXACT", "PREFIX", "IMPLEMENTATION_SPECIFIC", "NO_RULE", "NOT_TLS"]
+__all__ = [
+    "CONTROLLER",
+    "DEFAULT_CLASS",
+    "EXACT",
+    "IMPLEMENTATION_SPECIFIC",
+    "NOT_TLS",
+    "NO_RULE",
+    "PREFIX",
+    "SERVED_CLASSES",
+    "Location",
+    "Match",
+    "Routing",
+    "RoutingTable",
+    "Server",
+    "host_matches",
+    "match",
+    "normalize_host",
+    "path_matches",
+    "route",
+    "routing_table",
+    "sorted_for_controller",
+]

@@ -14,8 +14,10 @@ keeping the behaviour students can observe on a real cluster:
   pods start at .2, and each allocation continues after the last one handed out (so a
   replacement pod gets a new IP, which is why Services exist).
 """
+
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 from dataclasses import dataclass
@@ -57,7 +59,8 @@ class ServiceIPAllocator:
         if not self.contains(ip) or self.offset(ip) in (0, self.size - 1):
             raise AllocationError(
                 f"failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. "
-                f"The range of valid IPs is {self.network}")
+                f"The range of valid IPs is {self.network}"
+            )
         holder = self.used.get(self.offset(ip))
         if holder is not None and holder != owner:
             raise AllocationError(f"failed to allocate IP {ip}: provided IP is already allocated")
@@ -94,7 +97,8 @@ class NodePortAllocator:
     def check(self, port: int, protocol: str, owner: str) -> None:
         if not self.low <= port <= self.high:
             raise AllocationError(
-                f"provided port is not in the valid range. The range of valid ports is {self.low}-{self.high}")
+                f"provided port is not in the valid range. The range of valid ports is {self.low}-{self.high}"
+            )
         holder = self.used.get((port, protocol))
         if holder is not None and holder != owner:
             raise AllocationError("provided port is already allocated")
@@ -153,10 +157,8 @@ class PodIPAllocator:
             self.used.add(offset)
 
     def release(self, ip: str) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             self.used.discard(ip_to_int(ip) - self.base)
-        except ValueError:
-            pass
 
     def allocate(self) -> str | None:
         first, last = 2, self.size - 2  # .1 is the bridge gateway, the last is broadcast

@@ -7,6 +7,7 @@ networking.k8s.io/v1beta1 and extensions/v1beta1 Ingress, extensions/v1beta1 and
 apps/v1beta2 DaemonSet. Every other unknown apiVersion/kind gets the API server's
 `no matches for kind` error.
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,28 +34,56 @@ def qualified_resource(kind: str) -> str:
     api_version = CURRENT.get(kind, "v1")
     group = api_version.split("/")[0] if "/" in api_version else ""
     return f"{kind.lower()}.{group}" if group else kind.lower()
+
+
 # Order in which kinds are listed in outputs and snapshots.
 KIND_ORDER = ("Namespace", "Node", "Service", "Ingress", "Deployment", "ReplicaSet", "DaemonSet", "Job", "Pod")
 
 # (apiVersion, kind) -> deprecation warning, worded as the API server's warning header
 # (k8s.io/apiserver/pkg/endpoints/deprecation: "<gv> <Kind> is deprecated in v1.X+, unavailable in v1.Y+; use <gv> <Kind>").
 DEPRECATED = {
-    ("networking.k8s.io/v1beta1", "Ingress"):
-        "networking.k8s.io/v1beta1 Ingress is deprecated in v1.19+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress",
-    ("extensions/v1beta1", "Ingress"):
-        "extensions/v1beta1 Ingress is deprecated in v1.14+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress",
-    ("extensions/v1beta1", "DaemonSet"):
-        "extensions/v1beta1 DaemonSet is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 DaemonSet",
-    ("apps/v1beta2", "DaemonSet"):
-        "apps/v1beta2 DaemonSet is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 DaemonSet",
+    (
+        "networking.k8s.io/v1beta1",
+        "Ingress",
+    ): "networking.k8s.io/v1beta1 Ingress is deprecated in v1.19+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress",
+    (
+        "extensions/v1beta1",
+        "Ingress",
+    ): "extensions/v1beta1 Ingress is deprecated in v1.14+, unavailable in v1.22+; use networking.k8s.io/v1 Ingress",
+    (
+        "extensions/v1beta1",
+        "DaemonSet",
+    ): "extensions/v1beta1 DaemonSet is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 DaemonSet",
+    (
+        "apps/v1beta2",
+        "DaemonSet",
+    ): "apps/v1beta2 DaemonSet is deprecated in v1.9+, unavailable in v1.16+; use apps/v1 DaemonSet",
 }
 
 # Kinds that exist in Kubernetes but that kubeviz does not simulate (so the message can say so).
 KNOWN_ELSEWHERE = {
-    "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim", "PersistentVolume", "StatefulSet",
-    "CronJob", "NetworkPolicy", "Endpoints", "EndpointSlice", "Role", "RoleBinding", "ClusterRole",
-    "ClusterRoleBinding", "HorizontalPodAutoscaler", "IngressClass", "StorageClass", "LimitRange",
-    "ResourceQuota", "PodDisruptionBudget", "CustomResourceDefinition", "ReplicationController",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StatefulSet",
+    "CronJob",
+    "NetworkPolicy",
+    "Endpoints",
+    "EndpointSlice",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "HorizontalPodAutoscaler",
+    "IngressClass",
+    "StorageClass",
+    "LimitRange",
+    "ResourceQuota",
+    "PodDisruptionBudget",
+    "CustomResourceDefinition",
+    "ReplicationController",
 }
 
 
@@ -72,8 +101,15 @@ def resolve(api_version: object, kind: object) -> tuple[str | None, KindError | 
     if not isinstance(kind, str):
         return None, KindError("kind", f"Object 'Kind' must be a string, not {type(kind).__name__}"), None
     if not api_version:
-        return None, KindError("apiVersion", "Object 'apiVersion' is missing in the document",
-                               f"add `apiVersion: {CURRENT.get(kind, 'v1')}`"), None
+        return (
+            None,
+            KindError(
+                "apiVersion",
+                "Object 'apiVersion' is missing in the document",
+                f"add `apiVersion: {CURRENT.get(kind, 'v1')}`",
+            ),
+            None,
+        )
     if not isinstance(api_version, str):
         return None, KindError("apiVersion", "Object 'apiVersion' must be a string"), None
     if CURRENT.get(kind) == api_version:
@@ -89,8 +125,11 @@ def resolve(api_version: object, kind: object) -> tuple[str | None, KindError | 
         hint = f"{kind} is a Kubernetes kind that kubeviz does not simulate; it simulates {', '.join(sorted(CURRENT))}"
     else:
         close = [k for k in CURRENT if k.lower() == kind.lower()]
-        hint = (f"kinds are case-sensitive: did you mean `kind: {close[0]}`?" if close
-                else f"kubeviz simulates {', '.join(sorted(CURRENT))}")
+        hint = (
+            f"kinds are case-sensitive: did you mean `kind: {close[0]}`?"
+            if close
+            else f"kubeviz simulates {', '.join(sorted(CURRENT))}"
+        )
     return None, KindError("apiVersion", message, hint), None
 
 

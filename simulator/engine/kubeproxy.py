@@ -48,6 +48,7 @@ a random order that changes from sync to sync. Here they are sorted by "namespac
 kube-proxy's own tests sort them before comparing, proxier_test.go `sortIPTablesRules`),
 ports in spec order; the order *within* each chain is exactly kube-proxy's.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,6 +56,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+
 from .endpoints import Endpoint, cached_endpoints
 from .model import Service, ServicePort
 from .netaddr import is_dotted_quad
@@ -137,8 +139,16 @@ def _hash16(text: str) -> str:
     the digest, spelled here 10 bits at a time (what base64.b32encode of those bytes gives)."""
     n = int.from_bytes(hashlib.sha256(text.encode()).digest()[:10], "big")
     pairs = _BASE32_PAIRS
-    return (pairs[n >> 70] + pairs[(n >> 60) & 1023] + pairs[(n >> 50) & 1023] + pairs[(n >> 40) & 1023]
-            + pairs[(n >> 30) & 1023] + pairs[(n >> 20) & 1023] + pairs[(n >> 10) & 1023] + pairs[n & 1023])
+    return (
+        pairs[n >> 70]
+        + pairs[(n >> 60) & 1023]
+        + pairs[(n >> 50) & 1023]
+        + pairs[(n >> 40) & 1023]
+        + pairs[(n >> 30) & 1023]
+        + pairs[(n >> 20) & 1023]
+        + pairs[(n >> 10) & 1023]
+        + pairs[n & 1023]
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -233,8 +243,13 @@ class ServicePortRules:
     endpoints: int  # endpoints kube-proxy counts for large-cluster mode (ready or not)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "protocol": self.protocol, "chains": list(self.chains),
-                "nat": list(self.nat), "filter": list(self.filter)}
+        return {
+            "name": self.name,
+            "protocol": self.protocol,
+            "chains": list(self.chains),
+            "nat": list(self.nat),
+            "filter": list(self.filter),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +279,7 @@ class KubeProxyRules:
 
     def filter_text(self) -> str:
         parts = ["*filter\n"]
-        parts += [f":{c} - [0:0]\n" for c in FILTER_TOP_CHAINS + (KUBE_FIREWALL,)]
+        parts += [f":{c} - [0:0]\n" for c in (*FILTER_TOP_CHAINS, KUBE_FIREWALL)]
         parts.append(_FILTER_FIRST_RULES)
         parts += [p.filter_rules for _, p in self.services]
         parts.append(_FILTER_LAST_RULES)
@@ -336,16 +351,16 @@ def _service_extras(svc: Service) -> tuple:
     ranges = tuple(n for n in (_ipv4_cidr(r) for r in spec.get("loadBalancerSourceRanges") or ()) if n)
     sticky = 0
     if svc.session_affinity == "ClientIP":
-        sticky = int(((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds")
-                     or 10800)
+        sticky = int(((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds") or 10800)
     health = 0
     if svc.type == "LoadBalancer" and svc.external_traffic_policy == "Local":  # NeedsHealthCheck
         health = int(spec.get("healthCheckNodePort") or 0)
     return external_ips, tuple(vips), ranges, sticky, health
 
 
-def _port_rules(svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras: tuple,
-                node: ProxyNode) -> ServicePortRules:
+def _port_rules(
+    svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras: tuple, node: ProxyNode
+) -> ServicePortRules:
     """One turn of syncProxyRules' loop over svcPortMap, written as iptables-save prints it."""
     external_ips, vips, source_ranges, sticky, health_port = extras
     name = service_port_name(svc.namespace, svc.name, sp.name)
@@ -361,8 +376,9 @@ def _port_rules(svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras
 
     # pkg/api/v1/service/util.go and pkg/proxy/service.go
     internal_local = svc.internal_traffic_policy == "Local"
-    external_local = ((svc.type in ("LoadBalancer", "NodePort") or bool(svc.spec.get("externalIPs")))
-                      and svc.external_traffic_policy == "Local")
+    external_local = (
+        svc.type in ("LoadBalancer", "NodePort") or bool(svc.spec.get("externalIPs"))
+    ) and svc.external_traffic_policy == "Local"
     externally_accessible = bool(node_port or vips or external_ips)
     uses_cluster = not internal_local or externally_accessible
     uses_local = internal_local or (external_local and externally_accessible)
@@ -404,64 +420,94 @@ def _port_rules(svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras
 
     # Capture the clusterIP.
     if has_internal:
-        nat.append(f"-A {KUBE_SERVICES} -d {cip}/32 -p {proto} -m comment --comment {cluster_ip_comment} "
-                   f"-m {proto} --dport {port} -j {internal_chain}")
+        nat.append(
+            f"-A {KUBE_SERVICES} -d {cip}/32 -p {proto} -m comment --comment {cluster_ip_comment} "
+            f"-m {proto} --dport {port} -j {internal_chain}"
+        )
     else:
-        flt.append(f"-A {KUBE_SERVICES} -d {cip}/32 -p {proto} -m comment --comment {internal_comment} "
-                   f"-m {proto} --dport {port} -j {internal_target}")
+        flt.append(
+            f"-A {KUBE_SERVICES} -d {cip}/32 -p {proto} -m comment --comment {internal_comment} "
+            f"-m {proto} --dport {port} -j {internal_target}"
+        )
     # Capture externalIPs.
     for ip in external_ips:
         if has_endpoints:
-            nat.append(f"-A {KUBE_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {_q(name + ' external IP')} "
-                       f"-m {proto} --dport {port} -j {ext_chain}")
+            nat.append(
+                f"-A {KUBE_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {_q(name + ' external IP')} "
+                f"-m {proto} --dport {port} -j {ext_chain}"
+            )
         if not has_external:
-            flt.append(f"-A {KUBE_EXTERNAL_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {external_comment} "
-                       f"-m {proto} --dport {port} -j {external_target}")
+            flt.append(
+                f"-A {KUBE_EXTERNAL_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {external_comment} "
+                f"-m {proto} --dport {port} -j {external_target}"
+            )
     # Capture load-balancer ingress.
     for ip in vips:
         if has_endpoints:
-            nat.append(f"-A {KUBE_SERVICES} -d {ip}/32 -p {proto} -m comment --comment "
-                       f"{_q(name + ' loadbalancer IP')} -m {proto} --dport {port} -j {lb_chain}")
+            nat.append(
+                f"-A {KUBE_SERVICES} -d {ip}/32 -p {proto} -m comment --comment "
+                f"{_q(name + ' loadbalancer IP')} -m {proto} --dport {port} -j {lb_chain}"
+            )
         if uses_fw:
-            flt.append(f"-A {KUBE_PROXY_FIREWALL} -d {ip}/32 -p {proto} -m comment --comment "
-                       f"{_q(f'{name} traffic not accepted by {fw_chain}')} -m {proto} --dport {port} -j DROP")
+            flt.append(
+                f"-A {KUBE_PROXY_FIREWALL} -d {ip}/32 -p {proto} -m comment --comment "
+                f"{_q(f'{name} traffic not accepted by {fw_chain}')} -m {proto} --dport {port} -j DROP"
+            )
     if not has_external:
         for ip in vips:
-            flt.append(f"-A {KUBE_EXTERNAL_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {external_comment} "
-                       f"-m {proto} --dport {port} -j {external_target}")
+            flt.append(
+                f"-A {KUBE_EXTERNAL_SERVICES} -d {ip}/32 -p {proto} -m comment --comment {external_comment} "
+                f"-m {proto} --dport {port} -j {external_target}"
+            )
     # Capture nodeports.
     if node_port:
         if has_endpoints:
-            nat.append(f"-A {KUBE_NODEPORTS} -p {proto} -m comment --comment {qname} -m {proto} "
-                       f"--dport {node_port} -j {ext_chain}")
+            nat.append(
+                f"-A {KUBE_NODEPORTS} -p {proto} -m comment --comment {qname} -m {proto} "
+                f"--dport {node_port} -j {ext_chain}"
+            )
         if not has_external:
-            flt.append(f"-A {KUBE_EXTERNAL_SERVICES} -p {proto} -m comment --comment {external_comment} "
-                       f"-m addrtype --dst-type LOCAL -m {proto} --dport {node_port} -j {external_target}")
+            flt.append(
+                f"-A {KUBE_EXTERNAL_SERVICES} -p {proto} -m comment --comment {external_comment} "
+                f"-m addrtype --dst-type LOCAL -m {proto} --dport {node_port} -j {external_target}"
+            )
     # Capture healthCheckNodePorts (always TCP).
     if health_port:
-        flt.append(f"-A {KUBE_NODEPORTS} -p tcp -m comment --comment {_q(name + ' health check node port')} "
-                   f"-m tcp --dport {health_port} -j ACCEPT")
+        flt.append(
+            f"-A {KUBE_NODEPORTS} -p tcp -m comment --comment {_q(name + ' health check node port')} "
+            f"-m tcp --dport {health_port} -j ACCEPT"
+        )
 
     # Internal traffic: masquerade what does not come from a pod (LocalTrafficDetector.IfNotLocal).
     if has_internal:
-        nat.append(f"-A {internal_chain} ! -s {cidr} -d {cip}/32 -p {proto} -m comment --comment "
-                   f"{cluster_ip_comment} -m {proto} --dport {port} -j {KUBE_MARK_MASQ}")
+        nat.append(
+            f"-A {internal_chain} ! -s {cidr} -d {cip}/32 -p {proto} -m comment --comment "
+            f"{cluster_ip_comment} -m {proto} --dport {port} -j {KUBE_MARK_MASQ}"
+        )
 
     # External traffic: everything captured above for NodePort / LB / external IPs lands here.
     if uses_external_chain:
         chains.append(ext_chain)
         if not external_local:
-            nat.append(f"-A {ext_chain} -m comment --comment "
-                       f"{_q(f'masquerade traffic for {name} external destinations')} -j {KUBE_MARK_MASQ}")
+            nat.append(
+                f"-A {ext_chain} -m comment --comment "
+                f"{_q(f'masquerade traffic for {name} external destinations')} -j {KUBE_MARK_MASQ}"
+            )
         else:
-            nat.append(f"-A {ext_chain} -s {cidr} -m comment --comment "
-                       f"{_q(f'pod traffic for {name} external destinations')} -j {cluster_chain}")
-            nat.append(f"-A {ext_chain} -m comment --comment "
-                       f"{_q(f'masquerade LOCAL traffic for {name} external destinations')} "
-                       f"-m addrtype --src-type LOCAL -j {KUBE_MARK_MASQ}")
-            nat.append(f"-A {ext_chain} -m comment --comment "
-                       f"{_q(f'route LOCAL traffic for {name} external destinations')} "
-                       f"-m addrtype --src-type LOCAL -j {cluster_chain}")
+            nat.append(
+                f"-A {ext_chain} -s {cidr} -m comment --comment "
+                f"{_q(f'pod traffic for {name} external destinations')} -j {cluster_chain}"
+            )
+            nat.append(
+                f"-A {ext_chain} -m comment --comment "
+                f"{_q(f'masquerade LOCAL traffic for {name} external destinations')} "
+                f"-m addrtype --src-type LOCAL -j {KUBE_MARK_MASQ}"
+            )
+            nat.append(
+                f"-A {ext_chain} -m comment --comment "
+                f"{_q(f'route LOCAL traffic for {name} external destinations')} "
+                f"-m addrtype --src-type LOCAL -j {cluster_chain}"
+            )
         if has_external:
             nat.append(f"-A {ext_chain} -j {external_policy_chain}")
 
@@ -478,8 +524,10 @@ def _port_rules(svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras
         if allow_from_node:
             for ip in vips:
                 nat.append(f"-A {fw_chain} -s {ip}/32 -m comment --comment {lb_comment} -j {ext_chain}")
-        nat.append(f"-A {fw_chain} -m comment --comment "
-                   f"{_q(f'other traffic to {name} will be dropped by KUBE-PROXY-FIREWALL')}")
+        nat.append(
+            f"-A {fw_chain} -m comment --comment "
+            f"{_q(f'other traffic to {name} will be dropped by KUBE-PROXY-FIREWALL')}"
+        )
 
     large = node.large_cluster_mode
     sep_names = {id(e): endpoint_chain_name(name, proto, f"{e.ip}:{e.port}") for e in reachable}
@@ -503,16 +551,19 @@ def _port_rules(svc: Service, sp: ServicePort, endpoints: list[Endpoint], extras
     return ServicePortRules(name, sp.protocol, tuple(chains), tuple(nat), tuple(flt), len(endpoints))
 
 
-def _balance(nat: list[str], chain: str, name: str, endpoints: list[Endpoint], sep_names: dict,
-             sticky: int, large: bool) -> None:
+def _balance(
+    nat: list[str], chain: str, name: str, endpoints: list[Endpoint], sep_names: dict, sticky: int, large: bool
+) -> None:
     """proxier.go writeServiceToEndpointRules: affinity checks first, then endpoint i of n is taken
     with probability 1/(n-i), so each is equally likely; the last rule matches whatever is left."""
     if sticky:
         for e in endpoints:
             sep = sep_names[id(e)]
             comment = "" if large else f" -m comment --comment {_q(f'{name} -> {e.ip}:{e.port}')}"
-            nat.append(f"-A {chain}{comment} -m recent --rcheck --seconds {sticky} --reap --name {sep} "
-                       f"--mask 255.255.255.255 --rsource -j {sep}")
+            nat.append(
+                f"-A {chain}{comment} -m recent --rcheck --seconds {sticky} --reap --name {sep} "
+                f"--mask 255.255.255.255 --rsource -j {sep}"
+            )
     n = len(endpoints)
     for i, e in enumerate(endpoints):
         comment = "" if large else f" -m comment --comment {_q(f'{name} -> {e.ip}:{e.port}')}"
@@ -522,7 +573,7 @@ def _balance(nat: list[str], chain: str, name: str, endpoints: list[Endpoint], s
 
 def _build(svc: Service, groups: list[list[Endpoint]], node: ProxyNode) -> _Proxied:
     extras = _service_extras(svc)
-    ports = tuple(_port_rules(svc, sp, eps, extras, node) for sp, eps in zip(svc.ports, groups))
+    ports = tuple(_port_rules(svc, sp, eps, extras, node) for sp, eps in zip(svc.ports, groups, strict=False))
     return _Proxied(
         ports,
         "".join(f":{c} - [0:0]\n" for p in ports for c in p.chains),
@@ -535,7 +586,7 @@ class _Entry:
     """Cache slot for one Service: valid while the Service object and its endpoints tuple are the
     same objects (cached_endpoints returns the same tuple until a selected pod changes)."""
 
-    __slots__ = ("service", "endpoints", "groups", "count", "node", "rules")
+    __slots__ = ("count", "endpoints", "groups", "node", "rules", "service")
 
     def __init__(self, service: Service, endpoints: tuple, groups: list[list[Endpoint]]):
         self.service = service
@@ -637,7 +688,19 @@ def chain_rules(text: str, chain: str) -> list[str]:
 
 
 __all__ = [
-    "iptables_save", "service_rules", "kube_proxy_rules", "chain_rules", "skip_reason",
-    "service_port_name", "service_chain_name", "endpoint_chain_name", "port_proto_hash",
-    "probability", "saved_probability", "KubeProxyRules", "ServicePortRules", "ProxyNode", "NAT_JUMP_RULES",
+    "NAT_JUMP_RULES",
+    "KubeProxyRules",
+    "ProxyNode",
+    "ServicePortRules",
+    "chain_rules",
+    "endpoint_chain_name",
+    "iptables_save",
+    "kube_proxy_rules",
+    "port_proto_hash",
+    "probability",
+    "saved_probability",
+    "service_chain_name",
+    "service_port_name",
+    "service_rules",
+    "skip_reason",
 ]

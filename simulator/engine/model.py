@@ -11,10 +11,12 @@ fields) ten times slower than plain slot stores, and a cluster builds them by th
 thousand. Nothing assigns to their fields after construction; treat them as frozen. The
 small value types (OwnerRef, Taint, ...) stay frozen and hashable.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .selectors import Selector, from_label_selector
 
@@ -43,8 +45,14 @@ def _owner(meta: dict) -> OwnerRef | None:
 
 
 def owner_reference(kind: str, api_version: str, name: str, uid: str) -> dict:
-    return {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid,
-            "controller": True, "blockOwnerDeletion": True}
+    return {
+        "apiVersion": api_version,
+        "kind": kind,
+        "name": name,
+        "uid": uid,
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
 
 
 @dataclass(slots=True)  # not frozen: see the module docstring
@@ -96,7 +104,7 @@ def _base_fields(manifest: dict, seq: int) -> dict:
 @dataclass(slots=True)  # not frozen: see the module docstring
 class Namespace(Base):
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Namespace":
+    def from_manifest(cls, manifest: dict, seq: int) -> Namespace:
         return cls(**_base_fields(manifest, seq))
 
 
@@ -145,7 +153,7 @@ class Node(Base):
     unschedulable: bool
 
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Node":
+    def from_manifest(cls, manifest: dict, seq: int) -> Node:
         spec = manifest.get("spec") or {}
         status = manifest.get("status") or {}
         ip = None
@@ -153,10 +161,16 @@ class Node(Base):
             if address.get("type") == "InternalIP":
                 ip = address.get("address")
                 break
-        taints = tuple(Taint(t.get("key", ""), str(t.get("value") or ""), t.get("effect", ""))
-                       for t in spec.get("taints") or ())
-        return cls(**_base_fields(manifest, seq), ip=ip, pod_cidr=spec.get("podCIDR"),
-                   taints=taints, unschedulable=bool(spec.get("unschedulable")))
+        taints = tuple(
+            Taint(t.get("key", ""), str(t.get("value") or ""), t.get("effect", "")) for t in spec.get("taints") or ()
+        )
+        return cls(
+            **_base_fields(manifest, seq),
+            ip=ip,
+            pod_cidr=spec.get("podCIDR"),
+            taints=taints,
+            unschedulable=bool(spec.get("unschedulable")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +182,10 @@ class ContainerPort:
 
 
 def tolerations_of(pod_spec: dict) -> tuple[Toleration, ...]:
-    return tuple(Toleration(t.get("key") or "", t.get("operator") or "Equal", str(t.get("value") or ""),
-                            t.get("effect") or "")
-                 for t in pod_spec.get("tolerations") or ())
+    return tuple(
+        Toleration(t.get("key") or "", t.get("operator") or "Equal", str(t.get("value") or ""), t.get("effect") or "")
+        for t in pod_spec.get("tolerations") or ()
+    )
 
 
 _PORTS_CACHE: dict[int, tuple[list, tuple]] = {}
@@ -195,8 +210,11 @@ def _container_ports(containers: list) -> tuple[ContainerPort, ...]:
     out = []
     for container in containers or ():
         for p in container.get("ports") or ():
-            out.append(ContainerPort(container.get("name", ""), p.get("name") or "", p.get("containerPort"),
-                                     p.get("protocol") or "TCP"))
+            out.append(
+                ContainerPort(
+                    container.get("name", ""), p.get("name") or "", p.get("containerPort"), p.get("protocol") or "TCP"
+                )
+            )
     return tuple(out)
 
 
@@ -231,7 +249,7 @@ class Pod(Base):
     restarts: int
 
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Pod":
+    def from_manifest(cls, manifest: dict, seq: int) -> Pod:
         spec = manifest.get("spec") or {}
         status = manifest.get("status") or {}
         ready = None
@@ -283,15 +301,41 @@ def pod_field_values(spec: dict) -> tuple:
     return tuple(pod_fields(spec).values())
 
 
-def new_running_pod(namespace: str, name: str, uid: str, seq: int, labels: Mapping[str, str],
-                    owner: OwnerRef | None, manifest: dict, node: str, ip: str, started_at: float,
-                    spec_values: tuple) -> Pod:
+def new_running_pod(
+    namespace: str,
+    name: str,
+    uid: str,
+    seq: int,
+    labels: Mapping[str, str],
+    owner: OwnerRef | None,
+    manifest: dict,
+    node: str,
+    ip: str,
+    started_at: float,
+    spec_values: tuple,
+) -> Pod:
     """The Pod a controller's fast path stores (bound, addressed, no phase or conditions of its
     own, never restarted), as Pod.from_manifest would read it; `spec_values` is
     pod_field_values(spec). Pods are made by the ten thousand, so the fields are given by position
     (matching 22 keyword arguments costs a third of the constructor)."""
-    return Pod("Pod", namespace, name, uid, seq, labels, owner, manifest, node, ip, None, None,
-               *spec_values, started_at, None, 0)
+    return Pod(
+        "Pod",
+        namespace,
+        name,
+        uid,
+        seq,
+        labels,
+        owner,
+        manifest,
+        node,
+        ip,
+        None,
+        None,
+        *spec_values,
+        started_at,
+        None,
+        0,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,8 +347,13 @@ class ServicePort:
     node_port: int | None
 
     def to_dict(self) -> dict:
-        return {"name": self.name or None, "protocol": self.protocol, "port": self.port,
-                "targetPort": self.target_port, "nodePort": self.node_port}
+        return {
+            "name": self.name or None,
+            "protocol": self.protocol,
+            "port": self.port,
+            "targetPort": self.target_port,
+            "nodePort": self.node_port,
+        }
 
 
 @dataclass(slots=True)  # not frozen: see the module docstring
@@ -322,14 +371,24 @@ class Service(Base):
     internal_traffic_policy: str
 
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Service":
+    def from_manifest(cls, manifest: dict, seq: int) -> Service:
         spec = manifest.get("spec") or {}
         status = manifest.get("status") or {}
-        ports = tuple(ServicePort(p.get("name") or "", p.get("protocol") or "TCP", p.get("port"),
-                                  p.get("targetPort", p.get("port")), p.get("nodePort") or None)
-                      for p in spec.get("ports") or ())
-        lb = tuple(i.get("ip") or i.get("hostname") for i in (status.get("loadBalancer") or {}).get("ingress") or ()
-                   if i.get("ip") or i.get("hostname"))
+        ports = tuple(
+            ServicePort(
+                p.get("name") or "",
+                p.get("protocol") or "TCP",
+                p.get("port"),
+                p.get("targetPort", p.get("port")),
+                p.get("nodePort") or None,
+            )
+            for p in spec.get("ports") or ()
+        )
+        lb = tuple(
+            i.get("ip") or i.get("hostname")
+            for i in (status.get("loadBalancer") or {}).get("ingress") or ()
+            if i.get("ip") or i.get("hostname")
+        )
         return cls(
             **_base_fields(manifest, seq),
             type=spec.get("type") or "ClusterIP",
@@ -364,13 +423,15 @@ class Workload(Base):
     replicas: int | None
 
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Workload":
+    def from_manifest(cls, manifest: dict, seq: int) -> Workload:
         spec = manifest.get("spec") or {}
         replicas = spec.get("replicas")
-        return cls(**_base_fields(manifest, seq),
-                   selector=from_label_selector(spec.get("selector"), "spec.selector"),
-                   template=spec.get("template") or {},
-                   replicas=replicas if isinstance(replicas, int) else None)
+        return cls(
+            **_base_fields(manifest, seq),
+            selector=from_label_selector(spec.get("selector"), "spec.selector"),
+            template=spec.get("template") or {},
+            replicas=replicas if isinstance(replicas, int) else None,
+        )
 
     @property
     def template_labels(self) -> Mapping[str, str]:
@@ -380,7 +441,7 @@ class Workload(Base):
 @dataclass(slots=True)  # not frozen: see the module docstring
 class Ingress(Base):
     @classmethod
-    def from_manifest(cls, manifest: dict, seq: int) -> "Ingress":
+    def from_manifest(cls, manifest: dict, seq: int) -> Ingress:
         return cls(**_base_fields(manifest, seq))
 
     @property

@@ -24,6 +24,7 @@ moving the label-key check into `api/validate/content`, where a too-many-slashes
 Lengths are counted in bytes (UTF-8), as Go's `len()` does, although the message says
 "characters".
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -33,33 +34,33 @@ from collections.abc import Mapping
 from simulator.engine.errors import FieldError, invalid, required, too_long
 
 __all__ = [
+    "DNS1035_LABEL_MAX_LENGTH",
     "DNS1123_LABEL_MAX_LENGTH",
     "DNS1123_SUBDOMAIN_MAX_LENGTH",
-    "DNS1035_LABEL_MAX_LENGTH",
     "LABEL_VALUE_MAX_LENGTH",
+    "NAME_RULES",
     "QUALIFIED_NAME_MAX_LENGTH",
     "TOTAL_ANNOTATION_SIZE_LIMIT_B",
-    "NAME_RULES",
-    "max_len_error",
-    "regex_error",
     "empty_error",
     "inclusive_range_error",
+    "is_c_identifier",
+    "is_dns1035_label",
     "is_dns1123_label",
     "is_dns1123_subdomain",
-    "is_dns1035_label",
-    "is_wildcard_dns1123_subdomain",
-    "is_qualified_name",
-    "is_valid_label_value",
-    "is_c_identifier",
     "is_http_header_name",
-    "is_valid_port_num",
     "is_in_range",
-    "is_valid_port_name",
+    "is_qualified_name",
     "is_valid_ip",
     "is_valid_ipv4",
+    "is_valid_label_value",
+    "is_valid_port_name",
+    "is_valid_port_num",
+    "is_wildcard_dns1123_subdomain",
+    "max_len_error",
+    "regex_error",
+    "validate_annotations",
     "validate_label_name",
     "validate_labels",
-    "validate_annotations",
     "validate_name",
 ]
 
@@ -180,9 +181,7 @@ def is_wildcard_dns1123_subdomain(value: str) -> list[str]:
     if _byte_len(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
         errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
     if not _WILDCARD_DNS1123_SUBDOMAIN_RE.fullmatch(value):
-        errs.append(
-            regex_error(WILDCARD_DNS1123_SUBDOMAIN_ERR_MSG, WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com")
-        )
+        errs.append(regex_error(WILDCARD_DNS1123_SUBDOMAIN_ERR_MSG, WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"))
     return errs
 
 
@@ -194,8 +193,7 @@ _QNAME_CHAR_FMT = "[A-Za-z0-9]"
 _QNAME_EXT_CHAR_FMT = "[-A-Za-z0-9_.]"
 QUALIFIED_NAME_FMT = "(" + _QNAME_CHAR_FMT + _QNAME_EXT_CHAR_FMT + "*)?" + _QNAME_CHAR_FMT
 QUALIFIED_NAME_ERR_MSG = (
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character"
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
 )
 QUALIFIED_NAME_MAX_LENGTH = 63
 _QUALIFIED_NAME_RE = re.compile(QUALIFIED_NAME_FMT)
@@ -435,7 +433,9 @@ NAME_RULES = {
 }
 
 
-def validate_name(name: str | None, path: str = "metadata.name", kind_rule: str = "dns1123-subdomain") -> list[FieldError]:
+def validate_name(
+    name: str | None, path: str = "metadata.name", kind_rule: str = "dns1123-subdomain"
+) -> list[FieldError]:
     """The name part of ValidateObjectMetaAccessor: Required when empty, else one Invalid per
     message of the kind's rule. (generateName is not simulated.)"""
     try:

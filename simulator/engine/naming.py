@@ -12,6 +12,7 @@
   value differs from a real cluster's but has the same form and the same behaviour (it
   changes exactly when the template changes).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,6 @@ RANDOM_LENGTH = 5
 MAX_GENERATED_NAME_LENGTH = MAX_NAME_LENGTH - RANDOM_LENGTH
 
 
-
 _FNV_PRIME = 0x01000193
 
 
@@ -33,7 +33,7 @@ def fnv32a(data: bytes) -> int:
     h = 0x811C9DC5
     p = _FNV_PRIME
     whole = len(data) & ~3
-    for a, b, c, d in zip(*[iter(data[:whole])] * 4):
+    for a, b, c, d in zip(*[iter(data[:whole])] * 4, strict=False):
         h = ((((h ^ a) * p ^ b) * p ^ c) * p ^ d) * p & 0xFFFFFFFF
     for byte in data[whole:]:
         h = (h ^ byte) * p & 0xFFFFFFFF
@@ -61,7 +61,9 @@ def random_suffix(seed: str, length: int = RANDOM_LENGTH) -> str:
     n = int.from_bytes(digest, "big")
     if length == 5:  # the usual case, two digits a look-up
         pairs = len(_DIGIT_PAIRS)
-        return _DIGIT_PAIRS[n % pairs] + _DIGIT_PAIRS[(n // pairs) % pairs] + ALPHANUMS[(n // pairs ** 2) % len(ALPHANUMS)]
+        return (
+            _DIGIT_PAIRS[n % pairs] + _DIGIT_PAIRS[(n // pairs) % pairs] + ALPHANUMS[(n // pairs**2) % len(ALPHANUMS)]
+        )
     out = []
     for _ in range(length):
         n, r = divmod(n, len(ALPHANUMS))

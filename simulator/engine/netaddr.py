@@ -1,5 +1,6 @@
 """Fast IPv4 text <-> integer conversions for the hot paths (ipaddress is ~20x slower per call).
 IPv6 and anything unusual falls back to the standard library."""
+
 from __future__ import annotations
 
 import functools
@@ -69,4 +70,3 @@ def network(cidr: str) -> tuple[int, int]:
     """(first address, size) of a CIDR."""
     net = ipaddress.ip_network(cidr, strict=False)
     return int(net.network_address), net.num_addresses
-

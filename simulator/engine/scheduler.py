@@ -7,10 +7,11 @@ keeps what a student can see: preferred node affinity first, then spreading pods
 same owner across nodes (the default PodTopologySpread constraint on hostname), then the
 least loaded node, then node creation order — so the result is deterministic.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from itertools import repeat
-from typing import Iterable, Mapping
 
 from .model import Node, Toleration
 
@@ -51,7 +52,7 @@ def _term_matches(node: Node, term: dict) -> bool:
 
 
 def required_affinity_ok(node: Node, pod_spec: dict) -> bool:
-    affinity = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+    affinity = (pod_spec.get("affinity") or {}).get("nodeAffinity") or {}
     required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
     if not required:
         return True
@@ -60,7 +61,7 @@ def required_affinity_ok(node: Node, pod_spec: dict) -> bool:
 
 
 def preferred_affinity_score(node: Node, pod_spec: dict) -> int:
-    affinity = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+    affinity = (pod_spec.get("affinity") or {}).get("nodeAffinity") or {}
     score = 0
     for pref in affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ():
         if _term_matches(node, pref.get("preference") or {}):
@@ -78,8 +79,9 @@ def untolerated_taint(node: Node, tolerations: Iterable[Toleration]):
     return None
 
 
-def feasible(node: Node, pod_spec: dict, node_selector: Mapping[str, str], tolerations, *,
-             ignore_unschedulable: bool = False) -> str | None:
+def feasible(
+    node: Node, pod_spec: dict, node_selector: Mapping[str, str], tolerations, *, ignore_unschedulable: bool = False
+) -> str | None:
     """None when the pod fits the node, else the reason (worded like the scheduler's event)."""
     # The default filter plugins run in this order and a node reports the first that fails
     # (pkg/scheduler/apis/config/v1/default_plugins.go: NodeUnschedulable, NodeName,
@@ -119,7 +121,7 @@ class FeasibleSet:
     worked out once: the feasible nodes in node order, their names and positions, and their
     pod counts as of the last choice."""
 
-    __slots__ = ("checked", "nodes", "names", "position", "_loads", "_epoch", "_seen")
+    __slots__ = ("_epoch", "_loads", "_seen", "checked", "names", "nodes", "position")
 
     def __init__(self, checked: list):
         self.checked = checked  # (node, None when feasible else the reason), for every node
@@ -140,7 +142,7 @@ class FeasibleSet:
             self._loads = list(map(load.get, self.names, repeat(0)))
         elif self._seen < len(changed):
             loads, position = self._loads, self.position
-            for name in changed[self._seen:]:
+            for name in changed[self._seen :]:
                 index = position.get(name)
                 if index is not None:
                     loads[index] = load[name]
@@ -153,9 +155,15 @@ class FeasibleSet:
 _OWNER_WEIGHT = 1 << 62
 
 
-def choose_node(checked, pod_spec: dict, node_selector: Mapping[str, str], tolerations,
-                same_owner: Mapping[str, int], load: Mapping[str, int], total: int | None = None
-                ) -> tuple[Node | None, str]:
+def choose_node(
+    checked,
+    pod_spec: dict,
+    node_selector: Mapping[str, str],
+    tolerations,
+    same_owner: Mapping[str, int],
+    load: Mapping[str, int],
+    total: int | None = None,
+) -> tuple[Node | None, str]:
     """(chosen node, reason when none). `checked` pairs every node with its filter result
     (None = feasible, else the reason), as a list or a FeasibleSet; `same_owner` and `load`
     count pods per node name. The best node has the highest preferred-affinity score, then
@@ -172,11 +180,20 @@ def choose_node(checked, pod_spec: dict, node_selector: Mapping[str, str], toler
         detail = ", ".join(sorted(f"{count} {reason}" for reason, count in reasons.items()))
         count = total if total is not None else len(feasible.checked)
         return None, f"0/{count} nodes are available" + (f": {detail}." if detail else ".")
-    preferences = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}) \
-        .get("preferredDuringSchedulingIgnoredDuringExecution")
+    preferences = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "preferredDuringSchedulingIgnoredDuringExecution"
+    )
     if preferences:
-        ranked = [(-preferred_affinity_score(node, pod_spec), same_owner.get(node.name, 0),
-                   load.get(node.name, 0), index, node) for index, node in enumerate(feasible_nodes)]
+        ranked = [
+            (
+                -preferred_affinity_score(node, pod_spec),
+                same_owner.get(node.name, 0),
+                load.get(node.name, 0),
+                index,
+                node,
+            )
+            for index, node in enumerate(feasible_nodes)
+        ]
         return min(ranked, key=lambda r: r[:4])[4], ""
     # Fast path (no preferences): the lexicographic minimum of (pods of the same owner, pods,
     # node order). The first least-loaded node is it unless the owner already has a pod there;

@@ -32,6 +32,7 @@ once per document. Sub-objects we do not model in depth (probes, volumes, affini
 securityContext, env sources, ...) are opaque: they must be JSON objects (or lists of them)
 but their fields are not checked.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -42,16 +43,16 @@ from typing import Any
 from simulator.engine.errors import FieldError
 
 __all__ = [
+    "DECODE_ERROR_TYPES",
     "JSON_ERROR",
-    "STRICT_ERROR",
+    "KINDS",
     "QUANTITY_FORMAT_ERROR",
     "QUANTITY_SUFFIX_ERROR",
-    "DECODE_ERROR_TYPES",
+    "STRICT_ERROR",
     "check_types",
     "decode",
     "decoding_message",
     "is_decode_error",
-    "KINDS",
 ]
 
 # FieldError.type values for decoding errors (the text before the first ": " of the message).
@@ -79,6 +80,7 @@ def _decode_error(path: str, text: str) -> FieldError:
 # ---------------------------------------------------------------------------------------------
 # What a JSON value looks like to Go
 # ---------------------------------------------------------------------------------------------
+
 
 def _go_number_text(value: int | float) -> str:
     """The JSON text json.Marshal writes for a number (encode.go floatEncoder)."""
@@ -186,7 +188,7 @@ class _Bool(_Node):
 
 
 class _Int(_Node):
-    __slots__ = ("gotype", "lo", "hi")
+    __slots__ = ("gotype", "hi", "lo")
     zero = 0
 
     def __init__(self, gotype: str, bounds: tuple[int, int]):
@@ -369,7 +371,7 @@ class _Struct(_Node):
     An opaque struct (no fields, strict False) only insists on being a JSON object.
     """
 
-    __slots__ = ("name", "gotype", "fields", "strict", "lenient")
+    __slots__ = ("fields", "gotype", "lenient", "name", "strict")
 
     def __init__(self, name: str, fields: dict[str, _Node] | None = None, pkg: str = "v1", strict: bool = True):
         self.name = name
@@ -398,8 +400,9 @@ class _Struct(_Node):
             node = fields.get(key)
             if node is None:
                 if self.strict:
-                    ctx.unknown.append(_decode_error(prefix + str(key),
-                                                     f'strict decoding error: unknown field "{prefix}{key}"'))
+                    ctx.unknown.append(
+                        _decode_error(prefix + str(key), f'strict decoding error: unknown field "{prefix}{key}"')
+                    )
                 continue
             item = value[key]
             if item is None:  # a null field is an unset one
@@ -446,264 +449,341 @@ def _list(struct: _Struct) -> _List:
     return _List(struct, "[]" + struct.gotype)
 
 
-OBJECT_META = _Struct("ObjectMeta", {
-    "name": STRING,
-    "generateName": STRING,
-    "namespace": STRING,
-    "selfLink": STRING,
-    "uid": STRING,
-    "resourceVersion": STRING,
-    "generation": INT64,
-    "creationTimestamp": TIME,
-    "deletionTimestamp": TIME,
-    "deletionGracePeriodSeconds": INT64,
-    "labels": STRING_MAP,
-    "annotations": STRING_MAP,
-    "ownerReferences": _opaque_list("OwnerReference"),
-    "finalizers": STRING_LIST,
-    "managedFields": _opaque_list("ManagedFieldsEntry"),
-})
+OBJECT_META = _Struct(
+    "ObjectMeta",
+    {
+        "name": STRING,
+        "generateName": STRING,
+        "namespace": STRING,
+        "selfLink": STRING,
+        "uid": STRING,
+        "resourceVersion": STRING,
+        "generation": INT64,
+        "creationTimestamp": TIME,
+        "deletionTimestamp": TIME,
+        "deletionGracePeriodSeconds": INT64,
+        "labels": STRING_MAP,
+        "annotations": STRING_MAP,
+        "ownerReferences": _opaque_list("OwnerReference"),
+        "finalizers": STRING_LIST,
+        "managedFields": _opaque_list("ManagedFieldsEntry"),
+    },
+)
 
-LABEL_SELECTOR_REQUIREMENT = _Struct("LabelSelectorRequirement", {
-    "key": STRING,
-    "operator": STRING,
-    "values": STRING_LIST,
-})
-LABEL_SELECTOR = _Struct("LabelSelector", {
-    "matchLabels": STRING_MAP,
-    "matchExpressions": _list(LABEL_SELECTOR_REQUIREMENT),
-})
+LABEL_SELECTOR_REQUIREMENT = _Struct(
+    "LabelSelectorRequirement",
+    {
+        "key": STRING,
+        "operator": STRING,
+        "values": STRING_LIST,
+    },
+)
+LABEL_SELECTOR = _Struct(
+    "LabelSelector",
+    {
+        "matchLabels": STRING_MAP,
+        "matchExpressions": _list(LABEL_SELECTOR_REQUIREMENT),
+    },
+)
 
 RESOURCE_LIST = _Map(QUANTITY, "v1.ResourceList")
-RESOURCE_REQUIREMENTS = _Struct("ResourceRequirements", {
-    "limits": RESOURCE_LIST,
-    "requests": RESOURCE_LIST,
-    "claims": _opaque_list("ResourceClaim"),
-})
+RESOURCE_REQUIREMENTS = _Struct(
+    "ResourceRequirements",
+    {
+        "limits": RESOURCE_LIST,
+        "requests": RESOURCE_LIST,
+        "claims": _opaque_list("ResourceClaim"),
+    },
+)
 
-CONTAINER_PORT = _Struct("ContainerPort", {
-    "name": STRING,
-    "hostPort": INT32,
-    "containerPort": INT32,
-    "protocol": STRING,
-    "hostIP": STRING,
-})
+CONTAINER_PORT = _Struct(
+    "ContainerPort",
+    {
+        "name": STRING,
+        "hostPort": INT32,
+        "containerPort": INT32,
+        "protocol": STRING,
+        "hostIP": STRING,
+    },
+)
 
-ENV_VAR = _Struct("EnvVar", {
-    "name": STRING,
-    "value": STRING,
-    "valueFrom": _opaque("EnvVarSource"),
-})
+ENV_VAR = _Struct(
+    "EnvVar",
+    {
+        "name": STRING,
+        "value": STRING,
+        "valueFrom": _opaque("EnvVarSource"),
+    },
+)
 
-CONTAINER = _Struct("Container", {
-    "name": STRING,
-    "image": STRING,
-    "command": STRING_LIST,
-    "args": STRING_LIST,
-    "workingDir": STRING,
-    "ports": _list(CONTAINER_PORT),
-    "envFrom": _opaque_list("EnvFromSource"),
-    "env": _list(ENV_VAR),
-    "resources": RESOURCE_REQUIREMENTS,
-    "resizePolicy": _opaque_list("ContainerResizePolicy"),
-    "restartPolicy": STRING,
-    "volumeMounts": _opaque_list("VolumeMount"),
-    "volumeDevices": _opaque_list("VolumeDevice"),
-    "livenessProbe": _opaque("Probe"),
-    "readinessProbe": _opaque("Probe"),
-    "startupProbe": _opaque("Probe"),
-    "lifecycle": _opaque("Lifecycle"),
-    "terminationMessagePath": STRING,
-    "terminationMessagePolicy": STRING,
-    "imagePullPolicy": STRING,
-    "securityContext": _opaque("SecurityContext"),
-    "stdin": BOOL,
-    "stdinOnce": BOOL,
-    "tty": BOOL,
-})
+CONTAINER = _Struct(
+    "Container",
+    {
+        "name": STRING,
+        "image": STRING,
+        "command": STRING_LIST,
+        "args": STRING_LIST,
+        "workingDir": STRING,
+        "ports": _list(CONTAINER_PORT),
+        "envFrom": _opaque_list("EnvFromSource"),
+        "env": _list(ENV_VAR),
+        "resources": RESOURCE_REQUIREMENTS,
+        "resizePolicy": _opaque_list("ContainerResizePolicy"),
+        "restartPolicy": STRING,
+        "volumeMounts": _opaque_list("VolumeMount"),
+        "volumeDevices": _opaque_list("VolumeDevice"),
+        "livenessProbe": _opaque("Probe"),
+        "readinessProbe": _opaque("Probe"),
+        "startupProbe": _opaque("Probe"),
+        "lifecycle": _opaque("Lifecycle"),
+        "terminationMessagePath": STRING,
+        "terminationMessagePolicy": STRING,
+        "imagePullPolicy": STRING,
+        "securityContext": _opaque("SecurityContext"),
+        "stdin": BOOL,
+        "stdinOnce": BOOL,
+        "tty": BOOL,
+    },
+)
 
-TOLERATION = _Struct("Toleration", {
-    "key": STRING,
-    "operator": STRING,
-    "value": STRING,
-    "effect": STRING,
-    "tolerationSeconds": INT64,
-})
+TOLERATION = _Struct(
+    "Toleration",
+    {
+        "key": STRING,
+        "operator": STRING,
+        "value": STRING,
+        "effect": STRING,
+        "tolerationSeconds": INT64,
+    },
+)
 
-POD_SPEC = _Struct("PodSpec", {
-    "volumes": _opaque_list("Volume"),
-    "initContainers": _list(CONTAINER),
-    "containers": _list(CONTAINER),
-    "ephemeralContainers": _opaque_list("EphemeralContainer"),
-    "restartPolicy": STRING,
-    "terminationGracePeriodSeconds": INT64,
-    "activeDeadlineSeconds": INT64,
-    "dnsPolicy": STRING,
-    "nodeSelector": STRING_MAP,
-    "serviceAccountName": STRING,
-    "serviceAccount": STRING,
-    "automountServiceAccountToken": BOOL,
-    "nodeName": STRING,
-    "hostNetwork": BOOL,
-    "hostPID": BOOL,
-    "hostIPC": BOOL,
-    "shareProcessNamespace": BOOL,
-    "securityContext": _opaque("PodSecurityContext"),
-    "imagePullSecrets": _opaque_list("LocalObjectReference"),
-    "hostname": STRING,
-    "subdomain": STRING,
-    "affinity": _opaque("Affinity"),
-    "schedulerName": STRING,
-    "tolerations": _list(TOLERATION),
-    "hostAliases": _opaque_list("HostAlias"),
-    "priorityClassName": STRING,
-    "priority": INT32,
-    "dnsConfig": _opaque("PodDNSConfig"),
-    "readinessGates": _opaque_list("PodReadinessGate"),
-    "runtimeClassName": STRING,
-    "enableServiceLinks": BOOL,
-    "preemptionPolicy": STRING,
-    "overhead": RESOURCE_LIST,
-    "topologySpreadConstraints": _opaque_list("TopologySpreadConstraint"),
-    "setHostnameAsFQDN": BOOL,
-    "os": _opaque("PodOS"),
-    "hostUsers": BOOL,
-    "schedulingGates": _opaque_list("PodSchedulingGate"),
-    "resourceClaims": _opaque_list("PodResourceClaim"),
-    "resources": RESOURCE_REQUIREMENTS,
-})
+POD_SPEC = _Struct(
+    "PodSpec",
+    {
+        "volumes": _opaque_list("Volume"),
+        "initContainers": _list(CONTAINER),
+        "containers": _list(CONTAINER),
+        "ephemeralContainers": _opaque_list("EphemeralContainer"),
+        "restartPolicy": STRING,
+        "terminationGracePeriodSeconds": INT64,
+        "activeDeadlineSeconds": INT64,
+        "dnsPolicy": STRING,
+        "nodeSelector": STRING_MAP,
+        "serviceAccountName": STRING,
+        "serviceAccount": STRING,
+        "automountServiceAccountToken": BOOL,
+        "nodeName": STRING,
+        "hostNetwork": BOOL,
+        "hostPID": BOOL,
+        "hostIPC": BOOL,
+        "shareProcessNamespace": BOOL,
+        "securityContext": _opaque("PodSecurityContext"),
+        "imagePullSecrets": _opaque_list("LocalObjectReference"),
+        "hostname": STRING,
+        "subdomain": STRING,
+        "affinity": _opaque("Affinity"),
+        "schedulerName": STRING,
+        "tolerations": _list(TOLERATION),
+        "hostAliases": _opaque_list("HostAlias"),
+        "priorityClassName": STRING,
+        "priority": INT32,
+        "dnsConfig": _opaque("PodDNSConfig"),
+        "readinessGates": _opaque_list("PodReadinessGate"),
+        "runtimeClassName": STRING,
+        "enableServiceLinks": BOOL,
+        "preemptionPolicy": STRING,
+        "overhead": RESOURCE_LIST,
+        "topologySpreadConstraints": _opaque_list("TopologySpreadConstraint"),
+        "setHostnameAsFQDN": BOOL,
+        "os": _opaque("PodOS"),
+        "hostUsers": BOOL,
+        "schedulingGates": _opaque_list("PodSchedulingGate"),
+        "resourceClaims": _opaque_list("PodResourceClaim"),
+        "resources": RESOURCE_REQUIREMENTS,
+    },
+)
 
-POD_TEMPLATE_SPEC = _Struct("PodTemplateSpec", {
-    "metadata": OBJECT_META,
-    "spec": POD_SPEC,
-})
+POD_TEMPLATE_SPEC = _Struct(
+    "PodTemplateSpec",
+    {
+        "metadata": OBJECT_META,
+        "spec": POD_SPEC,
+    },
+)
 
-SERVICE_PORT = _Struct("ServicePort", {
-    "name": STRING,
-    "protocol": STRING,
-    "appProtocol": STRING,
-    "port": INT32,
-    "targetPort": INT_OR_STRING,
-    "nodePort": INT32,
-})
+SERVICE_PORT = _Struct(
+    "ServicePort",
+    {
+        "name": STRING,
+        "protocol": STRING,
+        "appProtocol": STRING,
+        "port": INT32,
+        "targetPort": INT_OR_STRING,
+        "nodePort": INT32,
+    },
+)
 
-SERVICE_SPEC = _Struct("ServiceSpec", {
-    "ports": _list(SERVICE_PORT),
-    "selector": STRING_MAP,
-    "clusterIP": STRING,
-    "clusterIPs": STRING_LIST,
-    "type": STRING,
-    "externalIPs": STRING_LIST,
-    "sessionAffinity": STRING,
-    "loadBalancerIP": STRING,
-    "loadBalancerSourceRanges": STRING_LIST,
-    "externalName": STRING,
-    "externalTrafficPolicy": STRING,
-    "healthCheckNodePort": INT32,
-    "publishNotReadyAddresses": BOOL,
-    "sessionAffinityConfig": _Struct("SessionAffinityConfig", {
-        "clientIP": _Struct("ClientIPConfig", {"timeoutSeconds": INT32}),
-    }),
-    "ipFamilies": STRING_LIST,
-    "ipFamilyPolicy": STRING,
-    "allocateLoadBalancerNodePorts": BOOL,
-    "loadBalancerClass": STRING,
-    "internalTrafficPolicy": STRING,
-    "trafficDistribution": STRING,
-})
+SERVICE_SPEC = _Struct(
+    "ServiceSpec",
+    {
+        "ports": _list(SERVICE_PORT),
+        "selector": STRING_MAP,
+        "clusterIP": STRING,
+        "clusterIPs": STRING_LIST,
+        "type": STRING,
+        "externalIPs": STRING_LIST,
+        "sessionAffinity": STRING,
+        "loadBalancerIP": STRING,
+        "loadBalancerSourceRanges": STRING_LIST,
+        "externalName": STRING,
+        "externalTrafficPolicy": STRING,
+        "healthCheckNodePort": INT32,
+        "publishNotReadyAddresses": BOOL,
+        "sessionAffinityConfig": _Struct(
+            "SessionAffinityConfig",
+            {
+                "clientIP": _Struct("ClientIPConfig", {"timeoutSeconds": INT32}),
+            },
+        ),
+        "ipFamilies": STRING_LIST,
+        "ipFamilyPolicy": STRING,
+        "allocateLoadBalancerNodePorts": BOOL,
+        "loadBalancerClass": STRING,
+        "internalTrafficPolicy": STRING,
+        "trafficDistribution": STRING,
+    },
+)
 
-TAINT = _Struct("Taint", {
-    "key": STRING,
-    "value": STRING,
-    "effect": STRING,
-    "timeAdded": TIME,
-})
+TAINT = _Struct(
+    "Taint",
+    {
+        "key": STRING,
+        "value": STRING,
+        "effect": STRING,
+        "timeAdded": TIME,
+    },
+)
 
-NODE_SPEC = _Struct("NodeSpec", {
-    "podCIDR": STRING,
-    "podCIDRs": STRING_LIST,
-    "providerID": STRING,
-    "unschedulable": BOOL,
-    "taints": _list(TAINT),
-    "configSource": _opaque("NodeConfigSource"),
-    "externalID": STRING,
-})
+NODE_SPEC = _Struct(
+    "NodeSpec",
+    {
+        "podCIDR": STRING,
+        "podCIDRs": STRING_LIST,
+        "providerID": STRING,
+        "unschedulable": BOOL,
+        "taints": _list(TAINT),
+        "configSource": _opaque("NodeConfigSource"),
+        "externalID": STRING,
+    },
+)
 
 NAMESPACE_SPEC = _Struct("NamespaceSpec", {"finalizers": STRING_LIST})
 
-ROLLING_UPDATE_DEPLOYMENT = _Struct("RollingUpdateDeployment", {
-    "maxUnavailable": INT_OR_STRING,
-    "maxSurge": INT_OR_STRING,
-})
-DEPLOYMENT_SPEC = _Struct("DeploymentSpec", {
-    "replicas": INT32,
-    "selector": LABEL_SELECTOR,
-    "template": POD_TEMPLATE_SPEC,
-    "strategy": _Struct("DeploymentStrategy", {"type": STRING, "rollingUpdate": ROLLING_UPDATE_DEPLOYMENT}),
-    "minReadySeconds": INT32,
-    "revisionHistoryLimit": INT32,
-    "paused": BOOL,
-    "progressDeadlineSeconds": INT32,
-})
+ROLLING_UPDATE_DEPLOYMENT = _Struct(
+    "RollingUpdateDeployment",
+    {
+        "maxUnavailable": INT_OR_STRING,
+        "maxSurge": INT_OR_STRING,
+    },
+)
+DEPLOYMENT_SPEC = _Struct(
+    "DeploymentSpec",
+    {
+        "replicas": INT32,
+        "selector": LABEL_SELECTOR,
+        "template": POD_TEMPLATE_SPEC,
+        "strategy": _Struct("DeploymentStrategy", {"type": STRING, "rollingUpdate": ROLLING_UPDATE_DEPLOYMENT}),
+        "minReadySeconds": INT32,
+        "revisionHistoryLimit": INT32,
+        "paused": BOOL,
+        "progressDeadlineSeconds": INT32,
+    },
+)
 
-REPLICA_SET_SPEC = _Struct("ReplicaSetSpec", {
-    "replicas": INT32,
-    "minReadySeconds": INT32,
-    "selector": LABEL_SELECTOR,
-    "template": POD_TEMPLATE_SPEC,
-})
+REPLICA_SET_SPEC = _Struct(
+    "ReplicaSetSpec",
+    {
+        "replicas": INT32,
+        "minReadySeconds": INT32,
+        "selector": LABEL_SELECTOR,
+        "template": POD_TEMPLATE_SPEC,
+    },
+)
 
-DAEMON_SET_SPEC = _Struct("DaemonSetSpec", {
-    "selector": LABEL_SELECTOR,
-    "template": POD_TEMPLATE_SPEC,
-    "updateStrategy": _Struct("DaemonSetUpdateStrategy", {
-        "type": STRING,
-        "rollingUpdate": _Struct("RollingUpdateDaemonSet", {"maxUnavailable": INT_OR_STRING, "maxSurge": INT_OR_STRING}),
-    }),
-    "minReadySeconds": INT32,
-    "revisionHistoryLimit": INT32,
-})
+DAEMON_SET_SPEC = _Struct(
+    "DaemonSetSpec",
+    {
+        "selector": LABEL_SELECTOR,
+        "template": POD_TEMPLATE_SPEC,
+        "updateStrategy": _Struct(
+            "DaemonSetUpdateStrategy",
+            {
+                "type": STRING,
+                "rollingUpdate": _Struct(
+                    "RollingUpdateDaemonSet", {"maxUnavailable": INT_OR_STRING, "maxSurge": INT_OR_STRING}
+                ),
+            },
+        ),
+        "minReadySeconds": INT32,
+        "revisionHistoryLimit": INT32,
+    },
+)
 
-JOB_SPEC = _Struct("JobSpec", {
-    "parallelism": INT32,
-    "completions": INT32,
-    "activeDeadlineSeconds": INT64,
-    "podFailurePolicy": _opaque("PodFailurePolicy"),
-    "successPolicy": _opaque("SuccessPolicy"),
-    "backoffLimit": INT32,
-    "backoffLimitPerIndex": INT32,
-    "maxFailedIndexes": INT32,
-    "selector": LABEL_SELECTOR,
-    "manualSelector": BOOL,
-    "template": POD_TEMPLATE_SPEC,
-    "ttlSecondsAfterFinished": INT32,
-    "completionMode": STRING,
-    "suspend": BOOL,
-    "podReplacementPolicy": STRING,
-    "managedBy": STRING,
-})
+JOB_SPEC = _Struct(
+    "JobSpec",
+    {
+        "parallelism": INT32,
+        "completions": INT32,
+        "activeDeadlineSeconds": INT64,
+        "podFailurePolicy": _opaque("PodFailurePolicy"),
+        "successPolicy": _opaque("SuccessPolicy"),
+        "backoffLimit": INT32,
+        "backoffLimitPerIndex": INT32,
+        "maxFailedIndexes": INT32,
+        "selector": LABEL_SELECTOR,
+        "manualSelector": BOOL,
+        "template": POD_TEMPLATE_SPEC,
+        "ttlSecondsAfterFinished": INT32,
+        "completionMode": STRING,
+        "suspend": BOOL,
+        "podReplacementPolicy": STRING,
+        "managedBy": STRING,
+    },
+)
 
 SERVICE_BACKEND_PORT = _Struct("ServiceBackendPort", {"name": STRING, "number": INT32})
-INGRESS_BACKEND = _Struct("IngressBackend", {
-    "service": _Struct("IngressServiceBackend", {"name": STRING, "port": SERVICE_BACKEND_PORT}),
-    "resource": _opaque("TypedLocalObjectReference"),
-})
-HTTP_INGRESS_PATH = _Struct("HTTPIngressPath", {
-    "path": STRING,
-    "pathType": STRING,
-    "backend": INGRESS_BACKEND,
-})
-INGRESS_RULE = _Struct("IngressRule", {
-    "host": STRING,
-    "http": _Struct("HTTPIngressRuleValue", {"paths": _list(HTTP_INGRESS_PATH)}),
-})
+INGRESS_BACKEND = _Struct(
+    "IngressBackend",
+    {
+        "service": _Struct("IngressServiceBackend", {"name": STRING, "port": SERVICE_BACKEND_PORT}),
+        "resource": _opaque("TypedLocalObjectReference"),
+    },
+)
+HTTP_INGRESS_PATH = _Struct(
+    "HTTPIngressPath",
+    {
+        "path": STRING,
+        "pathType": STRING,
+        "backend": INGRESS_BACKEND,
+    },
+)
+INGRESS_RULE = _Struct(
+    "IngressRule",
+    {
+        "host": STRING,
+        "http": _Struct("HTTPIngressRuleValue", {"paths": _list(HTTP_INGRESS_PATH)}),
+    },
+)
 INGRESS_TLS = _Struct("IngressTLS", {"hosts": STRING_LIST, "secretName": STRING})
-INGRESS_SPEC = _Struct("IngressSpec", {
-    "ingressClassName": STRING,
-    "defaultBackend": INGRESS_BACKEND,
-    "tls": _list(INGRESS_TLS),
-    "rules": _list(INGRESS_RULE),
-})
+INGRESS_SPEC = _Struct(
+    "IngressSpec",
+    {
+        "ingressClassName": STRING,
+        "defaultBackend": INGRESS_BACKEND,
+        "tls": _list(INGRESS_TLS),
+        "rules": _list(INGRESS_RULE),
+    },
+)
 
 
 # Status: the fields the simulator reads (a pod's phase, conditions and IPs; a node's addresses;
@@ -718,45 +798,80 @@ def _status_list(name: str, fields: dict[str, _Node], pkg: str = "v1") -> _List:
     return _List(_status(name, fields, pkg), f"[]{pkg}.{name}")
 
 
-_CONDITION_FIELDS = {"type": STRING, "status": STRING, "reason": STRING, "message": STRING,
-                     "lastTransitionTime": TIME}
-POD_STATUS = _status("PodStatus", {
-    "phase": STRING,
-    "conditions": _status_list("PodCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
-    "message": STRING,
-    "reason": STRING,
-    "nominatedNodeName": STRING,
-    "hostIP": STRING,
-    "hostIPs": _status_list("HostIP", {"ip": STRING}),
-    "podIP": STRING,
-    "podIPs": _status_list("PodIP", {"ip": STRING}),
-    "startTime": TIME,
-    "qosClass": STRING,
-})
-NODE_STATUS = _status("NodeStatus", {
-    "addresses": _status_list("NodeAddress", {"type": STRING, "address": STRING}),
-    "conditions": _status_list("NodeCondition", {**_CONDITION_FIELDS, "lastHeartbeatTime": TIME}),
-    "phase": STRING,
-})
-SERVICE_STATUS = _status("ServiceStatus", {
-    "loadBalancer": _status("LoadBalancerStatus", {
-        "ingress": _status_list("LoadBalancerIngress", {"ip": STRING, "hostname": STRING, "ipMode": STRING}),
-    }),
-})
-_WORKLOAD_COUNTERS = {"observedGeneration": INT64, "replicas": INT32, "readyReplicas": INT32,
-                      "availableReplicas": INT32}
-DEPLOYMENT_STATUS = _status("DeploymentStatus", {**_WORKLOAD_COUNTERS, "updatedReplicas": INT32,
-                                                 "unavailableReplicas": INT32, "collisionCount": INT32})
+_CONDITION_FIELDS = {"type": STRING, "status": STRING, "reason": STRING, "message": STRING, "lastTransitionTime": TIME}
+POD_STATUS = _status(
+    "PodStatus",
+    {
+        "phase": STRING,
+        "conditions": _status_list("PodCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
+        "message": STRING,
+        "reason": STRING,
+        "nominatedNodeName": STRING,
+        "hostIP": STRING,
+        "hostIPs": _status_list("HostIP", {"ip": STRING}),
+        "podIP": STRING,
+        "podIPs": _status_list("PodIP", {"ip": STRING}),
+        "startTime": TIME,
+        "qosClass": STRING,
+    },
+)
+NODE_STATUS = _status(
+    "NodeStatus",
+    {
+        "addresses": _status_list("NodeAddress", {"type": STRING, "address": STRING}),
+        "conditions": _status_list("NodeCondition", {**_CONDITION_FIELDS, "lastHeartbeatTime": TIME}),
+        "phase": STRING,
+    },
+)
+SERVICE_STATUS = _status(
+    "ServiceStatus",
+    {
+        "loadBalancer": _status(
+            "LoadBalancerStatus",
+            {
+                "ingress": _status_list("LoadBalancerIngress", {"ip": STRING, "hostname": STRING, "ipMode": STRING}),
+            },
+        ),
+    },
+)
+_WORKLOAD_COUNTERS = {
+    "observedGeneration": INT64,
+    "replicas": INT32,
+    "readyReplicas": INT32,
+    "availableReplicas": INT32,
+}
+DEPLOYMENT_STATUS = _status(
+    "DeploymentStatus",
+    {**_WORKLOAD_COUNTERS, "updatedReplicas": INT32, "unavailableReplicas": INT32, "collisionCount": INT32},
+)
 REPLICA_SET_STATUS = _status("ReplicaSetStatus", {**_WORKLOAD_COUNTERS, "fullyLabeledReplicas": INT32})
-DAEMON_SET_STATUS = _status("DaemonSetStatus", {
-    "observedGeneration": INT64, "currentNumberScheduled": INT32, "numberMisscheduled": INT32,
-    "desiredNumberScheduled": INT32, "numberReady": INT32, "updatedNumberScheduled": INT32,
-    "numberAvailable": INT32, "numberUnavailable": INT32, "collisionCount": INT32})
-JOB_STATUS = _status("JobStatus", {
-    "conditions": _status_list("JobCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
-    "startTime": TIME, "completionTime": TIME,
-    "active": INT32, "succeeded": INT32, "failed": INT32, "ready": INT32, "terminating": INT32,
-})
+DAEMON_SET_STATUS = _status(
+    "DaemonSetStatus",
+    {
+        "observedGeneration": INT64,
+        "currentNumberScheduled": INT32,
+        "numberMisscheduled": INT32,
+        "desiredNumberScheduled": INT32,
+        "numberReady": INT32,
+        "updatedNumberScheduled": INT32,
+        "numberAvailable": INT32,
+        "numberUnavailable": INT32,
+        "collisionCount": INT32,
+    },
+)
+JOB_STATUS = _status(
+    "JobStatus",
+    {
+        "conditions": _status_list("JobCondition", {**_CONDITION_FIELDS, "lastProbeTime": TIME}),
+        "startTime": TIME,
+        "completionTime": TIME,
+        "active": INT32,
+        "succeeded": INT32,
+        "failed": INT32,
+        "ready": INT32,
+        "terminating": INT32,
+    },
+)
 
 
 def _top(kind: str, spec: _Struct | None, status: str | _Struct) -> _Struct:
@@ -783,6 +898,7 @@ KINDS: dict[str, _Struct] = {
 # ---------------------------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------------------------
+
 
 def decode(kind: str, obj: dict) -> tuple[dict, list[FieldError]]:
     """Decode `obj` as the API server would: (the object as Go sees it, its decoding errors).

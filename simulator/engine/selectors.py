@@ -20,6 +20,7 @@ Sources (read, not copied):
 - k8s.io/apimachinery/pkg/util/validation/field/path.go, errors.go, and pkg/util/errors (how
   paths and aggregated errors print)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,30 +31,30 @@ from simulator.engine.errors import EngineError, FieldError, forbidden, invalid,
 from simulator.engine.names import is_qualified_name, is_valid_label_value, validate_label_name, validate_labels
 
 __all__ = [
+    "BINARY_OPERATORS",
     "DOES_NOT_EXIST",
-    "EQUALS",
     "DOUBLE_EQUALS",
-    "IN",
-    "NOT_EQUALS",
-    "NOT_IN",
+    "EQUALS",
     "EXISTS",
     "GREATER_THAN",
+    "IN",
     "LESS_THAN",
-    "BINARY_OPERATORS",
+    "NOT_EQUALS",
+    "NOT_IN",
     "UNARY_OPERATORS",
     "VALID_REQUIREMENT_OPERATORS",
-    "SelectorError",
     "Requirement",
     "Selector",
+    "SelectorError",
+    "describe_failure",
     "everything",
+    "explain",
+    "from_label_selector",
     "nothing",
     "parse",
     "selector_from_set",
-    "validated_selector_from_set",
-    "from_label_selector",
     "validate_label_selector",
-    "explain",
-    "describe_failure",
+    "validated_selector_from_set",
 ]
 
 # pkg/selection/operator.go. (StartsWith "^=" and EndsWith "$=" exist there for field
@@ -198,7 +199,9 @@ class Requirement:
                 errs.append(invalid(value_path, vals, "for 'Gt', 'Lt' operators, exactly one value is required"))
             for i, value in enumerate(vals):
                 if _parse_int64(value) is None:
-                    errs.append(invalid(f"{value_path}[{i}]", value, "for 'Gt', 'Lt' operators, the value must be an integer"))
+                    errs.append(
+                        invalid(f"{value_path}[{i}]", value, "for 'Gt', 'Lt' operators, the value must be an integer")
+                    )
         else:
             errs.append(not_supported(_child(path, "operator"), operator, VALID_REQUIREMENT_OPERATORS))
 
@@ -244,7 +247,7 @@ def _matches(code: int, arg: Any, value: Any) -> bool:
         return value is not _MISSING
     if code == _C_NOT_EXISTS:
         return value is _MISSING
-    if code == _C_GT or code == _C_LT:
+    if code in (_C_GT, _C_LT):
         if value is _MISSING:
             return False
         number = _parse_int64(value)
@@ -489,7 +492,7 @@ class _Parser:
                     requirements.append(self.parse_requirement())
                 except _SyntaxError as err:
                     raise SelectorError(err.errors, "unable to parse requirement: " + err.message) from None
-                t, l = self.consume(self.VALUES)
+                t, lit = self.consume(self.VALUES)
                 if t == _T_EOS:
                     return requirements
                 if t == _T_COMMA:
@@ -497,7 +500,7 @@ class _Parser:
                     if t2 not in (_T_IDENTIFIER, _T_DOES_NOT_EXIST):
                         raise SelectorError(message=f"found '{l2}', expected: identifier after ','")
                 else:
-                    raise SelectorError(message=f"found '{l}', expected: ',' or 'end of string'")
+                    raise SelectorError(message=f"found '{lit}', expected: ',' or 'end of string'")
             elif tok == _T_EOS:
                 return requirements
             else:
@@ -660,18 +663,25 @@ def validate_label_selector(
         key = expr.get("key", "")
         if operator in ("In", "NotIn"):
             if not values:
-                errs.append(required(_child(expr_path, "values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+                errs.append(
+                    required(_child(expr_path, "values"), "must be specified when `operator` is 'In' or 'NotIn'")
+                )
         elif operator in ("Exists", "DoesNotExist"):
             if values:
                 errs.append(
-                    forbidden(_child(expr_path, "values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+                    forbidden(
+                        _child(expr_path, "values"),
+                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+                    )
                 )
         else:
             errs.append(invalid(_child(expr_path, "operator"), operator, "not a valid selector operator"))
         errs.extend(validate_label_name(key, _child(expr_path, "key")))
         if not allow_invalid_label_value:
             for j, value in enumerate(values):
-                errs.extend(invalid(f"{_child(expr_path, 'values')}[{j}]", value, msg) for msg in is_valid_label_value(value))
+                errs.extend(
+                    invalid(f"{_child(expr_path, 'values')}[{j}]", value, msg) for msg in is_valid_label_value(value)
+                )
     return errs
 
 
@@ -698,7 +708,9 @@ def from_label_selector(selector: Mapping[str, Any] | None, path: str = "spec.se
         return everything()
     reqs = [Requirement(key, EQUALS, (value,)) for key, value in sorted(match_labels.items())]
     for expr in expressions:
-        reqs.append(Requirement(expr["key"], _LABEL_SELECTOR_OPERATORS[expr["operator"]], tuple(expr.get("values") or ())))
+        reqs.append(
+            Requirement(expr["key"], _LABEL_SELECTOR_OPERATORS[expr["operator"]], tuple(expr.get("values") or ()))
+        )
     result = Selector(tuple(reqs))
     if key is not None:
         if len(_MATCH_LABELS_SELECTORS) >= 65_536:

@@ -9,6 +9,7 @@ and `Ready` condition; a node's InternalIP; a LoadBalancer's ingress address). T
 clear error on its field, never a crash or a nonsense diagram. The annotations the simulator
 keeps for its own bookkeeping are the server's: a document cannot set them.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -19,8 +20,9 @@ from .errors import FieldError, invalid, not_supported
 from .names import is_dns1123_subdomain, is_valid_ip
 
 # Bookkeeping the engine writes on stored objects (creation order, the simulated clock).
-SERVER_ANNOTATIONS = frozenset({"kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/finished-at",
-                                "kubeviz.io/restarts"})
+SERVER_ANNOTATIONS = frozenset(
+    {"kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/finished-at", "kubeviz.io/restarts"}
+)
 RUN_SECONDS_ANNOTATION = "kubeviz.io/run-seconds"
 FAILURES_ANNOTATION = "kubeviz.io/failures"
 MAX_RUN_SECONDS = 86_400 * 365  # a simulated year: anything longer is a typo, not a lesson
@@ -50,8 +52,13 @@ def prepare_for_create(kind: str, obj: dict) -> tuple[dict, list[tuple[str, str]
         if ignored:
             obj = {**obj, "status": {k: v for k, v in status.items() if k not in POD_SERVER_STATUS}}
             for field in ignored:
-                warnings.append((f"status.{field}", f"status.{field} is ignored: the scheduler and kubelet set it, and "
-                                                    "kubeviz gives each pod an address from its node's pod CIDR"))
+                warnings.append(
+                    (
+                        f"status.{field}",
+                        f"status.{field} is ignored: the scheduler and kubelet set it, and "
+                        "kubeviz gives each pod an address from its node's pod CIDR",
+                    )
+                )
     return strip_server_annotations(obj), warnings
 
 
@@ -99,7 +106,9 @@ def _ipv4(path: str, value: Any) -> list[FieldError]:
     try:
         ipaddress.IPv4Address(value)
     except ValueError:
-        return [invalid(path, value, "must be an IPv4 address in dotted-quad form: kubeviz simulates IPv4 clusters only")]
+        return [
+            invalid(path, value, "must be an IPv4 address in dotted-quad form: kubeviz simulates IPv4 clusters only")
+        ]
     return []
 
 
@@ -153,8 +162,14 @@ def _job_annotations(annotations: dict) -> list[FieldError]:
         except (TypeError, ValueError):
             seconds = math.nan
         if not math.isfinite(seconds) or seconds < 0 or seconds > MAX_RUN_SECONDS:
-            errs.append(invalid(path, run, "must be a number of simulated seconds each pod of this Job runs, "
-                                           f"from 0 to {MAX_RUN_SECONDS} (e.g. \"10\" or \"2.5\")"))
+            errs.append(
+                invalid(
+                    path,
+                    run,
+                    "must be a number of simulated seconds each pod of this Job runs, "
+                    f'from 0 to {MAX_RUN_SECONDS} (e.g. "10" or "2.5")',
+                )
+            )
     failures = annotations.get(FAILURES_ANNOTATION)
     if failures is not None:
         path = f"metadata.annotations[{FAILURES_ANNOTATION}]"

@@ -30,21 +30,37 @@ and NodePort/LoadBalancer Services; Ingress routes reach Services; one edge per 
 (Service port -> pod) labelled `port → targetPort` with its readiness; owners link to
 what they own (class `owns`, so the client can hide them).
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from . import diagnostics, dns, envvars, kubeproxy
 from .endpoints import cached_endpoints
 from .model import Base, Pod, Service
 from .siminputs import SERVER_ANNOTATIONS
-from .views import (daemonset_view, deployment_view, ingress_view, job_view, load_balancer_ip, node_view,
-                    pod_view, service_view)
+from .views import (
+    daemonset_view,
+    deployment_view,
+    ingress_view,
+    job_view,
+    load_balancer_ip,
+    node_view,
+    pod_view,
+    service_view,
+)
 
 Key = tuple[str, str, str]
 
-VIEW_PREFIX = {"Node": "node", "Pod": "pod", "Service": "service", "Ingress": "ingress",
-               "Deployment": "deployment", "Job": "job", "DaemonSet": "daemonset"}
+VIEW_PREFIX = {
+    "Node": "node",
+    "Pod": "pod",
+    "Service": "service",
+    "Ingress": "ingress",
+    "Deployment": "deployment",
+    "Job": "job",
+    "DaemonSet": "daemonset",
+}
 OWNER_KINDS = ("Deployment", "ReplicaSet", "Job", "DaemonSet")
 WORLD = "world"
 WORLD_SUBJECT: Key = ("World", "", "")
@@ -89,9 +105,14 @@ def _fixed_keys(kind: str, namespace: str, name: str) -> list[str]:
     if kind == "Pod":
         keys += [f"env/{namespace}/{name}", f"dns-pod/{namespace}/{name}", f"hints/Pod/{namespace}/{name}"]
     elif kind == "Service":
-        keys += [f"dns/{namespace}/{name}", f"rules/{namespace}/{name}", f"hints/Service/{namespace}/{name}",
-                 f"graph/edge/expose/{namespace}/{name}", f"graph/node/External/{namespace}/{name}",
-                 f"graph/edge/external/{namespace}/{name}"]
+        keys += [
+            f"dns/{namespace}/{name}",
+            f"rules/{namespace}/{name}",
+            f"hints/Service/{namespace}/{name}",
+            f"graph/edge/expose/{namespace}/{name}",
+            f"graph/node/External/{namespace}/{name}",
+            f"graph/edge/external/{namespace}/{name}",
+        ]
     elif kind == "Ingress":
         keys.append(f"graph/edge/ingress-in/{namespace}/{name}")
     return keys
@@ -99,14 +120,19 @@ def _fixed_keys(kind: str, namespace: str, name: str) -> list[str]:
 
 # ---------------------------------------------------------------------- elements
 def _node_el(ident: str, classes: str, **data) -> dict:
-    return {"group": "nodes", "data": {"id": ident, **{k: v for k, v in data.items() if v is not None}},
-            "classes": classes}
+    return {
+        "group": "nodes",
+        "data": {"id": ident, **{k: v for k, v in data.items() if v is not None}},
+        "classes": classes,
+    }
 
 
 def _edge_el(ident: str, source: str, target: str, classes: str, **data) -> dict:
-    return {"group": "edges", "data": {"id": ident, "source": source, "target": target,
-                                       **{k: v for k, v in data.items() if v is not None}},
-            "classes": classes}
+    return {
+        "group": "edges",
+        "data": {"id": ident, "source": source, "target": target, **{k: v for k, v in data.items() if v is not None}},
+        "classes": classes,
+    }
 
 
 def _world_entries() -> dict:
@@ -129,10 +155,16 @@ def public_manifest(manifest: dict) -> dict:
 
 def object_entry(obj: Base) -> dict:
     owner = obj.owner
-    return {"kind": obj.kind, "namespace": obj.namespace, "name": obj.name, "uid": obj.uid,
-            "resourceVersion": obj.resource_version, "labels": dict(obj.labels),
-            "owner": {"kind": owner.kind, "name": owner.name, "uid": owner.uid} if owner else None,
-            "manifest": public_manifest(obj.manifest)}
+    return {
+        "kind": obj.kind,
+        "namespace": obj.namespace,
+        "name": obj.name,
+        "uid": obj.uid,
+        "resourceVersion": obj.resource_version,
+        "labels": dict(obj.labels),
+        "owner": {"kind": owner.kind, "name": owner.name, "uid": owner.uid} if owner else None,
+        "manifest": public_manifest(obj.manifest),
+    }
 
 
 def _owner_edge(cluster, obj: Base, out: dict) -> None:
@@ -143,8 +175,9 @@ def _owner_edge(cluster, obj: Base, out: dict) -> None:
     if parent is None or parent.uid != owner.uid:
         return
     target = element_id(obj.kind, obj.namespace, obj.name)
-    out[f"graph/edge/owner/{target}"] = _edge_el(f"owner/{target}", element_id(owner.kind, obj.namespace, owner.name),
-                                                 target, "owns")
+    out[f"graph/edge/owner/{target}"] = _edge_el(
+        f"owner/{target}", element_id(owner.kind, obj.namespace, owner.name), target, "owns"
+    )
 
 
 # ---------------------------------------------------------------------- DNS and rules
@@ -177,8 +210,10 @@ def _service_rules(cluster, svc: Service):
     `nat`/`filter` already, in table order)."""
     rules = kubeproxy.service_rules(cluster, svc)
     if isinstance(rules, dict) and rules.get("ports"):
-        rules = {**rules, "ports": [{k: v for k, v in port.items() if k not in ("nat", "filter")}
-                                    for port in rules["ports"]]}
+        rules = {
+            **rules,
+            "ports": [{k: v for k, v in port.items() if k not in ("nat", "filter")} for port in rules["ports"]],
+        }
     return rules
 
 
@@ -191,14 +226,28 @@ def _proxy_node(cluster):
 # ---------------------------------------------------------------------- subjects
 def _derive_node(cluster, node, out: dict) -> None:
     out[f"node/{node.name}"] = node_view(node)
-    node_ports = sorted({f"{p.node_port}/{p.protocol}" for svc in cluster.list("Service")
-                         if svc.type in ("NodePort", "LoadBalancer") for p in svc.ports if p.node_port},
-                        key=lambda s: (int(s.split("/")[0]), s))
+    node_ports = sorted(
+        {
+            f"{p.node_port}/{p.protocol}"
+            for svc in cluster.list("Service")
+            if svc.type in ("NodePort", "LoadBalancer")
+            for p in svc.ports
+            if p.node_port
+        },
+        key=lambda s: (int(s.split("/")[0]), s),
+    )
     control = "node-role.kubernetes.io/control-plane" in node.labels
     ident = element_id("Node", "", node.name)
-    out[f"graph/node/{ident}"] = _node_el(ident, "node control-plane" if control else "node", label=node.name,
-                                          kind="Node", ip=node.ip, podCIDR=node.pod_cidr, nodePorts=node_ports,
-                                          role="control-plane" if control else "worker")
+    out[f"graph/node/{ident}"] = _node_el(
+        ident,
+        "node control-plane" if control else "node",
+        label=node.name,
+        kind="Node",
+        ip=node.ip,
+        podCIDR=node.pod_cidr,
+        nodePorts=node_ports,
+        role="control-plane" if control else "worker",
+    )
 
 
 def _derive_pod(cluster, pod: Pod, out: dict) -> None:
@@ -215,16 +264,28 @@ def _derive_pod(cluster, pod: Pod, out: dict) -> None:
     ident = element_id("Pod", ns, name)
     parent = element_id("Node", "", pod.node) if pod.node and cluster.get("Node", "", pod.node) else None
     state = "ready" if pod.ready else "not-ready"
-    out[f"graph/node/{ident}"] = _node_el(ident, f"pod {state} phase-{pod.phase.lower()}", label=name, kind="Pod",
-                                          namespace=ns, parent=parent, ip=pod.ip, phase=pod.phase, ready=pod.ready)
+    out[f"graph/node/{ident}"] = _node_el(
+        ident,
+        f"pod {state} phase-{pod.phase.lower()}",
+        label=name,
+        kind="Pod",
+        namespace=ns,
+        parent=parent,
+        ip=pod.ip,
+        phase=pod.phase,
+        ready=pod.ready,
+    )
     _owner_edge(cluster, pod, out)
 
 
 def _no_endpoint_reason(svc: Service, hints: list[dict]) -> dict:
     for hint in hints:
         return {"id": hint["id"], "message": hint["message"], "hint": hint["hint"]}
-    return {"id": "service-no-endpoints", "message": f"Service {svc.name!r} has no endpoints",
-            "hint": "the pods it selects have no IP yet (Pending) or declare no matching port"}
+    return {
+        "id": "service-no-endpoints",
+        "message": f"Service {svc.name!r} has no endpoints",
+        "hint": "the pods it selects have no IP yet (Pending) or declare no matching port",
+    }
 
 
 def _derive_service(cluster, svc: Service, out: dict) -> None:
@@ -246,23 +307,35 @@ def _derive_service(cluster, svc: Service, out: dict) -> None:
         warning = _no_endpoint_reason(svc, hints)
     classes = f"service type-{svc.type.lower()}" + (" warning" if warning else "")
     lb = load_balancer_ip(svc)
-    out[f"graph/node/{ident}"] = _node_el(ident, classes, label=name, kind="Service", namespace=ns,
-                                          parent=element_id("Namespace", "", ns), type=svc.type,
-                                          clusterIP=view["clusterIP"], loadBalancerIP=lb,
-                                          externalName=svc.external_name, ports=ports, warning=warning)
+    out[f"graph/node/{ident}"] = _node_el(
+        ident,
+        classes,
+        label=name,
+        kind="Service",
+        namespace=ns,
+        parent=element_id("Namespace", "", ns),
+        type=svc.type,
+        clusterIP=view["clusterIP"],
+        loadBalancerIP=lb,
+        externalName=svc.external_name,
+        ports=ports,
+        warning=warning,
+    )
     if svc.type in ("NodePort", "LoadBalancer"):
         label = ", ".join(f"NodePort {p.node_port}" for p in svc.ports if p.node_port)
         if svc.type == "LoadBalancer":
             label = f"LoadBalancer {lb}" + (f" · {label}" if label else "")
-        out[f"graph/edge/expose/{ns}/{name}"] = _edge_el(f"expose/{ns}/{name}", WORLD, ident,
-                                                        f"expose type-{svc.type.lower()}", label=label,
-                                                        loadBalancerIP=lb)
+        out[f"graph/edge/expose/{ns}/{name}"] = _edge_el(
+            f"expose/{ns}/{name}", WORLD, ident, f"expose type-{svc.type.lower()}", label=label, loadBalancerIP=lb
+        )
     if svc.type == "ExternalName":
         ext = element_id("External", ns, name)
-        out[f"graph/node/{ext}"] = _node_el(ext, "external", label=svc.external_name or "", kind="External",
-                                            externalName=svc.external_name)
-        out[f"graph/edge/external/{ns}/{name}"] = _edge_el(f"external/{ns}/{name}", ident, ext, "external",
-                                                          label="CNAME")
+        out[f"graph/node/{ext}"] = _node_el(
+            ext, "external", label=svc.external_name or "", kind="External", externalName=svc.external_name
+        )
+        out[f"graph/edge/external/{ns}/{name}"] = _edge_el(
+            f"external/{ns}/{name}", ident, ext, "external", label="CNAME"
+        )
     by_port = {(p.name, p.protocol): p for p in svc.ports}
     for ep in endpoints:
         sp = by_port.get((ep.port_name, ep.protocol))
@@ -276,18 +349,33 @@ def _derive_service(cluster, svc: Service, out: dict) -> None:
             target_name = f"Node:{ep.node}"
             target_ident = element_id("Node", "", ep.node)
         key = _endpoint_edge_key(ns, name, target_name, token)
-        out[key] = _edge_el(key[len("graph/edge/"):], ident, target_ident,
-                            "endpoint " + ("ready" if ep.ready else "not-ready"),
-                            label=f"{sp.port} → {ep.port}", port=sp.port, targetPort=ep.port,
-                            protocol=ep.protocol, ready=ep.ready)
+        out[key] = _edge_el(
+            key[len("graph/edge/") :],
+            ident,
+            target_ident,
+            "endpoint " + ("ready" if ep.ready else "not-ready"),
+            label=f"{sp.port} → {ep.port}",
+            port=sp.port,
+            targetPort=ep.port,
+            protocol=ep.protocol,
+            ready=ep.ready,
+        )
 
 
 def _ingress_routes(ingress) -> list[dict]:
     view = ingress_view(ingress)
     routes = [dict(r) for r in view["rules"]]
     if view["defaultBackend"] and view["defaultBackend"].get("service"):
-        routes.append({"host": None, "path": None, "pathType": None, "default": True,
-                       "service": view["defaultBackend"]["service"], "port": view["defaultBackend"]["port"]})
+        routes.append(
+            {
+                "host": None,
+                "path": None,
+                "pathType": None,
+                "default": True,
+                "service": view["defaultBackend"]["service"],
+                "port": view["defaultBackend"]["port"],
+            }
+        )
     return routes
 
 
@@ -295,10 +383,18 @@ def _derive_ingress(cluster, ingress, out: dict) -> None:
     ns, name = ingress.namespace, ingress.name
     out[f"ingress/{ns}/{name}"] = ingress_view(ingress)
     ident = element_id("Ingress", ns, name)
-    out[f"graph/node/{ident}"] = _node_el(ident, "ingress", label=name, kind="Ingress", namespace=ns,
-                                          parent=element_id("Namespace", "", ns), ingressClass=ingress.ingress_class)
-    out[f"graph/edge/ingress-in/{ns}/{name}"] = _edge_el(f"ingress-in/{ns}/{name}", WORLD, ident, "ingress-in",
-                                                        label="HTTP")
+    out[f"graph/node/{ident}"] = _node_el(
+        ident,
+        "ingress",
+        label=name,
+        kind="Ingress",
+        namespace=ns,
+        parent=element_id("Namespace", "", ns),
+        ingressClass=ingress.ingress_class,
+    )
+    out[f"graph/edge/ingress-in/{ns}/{name}"] = _edge_el(
+        f"ingress-in/{ns}/{name}", WORLD, ident, "ingress-in", label="HTTP"
+    )
     for index, route in enumerate(_ingress_routes(ingress)):
         service = route.get("service")
         if not service:
@@ -308,9 +404,17 @@ def _derive_ingress(cluster, ingress, out: dict) -> None:
             continue
         where = "default backend" if route.get("default") else f"{route.get('host') or '*'}{route.get('path') or '/'}"
         key = f"graph/edge/route/{ns}/{name}/{index}"
-        out[key] = _edge_el(key[len("graph/edge/"):], ident, element_id("Service", svc_ns, svc_name), "route",
-                            label=f"{where} → {route.get('port')}", host=route.get("host"), path=route.get("path"),
-                            pathType=route.get("pathType"), port=route.get("port"))
+        out[key] = _edge_el(
+            key[len("graph/edge/") :],
+            ident,
+            element_id("Service", svc_ns, svc_name),
+            "route",
+            label=f"{where} → {route.get('port')}",
+            host=route.get("host"),
+            path=route.get("path"),
+            pathType=route.get("pathType"),
+            port=route.get("port"),
+        )
 
 
 def _derive_owner(cluster, obj, out: dict) -> None:
@@ -332,8 +436,15 @@ def _derive_owner(cluster, obj, out: dict) -> None:
     elif kind == "ReplicaSet":
         summary = f"{obj.replicas if obj.replicas is not None else 1} replicas"
     ident = element_id(kind, ns, name)
-    out[f"graph/node/{ident}"] = _node_el(ident, f"owner {kind.lower()}", label=name, kind=kind, namespace=ns,
-                                          parent=element_id("Namespace", "", ns), summary=summary)
+    out[f"graph/node/{ident}"] = _node_el(
+        ident,
+        f"owner {kind.lower()}",
+        label=name,
+        kind=kind,
+        namespace=ns,
+        parent=element_id("Namespace", "", ns),
+        summary=summary,
+    )
     _owner_edge(cluster, obj, out)
 
 
@@ -342,9 +453,17 @@ def _derive_namespace(cluster, obj, out: dict) -> None:
     out[f"graph/node/{ident}"] = _node_el(ident, "namespace", label=obj.name, kind="Namespace")
 
 
-_DERIVE = {"Node": _derive_node, "Pod": _derive_pod, "Service": _derive_service, "Ingress": _derive_ingress,
-           "Deployment": _derive_owner, "ReplicaSet": _derive_owner, "Job": _derive_owner,
-           "DaemonSet": _derive_owner, "Namespace": _derive_namespace}
+_DERIVE = {
+    "Node": _derive_node,
+    "Pod": _derive_pod,
+    "Service": _derive_service,
+    "Ingress": _derive_ingress,
+    "Deployment": _derive_owner,
+    "ReplicaSet": _derive_owner,
+    "Job": _derive_owner,
+    "DaemonSet": _derive_owner,
+    "Namespace": _derive_namespace,
+}
 
 
 def subject_entries(cluster, obj: Base) -> dict:
@@ -443,8 +562,7 @@ def changed_entries(cluster, changes, before: Mapping[Key, Base | None] | None =
                 if ing.namespace == ns:
                     subjects.add(("Ingress", ing.namespace, ing.name))
             exposes = {"NodePort", "LoadBalancer"}
-            if (now is not None and now.type in exposes) or (old is not None and old.type in exposes) \
-                    or not past.exact:
+            if (now is not None and now.type in exposes) or (old is not None and old.type in exposes) or not past.exact:
                 all_nodes = True
             _touch_env(cluster, now, old, past, subjects)
         if kind in OWNER_KINDS and now is not None and old is None:
@@ -467,10 +585,11 @@ def changed_entries(cluster, changes, before: Mapping[Key, Base | None] | None =
         for svc in cluster.list("Service"):
             if (svc.namespace, svc.name) in services:
                 continue
-            if svc.namespace in changed_pods_by_ns or \
-                    any(_matches(svc.selector, labels) for _ns2, labels in labels_seen):
-                if _selects_no_live_pod(cluster, svc):
-                    services.add((svc.namespace, svc.name))
+            touched = svc.namespace in changed_pods_by_ns or any(
+                _matches(svc.selector, labels) for _ns2, labels in labels_seen
+            )
+            if touched and _selects_no_live_pod(cluster, svc):
+                services.add((svc.namespace, svc.name))
 
     memory = cluster.scratch.setdefault("snapshot", {})
     proxy_node = _proxy_node(cluster)
@@ -500,8 +619,7 @@ def changed_entries(cluster, changes, before: Mapping[Key, Base | None] | None =
         elif kind == "Ingress":
             for version in (obj, past.get(key)):
                 if version is not None:
-                    candidates.update(f"graph/edge/route/{ns}/{name}/{i}"
-                                      for i in range(len(_ingress_routes(version))))
+                    candidates.update(f"graph/edge/route/{ns}/{name}/{i}" for i in range(len(_ingress_routes(version))))
     unset = sorted(candidates.difference(new))
     return dict(sorted(new.items())), unset
 

@@ -26,11 +26,13 @@ generated selector that validation checks); for a Service, clusterIPs may be abs
 are derived from `clusterIP` as the Service strategy does). For updates, `obj` is the full
 new object (after kubectl's apply merge), `old` the stored one.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from simulator.engine.errors import (
     DUPLICATE,
@@ -60,7 +62,7 @@ from simulator.engine.names import (
 )
 from simulator.engine.selectors import SelectorError, from_label_selector, validate_label_selector
 
-__all__ = ["validate", "GoLiteral", "go_label_selector", "go_string_map", "FIELD_IMMUTABLE", "KINDS"]
+__all__ = ["FIELD_IMMUTABLE", "KINDS", "GoLiteral", "go_label_selector", "go_string_map", "validate"]
 
 FIELD_IMMUTABLE = "field is immutable"  # apimachineryvalidation.FieldImmutableErrorMsg
 IS_NEGATIVE = "must be greater than or equal to 0"  # apimachineryvalidation.IsNegativeErrorMsg
@@ -70,6 +72,7 @@ MAX_INT32 = (1 << 31) - 1
 # ---------------------------------------------------------------------------------------------
 # Go renderings of bad values (field.Error prints non-scalar values with %#v)
 # ---------------------------------------------------------------------------------------------
+
 
 class GoLiteral:
     """A bad value that prints exactly as given (errors.go_value calls go_repr())."""
@@ -126,16 +129,19 @@ def go_label_selector(selector: Mapping[str, Any] | None) -> GoLiteral | None:
         items = [
             f"v1.LabelSelectorRequirement{{Key:{_q(e.get('key'))}, Operator:{_q(e.get('operator'))}, "
             f"Values:{_go_strings_text(e.get('values'))}}}"
-            for e in exprs if isinstance(e, dict)
+            for e in exprs
+            if isinstance(e, dict)
         ]
         exprs_text = "[]v1.LabelSelectorRequirement{" + ", ".join(items) + "}"
-    return GoLiteral(f"v1.LabelSelector{{MatchLabels:{_go_map_text(selector.get('matchLabels'))}, MatchExpressions:{exprs_text}}}")
+    return GoLiteral(
+        f"v1.LabelSelector{{MatchLabels:{_go_map_text(selector.get('matchLabels'))}, MatchExpressions:{exprs_text}}}"
+    )
 
 
 def _go_int_or_string(value: Any) -> GoLiteral:
     """%#v of an intstr.IntOrString (Type 0 = Int, 1 = String)."""
     if isinstance(value, str):
-        return GoLiteral(f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:{_q(value)}}}')
+        return GoLiteral(f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{_q(value)}}}")
     return GoLiteral(f'intstr.IntOrString{{Type:0, IntVal:{int(value or 0)}, StrVal:""}}')
 
 
@@ -164,6 +170,7 @@ _GO_POD_TEMPLATE = GoLiteral("core.PodTemplateSpec{...}")
 # ---------------------------------------------------------------------------------------------
 # Small readers that never crash on malformed input
 # ---------------------------------------------------------------------------------------------
+
 
 def _d(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
@@ -248,7 +255,9 @@ def _validate_finalizers(finalizers: Any, path: str) -> list[FieldError]:
         errs.append(invalid(path, names, "finalizer orphan and foregroundDeletion cannot be both set"))
     for i, name in enumerate(names):
         if "/" not in name and name not in _STANDARD_FINALIZERS:
-            errs.append(invalid(f"{path}[{i}]", name, "name is neither a standard finalizer name nor is it fully qualified"))
+            errs.append(
+                invalid(f"{path}[{i}]", name, "name is neither a standard finalizer name nor is it fully qualified")
+            )
     return errs
 
 
@@ -432,7 +441,9 @@ def _validate_init_containers(init: Any, regular: Any, path: str) -> list[FieldE
         if not restart_always:
             for field in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
                 if c.get(field) is not None:
-                    errs.append(forbidden(f"{p}.{field}", "may not be set for init containers without restartPolicy=Always"))
+                    errs.append(
+                        forbidden(f"{p}.{field}", "may not be set for init containers without restartPolicy=Always")
+                    )
     return errs
 
 
@@ -446,8 +457,13 @@ def _validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
         if key:
             errs.extend(validate_label_name(key, f"{p}.key"))
         if not key and operator != "Exists":
-            errs.append(invalid(f"{p}.operator", operator,
-                                "operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
+            errs.append(
+                invalid(
+                    f"{p}.operator",
+                    operator,
+                    'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+                )
+            )
         if t.get("tolerationSeconds") is not None and effect != "NoExecute":
             errs.append(invalid(f"{p}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
         if operator in ("Equal", ""):
@@ -500,8 +516,13 @@ def _validate_pod_spec(spec: Any, path: str, is_pod: bool) -> list[FieldError]:
                 port = _d(port)
                 hp, cp = _i(port.get("hostPort")), _i(port.get("containerPort"))
                 if (is_pod or hp != 0) and hp != cp:
-                    errs.append(invalid(f"{path}.containers[{ci}].ports[{pi}].hostPort", hp,
-                                        "must match `containerPort` when `hostNetwork` is true"))
+                    errs.append(
+                        invalid(
+                            f"{path}.containers[{ci}].ports[{pi}].hostPort",
+                            hp,
+                            "must match `containerPort` when `hostNetwork` is true",
+                        )
+                    )
     restart = _s(spec.get("restartPolicy"))
     if not restart:
         errs.append(required(f"{path}.restartPolicy"))
@@ -519,8 +540,11 @@ def _validate_pod_spec(spec: Any, path: str, is_pod: bool) -> list[FieldError]:
         if dns_config is None:
             errs.append(required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"))
         elif not _l(_d(dns_config).get("nameservers")):
-            errs.append(required(f"{path}.dnsConfig.nameservers",
-                                 "must provide at least one DNS nameserver when `dnsPolicy` is None"))
+            errs.append(
+                required(
+                    f"{path}.dnsConfig.nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None"
+                )
+            )
     service_account = _s(spec.get("serviceAccountName"))
     if service_account:
         errs.extend(_dns1123_subdomain(service_account, f"{path}.serviceAccountName"))
@@ -626,7 +650,9 @@ def _validate_pod_update(obj: dict, old: dict) -> list[FieldError]:
     for old_t in _l(old_spec.get("tolerations")):
         old_t = {k: v for k, v in _d(old_t).items() if k != "tolerationSeconds"}
         if not any(_semantic_equal(old_t, {k: v for k, v in t.items() if k != "tolerationSeconds"}) for t in new_tol):
-            errs.append(forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds"))
+            errs.append(
+                forbidden("spec.tolerations", "existing toleration can not be modified except its tolerationSeconds")
+            )
             break
     else:
         errs.extend(_validate_tolerations(spec.get("tolerations"), "spec.tolerations"))
@@ -635,7 +661,10 @@ def _validate_pod_update(obj: dict, old: dict) -> list[FieldError]:
     munged = dict(spec)
     for key in ("containers", "initContainers"):
         if key in munged or key in old_spec:
-            munged[key] = [dict(_d(c), image=_d(o).get("image")) for c, o in zip(_l(spec.get(key)), _l(old_spec.get(key)))]
+            munged[key] = [
+                dict(_d(c), image=_d(o).get("image"))
+                for c, o in zip(_l(spec.get(key)), _l(old_spec.get(key)), strict=False)
+            ]
     for key in ("activeDeadlineSeconds", "schedulingGates", "tolerations"):
         munged.pop(key, None)
         if key in old_spec:
@@ -661,7 +690,7 @@ def _diff_lines(old: Any, new: Any, path: str) -> list[str]:
         return lines
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         lines = []
-        for i, (a, b) in enumerate(zip(old, new)):
+        for i, (a, b) in enumerate(zip(old, new, strict=False)):
             lines.extend(_diff_lines(a, b, f"{path}[{i}]"))
         return lines
     out = []
@@ -711,9 +740,7 @@ def _prepare_service_update(spec: dict, old_spec: dict) -> dict:
     same_ips = [_s(x) for x in _l(s.get("clusterIPs"))] == old_ips
     if old_ip and not new_ip and same_ips:
         s["clusterIPs"] = []
-    elif old_ip and new_ip and new_ip != old_ip and same_ips:
-        s["clusterIPs"] = [new_ip]
-    elif new_ip and not _l(s.get("clusterIPs")):
+    elif (old_ip and new_ip and new_ip != old_ip and same_ips) or (new_ip and not _l(s.get("clusterIPs"))):
         s["clusterIPs"] = [new_ip]
     return s
 
@@ -790,9 +817,12 @@ def _validate_service(obj: dict, old: dict | None) -> list[FieldError]:
         errs.extend(_validate_object_meta_update(obj.get("metadata"), old.get("metadata")))
         errs.extend(_validate_upgrade_downgrade_cluster_ips(old_spec, spec))
         errs.extend(_validate_load_balancer_class(spec, old_spec))
-        if _needs_health_check(old_spec) and _needs_health_check(spec):
-            if _i(spec.get("healthCheckNodePort")) != _i(old_spec.get("healthCheckNodePort")):
-                errs.append(forbidden("spec.healthCheckNodePort", FIELD_IMMUTABLE))
+        if (
+            _needs_health_check(old_spec)
+            and _needs_health_check(spec)
+            and _i(spec.get("healthCheckNodePort")) != _i(old_spec.get("healthCheckNodePort"))
+        ):
+            errs.append(forbidden("spec.healthCheckNodePort", FIELD_IMMUTABLE))
     errs.extend(_validate_service_create(obj, spec))
     return errs
 
@@ -821,8 +851,13 @@ def _validate_upgrade_downgrade_cluster_ips(old_spec: dict, spec: dict) -> list[
         if old_ips and new_ips and new_ips[0] != old_ips[0]:
             errs.append(invalid("spec.clusterIPs[0]", shown, "may not change once set"))
         if len(new_ips) == 1 and _s(spec.get("ipFamilyPolicy")) != "SingleStack":
-            errs.append(invalid("spec.ipFamilyPolicy", spec.get("ipFamilyPolicy"),
-                                "must be set to 'SingleStack' when releasing the secondary clusterIP"))
+            errs.append(
+                invalid(
+                    "spec.ipFamilyPolicy",
+                    spec.get("ipFamilyPolicy"),
+                    "must be set to 'SingleStack' when releasing the secondary clusterIP",
+                )
+            )
     elif old_ips and new_ips[0] != old_ips[0]:
         errs.append(invalid("spec.clusterIPs[0]", shown, "may not change once set"))
     return errs
@@ -833,9 +868,9 @@ def _validate_load_balancer_class(spec: dict, old_spec: dict | None) -> list[Fie
     errs: list[FieldError] = []
     lb = _s(spec.get("type")) == "LoadBalancer"
     cls = spec.get("loadBalancerClass")
-    if old_spec is not None and lb and _s(old_spec.get("type")) == "LoadBalancer":
-        if old_spec.get("loadBalancerClass") != cls:
-            errs.append(invalid("spec.loadBalancerClass", cls, "may not change once set"))
+    was_lb = old_spec is not None and _s(old_spec.get("type")) == "LoadBalancer"
+    if lb and was_lb and old_spec.get("loadBalancerClass") != cls:
+        errs.append(invalid("spec.loadBalancerClass", cls, "may not change once set"))
     if lb:
         if cls is not None:
             errs.extend(_invalid_each("spec.loadBalancerClass", _s(cls), is_qualified_name(_s(cls))))
@@ -952,8 +987,13 @@ def _validate_client_ip_affinity(config: Any) -> list[FieldError]:
     if timeout is None:
         return [required(f"{path}.clientIP.timeoutSeconds", why)]
     if not 0 < _i(timeout) <= MAX_CLIENT_IP_SERVICE_AFFINITY_SECONDS:
-        return [invalid(f"{path}.clientIP.timeoutSeconds", _i(timeout),
-                        f"must be greater than 0 and less than {MAX_CLIENT_IP_SERVICE_AFFINITY_SECONDS}")]
+        return [
+            invalid(
+                f"{path}.clientIP.timeoutSeconds",
+                _i(timeout),
+                f"must be greater than 0 and less than {MAX_CLIENT_IP_SERVICE_AFFINITY_SECONDS}",
+            )
+        ]
     return []
 
 
@@ -1005,9 +1045,13 @@ def _validate_cluster_ips_related(spec: dict, stype: str, cluster_ips: list[str]
         for i, ip in enumerate(cluster_ips[: len(families)]):
             v6 = ipaddress.ip_address(ip).version == 6
             if families[i] == "IPv4" and v6:
-                errs.append(invalid(f"spec.clusterIPs[{i}]", ip, f"expected an IPv4 value as indicated by `ipFamilies[{i}]`"))
+                errs.append(
+                    invalid(f"spec.clusterIPs[{i}]", ip, f"expected an IPv4 value as indicated by `ipFamilies[{i}]`")
+                )
             if families[i] == "IPv6" and not v6:
-                errs.append(invalid(f"spec.clusterIPs[{i}]", ip, f"expected an IPv6 value as indicated by `ipFamilies[{i}]`"))
+                errs.append(
+                    invalid(f"spec.clusterIPs[{i}]", ip, f"expected an IPv6 value as indicated by `ipFamilies[{i}]`")
+                )
     return errs
 
 
@@ -1019,7 +1063,9 @@ def _validate_external_traffic_policy(spec: dict, stype: str) -> list[FieldError
     accessible = stype in ("LoadBalancer", "NodePort") or (stype == "ClusterIP" and bool(_l(spec.get("externalIPs"))))
     if not accessible:
         if policy:
-            errs.append(invalid("spec.externalTrafficPolicy", _s(policy), "may only be set for externally-accessible services"))
+            errs.append(
+                invalid("spec.externalTrafficPolicy", _s(policy), "may only be set for externally-accessible services")
+            )
     elif not policy:
         errs.append(required("spec.externalTrafficPolicy"))
     elif policy not in _TRAFFIC_POLICIES:
@@ -1027,8 +1073,13 @@ def _validate_external_traffic_policy(spec: dict, stype: str) -> list[FieldError
     hc = _i(spec.get("healthCheckNodePort"))
     if not (stype == "LoadBalancer" and policy == "Local"):
         if hc != 0:
-            errs.append(invalid("spec.healthCheckNodePort", hc,
-                                "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"))
+            errs.append(
+                invalid(
+                    "spec.healthCheckNodePort",
+                    hc,
+                    "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+                )
+            )
     elif hc != 0:
         errs.extend(_invalid_each("spec.healthCheckNodePort", hc, is_valid_port_num(hc)))
     return errs
@@ -1038,12 +1089,20 @@ def _validate_external_traffic_policy(spec: dict, stype: str) -> list[FieldError
 # Workload controllers
 # ---------------------------------------------------------------------------------------------
 
-_PERCENT_MSG = regex_error("a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%")
+_PERCENT_MSG = regex_error(
+    "a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%", "1%", "93%"
+)
 
 
 def _percent(value: Any) -> int | None:
     """getPercentValue: the number of a valid "N%" string, else None."""
-    if isinstance(value, str) and len(value) > 1 and value.endswith("%") and value[:-1].isdigit() and value[:-1].isascii():
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value.endswith("%")
+        and value[:-1].isdigit()
+        and value[:-1].isascii()
+    ):
         return int(value[:-1])
     return None
 
@@ -1097,14 +1156,22 @@ def _validate_template_for_replicas(spec: dict, selector, kind_name: str) -> lis
     template = spec.get("template")
     labels = _template_labels(template)
     if not selector.empty() and not selector.matches(_labels(labels)):
-        errs.append(invalid("spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"))
+        errs.append(
+            invalid(
+                "spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"
+            )
+        )
     errs.extend(_validate_pod_template_spec(template, "spec.template"))
     pod_spec = _d(_d(template).get("spec"))
     restart = _s(pod_spec.get("restartPolicy"))
     if restart != "Always":
         errs.append(not_supported("spec.template.spec.restartPolicy", restart, ("Always",)))
     if pod_spec.get("activeDeadlineSeconds") is not None:
-        errs.append(forbidden("spec.template.spec.activeDeadlineSeconds", f"activeDeadlineSeconds in {kind_name} is not Supported"))
+        errs.append(
+            forbidden(
+                "spec.template.spec.activeDeadlineSeconds", f"activeDeadlineSeconds in {kind_name} is not Supported"
+            )
+        )
     return errs
 
 
@@ -1175,11 +1242,18 @@ def _validate_deployment_strategy(strategy: dict) -> list[FieldError]:
         errs = _positive_int_or_percent(unavailable, f"{path}.rollingUpdate.maxUnavailable")
         errs.extend(_positive_int_or_percent(surge, f"{path}.rollingUpdate.maxSurge"))
         if _int_or_percent(unavailable) == 0 and _int_or_percent(surge) == 0:
-            errs.append(invalid(f"{path}.rollingUpdate.maxUnavailable", _go_int_or_string(unavailable),
-                                "may not be 0 when `maxSurge` is 0"))
+            errs.append(
+                invalid(
+                    f"{path}.rollingUpdate.maxUnavailable",
+                    _go_int_or_string(unavailable),
+                    "may not be 0 when `maxSurge` is 0",
+                )
+            )
         errs.extend(_not_more_than_100_percent(unavailable, f"{path}.rollingUpdate.maxUnavailable"))
         return errs
-    shown = GoLiteral(f"apps.DeploymentStrategy{{Type:{_q(stype)}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}")
+    shown = GoLiteral(
+        f"apps.DeploymentStrategy{{Type:{_q(stype)}, RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}}"
+    )
     return [not_supported(path, shown, ("Recreate", "RollingUpdate"))]
 
 
@@ -1216,16 +1290,28 @@ def _validate_daemon_set(obj: dict, old: dict | None) -> list[FieldError]:
     template = spec.get("template")
     labels = _template_labels(template)
     if ok and not selector.matches(_labels(labels)):
-        errs.append(invalid("spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"))
-    if isinstance(raw_selector, dict) and not raw_selector.get("matchLabels") and not raw_selector.get("matchExpressions"):
-        errs.append(invalid("spec.selector", go_label_selector(raw_selector), "empty selector is invalid for daemonset"))
+        errs.append(
+            invalid(
+                "spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"
+            )
+        )
+    if (
+        isinstance(raw_selector, dict)
+        and not raw_selector.get("matchLabels")
+        and not raw_selector.get("matchExpressions")
+    ):
+        errs.append(
+            invalid("spec.selector", go_label_selector(raw_selector), "empty selector is invalid for daemonset")
+        )
     errs.extend(_validate_pod_template_spec(template, "spec.template"))
     pod_spec = _d(_d(template).get("spec"))
     restart = _s(pod_spec.get("restartPolicy"))
     if restart != "Always":
         errs.append(not_supported("spec.template.spec.restartPolicy", restart, ("Always",)))
     if pod_spec.get("activeDeadlineSeconds") is not None:
-        errs.append(forbidden("spec.template.spec.activeDeadlineSeconds", "activeDeadlineSeconds in DaemonSet is not Supported"))
+        errs.append(
+            forbidden("spec.template.spec.activeDeadlineSeconds", "activeDeadlineSeconds in DaemonSet is not Supported")
+        )
     errs.extend(_nonnegative(spec.get("minReadySeconds"), "spec.minReadySeconds"))
     errs.extend(_validate_daemon_set_update_strategy(_d(spec.get("updateStrategy"))))
     errs.extend(_nonnegative(spec.get("revisionHistoryLimit"), "spec.revisionHistoryLimit"))
@@ -1253,11 +1339,15 @@ def _validate_daemon_set_update_strategy(strategy: dict) -> list[FieldError]:
         errs.extend(_not_more_than_100_percent(surge, f"{path}.maxSurge"))
         has_unavailable, has_surge = _int_or_percent(unavailable) != 0, _int_or_percent(surge) != 0
         if has_unavailable and has_surge:
-            errs.append(invalid(f"{path}.maxSurge", _go_int_or_string(surge), "may not be set when maxUnavailable is non-zero"))
+            errs.append(
+                invalid(f"{path}.maxSurge", _go_int_or_string(surge), "may not be set when maxUnavailable is non-zero")
+            )
         elif not has_unavailable and not has_surge:
             errs.append(required(f"{path}.maxUnavailable", "cannot be 0 when maxSurge is 0"))
         return errs
-    shown = GoLiteral(f"apps.DaemonSetUpdateStrategy{{Type:{_q(stype)}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}")
+    shown = GoLiteral(
+        f"apps.DaemonSetUpdateStrategy{{Type:{_q(stype)}, RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}}"
+    )
     return [not_supported(path, shown, ("RollingUpdate", "OnDelete"))]
 
 
@@ -1294,15 +1384,24 @@ def _validate_generated_selector(obj: dict, require_prefixed: bool) -> list[Fiel
             errs.append(invalid(path, go_string_map(labels), f"must be '{value}'"))
     selector, ok = _selector_for(spec.get("selector"), "spec.selector")
     if ok and not selector.matches(expected):
-        errs.append(invalid("spec.selector", go_label_selector(_d(spec.get("selector"))), "`selector` not auto-generated"))
+        errs.append(
+            invalid("spec.selector", go_label_selector(_d(spec.get("selector"))), "`selector` not auto-generated")
+        )
     return errs
 
 
 def _validate_job_spec(spec: dict, name: str) -> list[FieldError]:
     """ValidateJobSpec (validateJobSpec plus the selector checks)."""
     errs: list[FieldError] = []
-    for key in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
-                "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes"):
+    for key in (
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "ttlSecondsAfterFinished",
+        "backoffLimitPerIndex",
+        "maxFailedIndexes",
+    ):
         errs.extend(_nonnegative(spec.get(key), f"spec.{key}"))
     if spec.get("maxFailedIndexes") is not None and spec.get("backoffLimitPerIndex") is None:
         errs.append(required("spec.backoffLimitPerIndex", "when maxFailedIndexes is specified"))
@@ -1314,8 +1413,13 @@ def _validate_job_spec(spec: dict, name: str) -> list[FieldError]:
             if spec.get("completions") is None:
                 errs.append(required("spec.completions", "when completion mode is Indexed"))
             if spec.get("parallelism") is not None and _i(spec["parallelism"]) > MAX_PARALLELISM_FOR_INDEXED_JOB:
-                errs.append(invalid("spec.parallelism", _i(spec["parallelism"]),
-                                    f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"))
+                errs.append(
+                    invalid(
+                        "spec.parallelism",
+                        _i(spec["parallelism"]),
+                        f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed",
+                    )
+                )
     if mode in (None, "NonIndexed"):
         for key in ("backoffLimitPerIndex", "maxFailedIndexes"):
             if spec.get(key) is not None:
@@ -1336,7 +1440,13 @@ def _validate_job_spec(spec: dict, name: str) -> list[FieldError]:
     elif restart not in ("OnFailure", "Never"):
         errs.append(not_supported("spec.template.spec.restartPolicy", restart, ("OnFailure", "Never")))
     elif spec.get("podFailurePolicy") is not None and restart != "Never":
-        errs.append(invalid("spec.template.spec.restartPolicy", restart, 'only "Never" is supported when podFailurePolicy is specified'))
+        errs.append(
+            invalid(
+                "spec.template.spec.restartPolicy",
+                restart,
+                'only "Never" is supported when podFailurePolicy is specified',
+            )
+        )
     # ValidateJobSpec proper
     selector = spec.get("selector")
     if selector is None:
@@ -1346,7 +1456,11 @@ def _validate_job_spec(spec: dict, name: str) -> list[FieldError]:
     parsed, ok = _selector_for(selector, "spec.selector")
     labels = _template_labels(template)
     if ok and not parsed.matches(_labels(labels)):
-        errs.append(invalid("spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"))
+        errs.append(
+            invalid(
+                "spec.template.metadata.labels", go_string_map(labels), "`selector` does not match template `labels`"
+            )
+        )
     return errs
 
 
@@ -1357,7 +1471,9 @@ def _validate_job(obj: dict, old: dict | None) -> list[FieldError]:
     require_prefixed = True
     if old is not None:  # validationOptionsForJob: only insist on the prefixed labels if the old Job had them
         old_labels = _template_labels(_d(old.get("spec")).get("template")) or {}
-        require_prefixed = "batch.kubernetes.io/job-name" in old_labels and "batch.kubernetes.io/controller-uid" in old_labels
+        require_prefixed = (
+            "batch.kubernetes.io/job-name" in old_labels and "batch.kubernetes.io/controller-uid" in old_labels
+        )
     # ValidateJob
     errs = _validate_object_meta(meta, True, "dns1123-subdomain")
     errs.extend(_validate_generated_selector(obj, require_prefixed))
@@ -1366,7 +1482,9 @@ def _validate_job(obj: dict, old: dict | None) -> list[FieldError]:
     if spec.get("completionMode") == "Indexed" and completions is not None and _i(completions) > 0:
         hostname = f"{name}-{_i(completions) - 1}"
         if is_dns1123_label(hostname):
-            errs.append(invalid("metadata.name", name, f"will not able to create pod with invalid DNS label: {hostname}"))
+            errs.append(
+                invalid("metadata.name", name, f"will not able to create pod with invalid DNS label: {hostname}")
+            )
     if old is not None:
         errs.extend(_validate_job_update(obj, old))
     return errs
@@ -1380,14 +1498,25 @@ def _validate_job_update(obj: dict, old: dict) -> list[FieldError]:
     # validateCompletions (ElasticIndexedJob is GA): Indexed Jobs may scale completions with parallelism.
     completions, old_completions = spec.get("completions"), old_spec.get("completions")
     if spec.get("completionMode") == "Indexed":
-        if not _semantic_equal(completions, old_completions) and completions is not None \
-                and _i(completions) != _i(spec.get("parallelism")):
-            errs.append(invalid("spec.completions", _i(completions), "can only be modified in tandem with spec.parallelism"))
+        if (
+            not _semantic_equal(completions, old_completions)
+            and completions is not None
+            and _i(completions) != _i(spec.get("parallelism"))
+        ):
+            errs.append(
+                invalid("spec.completions", _i(completions), "can only be modified in tandem with spec.parallelism")
+            )
     else:
         errs.extend(_immutable(completions, old_completions, "spec.completions"))
     new_selector = spec.get("selector")
-    errs.extend(_immutable(new_selector, old_spec.get("selector"), "spec.selector",
-                           go_label_selector(new_selector) if isinstance(new_selector, dict) else None))
+    errs.extend(
+        _immutable(
+            new_selector,
+            old_spec.get("selector"),
+            "spec.selector",
+            go_label_selector(new_selector) if isinstance(new_selector, dict) else None,
+        )
+    )
     # validatePodTemplateUpdate: a suspended Job that never started may change its scheduling directives.
     template, old_template = _d(spec.get("template")), _d(old_spec.get("template"))
     if old_spec.get("suspend") is True and _d(old.get("status")).get("startTime") is None:
@@ -1537,13 +1666,20 @@ def _validate_ingress(obj: dict, old: dict | None) -> list[FieldError]:
         annotation = _labels(meta.get("annotations")).get("kubernetes.io/ingress.class")
         if annotation is not None and class_name is not None:
             # sic: upstream builds this path without "metadata."
-            errs.append(invalid("annotations.kubernetes.io/ingress.class", annotation, "can not be set when the class field is also set"))
+            errs.append(
+                invalid(
+                    "annotations.kubernetes.io/ingress.class",
+                    annotation,
+                    "can not be set when the class field is also set",
+                )
+            )
     return errs
 
 
 # ---------------------------------------------------------------------------------------------
 # Nodes and namespaces
 # ---------------------------------------------------------------------------------------------
+
 
 def _validate_node_taints(taints: Any) -> list[FieldError]:
     """validateNodeTaints. Upstream passes field.NewPath("metadata").Child("taints"), so the
@@ -1600,7 +1736,9 @@ def _validate_node(obj: dict, old: dict | None) -> list[FieldError]:
         if len(old_cidrs) != len(new_cidrs):
             errs.append(forbidden("spec.podCIDRs", message))
         else:
-            errs.extend(forbidden("spec.podCIDRs", message) for a, b in zip(old_cidrs, new_cidrs) if a != b)
+            errs.extend(
+                forbidden("spec.podCIDRs", message) for a, b in zip(old_cidrs, new_cidrs, strict=False) if a != b
+            )
     old_provider = _s(old_spec.get("providerID"))
     if old_provider and old_provider != _s(spec.get("providerID")):
         errs.append(forbidden("spec.providerID", 'node updates may not change providerID except from "" to valid'))
@@ -1620,7 +1758,11 @@ def _validate_namespace(obj: dict, old: dict | None) -> list[FieldError]:
         finalizer = _s(finalizer)
         errs.extend(_invalid_each("spec.finalizers", finalizer, is_qualified_name(finalizer)))
         if "/" not in finalizer and finalizer not in _STANDARD_FINALIZERS:
-            errs.append(invalid("spec.finalizers", finalizer, "name is neither a standard finalizer name nor is it fully qualified"))
+            errs.append(
+                invalid(
+                    "spec.finalizers", finalizer, "name is neither a standard finalizer name nor is it fully qualified"
+                )
+            )
     return errs
 
 

@@ -3,6 +3,7 @@
 `cluster_view(cluster)` gives the whole state (every key always present); the
 per-object functions give one entry, so an edit can re-derive only what it touched.
 """
+
 from __future__ import annotations
 
 from operator import itemgetter
@@ -15,8 +16,12 @@ VERSION = 1
 
 
 def node_view(node: Node) -> dict:
-    return {"ip": node.ip, "podCIDR": node.pod_cidr, "labels": dict(node.labels),
-            "taints": [t.to_dict() for t in node.taints]}
+    return {
+        "ip": node.ip,
+        "podCIDR": node.pod_cidr,
+        "labels": dict(node.labels),
+        "taints": [t.to_dict() for t in node.taints],
+    }
 
 
 def pod_view(cluster, pod: Pod) -> dict:
@@ -58,8 +63,10 @@ def _backend(ingress: Ingress, backend: dict | None) -> dict | None:
     service = backend.get("service")
     if service:
         port = service.get("port") or {}
-        return {"service": f"{ingress.namespace}/{service.get('name')}",
-                "port": port.get("number") if port.get("number") is not None else port.get("name")}
+        return {
+            "service": f"{ingress.namespace}/{service.get('name')}",
+            "port": port.get("number") if port.get("number") is not None else port.get("name"),
+        }
     resource = backend.get("resource") or {}
     return {"resource": f"{resource.get('kind')}/{resource.get('name')}", "port": None}
 
@@ -71,11 +78,20 @@ def ingress_view(ingress: Ingress) -> dict:
         http = rule.get("http") or {}
         for path in http.get("paths") or ():
             backend = _backend(ingress, path.get("backend")) or {}
-            rules.append({"host": rule.get("host") or None, "path": path.get("path") or None,
-                          "pathType": path.get("pathType"), "service": backend.get("service"),
-                          "port": backend.get("port")})
-    return {"class": ingress.ingress_class, "rules": rules,
-            "defaultBackend": _backend(ingress, spec.get("defaultBackend"))}
+            rules.append(
+                {
+                    "host": rule.get("host") or None,
+                    "path": path.get("path") or None,
+                    "pathType": path.get("pathType"),
+                    "service": backend.get("service"),
+                    "port": backend.get("port"),
+                }
+            )
+    return {
+        "class": ingress.ingress_class,
+        "rules": rules,
+        "defaultBackend": _backend(ingress, spec.get("defaultBackend")),
+    }
 
 
 def deployment_view(cluster, dep: Workload) -> dict:
@@ -83,9 +99,11 @@ def deployment_view(cluster, dep: Workload) -> dict:
     for rs in cluster.owned_by(dep.uid, "ReplicaSet"):
         pods += [p for p in cluster.owned_by(rs.uid, "Pod") if not p.terminal]
     pods.sort(key=lambda p: p.name)
-    return {"replicas": dep.replicas if dep.replicas is not None else 1,
-            "ready": sum(1 for p in pods if p.ready),
-            "pods": [f"{p.namespace}/{p.name}" for p in pods]}
+    return {
+        "replicas": dep.replicas if dep.replicas is not None else 1,
+        "ready": sum(1 for p in pods if p.ready),
+        "pods": [f"{p.namespace}/{p.name}" for p in pods],
+    }
 
 
 def job_view(cluster, job: Workload) -> dict:
@@ -93,17 +111,24 @@ def job_view(cluster, job: Workload) -> dict:
     status = job.manifest.get("status") or {}
     pods = cluster.owned_by(job.uid, "Pod")
     complete = any(c.get("type") == "Complete" and c.get("status") == "True" for c in status.get("conditions") or ())
-    return {"completions": spec.get("completions"), "parallelism": spec.get("parallelism", 1),
-            "active": sum(1 for p in pods if not p.terminal),
-            "succeeded": int(status.get("succeeded", 0)), "failed": int(status.get("failed", 0)),
-            "complete": complete,
-            "pods": sorted(f"{p.namespace}/{p.name}" for p in pods)}
+    return {
+        "completions": spec.get("completions"),
+        "parallelism": spec.get("parallelism", 1),
+        "active": sum(1 for p in pods if not p.terminal),
+        "succeeded": int(status.get("succeeded", 0)),
+        "failed": int(status.get("failed", 0)),
+        "complete": complete,
+        "pods": sorted(f"{p.namespace}/{p.name}" for p in pods),
+    }
 
 
 def daemonset_view(cluster, ds: Workload) -> dict:
     pods = [p for p in cluster.owned_by(ds.uid, "Pod") if not p.terminal]
-    return {"desired": len(cluster.daemon_nodes(ds)), "current": len(pods),
-            "pods": sorted(f"{p.namespace}/{p.name}" for p in pods)}
+    return {
+        "desired": len(cluster.daemon_nodes(ds)),
+        "current": len(pods),
+        "pods": sorted(f"{p.namespace}/{p.name}" for p in pods),
+    }
 
 
 def _keyed(cluster, kind: str) -> list[tuple[str, object]]:

@@ -7,7 +7,16 @@
 
 import cytoscape from "cytoscape";
 import cytoscapeSvg from "cytoscape-svg";
-import { Slots, layoutMacro, namespaceBox, placeNamespace, quickMacro, warmUp, timings, SIZES } from "./layout.js";
+import {
+  Slots,
+  layoutMacro,
+  namespaceBox,
+  placeNamespace,
+  quickMacro,
+  warmUp,
+  timings,
+  SIZES,
+} from "./layout.js";
 import { selectorMisses, shortWarning } from "./kube.js";
 import { diagramStyle } from "./diagramstyle.js";
 
@@ -58,7 +67,9 @@ export class Diagram {
     // and the cost of a frame); they come back as soon as one zooms in.
     this.far = false;
     this.cy.on("zoom", () => this.updateDetail());
-    this.cy.on("mouseover", "node", (e) => { container.title = e.target.data("tooltip") || ""; });
+    this.cy.on("mouseover", "node", (e) => {
+      container.title = e.target.data("tooltip") || "";
+    });
   }
 
   // ------------------------------------------------------------------ element conversion
@@ -88,14 +99,19 @@ export class Diagram {
     const data = { ...entry.data };
     let classes = entry.classes || "";
     // From the outside world a LoadBalancer reads "LB <ip>"; its NodePorts are on the Node boxes.
-    if (classes.includes("type-loadbalancer") && data.loadBalancerIP) data.label = `LB ${data.loadBalancerIP}`;
-    if (data.source?.includes(`/${SYSTEM_NS}/`) || data.source === "Service/default/kubernetes") classes += " system";
+    if (classes.includes("type-loadbalancer") && data.loadBalancerIP)
+      data.label = `LB ${data.loadBalancerIP}`;
+    if (data.source?.includes(`/${SYSTEM_NS}/`) || data.source === "Service/default/kubernetes")
+      classes += " system";
     return { group: "edges", data, classes };
   }
 
   isSystem(data) {
-    return data.namespace === SYSTEM_NS || data.id === `Namespace/-/${SYSTEM_NS}`
-      || data.id === "Service/default/kubernetes";
+    return (
+      data.namespace === SYSTEM_NS ||
+      data.id === `Namespace/-/${SYSTEM_NS}` ||
+      data.id === "Service/default/kubernetes"
+    );
   }
 
   nodeLabel(d) {
@@ -118,7 +134,10 @@ export class Diagram {
       }
       case "Node": {
         const ports = d.nodePorts || [];
-        const shown = ports.slice(0, 4).map((p) => p.replace("/TCP", "")).join(", ");
+        const shown = ports
+          .slice(0, 4)
+          .map((p) => p.replace("/TCP", ""))
+          .join(", ");
         const more = ports.length > 4 ? ` +${ports.length - 4} more` : "";
         return `Node ${d.label} · ${d.ip || ""}\npod CIDR ${d.podCIDR || ""}${ports.length ? `\nNodePorts ${shown}${more}` : ""}`;
       }
@@ -193,7 +212,8 @@ export class Diagram {
     }
     if (pending) elements.push(this.pendingFrame());
     this.big = elements.length > BIG;
-    if (this.big) for (const el of elements) if (el.group === "edges" || el.data.kind === "Pod") el.classes += " lite";
+    if (this.big)
+      for (const el of elements) if (el.group === "edges" || el.data.kind === "Pod") el.classes += " lite";
     // One batch from the first element to the last position: Cytoscape draws once, laid out.
     this.cy.startBatch();
     let added;
@@ -201,13 +221,18 @@ export class Diagram {
       this.cy.elements().remove();
       this.cy.add(elements.filter((e) => e.group === "nodes"));
       const ids = new Set(this.cy.nodes().map((n) => n.id()));
-      this.cy.add(elements.filter((e) => e.group === "edges" && ids.has(e.data.source) && ids.has(e.data.target)));
+      this.cy.add(
+        elements.filter((e) => e.group === "edges" && ids.has(e.data.source) && ids.has(e.data.target)),
+      );
       this.applyVisibility();
       this.resetSlots();
       added = performance.now();
       // A small cluster waits for ELK (a lesson should appear once, not morph); a big one shows
       // the quick layout first.
-      await this.layoutNow({ animate: false, deadline: elements.length < 400 ? SMALL_FIRST_LAYOUT_WAIT_MS : FIRST_LAYOUT_WAIT_MS });
+      await this.layoutNow({
+        animate: false,
+        deadline: elements.length < 400 ? SMALL_FIRST_LAYOUT_WAIT_MS : FIRST_LAYOUT_WAIT_MS,
+      });
     } finally {
       this.cy.endBatch();
     }
@@ -219,16 +244,29 @@ export class Diagram {
     this.reselect();
     await nextFrame();
     this.stats.lastLayoutMs = performance.now() - started;
-    this.stats.breakdown = { started, add: added - started, layout: laidOut - added, draw: performance.now() - laidOut, elk: this.stats.elkMs, ...timings };
+    this.stats.breakdown = {
+      started,
+      add: added - started,
+      layout: laidOut - added,
+      draw: performance.now() - laidOut,
+      elk: this.stats.elkMs,
+      ...timings,
+    };
     if (this.stats.firstLayoutMs === null) this.stats.firstLayoutMs = this.stats.lastLayoutMs;
   }
 
   /** Fit the view to the laid-out boxes (cheaper than measuring every label), at most 125 %. */
   fitView(animate = false) {
-    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    let x1 = Infinity,
+      y1 = Infinity,
+      x2 = -Infinity,
+      y2 = -Infinity;
     for (const [id, b] of this.frames) {
       if (this.cy.getElementById(id).hasClass("hidden")) continue;
-      x1 = Math.min(x1, b.x); y1 = Math.min(y1, b.y); x2 = Math.max(x2, b.x + b.w); y2 = Math.max(y2, b.y + b.h);
+      x1 = Math.min(x1, b.x);
+      y1 = Math.min(y1, b.y);
+      x2 = Math.max(x2, b.x + b.w);
+      y2 = Math.max(y2, b.y + b.h);
     }
     if (!Number.isFinite(x1)) return;
     const pad = 30;
@@ -257,8 +295,19 @@ export class Diagram {
   }
 
   pendingFrame() {
-    return { group: "nodes", data: { id: PENDING, kind: "Pending", label: "Pending", w: 200, h: 90, labelShift: 22, display: this.nodeLabel({ kind: "Pending" }) },
-      classes: "frame pending-frame" };
+    return {
+      group: "nodes",
+      data: {
+        id: PENDING,
+        kind: "Pending",
+        label: "Pending",
+        w: 200,
+        h: 90,
+        labelShift: 22,
+        display: this.nodeLabel({ kind: "Pending" }),
+      },
+      classes: "frame pending-frame",
+    };
   }
 
   /** Order pods in each box: grouped by the first Service that selects them, then by name. */
@@ -283,7 +332,10 @@ export class Diagram {
         const sb = firstService.get(b.id()) || "~";
         return sa < sb ? -1 : sa > sb ? 1 : a.id() < b.id() ? -1 : 1;
       });
-      ordered.set(box, pods.map((p) => p.id()));
+      ordered.set(
+        box,
+        pods.map((p) => p.id()),
+      );
     }
     this.slots.reset(ordered);
   }
@@ -396,7 +448,10 @@ export class Diagram {
     });
     this.stats.macro = { boxes: macro.boxes.length, edges: macro.edges.length };
     if (deadline !== null) {
-      const early = await Promise.race([elk, new Promise((resolve) => setTimeout(() => resolve(null), deadline))]);
+      const early = await Promise.race([
+        elk,
+        new Promise((resolve) => setTimeout(() => resolve(null), deadline)),
+      ]);
       if (!early) {
         this.stats.quick = true;
         const t0 = performance.now();
@@ -428,7 +483,8 @@ export class Diagram {
       const pos = this.podPosition(n.id(), n.data("host"));
       if (pos) known.set(n.id(), pos);
     });
-    for (const [id, box] of boxes) known.set(id, { x: box.x + box.w / 2, y: box.y + box.h / 2, w: box.w, h: box.h });
+    for (const [id, box] of boxes)
+      known.set(id, { x: box.x + box.w / 2, y: box.y + box.h / 2, w: box.w, h: box.h });
     for (const [ns, inner] of macro.namespaces) {
       const box = boxes.get(ns);
       if (box) placeNamespace({ ...inner, x: box.x, y: box.y }, macro.targetsOf, known);
@@ -535,7 +591,8 @@ export class Diagram {
         this.applyVisibilityOf(el);
       } else {
         if (el.nonempty()) el.remove();
-        if (cy.getElementById(next.data.source).empty() || cy.getElementById(next.data.target).empty()) continue;
+        if (cy.getElementById(next.data.source).empty() || cy.getElementById(next.data.target).empty())
+          continue;
         const edge = cy.add(next);
         this.applyVisibilityOf(edge);
         added.push(edge);
@@ -558,8 +615,17 @@ export class Diagram {
   }
 
   keepUiClasses(el, classes) {
-    const keep = ["hidden", "empty", "lit", "faded", "miss", "picked", "trace", "trace-fail", "trace-head"]
-      .filter((c) => el.hasClass(c));
+    const keep = [
+      "hidden",
+      "empty",
+      "lit",
+      "faded",
+      "miss",
+      "picked",
+      "trace",
+      "trace-fail",
+      "trace-head",
+    ].filter((c) => el.hasClass(c));
     const extra = [];
     if (el.isNode()) {
       const d = el.data();
@@ -582,27 +648,51 @@ export class Diagram {
     const made = [];
     const ghostOf = (el) => {
       const data = { ...el.data(), id: `ghost:${++this.ghostCount}`, host: null };
-      return { data, classes: `${el.classes().join(" ")} ghost`, position: el.isNode() ? { ...el.position() } : undefined };
+      return {
+        data,
+        classes: `${el.classes().join(" ")} ghost`,
+        position: el.isNode() ? { ...el.position() } : undefined,
+      };
     };
-    elements.filter((el) => el.isNode() && !el.hasClass("hidden")).forEach((el) => {
-      const g = ghostOf(el);
-      ghosts.set(el.id(), g.data.id);
-      made.push({ group: "nodes", ...g });
-    });
-    elements.filter((el) => el.isEdge() && !el.hasClass("hidden")).forEach((el) => {
-      const g = ghostOf(el);
-      g.data.source = ghosts.get(el.data("source")) || el.data("source");
-      g.data.target = ghosts.get(el.data("target")) || el.data("target");
-      made.push({ group: "edges", ...g });
-    });
+    elements
+      .filter((el) => el.isNode() && !el.hasClass("hidden"))
+      .forEach((el) => {
+        const g = ghostOf(el);
+        ghosts.set(el.id(), g.data.id);
+        made.push({ group: "nodes", ...g });
+      });
+    elements
+      .filter((el) => el.isEdge() && !el.hasClass("hidden"))
+      .forEach((el) => {
+        const g = ghostOf(el);
+        g.data.source = ghosts.get(el.data("source")) || el.data("source");
+        g.data.target = ghosts.get(el.data("target")) || el.data("target");
+        made.push({ group: "edges", ...g });
+      });
     elements.remove();
     const added = cy.add(made.filter((g) => g.group === "nodes"));
-    const addedEdges = cy.add(made.filter((g) => g.group === "edges"
-      && cy.getElementById(g.data.source).nonempty() && cy.getElementById(g.data.target).nonempty()));
+    const addedEdges = cy.add(
+      made.filter(
+        (g) =>
+          g.group === "edges" &&
+          cy.getElementById(g.data.source).nonempty() &&
+          cy.getElementById(g.data.target).nonempty(),
+      ),
+    );
     const all = added.union(addedEdges);
     if (all.empty()) return;
-    all.animate({ style: { opacity: 0 } }, { duration: FADE_MS, complete: () => { if (all.inside()) all.remove(); } });
-    setTimeout(() => { all.filter((e) => e.inside()).remove(); }, FADE_MS + 200);
+    all.animate(
+      { style: { opacity: 0 } },
+      {
+        duration: FADE_MS,
+        complete: () => {
+          if (all.inside()) all.remove();
+        },
+      },
+    );
+    setTimeout(() => {
+      all.filter((e) => e.inside()).remove();
+    }, FADE_MS + 200);
   }
 
   ensurePendingFrame() {
@@ -700,7 +790,11 @@ export class Diagram {
       const [source, target] = step.link;
       if (this.cy.getElementById(source).empty() || this.cy.getElementById(target).empty()) continue;
       const id = `trace-link/${links++}`;
-      this.cy.add({ group: "edges", data: { id, source, target, label: step.label || "" }, classes: "trace-link pending" });
+      this.cy.add({
+        group: "edges",
+        data: { id, source, target, label: step.label || "" },
+        classes: "trace-link pending",
+      });
       ids.push(id);
     }
     let i = 0;
@@ -745,4 +839,3 @@ export class Diagram {
 function nextFrame() {
   return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }
-

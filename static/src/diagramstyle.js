@@ -81,7 +81,12 @@ export function diagramStyle() {
     },
     {
       selector: ".pending-frame",
-      style: { "border-color": P.vermillion, "border-style": "dashed", color: P.vermillion, "background-color": "#fff6f1" },
+      style: {
+        "border-color": P.vermillion,
+        "border-style": "dashed",
+        color: P.vermillion,
+        "background-color": "#fff6f1",
+      },
     },
     {
       selector: 'node[kind = "Pod"]',
@@ -99,11 +104,30 @@ export function diagramStyle() {
     },
     {
       selector: "node.pod.not-ready",
-      style: { "background-color": "#fff3d6", "border-color": P.orange, "border-style": "dashed", "border-width": 2.5 },
+      style: {
+        "background-color": "#fff3d6",
+        "border-color": P.orange,
+        "border-style": "dashed",
+        "border-width": 2.5,
+      },
     },
-    { selector: "node.phase-pending", style: { "border-color": P.vermillion, "border-style": "dotted", "background-color": "#fff6f1" } },
-    { selector: "node.phase-succeeded", style: { "background-color": "#eef0f3", "border-color": P.grey, "border-style": "solid", color: P.grey } },
-    { selector: "node.phase-failed", style: { "background-color": "#fbe3d6", "border-color": P.vermillion, "border-style": "solid" } },
+    {
+      selector: "node.phase-pending",
+      style: { "border-color": P.vermillion, "border-style": "dotted", "background-color": "#fff6f1" },
+    },
+    {
+      selector: "node.phase-succeeded",
+      style: {
+        "background-color": "#eef0f3",
+        "border-color": P.grey,
+        "border-style": "solid",
+        color: P.grey,
+      },
+    },
+    {
+      selector: "node.phase-failed",
+      style: { "background-color": "#fbe3d6", "border-color": P.vermillion, "border-style": "solid" },
+    },
     {
       selector: 'node[kind = "Service"]',
       style: {
@@ -117,28 +141,72 @@ export function diagramStyle() {
         "corner-radius": 6,
       },
     },
-    { selector: 'node[kind = "Service"][type = "NodePort"], node[kind = "Service"][type = "LoadBalancer"]', style: { "border-width": 3.5, "border-style": "double" } },
-    { selector: 'node[kind = "Service"][type = "ExternalName"]', style: { "background-color": "#eaf6fd", "border-color": P.sky, "text-overflow-wrap": "anywhere" } },
+    {
+      selector: 'node[kind = "Service"][type = "NodePort"], node[kind = "Service"][type = "LoadBalancer"]',
+      style: { "border-width": 3.5, "border-style": "double" },
+    },
+    {
+      selector: 'node[kind = "Service"][type = "ExternalName"]',
+      style: { "background-color": "#eaf6fd", "border-color": P.sky, "text-overflow-wrap": "anywhere" },
+    },
     {
       selector: "node.service.warning",
-      style: { "background-color": "#fbe6da", "border-color": P.vermillion, "border-style": "dashed", "border-width": 3, height: 74 },
+      style: {
+        "background-color": "#fbe6da",
+        "border-color": P.vermillion,
+        "border-style": "dashed",
+        "border-width": 3,
+        height: 74,
+      },
     },
     {
       selector: 'node[kind = "Ingress"]',
-      style: { shape: "cut-rectangle", width: 176, height: 52, "background-color": "#f8e8f1", "border-color": P.purple, "border-width": 2.5 },
+      style: {
+        shape: "cut-rectangle",
+        width: 176,
+        height: 52,
+        "background-color": "#f8e8f1",
+        "border-color": P.purple,
+        "border-width": 2.5,
+      },
     },
     {
       selector: 'node[kind = "World"]',
-      style: { shape: "ellipse", width: 112, height: 58, "background-color": "#eaf6fd", "border-color": P.sky, "border-width": 2.5, "font-weight": 600 },
+      style: {
+        shape: "ellipse",
+        width: 112,
+        height: 58,
+        "background-color": "#eaf6fd",
+        "border-color": P.sky,
+        "border-width": 2.5,
+        "font-weight": 600,
+      },
     },
     {
       selector: 'node[kind = "External"]',
-      style: { shape: "tag", width: 196, height: 44, "background-color": "#eaf6fd", "border-color": P.sky, "border-style": "dashed",
-        "text-overflow-wrap": "anywhere", "text-max-width": 160, "font-size": 9.5 },
+      style: {
+        shape: "tag",
+        width: 196,
+        height: 44,
+        "background-color": "#eaf6fd",
+        "border-color": P.sky,
+        "border-style": "dashed",
+        "text-overflow-wrap": "anywhere",
+        "text-max-width": 160,
+        "font-size": 9.5,
+      },
     },
     {
       selector: "node.owner",
-      style: { shape: "round-tag", width: 176, height: 44, "background-color": "#f1f2f5", "border-color": P.grey, color: "#374151", "font-size": 10 },
+      style: {
+        shape: "round-tag",
+        width: 176,
+        height: 44,
+        "background-color": "#f1f2f5",
+        "border-color": P.grey,
+        color: "#374151",
+        "font-size": 10,
+      },
     },
     // edges
     {
@@ -175,14 +243,79 @@ export function diagramStyle() {
         "target-text-margin-y": -8,
       },
     },
-    { selector: "edge.endpoint.not-ready", style: { "line-color": P.orange, "target-arrow-color": P.orange, "line-style": "dashed", "line-dash-pattern": [6, 4], width: 2 } },
-    { selector: "edge.expose", style: { "line-color": P.sky, "target-arrow-color": P.sky, width: 2.4, label: "data(label)", "text-margin-y": -9 } },
-    { selector: "edge.ingress-in", style: { "line-color": P.purple, "target-arrow-color": P.purple, width: 2.4, label: "data(label)", "text-margin-y": -9 } },
-    { selector: "edge.route", style: { "line-color": P.purple, "target-arrow-color": P.purple, width: 2, label: "data(label)", "text-margin-y": -9 } },
-    { selector: "edge.external", style: { "line-color": P.sky, "target-arrow-color": P.sky, "line-style": "dashed", width: 2, label: "data(label)", "text-margin-y": -9 } },
-    { selector: "edge.owns", style: { "line-color": "#b3b9c4", "target-arrow-color": "#b3b9c4", "line-style": "dotted", width: 1.4, "target-arrow-shape": "vee", "curve-style": "bezier" } },
+    {
+      selector: "edge.endpoint.not-ready",
+      style: {
+        "line-color": P.orange,
+        "target-arrow-color": P.orange,
+        "line-style": "dashed",
+        "line-dash-pattern": [6, 4],
+        width: 2,
+      },
+    },
+    {
+      selector: "edge.expose",
+      style: {
+        "line-color": P.sky,
+        "target-arrow-color": P.sky,
+        width: 2.4,
+        label: "data(label)",
+        "text-margin-y": -9,
+      },
+    },
+    {
+      selector: "edge.ingress-in",
+      style: {
+        "line-color": P.purple,
+        "target-arrow-color": P.purple,
+        width: 2.4,
+        label: "data(label)",
+        "text-margin-y": -9,
+      },
+    },
+    {
+      selector: "edge.route",
+      style: {
+        "line-color": P.purple,
+        "target-arrow-color": P.purple,
+        width: 2,
+        label: "data(label)",
+        "text-margin-y": -9,
+      },
+    },
+    {
+      selector: "edge.external",
+      style: {
+        "line-color": P.sky,
+        "target-arrow-color": P.sky,
+        "line-style": "dashed",
+        width: 2,
+        label: "data(label)",
+        "text-margin-y": -9,
+      },
+    },
+    {
+      selector: "edge.owns",
+      style: {
+        "line-color": "#b3b9c4",
+        "target-arrow-color": "#b3b9c4",
+        "line-style": "dotted",
+        width: 1.4,
+        "target-arrow-shape": "vee",
+        "curve-style": "bezier",
+      },
+    },
     // big clusters: straight edges, labels only when zoomed in (the panels carry them as text)
-    { selector: "edge.lite", style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none", "target-label": "", label: "" } },
+    {
+      selector: "edge.lite",
+      style: {
+        "curve-style": "haystack",
+        "haystack-radius": 0,
+        "target-arrow-shape": "none",
+        "target-label": "",
+        label: "",
+      },
+    },
     { selector: "node.lite", style: { shape: "rectangle", "border-width": 1.5 } },
     // dotted and dashed lines cost a software-rendered frame most of its time: thousands of owner
     // edges go solid and paler (the few not-ready endpoint edges stay dashed: that is their meaning)
@@ -194,21 +327,56 @@ export function diagramStyle() {
     { selector: ".faded", style: { opacity: 0.22 } },
     { selector: "node.lit", style: { "border-width": 3.5 } },
     { selector: "edge.lit", style: { width: 3 } },
-    { selector: "node.picked", style: { "underlay-color": P.blue, "underlay-opacity": 0.25, "underlay-padding": 7, "underlay-shape": "round-rectangle" } },
+    {
+      selector: "node.picked",
+      style: {
+        "underlay-color": P.blue,
+        "underlay-opacity": 0.25,
+        "underlay-padding": 7,
+        "underlay-shape": "round-rectangle",
+      },
+    },
     {
       selector: "node.miss",
-      style: { label: "data(missLabel)", "border-color": P.vermillion, "border-style": "dashed", "background-color": "#fff1ea", opacity: 1, height: 46 },
+      style: {
+        label: "data(missLabel)",
+        "border-color": P.vermillion,
+        "border-style": "dashed",
+        "background-color": "#fff1ea",
+        opacity: 1,
+        height: 46,
+      },
     },
-    { selector: ".trace", style: { "underlay-color": P.yellow, "underlay-opacity": 0.95, "underlay-padding": 8, opacity: 1 } },
-    { selector: "edge.trace", style: { width: 5, "line-color": P.black, "target-arrow-color": P.black, "underlay-padding": 5 } },
+    {
+      selector: ".trace",
+      style: { "underlay-color": P.yellow, "underlay-opacity": 0.95, "underlay-padding": 8, opacity: 1 },
+    },
+    {
+      selector: "edge.trace",
+      style: { width: 5, "line-color": P.black, "target-arrow-color": P.black, "underlay-padding": 5 },
+    },
     { selector: "node.trace", style: { "border-color": P.black, "border-width": 3.5 } },
     { selector: ".trace-head", style: { "underlay-padding": 14 } },
     {
       selector: "edge.trace-link",
-      style: { "curve-style": "unbundled-bezier", "control-point-distances": [-60], "control-point-weights": [0.5], "line-style": "dashed",
-        "line-dash-pattern": [8, 5], label: "data(label)", "font-size": 10, "text-background-opacity": 1, "z-index": 20, "source-endpoint": "outside-to-node", "target-endpoint": "outside-to-node" },
+      style: {
+        "curve-style": "unbundled-bezier",
+        "control-point-distances": [-60],
+        "control-point-weights": [0.5],
+        "line-style": "dashed",
+        "line-dash-pattern": [8, 5],
+        label: "data(label)",
+        "font-size": 10,
+        "text-background-opacity": 1,
+        "z-index": 20,
+        "source-endpoint": "outside-to-node",
+        "target-endpoint": "outside-to-node",
+      },
     },
     { selector: "edge.trace-link.pending", style: { display: "none" } },
-    { selector: ".trace-fail", style: { "underlay-color": P.vermillion, "underlay-opacity": 0.6, "border-color": P.vermillion } },
+    {
+      selector: ".trace-fail",
+      style: { "underlay-color": P.vermillion, "underlay-opacity": 0.6, "border-color": P.vermillion },
+    },
   ];
 }

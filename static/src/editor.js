@@ -42,8 +42,11 @@ export class Editor {
     } catch {
       saved = null;
     }
-    this.buffers = saved?.buffers?.length ? saved.buffers : [{ id: "scratch", title: "scratch", text: "", ref: null, base: null }];
-    this.active = saved?.active && this.buffers.some((b) => b.id === saved.active) ? saved.active : this.buffers[0].id;
+    this.buffers = saved?.buffers?.length
+      ? saved.buffers
+      : [{ id: "scratch", title: "scratch", text: "", ref: null, base: null }];
+    this.active =
+      saved?.active && this.buffers.some((b) => b.id === saved.active) ? saved.active : this.buffers[0].id;
     // The page without JavaScript posted this text back: it wins over the stored scratch.
     const posted = this.form.querySelector("textarea")?.value;
     if (posted && posted.trim() && this.form.dataset.posted === "true") {
@@ -88,9 +91,27 @@ export class Editor {
       EditorState.tabSize.of(2),
       this.readOnly.of(EditorState.readOnly.of(!this.canEdit)),
       keymap.of([
-        { key: "Mod-Enter", run: () => { this.apply(false); return true; } },
-        { key: "Mod-Shift-Enter", run: () => { this.apply(true); return true; } },
-        { key: "Mod-s", run: () => { this.saveNow(); return true; } },
+        {
+          key: "Mod-Enter",
+          run: () => {
+            this.apply(false);
+            return true;
+          },
+        },
+        {
+          key: "Mod-Shift-Enter",
+          run: () => {
+            this.apply(true);
+            return true;
+          },
+        },
+        {
+          key: "Mod-s",
+          run: () => {
+            this.saveNow();
+            return true;
+          },
+        },
       ]),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) {
@@ -99,7 +120,9 @@ export class Editor {
         }
       }),
       EditorView.lineWrapping,
-      placeholder("# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n# Double-click anything in the diagram to edit its YAML,\n# or pick a starter manifest from “+ New…” below."),
+      placeholder(
+        "# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n# Double-click anything in the diagram to edit its YAML,\n# or pick a starter manifest from “+ New…” below.",
+      ),
     ];
   }
 
@@ -141,26 +164,45 @@ export class Editor {
       this.show(existing.id);
       return;
     }
-    const text = `# ${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ""}${entry.name} at resourceVersion ${entry.resourceVersion}\n`
-      + editableYaml(entry.manifest);
-    const buffer = { id: `obj:${ref}`, title: `${entry.kind.toLowerCase()}/${entry.name}`, text, ref,
-      base: { [baseKey(entry)]: entry.resourceVersion }, original: text };
+    const text =
+      `# ${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ""}${entry.name} at resourceVersion ${entry.resourceVersion}\n` +
+      editableYaml(entry.manifest);
+    const buffer = {
+      id: `obj:${ref}`,
+      title: `${entry.kind.toLowerCase()}/${entry.name}`,
+      text,
+      ref,
+      base: { [baseKey(entry)]: entry.resourceVersion },
+      original: text,
+    };
     this.buffers.push(buffer);
     this.show(buffer.id);
-    this.report(h("div", { class: "note" }, `Editing ${entry.kind} ${entry.name} at resourceVersion ${entry.resourceVersion}. `
-      + "If someone else changes it first, Apply shows you both versions."));
+    this.report(
+      h(
+        "div",
+        { class: "note" },
+        `Editing ${entry.kind} ${entry.name} at resourceVersion ${entry.resourceVersion}. ` +
+          "If someone else changes it first, Apply shows you both versions.",
+      ),
+    );
   }
 
   insertSnippet(snippet) {
     const doc = this.view.state.doc;
-    const text = doc.length && !/\n---\s*\n?$/.test(doc.toString()) ? `${doc.length && !doc.toString().endsWith("\n") ? "\n" : ""}---\n${snippet.text}` : snippet.text;
+    const text =
+      doc.length && !/\n---\s*\n?$/.test(doc.toString())
+        ? `${doc.length && !doc.toString().endsWith("\n") ? "\n" : ""}---\n${snippet.text}`
+        : snippet.text;
     const buffer = this.buffer(this.active);
     if (buffer.ref) {
       // An object's buffer edits that object: snippets go to the scratch buffer.
       this.show("scratch");
       return this.insertSnippet(snippet);
     }
-    this.view.dispatch({ changes: { from: doc.length, insert: text }, selection: { anchor: doc.length + text.length } });
+    this.view.dispatch({
+      changes: { from: doc.length, insert: text },
+      selection: { anchor: doc.length + text.length },
+    });
     this.view.focus();
   }
 
@@ -170,16 +212,55 @@ export class Editor {
     const textarea = this.form.querySelector("textarea");
     this.tabs = h("div", { class: "tabs", role: "tablist", "aria-label": "YAML buffers" });
     this.host = h("div", { class: "cm-host" });
-    const snippetMenu = h("select", { class: "snippets", "aria-label": "Insert a starter manifest", title: "Insert a starter manifest",
-      onchange: (e) => {
-        const s = SNIPPETS.find((x) => x.name === e.target.value);
-        if (s) this.insertSnippet(s);
-        e.target.value = "";
-      } }, h("option", { value: "" }, "+ New…"), ...SNIPPETS.map((s) => h("option", { value: s.name }, s.name)));
-    this.applyButton = h("button", { type: "button", class: "primary", id: "apply-button", title: "Apply (Ctrl+Enter)", onclick: () => this.apply(false) }, "Apply");
-    this.previewButton = h("button", { type: "button", id: "preview-button", title: "Preview what would change (Ctrl+Shift+Enter)", onclick: () => this.apply(true) }, "Preview");
-    this.deleteButton = h("button", { type: "button", class: "danger", id: "delete-button", onclick: () => this.deleteObject() }, "Delete");
-    this.toolbar = h("div", { class: "editor-toolbar" }, this.applyButton, this.previewButton, snippetMenu, this.deleteButton);
+    const snippetMenu = h(
+      "select",
+      {
+        class: "snippets",
+        "aria-label": "Insert a starter manifest",
+        title: "Insert a starter manifest",
+        onchange: (e) => {
+          const s = SNIPPETS.find((x) => x.name === e.target.value);
+          if (s) this.insertSnippet(s);
+          e.target.value = "";
+        },
+      },
+      h("option", { value: "" }, "+ New…"),
+      ...SNIPPETS.map((s) => h("option", { value: s.name }, s.name)),
+    );
+    this.applyButton = h(
+      "button",
+      {
+        type: "button",
+        class: "primary",
+        id: "apply-button",
+        title: "Apply (Ctrl+Enter)",
+        onclick: () => this.apply(false),
+      },
+      "Apply",
+    );
+    this.previewButton = h(
+      "button",
+      {
+        type: "button",
+        id: "preview-button",
+        title: "Preview what would change (Ctrl+Shift+Enter)",
+        onclick: () => this.apply(true),
+      },
+      "Preview",
+    );
+    this.deleteButton = h(
+      "button",
+      { type: "button", class: "danger", id: "delete-button", onclick: () => this.deleteObject() },
+      "Delete",
+    );
+    this.toolbar = h(
+      "div",
+      { class: "editor-toolbar" },
+      this.applyButton,
+      this.previewButton,
+      snippetMenu,
+      this.deleteButton,
+    );
     this.results = h("div", { class: "results", id: "editor-results", "aria-live": "polite" });
     textarea.hidden = true;
     this.form.querySelector(".form-actions")?.setAttribute("hidden", "");
@@ -201,14 +282,38 @@ export class Editor {
   }
 
   renderTabs() {
-    this.tabs.replaceChildren(...this.buffers.map((b) => {
-      const stale = this.isStale(b);
-      const tab = h("div", { class: `tab${b.id === this.active ? " active" : ""}${stale ? " stale" : ""}`, role: "tab",
-        "aria-selected": b.id === this.active ? "true" : "false", title: stale ? "changed in the cluster since you opened it" : b.title },
-      h("button", { type: "button", class: "tab-name", onclick: () => this.show(b.id) }, stale ? `⚠ ${b.title}` : b.title),
-      b.id !== "scratch" ? h("button", { type: "button", class: "tab-close", "aria-label": `close ${b.title}`, onclick: () => this.close(b.id) }, "×") : null);
-      return tab;
-    }));
+    this.tabs.replaceChildren(
+      ...this.buffers.map((b) => {
+        const stale = this.isStale(b);
+        const tab = h(
+          "div",
+          {
+            class: `tab${b.id === this.active ? " active" : ""}${stale ? " stale" : ""}`,
+            role: "tab",
+            "aria-selected": b.id === this.active ? "true" : "false",
+            title: stale ? "changed in the cluster since you opened it" : b.title,
+          },
+          h(
+            "button",
+            { type: "button", class: "tab-name", onclick: () => this.show(b.id) },
+            stale ? `⚠ ${b.title}` : b.title,
+          ),
+          b.id !== "scratch"
+            ? h(
+                "button",
+                {
+                  type: "button",
+                  class: "tab-close",
+                  "aria-label": `close ${b.title}`,
+                  onclick: () => this.close(b.id),
+                },
+                "×",
+              )
+            : null,
+        );
+        return tab;
+      }),
+    );
   }
 
   renderActions() {
@@ -245,7 +350,9 @@ export class Editor {
     const text = this.view.state.doc.toString();
     this.saveNow();
     if (!text.trim()) {
-      this.report(h("div", { class: "note" }, "Nothing to apply: write some YAML, or pick a starter from “+ New…”."));
+      this.report(
+        h("div", { class: "note" }, "Nothing to apply: write some YAML, or pick a starter from “+ New…”."),
+      );
       return;
     }
     this.busy(true);
@@ -253,7 +360,12 @@ export class Editor {
     window.__kubeviz.lastApplyAt = Date.now();
     let reply;
     try {
-      reply = await this.socket.request({ type: "apply", yaml: text, dryRun, baseResourceVersion: buffer.base || undefined });
+      reply = await this.socket.request({
+        type: "apply",
+        yaml: text,
+        dryRun,
+        baseResourceVersion: buffer.base || undefined,
+      });
     } catch (err) {
       this.busy(false);
       this.report(h("div", { class: "error-box" }, String(err.message || err)));
@@ -309,9 +421,13 @@ export class Editor {
       const line = doc.line(lineNo);
       const where = [item.kind, item.name].filter(Boolean).join(" ");
       const field = item.field ? `${item.field}: ` : "";
-      diagnostics.push({ from: line.from, to: Math.max(line.from, line.to), severity,
+      diagnostics.push({
+        from: line.from,
+        to: Math.max(line.from, line.to),
+        severity,
         source: where ? `${where} (document ${item.document ?? "?"})` : undefined,
-        message: `${field}${item.message}${item.hint ? `\nhint: ${item.hint}` : ""}` });
+        message: `${field}${item.message}${item.hint ? `\nhint: ${item.hint}` : ""}`,
+      });
     };
     for (const e of reply.errors || []) place(e, "error");
     for (const w of reply.warnings || []) place(w, "warning");
@@ -319,47 +435,121 @@ export class Editor {
   }
 
   errorList(reply) {
-    const items = (reply.errors || []).map((e) => h("li", { class: "error-item", dataset: { line: e.line ?? "" } },
-      h("button", { type: "button", class: "line-link", onclick: () => this.goto(e.line) }, e.line ? `line ${e.line}` : "—"),
-      " ", h("b", {}, [e.kind, e.name].filter(Boolean).join(" ") || `document ${e.document ?? "?"}`), " ",
-      e.field ? h("code", {}, e.field) : null, e.field ? ": " : "", e.message,
-      e.hint ? h("div", { class: "hint" }, e.hint) : null));
-    return h("div", { class: "error-box" },
-      h("div", { class: "box-title" }, `Not applied: ${items.length} error${items.length === 1 ? "" : "s"}. Nothing changed in the cluster; your text is kept.`),
-      h("ul", {}, items), this.warningList(reply));
+    const items = (reply.errors || []).map((e) =>
+      h(
+        "li",
+        { class: "error-item", dataset: { line: e.line ?? "" } },
+        h(
+          "button",
+          { type: "button", class: "line-link", onclick: () => this.goto(e.line) },
+          e.line ? `line ${e.line}` : "—",
+        ),
+        " ",
+        h("b", {}, [e.kind, e.name].filter(Boolean).join(" ") || `document ${e.document ?? "?"}`),
+        " ",
+        e.field ? h("code", {}, e.field) : null,
+        e.field ? ": " : "",
+        e.message,
+        e.hint ? h("div", { class: "hint" }, e.hint) : null,
+      ),
+    );
+    return h(
+      "div",
+      { class: "error-box" },
+      h(
+        "div",
+        { class: "box-title" },
+        `Not applied: ${items.length} error${items.length === 1 ? "" : "s"}. Nothing changed in the cluster; your text is kept.`,
+      ),
+      h("ul", {}, items),
+      this.warningList(reply),
+    );
   }
 
   warningList(reply) {
     if (!reply.warnings?.length) return null;
-    return h("ul", { class: "warnings" }, reply.warnings.map((w) => h("li", {}, `Warning: ${w.message}`)));
+    return h(
+      "ul",
+      { class: "warnings" },
+      reply.warnings.map((w) => h("li", {}, `Warning: ${w.message}`)),
+    );
   }
 
   successView(reply) {
     const changed = reply.results?.length ? reply.results : ["nothing changed"];
-    return h("div", { class: "ok-box" },
+    return h(
+      "div",
+      { class: "ok-box" },
       h("div", { class: "box-title" }, `Applied (version ${reply.version})`),
-      h("ul", { class: "mono" }, changed.map((r) => h("li", {}, r))), this.warningList(reply));
+      h(
+        "ul",
+        { class: "mono" },
+        changed.map((r) => h("li", {}, r)),
+      ),
+      this.warningList(reply),
+    );
   }
 
   previewView(reply) {
     const diff = reply.diff || { created: [], changed: [], deleted: [], endpoints: {} };
     const parts = [h("div", { class: "box-title" }, "Preview (dry run): nothing is saved until you apply")];
-    const list = (title, items, cls) => (items.length ? [h("div", { class: `preview-head ${cls}` }, title), h("ul", { class: "mono" }, items.map((i) => h("li", {}, i)))] : []);
+    const list = (title, items, cls) =>
+      items.length
+        ? [
+            h("div", { class: `preview-head ${cls}` }, title),
+            h(
+              "ul",
+              { class: "mono" },
+              items.map((i) => h("li", {}, i)),
+            ),
+          ]
+        : [];
     for (const [svc, eps] of Object.entries(diff.endpoints || {})) {
       parts.push(h("div", { class: "preview-head mod" }, `Endpoints of ${svc}`));
-      parts.push(h("ul", { class: "mono" }, [...eps.gained.map((e) => h("li", { class: "add" }, `+ ${e}`)), ...eps.lost.map((e) => h("li", { class: "del" }, `- ${e}`))]));
+      parts.push(
+        h("ul", { class: "mono" }, [
+          ...eps.gained.map((e) => h("li", { class: "add" }, `+ ${e}`)),
+          ...eps.lost.map((e) => h("li", { class: "del" }, `- ${e}`)),
+        ]),
+      );
     }
     parts.push(...list("Would create", diff.created, "add"));
     parts.push(...list("Would delete", diff.deleted, "del"));
     for (const change of diff.changed) {
       parts.push(h("div", { class: "preview-head mod" }, `Would change ${change.object}`));
-      parts.push(h("pre", { class: "diff" }, change.diff.split("\n").map((line) => h("span", {
-        class: line.startsWith("+") && !line.startsWith("+++") ? "add" : line.startsWith("-") && !line.startsWith("---") ? "del" : line.startsWith("@@") ? "hunk" : "",
-      }, `${line}\n`))));
+      parts.push(
+        h(
+          "pre",
+          { class: "diff" },
+          change.diff.split("\n").map((line) =>
+            h(
+              "span",
+              {
+                class:
+                  line.startsWith("+") && !line.startsWith("+++")
+                    ? "add"
+                    : line.startsWith("-") && !line.startsWith("---")
+                      ? "del"
+                      : line.startsWith("@@")
+                        ? "hunk"
+                        : "",
+              },
+              `${line}\n`,
+            ),
+          ),
+        ),
+      );
     }
-    if (!diff.created.length && !diff.deleted.length && !diff.changed.length) parts.push(h("p", {}, "Nothing would change."));
+    if (!diff.created.length && !diff.deleted.length && !diff.changed.length)
+      parts.push(h("p", {}, "Nothing would change."));
     parts.push(this.warningList(reply));
-    parts.push(h("div", { class: "row" }, h("button", { type: "button", class: "primary", onclick: () => this.apply(false) }, "Apply now")));
+    parts.push(
+      h(
+        "div",
+        { class: "row" },
+        h("button", { type: "button", class: "primary", onclick: () => this.apply(false) }, "Apply now"),
+      ),
+    );
     return h("div", { class: "preview-box" }, parts);
   }
 
@@ -376,41 +566,115 @@ export class Editor {
       backdrop.remove();
       document.removeEventListener("keydown", onKey);
     };
-    const onKey = (e) => { if (e.key === "Escape") close(); };
-    const dialog = h("div", { class: "modal conflict-box", id: "conflict", role: "dialog", "aria-modal": "true", "aria-labelledby": "conflict-title" },
+    const onKey = (e) => {
+      if (e.key === "Escape") close();
+    };
+    const dialog = h(
+      "div",
+      {
+        class: "modal conflict-box",
+        id: "conflict",
+        role: "dialog",
+        "aria-modal": "true",
+        "aria-labelledby": "conflict-title",
+      },
       h("button", { type: "button", class: "icon modal-close", "aria-label": "close", onclick: close }, "×"),
-      h("div", { class: "box-title", id: "conflict-title" }, "Conflict: someone changed this object since you opened it"),
-      h("p", {}, conflict.message || `${conflict.key}: resourceVersion ${conflict.baseResourceVersion} is now ${conflict.resourceVersion}`),
-      h("div", { class: "merge-labels" }, h("span", {}, `Yours (based on resourceVersion ${conflict.baseResourceVersion})`),
-        h("span", {}, current ? `In the cluster now (resourceVersion ${current.resourceVersion})` : "In the cluster now: deleted")),
+      h(
+        "div",
+        { class: "box-title", id: "conflict-title" },
+        "Conflict: someone changed this object since you opened it",
+      ),
+      h(
+        "p",
+        {},
+        conflict.message ||
+          `${conflict.key}: resourceVersion ${conflict.baseResourceVersion} is now ${conflict.resourceVersion}`,
+      ),
+      h(
+        "div",
+        { class: "merge-labels" },
+        h("span", {}, `Yours (based on resourceVersion ${conflict.baseResourceVersion})`),
+        h(
+          "span",
+          {},
+          current
+            ? `In the cluster now (resourceVersion ${current.resourceVersion})`
+            : "In the cluster now: deleted",
+        ),
+      ),
       merge,
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: () => {
-          close();
-          buffer.base = current ? { [conflict.key]: current.resourceVersion } : null;
-          this.saveNow();
-          this.apply(false);
-        } }, "Keep mine: apply over theirs"),
-        h("button", { type: "button", onclick: () => {
-          close();
-          this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: theirs } });
-          buffer.base = { [conflict.key]: current.resourceVersion };
-          this.saveNow();
-          this.renderTabs();
-          this.report(h("div", { class: "note" }, "Took the cluster's version. (Ctrl+Z brings your text back.)"));
-        }, disabled: !current }, "Take theirs"),
-        h("button", { type: "button", onclick: close }, "Decide later (your text stays)")));
-    const backdrop = h("div", { class: "modal-backdrop", onclick: (e) => { if (e.target === backdrop) close(); } }, dialog);
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "primary",
+            onclick: () => {
+              close();
+              buffer.base = current ? { [conflict.key]: current.resourceVersion } : null;
+              this.saveNow();
+              this.apply(false);
+            },
+          },
+          "Keep mine: apply over theirs",
+        ),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              close();
+              this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: theirs } });
+              buffer.base = { [conflict.key]: current.resourceVersion };
+              this.saveNow();
+              this.renderTabs();
+              this.report(
+                h("div", { class: "note" }, "Took the cluster's version. (Ctrl+Z brings your text back.)"),
+              );
+            },
+            disabled: !current,
+          },
+          "Take theirs",
+        ),
+        h("button", { type: "button", onclick: close }, "Decide later (your text stays)"),
+      ),
+    );
+    const backdrop = h(
+      "div",
+      {
+        class: "modal-backdrop",
+        onclick: (e) => {
+          if (e.target === backdrop) close();
+        },
+      },
+      dialog,
+    );
     document.getElementById("conflict")?.closest(".modal-backdrop")?.remove();
     document.body.append(backdrop);
     document.addEventListener("keydown", onKey);
-    this.report(h("div", { class: "conflict-box" }, h("div", { class: "box-title" }, "Not applied: a conflict"),
-      h("p", {}, "Someone changed this object since you opened it. Your text is kept."),
-      h("button", { type: "button", onclick: () => this.showConflict(buffer, conflict, mine) }, "Show both versions")));
+    this.report(
+      h(
+        "div",
+        { class: "conflict-box" },
+        h("div", { class: "box-title" }, "Not applied: a conflict"),
+        h("p", {}, "Someone changed this object since you opened it. Your text is kept."),
+        h(
+          "button",
+          { type: "button", onclick: () => this.showConflict(buffer, conflict, mine) },
+          "Show both versions",
+        ),
+      ),
+    );
     const ro = [EditorState.readOnly.of(true), yaml(), EditorView.lineWrapping];
     this.mergeView?.destroy();
-    this.mergeView = new MergeView({ a: { doc: mine, extensions: ro }, b: { doc: theirs, extensions: ro }, parent: merge,
-      collapseUnchanged: { margin: 3, minSize: 6 } });
+    this.mergeView = new MergeView({
+      a: { doc: mine, extensions: ro },
+      b: { doc: theirs, extensions: ro },
+      parent: merge,
+      collapseUnchanged: { margin: 3, minSize: 6 },
+    });
   }
 
   async deleteObject() {
@@ -434,9 +698,19 @@ export class Editor {
 
   async deleteRef(entry) {
     try {
-      const reply = await this.socket.request({ type: "delete", kind: entry.kind, namespace: entry.namespace, name: entry.name });
+      const reply = await this.socket.request({
+        type: "delete",
+        kind: entry.kind,
+        namespace: entry.namespace,
+        name: entry.name,
+      });
       if (reply.ok) this.report(this.successView(reply));
-      else this.report(reply.errors ? this.errorList(reply) : h("div", { class: "error-box" }, reply.error || "not deleted"));
+      else
+        this.report(
+          reply.errors
+            ? this.errorList(reply)
+            : h("div", { class: "error-box" }, reply.error || "not deleted"),
+        );
     } catch (err) {
       this.report(h("div", { class: "error-box" }, String(err.message || err)));
     }

@@ -34,9 +34,13 @@ export function shortWarning(warning) {
 
 /** Columns padded like kubectl's tabwriter (3 spaces between columns). */
 export function table(headers, rows) {
-  const all = [headers, ...rows].map((r) => r.map((c) => (c === null || c === undefined || c === "" ? "<none>" : String(c))));
+  const all = [headers, ...rows].map((r) =>
+    r.map((c) => (c === null || c === undefined || c === "" ? "<none>" : String(c))),
+  );
   const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join("")).join("\n");
+  return all
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join(""))
+    .join("\n");
 }
 
 export function labelString(labels) {
@@ -57,9 +61,18 @@ export function externalIp(svc) {
 
 /** `kubectl get svc -A -o wide` (without AGE: the simulator has no wall clock). */
 export function getServicesWide(services) {
-  return table(["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "SELECTOR"],
-    services.map((s) => [s.namespace, s.name, s.type, s.clusterIP || "<none>", externalIp(s), portsColumn(s),
-      s.selector ? labelString(s.selector) : "<none>"]));
+  return table(
+    ["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "SELECTOR"],
+    services.map((s) => [
+      s.namespace,
+      s.name,
+      s.type,
+      s.clusterIP || "<none>",
+      externalIp(s),
+      portsColumn(s),
+      s.selector ? labelString(s.selector) : "<none>",
+    ]),
+  );
 }
 
 /** `kubectl describe endpoints NAME -n NS`: addresses grouped into subsets by their port set. */
@@ -89,7 +102,11 @@ export function describeEndpoints(svc, labels) {
     lines.push(`  NotReadyAddresses:  ${subset.notReady.join(",") || "<none>"}`);
     lines.push("  Ports:");
     const rows = subset.ports.map((p) => p.split("|"));
-    lines.push(...table(["Name", "Port", "Protocol"], [["----", "----", "--------"], ...rows]).split("\n").map((l) => `    ${l}`));
+    lines.push(
+      ...table(["Name", "Port", "Protocol"], [["----", "----", "--------"], ...rows])
+        .split("\n")
+        .map((l) => `    ${l}`),
+    );
     lines.push("");
   }
   lines.push("Events:  <none>");
@@ -105,10 +122,12 @@ export function execEnv(podName, manifest, serviceEnv) {
     { text: `HOSTNAME=${manifest?.spec?.hostname || podName}`, source: "kubelet" },
   ];
   for (const item of container.env || []) {
-    const value = item.value !== undefined ? item.value : `<from ${Object.keys(item.valueFrom || {})[0] || "?"}>`;
+    const value =
+      item.value !== undefined ? item.value : `<from ${Object.keys(item.valueFrom || {})[0] || "?"}>`;
     lines.push({ text: `${item.name}=${value}`, source: "container env" });
   }
-  for (const [k, v] of Object.entries(serviceEnv || {})) lines.push({ text: `${k}=${v}`, source: "service link" });
+  for (const [k, v] of Object.entries(serviceEnv || {}))
+    lines.push({ text: `${k}=${v}`, source: "service link" });
   lines.push({ text: "HOME=/root", source: "runtime" });
   return lines;
 }
@@ -136,7 +155,10 @@ export function baseKey(entry) {
 }
 
 export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
 }
 
 /** A tiny element builder: h("div", {class: "x", onclick}, "text", child). */

@@ -148,8 +148,10 @@ export function namespaceBox(leaves) {
     const perStack = Math.ceil(col.length / stacks);
     const colW = Math.max(...col.map((l) => (SIZES[l.kind] || [160, 44])[0]));
     const rowH = Math.max(...col.map((l) => (SIZES[l.kind] || [160, 44])[1]));
-    const colH = stacks === 1 ? col.reduce((sum, l) => sum + (SIZES[l.kind] || [160, 44])[1], 0) + ROW_GAP * (col.length - 1)
-      : perStack * (rowH + ROW_GAP) - ROW_GAP;
+    const colH =
+      stacks === 1
+        ? col.reduce((sum, l) => sum + (SIZES[l.kind] || [160, 44])[1], 0) + ROW_GAP * (col.length - 1)
+        : perStack * (rowH + ROW_GAP) - ROW_GAP;
     layout.push({ index, x: width, w: colW, leaves: col, stacks, perStack, rowH });
     width += stacks * colW + (stacks - 1) * ROW_GAP * 2 + COL_GAP;
     height = Math.max(height, colH);
@@ -212,7 +214,11 @@ export function warmUp(workerUrl) {
   }
   for (let j = 0; j < 2; j += 1) boxes.push({ id: `node${j}`, kind: "Node", w: 300, h: 200 });
   for (let i = 0; i < 3; i += 1) for (let k = 0; k < 2; k += 1) edges.push([`ns${i}`, `node${(i + k) % 2}`]);
-  return layoutMacro({ boxes, edges }, workerUrl).then(() => { timings.warmEnd = performance.now(); }).catch(() => null);
+  return layoutMacro({ boxes, edges }, workerUrl)
+    .then(() => {
+      timings.warmEnd = performance.now();
+    })
+    .catch(() => null);
 }
 
 /**
@@ -263,13 +269,20 @@ export async function layoutMacro(macro, workerUrl) {
       "elk.padding": "[top=10,left=10,bottom=10,right=10]",
     },
     children: macro.boxes.map((b) => ({
-      id: b.id, width: b.w, height: b.h,
-      layoutOptions: constraint[b.kind] ? { "elk.layered.layering.layerConstraint": constraint[b.kind] } : undefined,
+      id: b.id,
+      width: b.w,
+      height: b.h,
+      layoutOptions: constraint[b.kind]
+        ? { "elk.layered.layering.layerConstraint": constraint[b.kind] }
+        : undefined,
     })),
-    edges: macro.edges.filter(([s, t]) => ids.has(s) && ids.has(t)).map(([s, t], i) => ({ id: `e${i}`, sources: [s], targets: [t] })),
+    edges: macro.edges
+      .filter(([s, t]) => ids.has(s) && ids.has(t))
+      .map(([s, t], i) => ({ id: `e${i}`, sources: [s], targets: [t] })),
   };
   const result = await engine(workerUrl).layout(graph);
   const out = new Map();
-  for (const child of result.children || []) out.set(child.id, { x: child.x, y: child.y, w: child.width, h: child.height });
+  for (const child of result.children || [])
+    out.set(child.id, { x: child.x, y: child.y, w: child.width, h: child.height });
   return out;
 }

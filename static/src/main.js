@@ -17,7 +17,10 @@ function download(name, blob) {
   a.download = name;
   document.body.append(a);
   a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
 }
 
 function start() {
@@ -35,7 +38,14 @@ function start() {
   const status = $("#conn");
   const setStatus = (state, detail) => {
     status.dataset.state = state;
-    status.textContent = { connecting: "connecting…", open: "live", reconnecting: `reconnecting in ${Math.round((detail || 0) / 100) / 10} s`, gone: detail, outdated: detail }[state] || state;
+    status.textContent =
+      {
+        connecting: "connecting…",
+        open: "live",
+        reconnecting: `reconnecting in ${Math.round((detail || 0) / 100) / 10} s`,
+        gone: detail,
+        outdated: detail,
+      }[state] || state;
     document.body.classList.toggle("offline", state !== "open");
   };
 
@@ -54,18 +64,23 @@ function start() {
         $("#show-owners").checked = owners;
         diagram.showOwners = owners;
         // kube-system stays folded unless something besides its defaults (kube-dns, CoreDNS) lives there.
-        const system = [...store.keys("object")].some((k) => k.includes("/kube-system/") && !/\/kube-system\/(kube-dns|coredns)/.test(k));
+        const system = [...store.keys("object")].some(
+          (k) => k.includes("/kube-system/") && !/\/kube-system\/(kube-dns|coredns)/.test(k),
+        );
         $("#show-system").checked = system;
         diagram.showSystem = system;
       }
       probe.snapshots += 1;
-      rendering = rendering.catch(reportError).then(() => diagram.renderAll()).then(() => {
-        probe.version = store.version;
-        probe.firstLayoutMs ??= diagram.stats.firstLayoutMs;
-        probe.drawnAt ??= performance.now();
-        probe.lastLayoutMs = diagram.stats.lastLayoutMs;
-        document.body.dataset.version = String(store.version);
-      });
+      rendering = rendering
+        .catch(reportError)
+        .then(() => diagram.renderAll())
+        .then(() => {
+          probe.version = store.version;
+          probe.firstLayoutMs ??= diagram.stats.firstLayoutMs;
+          probe.drawnAt ??= performance.now();
+          probe.lastLayoutMs = diagram.stats.lastLayoutMs;
+          document.body.dataset.version = String(store.version);
+        });
       updateMeta();
     },
     change(message) {
@@ -75,12 +90,20 @@ function start() {
         diagram.patch(change);
         requestAnimationFrame(() => {
           probe.version = store.version;
-          probe.lastChange = { version: message.version, at: Date.now(), patchMs: diagram.stats.lastPatchMs, ms: performance.now() - received };
+          probe.lastChange = {
+            version: message.version,
+            at: Date.now(),
+            patchMs: diagram.stats.lastPatchMs,
+            ms: performance.now() - received,
+          };
           document.body.dataset.version = String(store.version);
         });
       });
       updateMeta();
-      if (message.cause?.summary?.length && message.cause.user !== "clock") toast(`${message.cause.user || "someone"}: ${message.cause.summary.slice(0, 3).join(", ")}${message.cause.summary.length > 3 ? ", …" : ""}`);
+      if (message.cause?.summary?.length && message.cause.user !== "clock")
+        toast(
+          `${message.cause.user || "someone"}: ${message.cause.summary.slice(0, 3).join(", ")}${message.cause.summary.length > 3 ? ", …" : ""}`,
+        );
     },
     presence(message) {
       $("#watchers").textContent = `${message.watchers} watching`;
@@ -108,7 +131,9 @@ function start() {
     el.dataset.kind = kind;
     el.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { el.hidden = true; }, 3500);
+    toastTimer = setTimeout(() => {
+      el.hidden = true;
+    }, 3500);
   }
 
   diagram = new Diagram($("#cy"), store, {
@@ -119,8 +144,21 @@ function start() {
     const id = event.target.id();
     if (store.object(id)) editor.openObject(id);
   });
-  editor = new Editor($("#editor-pane"), { socket, store, slug: config.slug, canEdit: config.canEdit, form: $("#apply-form") });
-  panels = new Panels($("#panels"), { store, socket, diagram, editor, lesson: config.lesson, canEdit: config.canEdit });
+  editor = new Editor($("#editor-pane"), {
+    socket,
+    store,
+    slug: config.slug,
+    canEdit: config.canEdit,
+    form: $("#apply-form"),
+  });
+  panels = new Panels($("#panels"), {
+    store,
+    socket,
+    diagram,
+    editor,
+    lesson: config.lesson,
+    canEdit: config.canEdit,
+  });
   probe.diagram = diagram;
   probe.editor = editor;
   probe.store = store;
@@ -130,7 +168,9 @@ function start() {
   $("#show-system").addEventListener("change", (e) => diagram.setShowSystem(e.target.checked));
   $("#fit").addEventListener("click", () => diagram.fit());
   $("#export-png").addEventListener("click", () => download(`${config.slug}.png`, diagram.exportPng()));
-  $("#export-svg").addEventListener("click", () => download(`${config.slug}.svg`, new Blob([diagram.exportSvg()], { type: "image/svg+xml" })));
+  $("#export-svg").addEventListener("click", () =>
+    download(`${config.slug}.svg`, new Blob([diagram.exportSvg()], { type: "image/svg+xml" })),
+  );
   $("#clear-trace").addEventListener("click", () => diagram.clearTrace());
   const large = $("#large-text");
   const setLarge = (on) => {

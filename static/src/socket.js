@@ -65,7 +65,7 @@ export class LiveSocket {
 
   scheduleReconnect() {
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
-    const delay = Math.round(base / 2 + Math.random() * base / 2); // jitter: a class does not reconnect in lockstep
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2); // jitter: a class does not reconnect in lockstep
     this.attempt += 1;
     this.stats.reconnects += 1;
     this.handlers.status?.("reconnecting", delay);

@@ -85,11 +85,19 @@ export class Store {
   }
 
   pods() {
-    return this.list("pod").map(([key, value]) => ({ ref: key.slice(4), ...value, ...splitRef(key.slice(4)) }));
+    return this.list("pod").map(([key, value]) => ({
+      ref: key.slice(4),
+      ...value,
+      ...splitRef(key.slice(4)),
+    }));
   }
 
   services() {
-    return this.list("service").map(([key, value]) => ({ ref: key.slice(8), ...value, ...splitRef(key.slice(8)) }));
+    return this.list("service").map(([key, value]) => ({
+      ref: key.slice(8),
+      ...value,
+      ...splitRef(key.slice(8)),
+    }));
   }
 }
 

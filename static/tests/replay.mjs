@@ -18,7 +18,10 @@ const socket = new LiveSocket("/ws/clusters/replay/", {
   change: (message) => store.applyChange(message),
 });
 const sent = [];
-socket.send = (message) => { sent.push(message); return true; };
+socket.send = (message) => {
+  sent.push(message);
+  return true;
+};
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
 for await (const line of lines) {
@@ -32,9 +35,11 @@ for await (const line of lines) {
   }
   socket.dispatch(message);
 }
-process.stdout.write(JSON.stringify({
-  version: store.version,
-  entries: Object.fromEntries(store.entries),
-  stats: socket.stats,
-  sent,
-}) + "\n");
+process.stdout.write(
+  JSON.stringify({
+    version: store.version,
+    entries: Object.fromEntries(store.entries),
+    stats: socket.stats,
+    sent,
+  }) + "\n",
+);

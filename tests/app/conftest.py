@@ -1,5 +1,6 @@
 """App tests: services, selectors, consumers, with the real database (SQLite, or PostgreSQL when
 DATABASE_URL says so) and the real channel layers."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,6 +44,7 @@ def make_cluster(db):
     def make(lesson: str | None = None, **kwargs):
         name = kwargs.pop("name", lesson or "test")
         return services.cluster_create(name=name, lesson=lesson, **kwargs)
+
     return make
 
 

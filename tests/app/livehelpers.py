@@ -1,5 +1,6 @@
 """Real servers for live tests and bench/live.py: daphne processes on free loopback ports,
 sharing a PostgreSQL database made for the run and the local Redis under a prefix of its own."""
+
 from __future__ import annotations
 
 import os
@@ -81,12 +82,11 @@ def daphnes(env: dict, count: int):
     try:
         for _ in range(count):
             port = free_port()
-            log = open(os.environ.get("KUBEVIZ_DAPHNE_LOG", os.devnull), "a")
+            log = open(os.environ.get("KUBEVIZ_DAPHNE_LOG", os.devnull), "a")  # noqa: SIM115 - the daphne's stdout for its lifetime
             command = [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "kubeviz.asgi:application"]
             if os.environ.get("KUBEVIZ_DAPHNE_PROFILE"):  # profile the event loop (bench/live.py)
-                command = [PYTHON, "-m", "cProfile", "-o", os.environ["KUBEVIZ_DAPHNE_PROFILE"]] + command
-            process = subprocess.Popen(command,
-                                       cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                command = [PYTHON, "-m", "cProfile", "-o", os.environ["KUBEVIZ_DAPHNE_PROFILE"], *command]
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             processes.append(process)
             ports.append(port)
         for port, process in zip(ports, processes, strict=True):

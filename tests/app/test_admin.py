@@ -1,4 +1,5 @@
 """The admin lists and filters every kind."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,9 @@ def admin_client_logged_in(client, db):
     return client
 
 
-@pytest.mark.parametrize("model", sorted(models.KIND_MODELS.values(), key=lambda m: m.__name__) + [models.Cluster],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [*sorted(models.KIND_MODELS.values(), key=lambda m: m.__name__), models.Cluster], ids=lambda m: m.__name__
+)
 def test_the_admin_lists_every_kind_and_filters_it_by_cluster(model, admin_client_logged_in, make_cluster):
     cluster = make_cluster("webapp")
     url = f"/admin/simulator/{model._meta.model_name}/"

@@ -1,4 +1,5 @@
 """The websocket consumer, through the whole ASGI stack (Origin check, session auth, routing)."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,15 @@ def test_a_watcher_gets_a_snapshot_then_the_change_of_an_edit_made_by_another(ma
         await next_of(teacher, "snapshot")
         await teacher.send_to(text_data=json.dumps({"type": "apply", "id": 7, "yaml": POD % 4}))
         reply = await next_of(teacher, "reply")
-        assert reply == {"type": "reply", "id": 7, "ok": True, "version": 2, "errors": [], "warnings": [],
-                         "results": ["pod/p4 created"]}
+        assert reply == {
+            "type": "reply",
+            "id": 7,
+            "ok": True,
+            "version": 2,
+            "errors": [],
+            "warnings": [],
+            "results": ["pod/p4 created"],
+        }
         change = await next_of(student, "change")
         assert change["version"] == 2 and change["base"] == 1
         assert change["cause"] == {"user": "anonymous", "summary": ["pod/p4 created"]}
@@ -98,11 +106,13 @@ def test_a_client_that_missed_a_version_asks_for_a_snapshot_and_heals(make_clust
 
 
 def test_the_in_memory_layer_drops_changes_for_a_full_queue_and_the_client_heals_by_resync(
-        make_cluster, settings, listener):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer",
-                                           "CONFIG": {"capacity": 2}}}
+    make_cluster, settings, listener
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
+    }
     cluster = make_cluster("zone-prod", name="full")
-    version, parts = selectors.cluster_snapshot_parts(cluster)
+    _version, parts = selectors.cluster_snapshot_parts(cluster)
     state = events.LiveState()
     for text in parts:
         state.receive(json.loads(text))
@@ -159,7 +169,9 @@ def test_too_large_and_too_many_messages_get_an_error_and_are_dropped(make_clust
         errors = [(await next_of(ws, "error"))["message"] for _ in range(burst)]
         refused = [e for e in errors if "too many messages" in e]
         assert 1 <= len(refused) <= 5
-        assert errors[:consumers.RATE_PER_SECOND] == ["unknown message type 'nothing-known'"] * consumers.RATE_PER_SECOND
+        assert (
+            errors[: consumers.RATE_PER_SECOND] == ["unknown message type 'nothing-known'"] * consumers.RATE_PER_SECOND
+        )
         await ws.disconnect()
 
     run(scenario)
@@ -173,16 +185,32 @@ def test_a_stale_edit_over_the_socket_is_a_conflict_and_a_bad_clock_action_an_er
         snapshot = await next_of(ws, "snapshot")
         rv = snapshot["entries"]["object/Service/default/prod"]["resourceVersion"]
         text = "apiVersion: v1\nkind: Service\nmetadata: {name: prod}\nspec: {selector: {zone: prod}, ports: [{port: 80}]}\n"
-        await ws.send_to(text_data=json.dumps({"type": "apply", "id": 1, "yaml": text,
-                                               "baseResourceVersion": {"Service/default/prod": rv}}))
+        await ws.send_to(
+            text_data=json.dumps(
+                {"type": "apply", "id": 1, "yaml": text, "baseResourceVersion": {"Service/default/prod": rv}}
+            )
+        )
         assert (await next_of(ws, "reply"))["ok"]
-        await ws.send_to(text_data=json.dumps({"type": "apply", "id": 2, "yaml": text.replace("80", "81"),
-                                               "baseResourceVersion": {"Service/default/prod": rv}}))
+        await ws.send_to(
+            text_data=json.dumps(
+                {
+                    "type": "apply",
+                    "id": 2,
+                    "yaml": text.replace("80", "81"),
+                    "baseResourceVersion": {"Service/default/prod": rv},
+                }
+            )
+        )
         reply = await next_of(ws, "reply")
         assert reply["ok"] is False and reply["conflict"]["current"]["manifest"]["spec"]["selector"] == {"zone": "prod"}
         await ws.send_to(text_data=json.dumps({"type": "clock", "id": 3, "action": "rewind"}))
         reply = await next_of(ws, "reply")
-        assert reply == {"type": "reply", "id": 3, "ok": False, "error": "unknown clock action 'rewind': use play, pause or step"}
+        assert reply == {
+            "type": "reply",
+            "id": 3,
+            "ok": False,
+            "error": "unknown clock action 'rewind': use play, pause or step",
+        }
         await ws.disconnect()
 
     run(scenario)
@@ -196,16 +224,20 @@ def test_when_editing_requires_login_an_anonymous_watcher_may_watch_but_not_edit
         ws = await connect("locked")
         await next_of(ws, "snapshot")
         await ws.send_to(text_data=json.dumps({"type": "apply", "id": 1, "yaml": POD % 1}))
-        assert await next_of(ws, "reply") == {"type": "reply", "id": 1, "ok": False,
-                                              "error": "sign in to edit this cluster"}
+        assert await next_of(ws, "reply") == {
+            "type": "reply",
+            "id": 1,
+            "ok": False,
+            "error": "sign in to edit this cluster",
+        }
         await ws.disconnect()
 
     run(scenario)
 
 
 def test_a_large_snapshot_comes_in_parts_under_the_websocket_message_limit(make_cluster):
-    from simulator.engine.snapshot import state_entries
     from simulator.engine.cluster import Cluster, ClusterSettings
+    from simulator.engine.snapshot import state_entries
 
     engine = Cluster.new(ClusterSettings())
     engine.apply_text("---\n".join(POD % i for i in range(300)))
@@ -226,11 +258,14 @@ def test_a_change_too_large_for_one_message_tells_clients_to_resync():
     assert state.receive(message) == {"type": "resync"}
 
 
-@pytest.mark.parametrize("old,new", [
-    ({"a": 1, "b": {"c": 2, "d": 3}}, {"a": 1, "b": {"c": 4, "d": 3}, "e": [1]}),
-    ({"a": 1, "b": 2}, {"a": 1}),
-    ({"a": {"x": 1}}, {"a": [1, 2]}),
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ({"a": 1, "b": {"c": 2, "d": 3}}, {"a": 1, "b": {"c": 4, "d": 3}, "e": [1]}),
+        ({"a": 1, "b": 2}, {"a": 1}),
+        ({"a": {"x": 1}}, {"a": [1, 2]}),
+    ],
+)
 def test_a_merge_patch_turns_the_old_entry_into_the_new_one(old, new):
     patch = events.merge_patch(old, new)
     assert events.apply_merge_patch(old, patch) == new
@@ -253,8 +288,10 @@ def test_a_socket_that_asks_for_merge_patches_gets_them_and_the_others_get_whole
         for name, ws in (("plain", plain), ("patched", patched)):
             states[name] = events.LiveState()
             states[name].receive(await next_of(ws, "snapshot"))
-        relabel = ("apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v2}}\n"
-                   "spec: {containers: [{name: app, image: nginx, ports: [{containerPort: 8080}]}]}\n")
+        relabel = (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v2}}\n"
+            "spec: {containers: [{name: app, image: nginx, ports: [{containerPort: 8080}]}]}\n"
+        )
         outcome = await database_sync_to_async(services.cluster_apply)(cluster=cluster, text=relabel)
         assert outcome.ok, outcome.errors
         plain_change, patched_change = await next_of(plain, "change"), await next_of(patched, "change")

@@ -3,6 +3,7 @@ the server really broadcast: a stale snapshot plus the pushed changes ends equal
 snapshot, whole or as merge patches, in parts or in one; a lost change is noticed, one resync is
 asked for, and the snapshot that answers it heals the tab. The Python reference client
 (events.LiveState) is tested the same way in test_services.py; this keeps the two in step."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is needed (make te
 
 
 def replay(lines: list[str]) -> dict:
-    proc = subprocess.run([NODE, str(REPLAY)], input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [NODE, str(REPLAY)], input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "", proc.stderr
     return json.loads(proc.stdout)
@@ -89,7 +91,7 @@ def test_a_lost_change_asks_for_one_resync_and_the_answer_heals_the_tab(recorded
 
 
 def test_a_snapshot_missing_a_part_is_not_taken_and_an_older_one_never_replaces_a_newer(recorded):
-    stale_version, stale, changes, version, fresh = recorded
+    stale_version, stale, _changes, version, fresh = recorded
     current = events.snapshot_parts(version, fresh, part_bytes=2000)
     older = events.snapshot_parts(stale_version, stale, part_bytes=2000)
     # a stray tail of a snapshot without its first part is never applied
@@ -99,7 +101,17 @@ def test_a_snapshot_missing_a_part_is_not_taken_and_an_older_one_never_replaces_
     out = replay(current + older)
     assert out["version"] == version and canonical(out["entries"]) == canonical(fresh)
     # a change too large for one message says "resync" and carries nothing to apply
-    too_big = json.dumps({"type": "change", "protocol": 1, "version": version + 1, "base": version, "resync": True,
-                          "set": {}, "unset": [], "cause": {}})
-    out = replay(current + [too_big])
+    too_big = json.dumps(
+        {
+            "type": "change",
+            "protocol": 1,
+            "version": version + 1,
+            "base": version,
+            "resync": True,
+            "set": {},
+            "unset": [],
+            "cause": {},
+        }
+    )
+    out = replay([*current, too_big])
     assert out["sent"] == [{"type": "resync"}] and out["version"] == version

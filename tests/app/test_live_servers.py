@@ -1,5 +1,6 @@
 """Scale-out for real: two daphne workers sharing PostgreSQL and Redis. An edit made through one
 reaches a websocket client of the other."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,9 +11,14 @@ import pytest
 
 from . import livehelpers
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis,
-              pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="runs in the PostgreSQL pass of `make test`")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="runs in the PostgreSQL pass of `make test`",
+    ),
+]
 
 
 async def receive(ws, kind: str, timeout: float = 15) -> dict:
@@ -30,19 +36,24 @@ def test_an_edit_through_one_daphne_reaches_a_client_of_another_through_redis():
         livehelpers.manage(env, "migrate", "--noinput")
         livehelpers.manage(env, "loadscenario", "selector-and", "--cluster", "live")
         with livehelpers.daphnes(env, 2) as (ports, _processes):
+
             async def scenario():
                 def url(port):
                     return f"ws://127.0.0.1:{port}/ws/clusters/live/"
 
                 origin = {"Origin": f"http://127.0.0.1:{ports[0]}"}
-                async with connect(url(ports[0]), additional_headers=origin, max_size=None) as student, \
-                        connect(url(ports[1]), additional_headers=origin, max_size=None) as teacher:
+                async with (
+                    connect(url(ports[0]), additional_headers=origin, max_size=None) as student,
+                    connect(url(ports[1]), additional_headers=origin, max_size=None) as teacher,
+                ):
                     snapshot = await receive(student, "snapshot")
                     assert snapshot["version"] == 1
                     assert snapshot["entries"]["service/default/prod"]["endpoints"] == []
                     await receive(teacher, "snapshot")
-                    fix = ("apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v1}}\n"
-                           "spec: {containers: [{name: app, image: nginx, ports: [{containerPort: 8080}]}]}\n")
+                    fix = (
+                        "apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v1}}\n"
+                        "spec: {containers: [{name: app, image: nginx, ports: [{containerPort: 8080}]}]}\n"
+                    )
                     await teacher.send(json.dumps({"type": "apply", "id": 1, "yaml": fix}))
                     reply = await receive(teacher, "reply")
                     assert reply["ok"] and reply["results"] == ["pod/prod-1 configured"]

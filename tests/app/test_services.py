@@ -1,4 +1,5 @@
 """Services: the only writes. One transaction, only changed rows, one push on commit."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,12 @@ def rows(cluster, model) -> dict:
 def test_a_new_cluster_stores_every_object_of_the_engine_as_rows(make_cluster):
     cluster = make_cluster(workers=3)
     assert cluster.version == 1
-    assert set(rows(cluster, models.Node)) == {("", "control-plane"), ("", "worker-1"), ("", "worker-2"),
-                                               ("", "worker-3")}
+    assert set(rows(cluster, models.Node)) == {
+        ("", "control-plane"),
+        ("", "worker-1"),
+        ("", "worker-2"),
+        ("", "worker-3"),
+    }
     assert ("kube-system", "kube-dns") in rows(cluster, models.Service)
     coredns = [r for r in models.Pod.objects.filter(cluster=cluster) if r.owner_kind == "ReplicaSet"]
     assert len(coredns) == 2 and coredns[0].owner_name.startswith("coredns-")
@@ -67,14 +72,16 @@ def test_a_stale_base_resource_version_is_a_conflict_with_the_current_object(mak
     services.cluster_apply(cluster=cluster, text=WEB)
     current = models.Service.objects.get(cluster=cluster, name="web").resource_version
     services.cluster_apply(cluster=cluster, text=WEB.replace("port: 80,", "port: 81,"))
-    outcome = services.cluster_apply(cluster=cluster, text=WEB.replace("port: 80,", "port: 82,"),
-                                     base_versions={"Service/default/web": current})
+    outcome = services.cluster_apply(
+        cluster=cluster, text=WEB.replace("port: 80,", "port: 82,"), base_versions={"Service/default/web": current}
+    )
     assert not outcome.ok and outcome.conflict["key"] == "Service/default/web"
     assert outcome.conflict["current"]["manifest"]["spec"]["ports"][0]["port"] == 81
     assert "your text is kept" in outcome.conflict["message"]
     fresh = outcome.conflict["resourceVersion"]
-    again = services.cluster_apply(cluster=cluster, text=WEB.replace("port: 80,", "port: 82,"),
-                                   base_versions={"Service/default/web": fresh})
+    again = services.cluster_apply(
+        cluster=cluster, text=WEB.replace("port: 80,", "port: 82,"), base_versions={"Service/default/web": fresh}
+    )
     assert again.ok
 
 
@@ -83,7 +90,8 @@ def test_a_dry_run_saves_nothing_and_shows_objects_and_endpoints_that_would_chan
     services.cluster_apply(cluster=cluster, text=WEB)
     relabel = WEB.replace("version: v1}}", "version: v2}}", 1) + (
         "---\napiVersion: v1\nkind: Pod\nmetadata: {name: web-2, labels: {zone: prod, version: v1}}\n"
-        "spec: {containers: [{name: web, image: nginx}]}\n")
+        "spec: {containers: [{name: web, image: nginx}]}\n"
+    )
     outcome = services.cluster_apply(cluster=cluster, text=relabel, dry_run=True)
     assert outcome.ok
     diff = outcome.diff
@@ -117,13 +125,14 @@ def test_the_engine_rebuilt_from_the_rows_is_the_engine_that_wrote_them(make_clu
     cluster = make_cluster("jobs")
     services.cluster_clock(cluster=cluster, action="step", seconds=7)
     services.cluster_apply(cluster=cluster, text=WEB)
-    warm_version, warm = selectors.cluster_entries(cluster)
+    _warm_version, warm = selectors.cluster_entries(cluster)
     cold = fresh_entries(cluster)
     assert json.dumps(warm, sort_keys=True) == json.dumps(cold, sort_keys=True)
 
 
-def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(make_cluster, listener,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(
+    make_cluster, listener, django_capture_on_commit_callbacks
+):
     cluster = make_cluster("zone-prod")
     _version, stale = selectors.cluster_entries(cluster)
     enginecache.clear()  # the first edit restores cold; the next ones use the warm engine
@@ -141,13 +150,16 @@ def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(make_c
     assert json.dumps(state.entries, sort_keys=True) == json.dumps(fresh_entries(cluster), sort_keys=True)
 
 
-def test_a_change_is_serialised_once_and_small_for_a_one_pod_edit(make_cluster, listener,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_change_is_serialised_once_and_small_for_a_one_pod_edit(
+    make_cluster, listener, django_capture_on_commit_callbacks
+):
     cluster = make_cluster("zone-prod")
     selectors.cluster_entries(cluster)  # warm
     watch = listener(cluster.pk)
-    relabel = lessons.get("zone-prod").text.replace("name: prod-1\n  labels:\n    zone: prod\n    version: v1",
-                                                    "name: prod-1\n  labels:\n    zone: prod\n    version: v2")
+    relabel = lessons.get("zone-prod").text.replace(
+        "name: prod-1\n  labels:\n    zone: prod\n    version: v1",
+        "name: prod-1\n  labels:\n    zone: prod\n    version: v2",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cluster_apply(cluster=cluster, text=relabel).ok
     [message] = watch.drain()
@@ -156,9 +168,15 @@ def test_a_change_is_serialised_once_and_small_for_a_one_pod_edit(make_cluster, 
     for change in (whole, patched):
         assert change["base"] == 1 and change["version"] == 2
         assert "graph/edge/endpoint/default/prod/prod-1/80-TCP" in change["unset"]
-        assert "object/Pod/default/prod-2" not in change["set"] and "object/Pod/default/prod-2" not in change.get("patch", {})
-        assert change["cause"]["summary"] == ["pod/prod-1 configured", "pod/prod-2 unchanged", "pod/prod-3 unchanged",
-                                              "service/prod unchanged"]
+        assert "object/Pod/default/prod-2" not in change["set"] and "object/Pod/default/prod-2" not in change.get(
+            "patch", {}
+        )
+        assert change["cause"]["summary"] == [
+            "pod/prod-1 configured",
+            "pod/prod-2 unchanged",
+            "pod/prod-3 unchanged",
+            "service/prod unchanged",
+        ]
     assert whole["set"]["object/Pod/default/prod-1"]["labels"] == {"zone": "prod", "version": "v2"}
     # for clients that apply merge patches, the relabelled pod travels as an RFC 7386 patch
     assert patched["patch"]["object/Pod/default/prod-1"]["labels"] == {"version": "v2"}
@@ -193,7 +211,10 @@ def test_a_fork_is_an_independent_copy(make_cluster):
     services.cluster_apply(cluster=fork, text=WEB)
     assert models.Pod.objects.filter(cluster=fork, name="web-1").exists()
     assert not models.Pod.objects.filter(cluster=cluster, name="web-1").exists()
-    assert fresh_entries(fork)["service/default/prod"]["endpoints"] and not fresh_entries(cluster)["service/default/prod"]["endpoints"]
+    assert (
+        fresh_entries(fork)["service/default/prod"]["endpoints"]
+        and not fresh_entries(cluster)["service/default/prod"]["endpoints"]
+    )
 
 
 def test_presence_counts_sockets_a_live_worker_vouches_for_and_forgets_a_dead_workers(make_cluster):

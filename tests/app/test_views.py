@@ -1,5 +1,6 @@
 """The dashboard's pages and their plain forms (the page without JavaScript): create, apply
 (errors on their lines, 409 on a stale edit, the dry run), delete, clock, fork, the download."""
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,10 @@ def test_the_cluster_page_hands_its_scripts_their_configuration_as_json(client, 
     response = client.get(f"/clusters/{cluster.slug}/")
     assert response.status_code == 200
     page = response.content.decode()
-    start = page.index('<script id="kubeviz-config" type="application/json">') + len('<script id="kubeviz-config" type="application/json">')
-    config = json.loads(page[start:page.index("</script>", start)])
+    start = page.index('<script id="kubeviz-config" type="application/json">') + len(
+        '<script id="kubeviz-config" type="application/json">'
+    )
+    config = json.loads(page[start : page.index("</script>", start)])
     assert config["wsPath"] == f"/ws/clusters/{cluster.slug}/" and config["canEdit"] is True
     assert config["lesson"]["name"] == "webapp"
     assert '<script type="module" src="/static/dist/main.js">' in page
@@ -102,9 +105,13 @@ def test_an_invalid_document_is_reported_on_its_line_changes_nothing_and_keeps_t
 
 def test_a_stale_base_resource_version_is_a_409_with_the_current_object(client, make_cluster):
     cluster = make_cluster("webapp")
-    response = client.post(f"/clusters/{cluster.slug}/", {
-        "yaml": SERVICE.replace("webapp-nodeport", "webapp"),
-        "base_versions": json.dumps({"Service/default/webapp": "1"})})
+    response = client.post(
+        f"/clusters/{cluster.slug}/",
+        {
+            "yaml": SERVICE.replace("webapp-nodeport", "webapp"),
+            "base_versions": json.dumps({"Service/default/webapp": "1"}),
+        },
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "Conflict" in page and "resourceVersion" in page
@@ -124,7 +131,9 @@ def test_delete_clock_and_fork_work_as_plain_forms(client, make_cluster):
     assert client.post(f"/clusters/{cluster.slug}/clock/", {"action": "step", "seconds": "12"}).status_code == 302
     cluster.refresh_from_db()
     assert cluster.clock == 12
-    response = client.post(f"/clusters/{cluster.slug}/delete-object/", {"kind": "Job", "namespace": "default", "name": "oneshot"})
+    response = client.post(
+        f"/clusters/{cluster.slug}/delete-object/", {"kind": "Job", "namespace": "default", "name": "oneshot"}
+    )
     assert response.status_code == 302
     assert not models.Job.objects.filter(cluster=cluster, name="oneshot").exists()
     response = client.post(f"/clusters/{cluster.slug}/fork/", {})
@@ -139,7 +148,10 @@ def test_the_download_is_kubectl_ready_yaml_that_rebuilds_the_same_cluster(clien
     text = response.content.decode()
     docs = [d for d in yaml.safe_load_all(text) if d]
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
-        ("Deployment", "test"), ("Service", "test"), ("Ingress", "test-ingress")]
+        ("Deployment", "test"),
+        ("Service", "test"),
+        ("Ingress", "test-ingress"),
+    ]
     for doc in docs:
         assert "status" not in doc and "uid" not in doc["metadata"] and "resourceVersion" not in doc["metadata"]
     # applied to a new cluster, it gives the same pods behind the same Service

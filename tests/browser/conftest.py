@@ -1,4 +1,5 @@
 """Browser tests: Playwright driving Debian's Chromium against a real daphne (tests/browser/server.py)."""
+
 from __future__ import annotations
 
 import itertools
@@ -57,7 +58,7 @@ class Dashboard:
         self.errors: list[str] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
-    def open(self, url: str) -> "Dashboard":
+    def open(self, url: str) -> Dashboard:
         self.page.goto(url)
         self.wait_live()
         return self
@@ -90,14 +91,17 @@ class Dashboard:
 
     def click_element(self, ident: str, double: bool = False) -> None:
         self.wait_settled()
-        pos = self.page.evaluate("""(id) => {
+        pos = self.page.evaluate(
+            """(id) => {
             const cy = window.__kubeviz.diagram.cy;
             const el = cy.getElementById(id);
             cy.center(el);
             const r = el.renderedPosition();
             const b = cy.container().getBoundingClientRect();
             return {x: r.x + b.left, y: r.y + b.top};
-        }""", ident)
+        }""",
+            ident,
+        )
         if double:
             self.page.mouse.dblclick(pos["x"], pos["y"])
         else:

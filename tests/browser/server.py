@@ -1,6 +1,7 @@
 """A real kubeviz for browser tests and bench/browser.py: a migrated SQLite database in a temp
 directory, one daphne on a free loopback port, and Debian's Chromium driven by Playwright
 (never a downloaded browser)."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DAPHNE = str(Path(sys.executable).with_name("daphne"))
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BUNDLE = ROOT / "static" / "dist" / "main.js"
 
 
@@ -43,8 +51,9 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
 
     def manage(self, *args: str, timeout: float = 600) -> str:
-        done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -70,20 +79,37 @@ def kubeviz_server(prepare=None, **extra_env):
     workdir = Path(tempfile.mkdtemp(prefix="kubeviz-browser-"))
     env = dict(os.environ)
     env.pop("REDIS_URL", None)
-    env.update({"DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}", "KUBEVIZ_DEBUG": "0",
-                "DJANGO_SETTINGS_MODULE": "kubeviz.settings", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "KUBEVIZ_DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update({k: str(v) for k, v in extra_env.items()})
     process = None
     server = None
     try:
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         if prepare is not None:
             prepare(env)
         port = free_port()
-        log = open(workdir / "daphne.log", "w")
-        process = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(port), "kubeviz.asgi:application"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        log = open(workdir / "daphne.log", "w")  # noqa: SIM115 - the daphne's stdout for its lifetime
+        process = subprocess.Popen(
+            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "kubeviz.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         server = Server(workdir, port, env, process)
         _wait(server.url + "/", process)
         yield server
@@ -103,8 +129,13 @@ def launch_chromium(playwright, *, width: int = 1280, height: int = 720):
     """One person's browser: Debian's Chromium, headless, a fresh profile of its own."""
     profile = tempfile.mkdtemp(prefix="kubeviz-chromium-")
     context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-        viewport={"width": width, "height": height}, accept_downloads=True)
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
+    )
     context.kubeviz_profile = profile
     return context
 

@@ -1,9 +1,11 @@
 """The live dashboard in a real browser: two people on one cluster, the editor's errors, the
 request tracer and stale edits. Chromium (Debian's) against a real daphne."""
+
 from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,9 +77,13 @@ def test_yaml_applied_in_one_browser_changes_the_diagram_in_another(new_cluster,
     assert "service/webapp-nodeport created" in teacher.page.inner_text("#editor-results")
     student.wait_element("Service/default/webapp-nodeport")
     # the NodePort Service's endpoint edge and its entry from the outside world arrive too
-    student.page.wait_for_function("""() => window.__kubeviz.diagram.cy.edges('[source = "Service/default/webapp-nodeport"]').length === 1""")
+    student.page.wait_for_function(
+        """() => window.__kubeviz.diagram.cy.edges('[source = "Service/default/webapp-nodeport"]').length === 1"""
+    )
     assert student.has_element("expose/default/webapp-nodeport")
-    assert "30080" in student.page.evaluate("window.__kubeviz.diagram.cy.getElementById('Node/-/worker-1').data('display')")
+    assert "30080" in student.page.evaluate(
+        "window.__kubeviz.diagram.cy.getElementById('Node/-/worker-1').data('display')"
+    )
     applied = int(re.search(r"Applied \(version (\d+)\)", teacher.page.inner_text("#editor-results")).group(1))
     teacher.wait_version(applied)
     student.wait_version(applied)
@@ -138,7 +144,9 @@ def test_a_trace_draws_its_path_hop_by_hop(new_cluster, open_browser, dashboard)
     page.click("#trace-run")
     page.wait_for_selector("#trace-error")
     assert "could not resolve host" in page.inner_text("#trace-error")
-    page.wait_for_function("() => window.__kubeviz.diagram.cy.getElementById('Pod/default/busybox').hasClass('trace-fail')")
+    page.wait_for_function(
+        "() => window.__kubeviz.diagram.cy.getElementById('Pod/default/busybox').hasClass('trace-fail')"
+    )
 
 
 def test_a_stale_edit_shows_the_conflict_with_both_versions_and_keeps_the_text(new_cluster, open_browser, dashboard):
@@ -151,12 +159,14 @@ def test_a_stale_edit_shows_the_conflict_with_both_versions_and_keeps_the_text(n
         person.click_element("Service/default/webapp", double=True)
         person.page.wait_for_selector(".tab.active >> text=service/webapp")
     rv = alice.page.evaluate("window.__kubeviz.store.object('Service/default/webapp').resourceVersion")
-    assert f"resourceVersion: '{rv}'" in alice.editor_text() or f"resourceVersion: \"{rv}\"" in alice.editor_text()
+    assert f"resourceVersion: '{rv}'" in alice.editor_text() or f'resourceVersion: "{rv}"' in alice.editor_text()
 
     bob.type_yaml(bob.editor_text().replace("run: webapp\n", "run: webapp\n    owner: bob\n", 1))
     bob.page.click("#apply-button")
     bob.page.wait_for_selector("#editor-results .ok-box")
-    alice.page.wait_for_function("(rv) => window.__kubeviz.store.object('Service/default/webapp').resourceVersion !== rv", arg=rv)
+    alice.page.wait_for_function(
+        "(rv) => window.__kubeviz.store.object('Service/default/webapp').resourceVersion !== rv", arg=rv
+    )
     assert alice.page.locator(".tab.active.stale").count() == 1  # the tab warns before she applies
 
     mine = alice.editor_text().replace("port: 8080\n", "port: 9090\n", 1)
@@ -195,15 +205,19 @@ def test_the_diagram_exports_as_svg_and_png_and_the_cluster_as_yaml(new_cluster,
     page = board.page
     with page.expect_download() as svg:
         page.click("#export-svg")
-    text = open(svg.value.path()).read()
-    assert svg.value.suggested_filename.endswith(".svg") and text.lstrip().startswith(("<?xml", "<svg")) and "test-ingress" in text
+    text = Path(svg.value.path()).read_text()
+    assert (
+        svg.value.suggested_filename.endswith(".svg")
+        and text.lstrip().startswith(("<?xml", "<svg"))
+        and "test-ingress" in text
+    )
     with page.expect_download() as png:
         page.click("#export-png")
-    data = open(png.value.path(), "rb").read()
+    data = Path(png.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000
     with page.expect_download() as bundle:
         page.click("#download-yaml")
-    assert "kind: Ingress" in open(bundle.value.path()).read()
+    assert "kind: Ingress" in Path(bundle.value.path()).read_text()
     assert board.errors == []
 
 
@@ -213,8 +227,14 @@ def test_the_page_reconnects_after_the_server_restarts_and_resyncs_what_it_misse
     from .server import DAPHNE, ROOT, _wait, kubeviz_server
 
     def load(env):
-        subprocess.run([sys.executable, "manage.py", "loadscenario", "webapp", "--cluster", "restart"], cwd=ROOT,
-                       env=env, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "manage.py", "loadscenario", "webapp", "--cluster", "restart"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
 
     with kubeviz_server(load) as server:
         board = dashboard(open_browser().new_page()).open(f"{server.url}/clusters/restart/")
@@ -224,8 +244,13 @@ def test_the_page_reconnects_after_the_server_restarts_and_resyncs_what_it_misse
         board.page.wait_for_selector("#conn[data-state=reconnecting]")
         # while it is down, the cluster changes (another process writes the database)
         server.manage("loadscenario", "selector-and", "--cluster", "restart")
-        server.process = subprocess.Popen([DAPHNE, "-b", "127.0.0.1", "-p", str(server.port), "kubeviz.asgi:application"],
-                                          cwd=ROOT, env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server.process = subprocess.Popen(
+            [DAPHNE, "-b", "127.0.0.1", "-p", str(server.port), "kubeviz.asgi:application"],
+            cwd=ROOT,
+            env=server.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait(server.url + "/", server.process)
         board.page.wait_for_selector("#conn[data-state=open]", timeout=30000)
         board.wait_element("Service/default/prod")
@@ -251,7 +276,9 @@ spec:
 """
 
 
-def test_the_preview_shows_the_endpoint_a_fix_would_add_and_apply_now_makes_it_appear(new_cluster, open_browser, dashboard):
+def test_the_preview_shows_the_endpoint_a_fix_would_add_and_apply_now_makes_it_appear(
+    new_cluster, open_browser, dashboard
+):
     url = new_cluster("selector-and")
     board = dashboard(open_browser().new_page()).open(url)
     page = board.page
@@ -263,8 +290,11 @@ def test_the_preview_shows_the_endpoint_a_fix_would_add_and_apply_now_makes_it_a
     assert "Endpoints of default/prod" in preview and "+ 10.244." in preview and "default/prod-1" in preview
     page.wait_for_timeout(300)
     assert board.version == before and not page.evaluate(
-        "window.__kubeviz.diagram.cy.edges('[source = \"Service/default/prod\"]').length")
+        "window.__kubeviz.diagram.cy.edges('[source = \"Service/default/prod\"]').length"
+    )
 
     page.click(".preview-box >> text=Apply now")
-    page.wait_for_function("window.__kubeviz.diagram.cy.edges('[source = \"Service/default/prod\"][target = \"Pod/default/prod-1\"]').length === 1")
+    page.wait_for_function(
+        'window.__kubeviz.diagram.cy.edges(\'[source = "Service/default/prod"][target = "Pod/default/prod-1"]\').length === 1'
+    )
     page.wait_for_function("!window.__kubeviz.diagram.cy.getElementById('Service/default/prod').hasClass('warning')")

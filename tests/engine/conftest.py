@@ -1,4 +1,5 @@
 """Shared helpers for engine tests: clusters built from small YAML strings, no database."""
+
 from __future__ import annotations
 
 import textwrap
@@ -31,4 +32,4 @@ def make_cluster():
     return cluster_with
 
 
-__all__ = ["simulate", "cluster_with", "yaml_text", "Query"]
+__all__ = ["Query", "cluster_with", "simulate", "yaml_text"]

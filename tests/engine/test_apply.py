@@ -1,5 +1,6 @@
 """Apply as the API server does it: decode, default, validate, allocate, store; the contract's
 cluster defaults; all-or-nothing for the dashboard, per document for simulate."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,21 +27,39 @@ def test_a_fresh_cluster_has_the_contracts_nodes_namespaces_and_system_services(
         "worker-2": ("172.18.0.4", "10.244.2.0/24"),
     }
     assert out["nodes"]["control-plane"]["taints"] == [
-        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+        {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+    ]
     assert out["services"]["default/kubernetes"]["clusterIP"] == "10.96.0.1"
     dns = out["services"]["kube-system/kube-dns"]
     assert dns["clusterIP"] == "10.96.0.10"
     assert [(p["name"], p["port"], p["protocol"]) for p in dns["ports"]] == [
-        ("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")]
+        ("dns", 53, "UDP"),
+        ("dns-tcp", 53, "TCP"),
+        ("metrics", 9153, "TCP"),
+    ]
     coredns = {e["pod"] for e in dns["endpoints"]}
     assert len(coredns) == 2 and {out["pods"][p]["node"] for p in coredns} == {"control-plane"}
     assert sorted(out["pods"][p]["ip"] for p in coredns) == ["10.244.0.2", "10.244.0.3"]
-    assert set(out) == {"version", "errors", "warnings", "nodes", "pods", "services", "ingresses", "deployments",
-                        "jobs", "daemonsets", "dns", "iptables", "queries"}
+    assert set(out) == {
+        "version",
+        "errors",
+        "warnings",
+        "nodes",
+        "pods",
+        "services",
+        "ingresses",
+        "deployments",
+        "jobs",
+        "daemonsets",
+        "dns",
+        "iptables",
+        "queries",
+    }
 
 
-@pytest.mark.parametrize("workers,names", [(0, ["control-plane"]), (4, ["control-plane", "worker-1", "worker-2",
-                                                                         "worker-3", "worker-4"])])
+@pytest.mark.parametrize(
+    "workers,names", [(0, ["control-plane"]), (4, ["control-plane", "worker-1", "worker-2", "worker-3", "worker-4"])]
+)
 def test_the_nodes_option_gives_the_control_plane_plus_n_workers(workers, names):
     out = simulate("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n", workers=workers)
     assert sorted(out["nodes"]) == names
@@ -71,8 +90,10 @@ def test_an_explicit_cluster_ip_outside_the_range_is_rejected_with_the_allocator
     out = simulate(WEB.replace("spec:", "spec:\n  clusterIP: 10.0.0.5"))
     (error,) = out["errors"]
     assert error["field"] == "spec.clusterIPs"
-    assert error["message"] == ('Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: the provided IP '
-                                "(10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12")
+    assert error["message"] == (
+        'Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: the provided IP '
+        "(10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12"
+    )
 
 
 def test_an_explicit_cluster_ip_already_taken_is_rejected():
@@ -90,8 +111,9 @@ def test_two_services_asking_for_the_same_node_port_in_one_input_conflict():
 
 def test_a_node_port_outside_the_range_is_rejected():
     out = simulate(WEB.replace("ports: [{port: 80}]", "type: NodePort\n  ports: [{port: 80, nodePort: 8080}]"))
-    assert out["errors"][0]["message"] == ("Invalid value: 8080: provided port is not in the valid range. "
-                                           "The range of valid ports is 30000-32767")
+    assert out["errors"][0]["message"] == (
+        "Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767"
+    )
 
 
 def test_an_invalid_service_name_gets_the_dns_1035_message_on_its_line():
@@ -105,15 +127,19 @@ def test_a_string_where_a_port_number_goes_is_a_decoding_error():
     out = simulate(WEB.replace("port: 80", "port: eighty"))
     (error,) = out["errors"]
     assert error["field"] == "spec.ports[0].port" and error["line"] == 6
-    assert error["message"] == ("json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port "
-                                "of type int32")
+    assert error["message"] == (
+        "json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32"
+    )
 
 
-@pytest.mark.parametrize("api_version,kind,message", [
-    ("apps/v1beta1", "Deployment", 'no matches for kind "Deployment" in version "apps/v1beta1"'),
-    ("v1", "Servise", 'no matches for kind "Servise" in version "v1"'),
-    ("v1", "ConfigMap", 'no matches for kind "ConfigMap" in version "v1"'),
-])
+@pytest.mark.parametrize(
+    "api_version,kind,message",
+    [
+        ("apps/v1beta1", "Deployment", 'no matches for kind "Deployment" in version "apps/v1beta1"'),
+        ("v1", "Servise", 'no matches for kind "Servise" in version "v1"'),
+        ("v1", "ConfigMap", 'no matches for kind "ConfigMap" in version "v1"'),
+    ],
+)
 def test_unknown_kinds_and_versions_get_no_matches_for_kind(api_version, kind, message):
     out = simulate(f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n")
     (error,) = out["errors"]
@@ -136,7 +162,9 @@ def test_a_list_document_applies_each_item_and_places_item_errors_on_their_lines
     """)
     # port 0 is invalid, and so is the targetPort it defaults to: the API server reports both
     assert [(e["document"], e["line"], e["field"]) for e in out["errors"]] == [
-        (1, 11, "spec.ports[0].port"), (1, 11, "spec.ports[0].targetPort")]
+        (1, 11, "spec.ports[0].port"),
+        (1, 11, "spec.ports[0].targetPort"),
+    ]
     assert out["errors"][0]["message"] == "Invalid value: 0: must be between 1 and 65535, inclusive"
 
 
@@ -193,15 +221,19 @@ def test_a_dry_run_changes_nothing():
 
 
 def test_a_load_balancer_pool_gives_the_service_an_ip():
-    cluster = cluster_with(WEB.replace("ports:", "type: LoadBalancer\n  ports:"),
-                           settings=ClusterSettings(load_balancer_pool="172.18.255.200-172.18.255.210"))
+    cluster = cluster_with(
+        WEB.replace("ports:", "type: LoadBalancer\n  ports:"),
+        settings=ClusterSettings(load_balancer_pool="172.18.255.200-172.18.255.210"),
+    )
     assert cluster.get("Service", "default", "web").load_balancer_ips == ("172.18.255.200",)
 
 
 def test_a_restored_cluster_equals_the_original():
     from simulator.engine.views import cluster_view
 
-    cluster = cluster_with(WEB + """---
+    cluster = cluster_with(
+        WEB
+        + """---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -211,7 +243,8 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: web, image: nginx}]}
-""")
+"""
+    )
     copy = Cluster.restore(cluster.settings, cluster.state, cluster.manifests())
     assert cluster_view(copy) == cluster_view(cluster)
     copy.apply_text(yaml_text(WEB.replace("port: 80", "port: 81")))

@@ -1,5 +1,6 @@
 """Controllers as kube-controller-manager runs them: Deployment -> ReplicaSet -> Pods, DaemonSet, Job,
 garbage collection. Sources: pkg/controller/{deployment,replicaset,daemon,job}, pkg/controller/garbagecollector."""
+
 from __future__ import annotations
 
 import re
@@ -76,13 +77,15 @@ def test_changing_the_template_rolls_out_a_new_replicaset_and_scales_the_old_one
 def test_relabelling_a_pod_out_of_its_replicaset_orphans_it_and_a_replacement_is_created():
     cluster = cluster_with(DEPLOYMENT)
     victim = pods_of(cluster)[0]
-    result = cluster.apply_text(yaml_text(f"""
+    result = cluster.apply_text(
+        yaml_text(f"""
         apiVersion: v1
         kind: Pod
         metadata: {{name: {victim.name}, labels: {{app: debug}}}}
         spec:
           containers: [{{name: web, image: "nginx:1.25", ports: [{{containerPort: 80, name: http}}]}}]
-    """))
+    """)
+    )
     assert result.ok, [str(e) for e in result.errors]
     orphan = cluster.get("Pod", "default", victim.name)
     assert orphan.owner is None and orphan.ip == victim.ip and orphan.node == victim.node
@@ -121,18 +124,23 @@ spec:
 def test_a_daemonset_follows_nodes_as_they_come_and_go():
     cluster = cluster_with(DAEMONSET)
     assert sorted(p.node for p in pods_of(cluster)) == ["worker-1", "worker-2"]
-    cluster.apply_text(yaml_text("""
+    cluster.apply_text(
+        yaml_text("""
         apiVersion: v1
         kind: Node
         metadata: {name: worker-3}
-    """))
+    """)
+    )
     assert sorted(p.node for p in pods_of(cluster)) == ["worker-1", "worker-2", "worker-3"]
     cluster.delete("Node", "", "worker-1")
     assert sorted(p.node for p in pods_of(cluster)) == ["worker-2", "worker-3"]
 
 
 def test_a_daemonset_tolerating_the_control_plane_taint_runs_there_too():
-    text = DAEMONSET.replace("spec: {containers:", "spec: {tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}], containers:")
+    text = DAEMONSET.replace(
+        "spec: {containers:",
+        "spec: {tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}], containers:",
+    )
     cluster = cluster_with(text)
     assert sorted(p.node for p in pods_of(cluster)) == ["control-plane", "worker-1", "worker-2"]
 
@@ -188,7 +196,9 @@ def test_a_job_advances_with_the_simulated_clock():
 
 
 def test_a_job_whose_pods_keep_failing_stops_after_its_backoff_limit():
-    cluster = cluster_with(JOB.replace('{kubeviz.io/run-seconds: "30"}', '{kubeviz.io/run-seconds: "5", kubeviz.io/failures: "99"}'))
+    cluster = cluster_with(
+        JOB.replace('{kubeviz.io/run-seconds: "30"}', '{kubeviz.io/run-seconds: "5", kubeviz.io/failures: "99"}')
+    )
     cluster.settle()
     job = cluster.get("Job", "default", "work")
     (condition,) = job.manifest["status"]["conditions"]

@@ -4,6 +4,7 @@ Sources: pkg/apis/core/v1/defaults.go, pkg/apis/apps/v1/defaults.go, pkg/apis/ba
 pkg/registry/core/namespace/strategy.go, pkg/registry/batch/job/strategy.go,
 pkg/util/parsers/parsers.go.
 """
+
 import copy
 
 import pytest
@@ -18,7 +19,10 @@ def template(labels=None, **spec):
 
 
 def test_a_service_gets_its_defaults_from_set_defaults_service():
-    svc = {"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}, {"port": 53, "targetPort": "dns"}]}}
+    svc = {
+        "metadata": {"name": "web"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}, {"port": 53, "targetPort": "dns"}]},
+    }
     spec = apply_defaults("Service", svc)["spec"]
     assert spec["type"] == "ClusterIP"
     assert spec["sessionAffinity"] == "None"
@@ -35,15 +39,25 @@ def test_a_service_gets_its_defaults_from_set_defaults_service():
     [
         ("NodePort", {"externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster"}),
         # SetDefaults_Service: LoadBalancers also get allocateLoadBalancerNodePorts
-        ("LoadBalancer", {"externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster",
-                          "allocateLoadBalancerNodePorts": True}),
+        (
+            "LoadBalancer",
+            {
+                "externalTrafficPolicy": "Cluster",
+                "internalTrafficPolicy": "Cluster",
+                "allocateLoadBalancerNodePorts": True,
+            },
+        ),
         # ExternalName: neither traffic policy
         ("ExternalName", {}),
     ],
 )
 def test_externally_accessible_services_get_traffic_policies(service_type, expected):
     spec = apply_defaults("Service", {"spec": {"type": service_type, "ports": [{"port": 80}]}})["spec"]
-    got = {k: spec[k] for k in ("externalTrafficPolicy", "internalTrafficPolicy", "allocateLoadBalancerNodePorts") if k in spec}
+    got = {
+        k: spec[k]
+        for k in ("externalTrafficPolicy", "internalTrafficPolicy", "allocateLoadBalancerNodePorts")
+        if k in spec
+    }
     assert got == expected
 
 
@@ -55,14 +69,32 @@ def test_client_ip_affinity_gets_a_three_hour_timeout():
 def test_a_pod_gets_pod_spec_container_and_pod_only_defaults():
     pod = apply_defaults("Pod", {"metadata": {"name": "p"}, "spec": copy.deepcopy(POD_SPEC)})
     spec = pod["spec"]
-    assert {k: spec[k] for k in ("restartPolicy", "dnsPolicy", "schedulerName", "terminationGracePeriodSeconds",
-                                 "enableServiceLinks", "securityContext")} == {
-        "restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
-        "terminationGracePeriodSeconds": 30, "enableServiceLinks": True, "securityContext": {}}
+    assert {
+        k: spec[k]
+        for k in (
+            "restartPolicy",
+            "dnsPolicy",
+            "schedulerName",
+            "terminationGracePeriodSeconds",
+            "enableServiceLinks",
+            "securityContext",
+        )
+    } == {
+        "restartPolicy": "Always",
+        "dnsPolicy": "ClusterFirst",
+        "schedulerName": "default-scheduler",
+        "terminationGracePeriodSeconds": 30,
+        "enableServiceLinks": True,
+        "securityContext": {},
+    }
     assert spec["containers"][0] == {
-        "name": "web", "image": "nginx:1.25", "ports": [{"containerPort": 80, "protocol": "TCP"}],
-        "imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
-        "terminationMessagePolicy": "File"}
+        "name": "web",
+        "image": "nginx:1.25",
+        "ports": [{"containerPort": 80, "protocol": "TCP"}],
+        "imagePullPolicy": "IfNotPresent",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+    }
 
 
 def test_a_pod_template_does_not_get_the_pod_only_defaults():
@@ -72,7 +104,11 @@ def test_a_pod_template_does_not_get_the_pod_only_defaults():
 
 
 def test_a_pods_requests_default_to_its_limits():
-    spec = {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"cpu": "1"}, "requests": {"memory": "1Gi"}}}]}
+    spec = {
+        "containers": [
+            {"name": "c", "image": "i", "resources": {"limits": {"cpu": "1"}, "requests": {"memory": "1Gi"}}}
+        ]
+    }
     c = apply_defaults("Pod", {"spec": spec})["spec"]["containers"][0]
     assert c["resources"]["requests"] == {"memory": "1Gi", "cpu": "1"}
 
@@ -94,7 +130,9 @@ def test_image_pull_policy_depends_on_the_tag(image, policy):
 
 
 def test_a_deployment_gets_replicas_strategy_and_history_defaults():
-    spec = apply_defaults("Deployment", {"spec": {"selector": {"matchLabels": {"app": "web"}}, "template": template()}})["spec"]
+    spec = apply_defaults(
+        "Deployment", {"spec": {"selector": {"matchLabels": {"app": "web"}}, "template": template()}}
+    )["spec"]
     assert spec["replicas"] == 1
     assert spec["strategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
     assert spec["revisionHistoryLimit"] == 10
@@ -127,13 +165,21 @@ def test_job_completions_and_parallelism_follow_set_defaults_job(given, completi
     spec = apply_defaults("Job", {"spec": {**given, "template": template(restartPolicy="Never")}})["spec"]
     assert spec.get("completions") == completions
     assert spec["parallelism"] == parallelism
-    assert {k: spec[k] for k in ("backoffLimit", "completionMode", "suspend", "podReplacementPolicy", "manualSelector")} == {
-        "backoffLimit": 6, "completionMode": "NonIndexed", "suspend": False,
-        "podReplacementPolicy": "TerminatingOrFailed", "manualSelector": False}
+    assert {
+        k: spec[k] for k in ("backoffLimit", "completionMode", "suspend", "podReplacementPolicy", "manualSelector")
+    } == {
+        "backoffLimit": 6,
+        "completionMode": "NonIndexed",
+        "suspend": False,
+        "podReplacementPolicy": "TerminatingOrFailed",
+        "manualSelector": False,
+    }
 
 
 def test_a_job_without_labels_takes_its_templates_labels():
-    job = apply_defaults("Job", {"metadata": {"name": "pi"}, "spec": {"template": template({"app": "pi"}, restartPolicy="Never")}})
+    job = apply_defaults(
+        "Job", {"metadata": {"name": "pi"}, "spec": {"template": template({"app": "pi"}, restartPolicy="Never")}}
+    )
     assert job["metadata"]["labels"] == {"app": "pi"}
 
 
@@ -141,8 +187,13 @@ def test_preparing_a_job_generates_its_selector_and_labels_and_shares_them_with_
     given = {"metadata": {"name": "pi"}, "spec": {"template": template({"app": "pi"}, restartPolicy="Never")}}
     before = copy.deepcopy(given)
     job = prepare_job_for_create(apply_defaults("Job", given), "0b3d-uid")
-    generated = {"app": "pi", "job-name": "pi", "batch.kubernetes.io/job-name": "pi",
-                 "controller-uid": "0b3d-uid", "batch.kubernetes.io/controller-uid": "0b3d-uid"}
+    generated = {
+        "app": "pi",
+        "job-name": "pi",
+        "batch.kubernetes.io/job-name": "pi",
+        "controller-uid": "0b3d-uid",
+        "batch.kubernetes.io/controller-uid": "0b3d-uid",
+    }
     assert job["spec"]["template"]["metadata"]["labels"] == generated
     assert job["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": "0b3d-uid"}}
     # the Job's labels were defaulted from the template's: the same Go map, so they grow too
@@ -152,14 +203,23 @@ def test_preparing_a_job_generates_its_selector_and_labels_and_shares_them_with_
 
 
 def test_a_job_with_its_own_labels_keeps_them_when_prepared():
-    given = {"metadata": {"name": "pi", "labels": {"team": "a"}}, "spec": {"template": template({"app": "pi"}, restartPolicy="Never")}}
+    given = {
+        "metadata": {"name": "pi", "labels": {"team": "a"}},
+        "spec": {"template": template({"app": "pi"}, restartPolicy="Never")},
+    }
     job = prepare_job_for_create(apply_defaults("Job", given), "u")
     assert job["metadata"]["labels"] == {"team": "a"}
 
 
 def test_a_manual_selector_job_is_left_alone_by_the_strategy():
-    given = {"metadata": {"name": "pi"}, "spec": {"manualSelector": True, "selector": {"matchLabels": {"app": "pi"}},
-                                                  "template": template({"app": "pi"}, restartPolicy="Never")}}
+    given = {
+        "metadata": {"name": "pi"},
+        "spec": {
+            "manualSelector": True,
+            "selector": {"matchLabels": {"app": "pi"}},
+            "template": template({"app": "pi"}, restartPolicy="Never"),
+        },
+    }
     job = prepare_job_for_create(apply_defaults("Job", given), "u")
     assert job["spec"]["selector"] == {"matchLabels": {"app": "pi"}}
     assert job["spec"]["template"]["metadata"]["labels"] == {"app": "pi"}
@@ -173,8 +233,10 @@ def test_a_namespace_gets_its_name_label_and_the_kubernetes_finalizer():
 
 
 def test_defaulting_never_mutates_its_input_and_shares_untouched_parts():
-    dep = {"metadata": {"name": "web", "labels": {"a": "b"}},
-           "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": template()}}
+    dep = {
+        "metadata": {"name": "web", "labels": {"a": "b"}},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": template()},
+    }
     before = copy.deepcopy(dep)
     out = apply_defaults("Deployment", dep)
     assert dep == before

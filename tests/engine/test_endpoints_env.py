@@ -1,5 +1,6 @@
 """Endpoints (pkg/controller/endpoint, ShouldPodBeInEndpoints, podutil.FindPort) and the Service
 variables kubelet injects (pkg/kubelet/envvars, kubelet_pods.go getServiceEnvVarMap)."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,14 +33,16 @@ spec:
 
 
 def test_a_pod_that_is_not_ready_is_listed_as_a_not_ready_address():
-    out = simulate(SVC + pod("a") + pod("b", status="status:\n  phase: Running\n  conditions: [{type: Ready, status: \"False\"}]"))
+    out = simulate(
+        SVC + pod("a") + pod("b", status='status:\n  phase: Running\n  conditions: [{type: Ready, status: "False"}]')
+    )
     eps = {e["pod"]: e["ready"] for e in out["services"]["default/web"]["endpoints"]}
     assert eps == {"default/a": True, "default/b": False}
 
 
 def test_publish_not_ready_addresses_publishes_them_as_ready():
     text = SVC.replace("  selector:", "  publishNotReadyAddresses: true\n  selector:")
-    out = simulate(text + pod("b", status="status:\n  conditions: [{type: Ready, status: \"False\"}]"))
+    out = simulate(text + pod("b", status='status:\n  conditions: [{type: Ready, status: "False"}]'))
     assert [e["ready"] for e in out["services"]["default/web"]["endpoints"]] == [True]
 
 
@@ -50,8 +53,12 @@ def test_terminal_pods_are_left_out_of_endpoints(phase):
 
 
 def test_a_named_target_port_resolves_per_pod_and_pods_without_it_are_left_out():
-    out = simulate(SVC + pod("a") + pod("b", ports="[{containerPort: 9090, name: http}]")
-                   + pod("c", ports="[{containerPort: 8080, name: web}]"))
+    out = simulate(
+        SVC
+        + pod("a")
+        + pod("b", ports="[{containerPort: 9090, name: http}]")
+        + pod("c", ports="[{containerPort: 8080, name: web}]")
+    )
     eps = {e["pod"]: e["port"] for e in out["services"]["default/web"]["endpoints"]}
     assert eps == {"default/a": 8080, "default/b": 9090}
     assert out["services"]["default/web"]["ports"][0]["targetPort"] == "http"
@@ -65,13 +72,19 @@ def test_a_numeric_target_port_is_used_even_if_no_container_declares_it():
 def test_an_omitted_target_port_defaults_to_the_port_and_protocol_to_tcp():
     out = simulate(SVC.replace(", targetPort: http", "") + pod("a"))
     assert out["services"]["default/web"]["ports"] == [
-        {"name": "http", "protocol": "TCP", "port": 80, "targetPort": 80, "nodePort": None}]
+        {"name": "http", "protocol": "TCP", "port": 80, "targetPort": 80, "nodePort": None}
+    ]
 
 
 def test_a_pending_pod_has_no_ip_and_no_endpoint():
     out = simulate(SVC + pod("stuck", extra="nodeSelector: {disk: ssd}"))
-    assert out["pods"]["default/stuck"] == {**out["pods"]["default/stuck"], "phase": "Pending", "node": None,
-                                            "ip": None, "ready": False}
+    assert out["pods"]["default/stuck"] == {
+        **out["pods"]["default/stuck"],
+        "phase": "Pending",
+        "node": None,
+        "ip": None,
+        "ready": False,
+    }
     assert out["services"]["default/web"]["endpoints"] == []
 
 
@@ -146,17 +159,22 @@ def test_pods_of_another_namespace_do_not_see_a_services_variables():
 def test_the_kubernetes_service_has_one_endpoint_on_the_control_plane_at_6443():
     out = simulate(MULTI)
     assert out["services"]["default/kubernetes"]["endpoints"] == [
-        {"pod": None, "ip": "172.18.0.2", "port": 6443, "portName": "https", "ready": True}]
+        {"pod": None, "ip": "172.18.0.2", "port": 6443, "portName": "https", "ready": True}
+    ]
 
 
 def test_a_headless_service_without_ports_still_lists_its_pods_addresses():
     # endpoints_controller.go: "Allow headless service not to have ports"
-    out = simulate("""---
+    out = simulate(
+        """---
 apiVersion: v1
 kind: Service
 metadata: {name: peers}
 spec: {clusterIP: None, selector: {app: web}}
-""" + pod("a"))
+"""
+        + pod("a")
+    )
     assert out["services"]["default/peers"]["endpoints"] == [
-        {"pod": "default/a", "ip": out["pods"]["default/a"]["ip"], "port": None, "portName": None, "ready": True}]
+        {"pod": "default/a", "ip": out["pods"]["default/a"]["ip"], "port": None, "portName": None, "ready": True}
+    ]
     assert any(r["name"] == "peers.default.svc.cluster.local." and r["type"] == "A" for r in out["dns"])

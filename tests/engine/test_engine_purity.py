@@ -1,4 +1,5 @@
 """The engine is pure Python: usable, tested and benchmarked with no database and no server."""
+
 import ast
 import pathlib
 

@@ -1,4 +1,5 @@
 """Pod address allocation (simulator/engine/ipam.py)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -8,8 +9,19 @@ import pytest
 from simulator.engine.ipam import PodIPAllocator
 
 
-@pytest.mark.parametrize("cidr", ["10.244.3.0/24", "10.244.3.128/25", "10.244.0.0/16", "10.1.2.0/30",
-                                  "10.1.2.4/30", "192.168.0.0/23", "0.0.0.0/32", "fd00::/120"])
+@pytest.mark.parametrize(
+    "cidr",
+    [
+        "10.244.3.0/24",
+        "10.244.3.128/25",
+        "10.244.0.0/16",
+        "10.1.2.0/30",
+        "10.1.2.4/30",
+        "192.168.0.0/23",
+        "0.0.0.0/32",
+        "fd00::/120",
+    ],
+)
 def test_pod_ips_are_the_ranges_addresses_in_host_local_order(cidr):
     network = ipaddress.ip_network(cidr)
     allocator = PodIPAllocator(cidr)
@@ -21,4 +33,4 @@ def test_pod_ips_are_the_ranges_addresses_in_host_local_order(cidr):
         given.append(ip)
     span = max(network.num_addresses - 3, 0)
     want = [str(network.network_address + 2 + (i % span)) for i in range(min(span, 600))] if span else []
-    assert given == want[:len(given)] and len(given) == min(span, 600)
+    assert given == want[: len(given)] and len(given) == min(span, 600)

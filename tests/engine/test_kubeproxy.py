@@ -8,6 +8,7 @@ extensions/libxt_statistic.c (probability stored as lround(0x80000000 * p), prin
 libxt_MARK.c (--or-mark / --xor-mark print as --set-xmark), libxt_recent.c, libipt_REJECT.c,
 libxtables xtables_save_string (comment quoting).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -66,15 +67,19 @@ def jump_targets(rules: list[str]) -> list[str]:
 # Chain names: sha256 + base32 of "namespace/name:port" + protocol, as kube-proxy hashes them.
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("service_port, protocol, chain", [
-    # Values seen on every kubeadm/kind node.
-    ("default/kubernetes:https", "TCP", "KUBE-SVC-NPX46M4PTMTKRN6Y"),
-    ("kube-system/kube-dns:dns", "UDP", "KUBE-SVC-TCOU7JCQXEZGVUNU"),
-    ("kube-system/kube-dns:dns-tcp", "TCP", "KUBE-SVC-ERIFXISQEP7F7OF4"),
-    ("kube-system/kube-dns:metrics", "TCP", "KUBE-SVC-JD5MR3NA4I4DYORP"),
-    # proxier_test.go TestOverallIPTablesRules.
-    ("ns1/svc1:p80", "TCP", "KUBE-SVC-XPGD46QRK7WJZT7O"),
-])
+
+@pytest.mark.parametrize(
+    "service_port, protocol, chain",
+    [
+        # Values seen on every kubeadm/kind node.
+        ("default/kubernetes:https", "TCP", "KUBE-SVC-NPX46M4PTMTKRN6Y"),
+        ("kube-system/kube-dns:dns", "UDP", "KUBE-SVC-TCOU7JCQXEZGVUNU"),
+        ("kube-system/kube-dns:dns-tcp", "TCP", "KUBE-SVC-ERIFXISQEP7F7OF4"),
+        ("kube-system/kube-dns:metrics", "TCP", "KUBE-SVC-JD5MR3NA4I4DYORP"),
+        # proxier_test.go TestOverallIPTablesRules.
+        ("ns1/svc1:p80", "TCP", "KUBE-SVC-XPGD46QRK7WJZT7O"),
+    ],
+)
 def test_service_chain_names_are_kube_proxys_hashes(service_port, protocol, chain):
     assert kp.service_chain_name(service_port, protocol) == chain
 
@@ -98,8 +103,12 @@ def test_an_unnamed_port_is_named_by_the_service_alone():
 
 def test_a_fresh_cluster_has_the_well_known_chains():
     text = simulate("")["iptables"]
-    for chain in ("KUBE-SVC-NPX46M4PTMTKRN6Y", "KUBE-SVC-TCOU7JCQXEZGVUNU", "KUBE-SVC-ERIFXISQEP7F7OF4",
-                  "KUBE-SVC-JD5MR3NA4I4DYORP"):
+    for chain in (
+        "KUBE-SVC-NPX46M4PTMTKRN6Y",
+        "KUBE-SVC-TCOU7JCQXEZGVUNU",
+        "KUBE-SVC-ERIFXISQEP7F7OF4",
+        "KUBE-SVC-JD5MR3NA4I4DYORP",
+    ):
         assert f":{chain} - [0:0]\n" in text
 
 
@@ -107,13 +116,17 @@ def test_a_fresh_cluster_has_the_well_known_chains():
 # Probabilities: kube-proxy writes "%0.10f" of 1/n; xt_statistic keeps a 31-bit fraction.
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("n, written, saved", [
-    (2, "0.5000000000", "0.50000000000"),
-    (3, "0.3333333333", "0.33333333349"),  # lround(0x80000000 * 0.3333333333) = 715827883
-    (4, "0.2500000000", "0.25000000000"),
-    (9, "0.1111111111", "0.11111111101"),
-    (10, "0.1000000000", "0.10000000009"),
-])
+
+@pytest.mark.parametrize(
+    "n, written, saved",
+    [
+        (2, "0.5000000000", "0.50000000000"),
+        (3, "0.3333333333", "0.33333333349"),  # lround(0x80000000 * 0.3333333333) = 715827883
+        (4, "0.2500000000", "0.25000000000"),
+        (9, "0.1111111111", "0.11111111101"),
+        (10, "0.1000000000", "0.10000000009"),
+    ],
+)
 def test_probabilities_print_as_iptables_save_reads_them_back(n, written, saved):
     assert kp.probability(n) == written
     assert kp.saved_probability(n) == saved
@@ -123,8 +136,11 @@ def test_a_three_endpoint_service_picks_one_in_three_then_one_in_two_then_the_la
     text = simulate(web(3))["iptables"]
     chain = svc_chain("default/web:http")
     jumps = [r for r in rules_of(text, chain) if "-j KUBE-SEP-" in r]
-    assert [re.search(r"--probability (\S+)", r) and re.search(r"--probability (\S+)", r)[1] for r in jumps] == \
-        ["0.33333333349", "0.50000000000", None]
+    assert [re.search(r"--probability (\S+)", r) and re.search(r"--probability (\S+)", r)[1] for r in jumps] == [
+        "0.33333333349",
+        "0.50000000000",
+        None,
+    ]
     assert all("-m statistic --mode random --probability" in r for r in jumps[:2])
 
 
@@ -142,14 +158,17 @@ def test_endpoints_are_ordered_as_strings_not_as_numbers():
 # The chain of one Service, rule by rule.
 # ---------------------------------------------------------------------------------------------
 
+
 def test_dnat_goes_to_the_pod_ip_and_the_resolved_named_target_port():
     out = simulate(web(1))
     pod_ip = next(p["ip"] for name, p in out["pods"].items() if name.startswith("default/web-"))
     cluster_ip = out["services"]["default/web"]["clusterIP"]
     sep = kp.endpoint_chain_name("default/web:http", "TCP", f"{pod_ip}:8080")
     svc = svc_chain("default/web:http")
-    assert (f'-A KUBE-SERVICES -d {cluster_ip}/32 -p tcp -m comment --comment "default/web:http cluster IP" '
-            f"-m tcp --dport 80 -j {svc}") in rules_of(out["iptables"], "KUBE-SERVICES")
+    assert (
+        f'-A KUBE-SERVICES -d {cluster_ip}/32 -p tcp -m comment --comment "default/web:http cluster IP" '
+        f"-m tcp --dport 80 -j {svc}"
+    ) in rules_of(out["iptables"], "KUBE-SERVICES")
     assert rules_of(out["iptables"], svc) == [
         f'-A {svc} ! -s 10.244.0.0/16 -d {cluster_ip}/32 -p tcp -m comment --comment "default/web:http cluster IP" '
         "-m tcp --dport 80 -j KUBE-MARK-MASQ",
@@ -163,8 +182,9 @@ def test_dnat_goes_to_the_pod_ip_and_the_resolved_named_target_port():
 
 def test_kube_proxys_own_chains_come_first_and_the_nodeports_jump_last():
     text = simulate(web(2))["iptables"]
-    assert text.startswith("*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-NODEPORTS - [0:0]\n:KUBE-POSTROUTING - [0:0]\n"
-                           ":KUBE-MARK-MASQ - [0:0]\n")
+    assert text.startswith(
+        "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-NODEPORTS - [0:0]\n:KUBE-POSTROUTING - [0:0]\n:KUBE-MARK-MASQ - [0:0]\n"
+    )
     assert text.endswith("COMMIT\n")
     assert rules_of(text, "KUBE-POSTROUTING") == [
         "-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
@@ -175,7 +195,8 @@ def test_kube_proxys_own_chains_come_first_and_the_nodeports_jump_last():
     assert rules_of(text, "KUBE-MARK-MASQ") == ["-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000"]
     assert rules_of(text, "KUBE-SERVICES")[-1] == (
         '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule '
-        'in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
+        'in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+    )
 
 
 def test_every_chain_is_declared_before_the_first_rule_and_every_jump_has_a_chain():
@@ -194,7 +215,8 @@ def test_a_nodeport_service_jumps_from_kube_nodeports_through_its_ext_chain():
     ext = kp.service_chain_name("default/web:http", "TCP", "KUBE-EXT-")
     svc = svc_chain("default/web:http")
     assert rules_of(out["iptables"], "KUBE-NODEPORTS") == [
-        f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http" -m tcp --dport {node_port} -j {ext}']
+        f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http" -m tcp --dport {node_port} -j {ext}'
+    ]
     assert rules_of(out["iptables"], ext) == [
         f'-A {ext} -m comment --comment "masquerade traffic for default/web:http external destinations" '
         "-j KUBE-MARK-MASQ",
@@ -207,8 +229,9 @@ def test_external_traffic_policy_local_keeps_only_this_nodes_endpoints_for_outsi
     text = out["iptables"]
     node = kp.kube_proxy_rules(cluster).node
     assert node.name == "worker-1"
-    local_ips = sorted(p["ip"] + ":8080" for p in out["pods"].values() if p["node"] == "worker-1"
-                       and p["labels"].get("app") == "web")
+    local_ips = sorted(
+        p["ip"] + ":8080" for p in out["pods"].values() if p["node"] == "worker-1" and p["labels"].get("app") == "web"
+    )
     assert local_ips
     ext = kp.service_chain_name("default/web:http", "TCP", "KUBE-EXT-")
     svl = kp.service_chain_name("default/web:http", "TCP", "KUBE-SVL-")
@@ -227,15 +250,23 @@ def test_external_traffic_policy_local_keeps_only_this_nodes_endpoints_for_outsi
 
 def test_external_traffic_policy_local_without_local_endpoints_drops_outside_traffic_in_filter():
     # Pods pinned to worker-2; kube-proxy runs on worker-1.
-    out, cluster = run([yaml_text(web(1, service_spec="type: NodePort\n      externalTrafficPolicy: Local",
-                                      pod_extra="nodeName: worker-2"))])
+    out, cluster = run(
+        [
+            yaml_text(
+                web(
+                    1, service_spec="type: NodePort\n      externalTrafficPolicy: Local", pod_extra="nodeName: worker-2"
+                )
+            )
+        ]
+    )
     node_port = out["services"]["default/web"]["ports"][0]["nodePort"]
     rules = kp.service_rules(cluster, cluster.get("Service", "default", "web"))
     svl = kp.service_chain_name("default/web:http", "TCP", "KUBE-SVL-")
     assert svl not in rules["chains"]
     assert rules["filter"] == [
         '-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/web:http has no local endpoints" '
-        f"-m addrtype --dst-type LOCAL -m tcp --dport {node_port} -j DROP"]
+        f"-m addrtype --dst-type LOCAL -m tcp --dport {node_port} -j DROP"
+    ]
 
 
 def test_client_ip_affinity_checks_the_recent_list_before_balancing():
@@ -244,29 +275,36 @@ def test_client_ip_affinity_checks_the_recent_list_before_balancing():
     rules = rules_of(out["iptables"], svc)
     seps = [r.rsplit(" -j ", 1)[1] for r in rules if "--rcheck" in r]
     assert len(seps) == 2
-    assert all(f"-m recent --rcheck --seconds 10800 --reap --name {s} --mask 255.255.255.255 --rsource -j {s}"
-               in rules[i + 1] for i, s in enumerate(seps))
+    assert all(
+        f"-m recent --rcheck --seconds 10800 --reap --name {s} --mask 255.255.255.255 --rsource -j {s}" in rules[i + 1]
+        for i, s in enumerate(seps)
+    )
     assert all("-m recent --set --name " in rules_of(out["iptables"], s)[1] for s in seps)
 
 
 def test_load_balancer_source_ranges_go_through_a_firewall_chain():
     settings = ClusterSettings(load_balancer_pool="172.18.255.200/29")
-    cluster = cluster_with(web(1, service_spec="type: LoadBalancer\n      loadBalancerSourceRanges: [203.0.113.0/24]"),
-                           settings)
+    cluster = cluster_with(
+        web(1, service_spec="type: LoadBalancer\n      loadBalancerSourceRanges: [203.0.113.0/24]"), settings
+    )
     cluster.reconcile()
     svc = cluster.get("Service", "default", "web")
     lb_ip = svc.load_balancer_ips[0]
     fw = kp.service_chain_name("default/web:http", "TCP", "KUBE-FW-")
     ext = kp.service_chain_name("default/web:http", "TCP", "KUBE-EXT-")
     rules = kp.service_rules(cluster, svc)
-    assert (f'-A KUBE-SERVICES -d {lb_ip}/32 -p tcp -m comment --comment "default/web:http loadbalancer IP" '
-            f"-m tcp --dport 80 -j {fw}") in rules["nat"]
+    assert (
+        f'-A KUBE-SERVICES -d {lb_ip}/32 -p tcp -m comment --comment "default/web:http loadbalancer IP" '
+        f"-m tcp --dport 80 -j {fw}"
+    ) in rules["nat"]
     assert [r for r in rules["nat"] if r.startswith(f"-A {fw} ")] == [
         f'-A {fw} -s 203.0.113.0/24 -m comment --comment "default/web:http loadbalancer IP" -j {ext}',
         f'-A {fw} -m comment --comment "other traffic to default/web:http will be dropped by KUBE-PROXY-FIREWALL"',
     ]
-    assert (f'-A KUBE-PROXY-FIREWALL -d {lb_ip}/32 -p tcp -m comment --comment "default/web:http traffic not '
-            f'accepted by {fw}" -m tcp --dport 80 -j DROP') in rules["filter"]
+    assert (
+        f'-A KUBE-PROXY-FIREWALL -d {lb_ip}/32 -p tcp -m comment --comment "default/web:http traffic not '
+        f'accepted by {fw}" -m tcp --dport 80 -j DROP'
+    ) in rules["filter"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +352,7 @@ def bare_pod(name: str, ready: bool) -> str:
     spec:
       containers: [{{name: web, image: nginx, ports: [{{name: http, containerPort: 8080}}]}}]
     status:
-      conditions: [{{type: Ready, status: "{'True' if ready else 'False'}"}}]
+      conditions: [{{type: Ready, status: "{"True" if ready else "False"}"}}]
     ---
     """
 
@@ -337,21 +375,25 @@ def test_a_pod_that_is_not_ready_gets_no_rules():
 
 
 def test_a_service_whose_pods_are_all_unready_is_rejected():
-    out, cluster = run([yaml_text(bare_pod("starting", False) + SERVICE_ONLY)])
+    _out, cluster = run([yaml_text(bare_pod("starting", False) + SERVICE_ONLY)])
     rules = kp.service_rules(cluster, cluster.get("Service", "default", "web"))
     assert rules["nat"] == []
     assert [r.rsplit(" -j ", 1)[1] for r in rules["filter"]] == ["REJECT --reject-with icmp-port-unreachable"]
 
 
-@pytest.mark.parametrize("spec, reason", [
-    ({"clusterIP": "None"}, "headless"),
-    ({"type": "ExternalName", "externalName": "example.com"}, "ExternalName"),
-    ({"clusterIP": "10.96.5.5"}, None),  # the control case: an ordinary Service is proxied
-])
+@pytest.mark.parametrize(
+    "spec, reason",
+    [
+        ({"clusterIP": "None"}, "headless"),
+        ({"type": "ExternalName", "externalName": "example.com"}, "ExternalName"),
+        ({"clusterIP": "10.96.5.5"}, None),  # the control case: an ordinary Service is proxied
+    ],
+)
 def test_services_kube_proxy_skips_have_no_rules_and_say_why(spec, reason):
     fields = "".join(f"  {key}: {value}\n" for key, value in spec.items())
-    out, cluster = run(["apiVersion: v1\nkind: Service\nmetadata: {name: skipped}\nspec:\n" + fields
-                        + "  ports: [{port: 80}]\n"])
+    out, cluster = run(
+        ["apiVersion: v1\nkind: Service\nmetadata: {name: skipped}\nspec:\n" + fields + "  ports: [{port: 80}]\n"]
+    )
     assert out["errors"] == []
     rules = kp.service_rules(cluster, cluster.get("Service", "default", "skipped"))
     if reason is None:
@@ -367,12 +409,15 @@ def test_services_kube_proxy_skips_have_no_rules_and_say_why(spec, reason):
 # Determinism and caching.
 # ---------------------------------------------------------------------------------------------
 
+
 def test_the_same_input_gives_the_same_table():
     assert simulate(web(5))["iptables"] == simulate(web(5))["iptables"]
 
 
 def test_services_are_listed_by_namespace_and_name():
-    text = simulate(web(1) + """
+    text = simulate(
+        web(1)
+        + """
     ---
     apiVersion: v1
     kind: Service
@@ -380,11 +425,21 @@ def test_services_are_listed_by_namespace_and_name():
     spec:
       selector: {app: web}
       ports: [{name: http, port: 81, targetPort: http}]
-    """)["iptables"]
-    comments = [re.search(r'--comment "([^ "]+) cluster IP"', r)[1] for r in rules_of(text, "KUBE-SERVICES")
-                if "cluster IP" in r]
-    assert comments == ["default/a-first:http", "default/kubernetes:https", "default/web:http",
-                        "kube-system/kube-dns:dns", "kube-system/kube-dns:dns-tcp", "kube-system/kube-dns:metrics"]
+    """
+    )["iptables"]
+    comments = [
+        re.search(r'--comment "([^ "]+) cluster IP"', r)[1]
+        for r in rules_of(text, "KUBE-SERVICES")
+        if "cluster IP" in r
+    ]
+    assert comments == [
+        "default/a-first:http",
+        "default/kubernetes:https",
+        "default/web:http",
+        "kube-system/kube-dns:dns",
+        "kube-system/kube-dns:dns-tcp",
+        "kube-system/kube-dns:metrics",
+    ]
 
 
 def test_a_table_kept_up_to_date_equals_one_derived_from_scratch():
@@ -438,13 +493,15 @@ def test_large_clusters_drop_the_per_endpoint_comments(monkeypatch):
         f"-A {svc}",
     ]
     sep = rules[1].rsplit(" ", 1)[1]
-    assert rules_of(out["iptables"], sep)[0].startswith(f"-A {sep} -s ") and "comment" not in \
-        "".join(rules_of(out["iptables"], sep))
+    assert rules_of(out["iptables"], sep)[0].startswith(f"-A {sep} -s ") and "comment" not in "".join(
+        rules_of(out["iptables"], sep)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # The simulate command.
 # ---------------------------------------------------------------------------------------------
+
 
 def test_simulate_fills_the_iptables_key_with_the_nat_table():
     out = simulate(web(1))

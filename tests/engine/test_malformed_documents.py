@@ -3,6 +3,7 @@ lists go, old API versions with broken fields. Each case is one a fuzzer found c
 engine; now each decodes as encoding/json would (a null field is unset, a null list element or
 map value is its Go zero value) or is an error on its field. And a seeded fuzz run over the
 course lessons, applying and editing, must never raise."""
+
 from __future__ import annotations
 
 import copy
@@ -23,27 +24,37 @@ LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
 ACCEPTED = [
     # metadata: null is an object with no metadata: the name is then required (an error below)
-    ("""
+    (
+        """
      apiVersion: v1
      kind: Pod
      metadata: {name: p}
      spec: {containers: [{name: a, image: b}]}
      status: null
-     """, lambda out: out["pods"]["default/p"]["phase"] == "Running"),
-    ("""
+     """,
+        lambda out: out["pods"]["default/p"]["phase"] == "Running",
+    ),
+    (
+        """
      apiVersion: v1
      kind: Service
      metadata: {name: s, labels: null}
      spec: {selector: {app: null}, ports: [{port: 80, targetPort: null}]}
      """,  # a null map value is "", a null intstr is 0, which defaults to the port
-     lambda out: out["services"]["default/s"]["selector"] == {"app": ""}
-     and out["services"]["default/s"]["ports"][0]["targetPort"] == 80),
-    ("""
+        lambda out: (
+            out["services"]["default/s"]["selector"] == {"app": ""}
+            and out["services"]["default/s"]["ports"][0]["targetPort"] == 80
+        ),
+    ),
+    (
+        """
      apiVersion: networking.k8s.io/v1
      kind: Ingress
      metadata: {name: i}
      spec: {rules: [null, {host: a.example.com}]}
-     """, lambda out: [r["host"] for r in out["ingresses"]["default/i"]["rules"]] == []),
+     """,
+        lambda out: [r["host"] for r in out["ingresses"]["default/i"]["rules"]] == [],
+    ),
 ]
 
 
@@ -55,30 +66,42 @@ def test_nulls_decode_as_go_zero_values(text, check):
 
 
 REJECTED = [
-    ("""
+    (
+        """
      apiVersion: v1
      kind: Service
      metadata: null
      spec: {clusterIP: 10.96.0.10, ports: [{port: 80}]}
-     """, ["metadata.name", "spec.clusterIPs"]),
-    ("""
+     """,
+        ["metadata.name", "spec.clusterIPs"],
+    ),
+    (
+        """
      apiVersion: networking.k8s.io/v1beta1
      kind: Ingress
      metadata: {name: i}
      spec: {rules: true}
-     """, ["spec.rules"]),
-    ("""
+     """,
+        ["spec.rules"],
+    ),
+    (
+        """
      apiVersion: networking.k8s.io/v1beta1
      kind: Ingress
      metadata: {name: i}
      spec: {rules: [{http: {paths: 1.5}}]}
-     """, ["spec.rules[0].http.paths"]),
-    ("""
+     """,
+        ["spec.rules[0].http.paths"],
+    ),
+    (
+        """
      apiVersion: batch/v1
      kind: Job
      metadata: {name: j, annotations: {kubeviz.io/run-seconds: null}}
      spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: b}]}}}
-     """, ["metadata.annotations[kubeviz.io/run-seconds]"]),
+     """,
+        ["metadata.annotations[kubeviz.io/run-seconds]"],
+    ),
 ]
 
 
@@ -93,14 +116,33 @@ def _paths(obj, prefix=()):
     yield prefix
     if isinstance(obj, dict):
         for key, value in obj.items():
-            yield from _paths(value, prefix + (key,))
+            yield from _paths(value, (*prefix, key))
     elif isinstance(obj, list):
         for index, value in enumerate(obj):
-            yield from _paths(value, prefix + (index,))
+            yield from _paths(value, (*prefix, index))
 
 
-ODD_VALUES = [5, -1, 0, 2 ** 40, 1.5, "abc", "", "None", True, None, [], {}, [1], {"a": 1}, "10.244.1.5",
-              "a" * 300, "-", "Always", "kube-system"]
+ODD_VALUES = [
+    5,
+    -1,
+    0,
+    2**40,
+    1.5,
+    "abc",
+    "",
+    "None",
+    True,
+    None,
+    [],
+    {},
+    [1],
+    {"a": 1},
+    "10.244.1.5",
+    "a" * 300,
+    "-",
+    "Always",
+    "kube-system",
+]
 
 
 def _mutate(docs: list, rng: random.Random) -> list:
@@ -127,8 +169,11 @@ def test_no_mutated_lesson_makes_the_engine_raise(seed):
     for _ in range(150):
         name = rng.choice(sorted(lessons))
         text = yaml.safe_dump_all(_mutate(lessons[name], rng))
-        out, _ = run([text], settle=rng.random() < 0.3,
-                     queries=[Query("resolve", "default/busybox", "webapp"), Query("request", "external", "http://foo/")])
+        out, _ = run(
+            [text],
+            settle=rng.random() < 0.3,
+            queries=[Query("resolve", "default/busybox", "webapp"), Query("request", "external", "http://foo/")],
+        )
         json.dumps(out)
         _, cluster = run([yaml.safe_dump_all(lessons[name])])
         snapshot.state_entries(cluster)
@@ -143,12 +188,16 @@ def test_no_mutated_lesson_makes_the_engine_raise(seed):
 def test_the_fuzz_would_catch_a_crash():
     """The fuzz above is not vacuous: its mutations reach the kinds of field that crashed."""
     rng = random.Random(3)
-    docs = [yaml.safe_load(yaml_text("""
+    docs = [
+        yaml.safe_load(
+            yaml_text("""
         apiVersion: v1
         kind: Pod
         metadata: {name: p}
         spec: {containers: [{name: a, image: b}]}
-        """))]
+        """)
+        )
+    ]
     seen = set()
     for _ in range(400):
         for doc in _mutate(docs, rng):

@@ -4,6 +4,7 @@ Sources: k8s.io/apimachinery pkg/util/validation/validation.go and ip.go,
 pkg/api/validate/content/kube.go, pkg/apis/meta/v1/validation/validation.go,
 pkg/api/validation/objectmeta.go.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -132,7 +133,11 @@ def test_a_wildcard_subdomain_has_exactly_one_leading_star_label(value, ok):
         ("Example.com/app", ["prefix part " + DNS1123_SUBDOMAIN_MSG]),
         (
             "a/b/c",
-            ["a qualified name " + QNAME_TAIL + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"],
+            [
+                "a qualified name "
+                + QNAME_TAIL
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            ],
         ),
     ],
 )
@@ -193,14 +198,24 @@ def test_is_in_range_names_both_bounds():
         ("metrics-9090", []),
         ("h" * 15, []),
         ("h" * 16, ["must be no more than 15 characters"]),
-        ("HTTP", ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
-                  "must contain at least one letter (a-z)"]),
+        (
+            "HTTP",
+            [
+                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+                "must contain at least one letter (a-z)",
+            ],
+        ),
         ("8080", ["must contain at least one letter (a-z)"]),
         ("web--ui", ["must not contain consecutive hyphens"]),
         ("-web", ["must not begin or end with a hyphen"]),
         ("web-", ["must not begin or end with a hyphen"]),
-        ("", ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
-              "must contain at least one letter (a-z)"]),
+        (
+            "",
+            [
+                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+                "must contain at least one letter (a-z)",
+            ],
+        ),
         ("web_ui", ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]),
     ],
 )
@@ -224,7 +239,9 @@ def test_a_port_name_is_an_iana_service_name(name, expected):
     ],
 )
 def test_ip_addresses_are_parsed_like_the_api_server(value, ip_ok, ipv4_ok):
-    assert names.is_valid_ip(value) == ([] if ip_ok else ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"])
+    assert names.is_valid_ip(value) == (
+        [] if ip_ok else ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+    )
     assert names.is_valid_ipv4(value) == ([] if ipv4_ok else ["must be a valid IPv4 address"])
 
 

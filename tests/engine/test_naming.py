@@ -1,4 +1,5 @@
 """Generated names, template hashes and uids (simulator/engine/naming.py)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,7 @@ from simulator.engine import naming
 def test_generated_suffixes_and_hashes_match_their_plain_definitions():
     """random_suffix's table look-up and fnv32a's unrolled loop give what the one-digit-at-a-time
     and one-byte-at-a-time definitions give."""
+
     def suffix(seed, length):
         n = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8).digest(), "big")
         out = []

@@ -1,5 +1,6 @@
 """Where pods run: kube-scheduler's filters (NodeName, NodeUnschedulable, NodeAffinity,
 TaintToleration) and spreading; the FailedScheduling message for pods no node takes."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,13 +21,18 @@ spec:
 """
 
 
-@pytest.mark.parametrize("spec_extra,node", [
-    ("nodeName: worker-2", "worker-2"),
-    ("nodeName: control-plane", "control-plane"),  # nodeName bypasses the scheduler, taints included
-    ("nodeSelector: {kubernetes.io/hostname: worker-1}", None),  # nodes carry only the labels they were given
-    ("tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]\n  nodeSelector: {node-role.kubernetes.io/control-plane: ''}",
-     "control-plane"),
-])
+@pytest.mark.parametrize(
+    "spec_extra,node",
+    [
+        ("nodeName: worker-2", "worker-2"),
+        ("nodeName: control-plane", "control-plane"),  # nodeName bypasses the scheduler, taints included
+        ("nodeSelector: {kubernetes.io/hostname: worker-1}", None),  # nodes carry only the labels they were given
+        (
+            "tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]\n  nodeSelector: {node-role.kubernetes.io/control-plane: ''}",
+            "control-plane",
+        ),
+    ],
+)
 def test_pods_land_where_their_spec_allows(spec_extra, node):
     out = simulate(pod("p", spec_extra))
     assert out["errors"] == []
@@ -43,7 +49,8 @@ def test_a_pod_no_node_can_take_is_pending_with_the_schedulers_reason():
     (hint,) = [h for h in diagnostics.cluster_hints(cluster) if h.id == diagnostics.POD_UNSCHEDULABLE]
     assert hint.message == (
         "pod 'p' is Pending: 0/3 nodes are available: 1 node(s) had untolerated taint "
-        "{node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector.")
+        "{node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector."
+    )
 
 
 def test_a_pending_pod_is_scheduled_when_a_fitting_node_arrives():
@@ -54,8 +61,10 @@ def test_a_pending_pod_is_scheduled_when_a_fitting_node_arrives():
 
 
 def test_an_unschedulable_node_takes_no_new_pods():
-    out = simulate("apiVersion: v1\nkind: Node\nmetadata: {name: cordoned}\nspec: {unschedulable: true}\n"
-                   "---\napiVersion: v1\nkind: Node\nmetadata: {name: open}\n" + pod("p"))
+    out = simulate(
+        "apiVersion: v1\nkind: Node\nmetadata: {name: cordoned}\nspec: {unschedulable: true}\n"
+        "---\napiVersion: v1\nkind: Node\nmetadata: {name: open}\n" + pod("p")
+    )
     assert out["pods"]["default/p"]["node"] == "open"
 
 
@@ -90,15 +99,33 @@ def test_choose_node_fast_path_is_the_lexicographic_minimum_of_owner_count_load_
     from simulator.engine.model import Node
 
     rng = random.Random(7)
-    nodes = [Node(kind="Node", namespace="", name=f"n{i}", uid=str(i), seq=i, labels={}, owner=None,
-                  manifest={}, ip=None, pod_cidr=None, taints=(), unschedulable=False) for i in range(12)]
+    nodes = [
+        Node(
+            kind="Node",
+            namespace="",
+            name=f"n{i}",
+            uid=str(i),
+            seq=i,
+            labels={},
+            owner=None,
+            manifest={},
+            ip=None,
+            pod_cidr=None,
+            taints=(),
+            unschedulable=False,
+        )
+        for i in range(12)
+    ]
     for _ in range(500):
         checked = [(n, None if rng.random() < 0.8 else "node(s) were unschedulable") for n in nodes]
         load = {n.name: rng.randrange(4) for n in nodes if rng.random() < 0.9}
         same_owner = {n.name: rng.randrange(1, 3) for n in nodes if rng.random() < 0.3}
         feasible = [(i, n) for i, (n, reason) in enumerate(checked) if reason is None]
-        want = min(feasible, key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]))[1] \
-            if feasible else None
+        want = (
+            min(feasible, key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]))[1]
+            if feasible
+            else None
+        )
         for given in (checked, scheduler.FeasibleSet(checked)):
             node, reason = scheduler.choose_node(given, {}, {}, (), same_owner, load)
             assert node is want
@@ -114,8 +141,23 @@ def test_a_feasible_set_follows_node_load_changes_between_choices():
     from simulator.engine.model import Node
 
     rng = random.Random(11)
-    nodes = [Node(kind="Node", namespace="", name=f"n{i}", uid=str(i), seq=i, labels={}, owner=None,
-                  manifest={}, ip=None, pod_cidr=None, taints=(), unschedulable=False) for i in range(9)]
+    nodes = [
+        Node(
+            kind="Node",
+            namespace="",
+            name=f"n{i}",
+            uid=str(i),
+            seq=i,
+            labels={},
+            owner=None,
+            manifest={},
+            ip=None,
+            pod_cidr=None,
+            taints=(),
+            unschedulable=False,
+        )
+        for i in range(9)
+    ]
     checked = [(n, None if i % 4 else "node(s) were unschedulable") for i, n in enumerate(nodes)]
     feasible = scheduler.FeasibleSet(checked)
     load = scheduler.NodeLoad()
@@ -125,7 +167,9 @@ def test_a_feasible_set_follows_node_load_changes_between_choices():
         if step % 3:
             continue
         same_owner = {n.name: rng.randrange(1, 3) for n in nodes if rng.random() < 0.3}
-        want = min((p for p in enumerate(nodes) if checked[p[0]][1] is None),
-                   key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]))[1]
+        want = min(
+            (p for p in enumerate(nodes) if checked[p[0]][1] is None),
+            key=lambda p: (same_owner.get(p[1].name, 0), load.get(p[1].name, 0), p[0]),
+        )[1]
         assert scheduler.choose_node(feasible, {}, {}, (), same_owner, load)[0] is want
     assert load.epoch > 0

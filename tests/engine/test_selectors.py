@@ -4,6 +4,7 @@ Sources: k8s.io/apimachinery pkg/labels/selector.go (NewRequirement, Matches, St
 pkg/selection/operator.go, pkg/apis/meta/v1/helpers.go (LabelSelectorAsSelector),
 pkg/apis/meta/v1/validation/validation.go (ValidateLabelSelector).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -140,30 +141,119 @@ def test_requirement_values_are_kept_sorted_and_unique():
 @pytest.mark.parametrize(
     "key, op, values, path, expected",
     [
-        ("env", "in", [], None,
-         [(INVALID, "values", "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty")]),
-        ("env", "notin", [], "spec.selector",
-         [(INVALID, "spec.selector.values",
-           "spec.selector.values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty")]),
-        ("env", "=", ["a", "b"], None,
-         [(INVALID, "values",
-           'values: Invalid value: []string{"a", "b"}: exact-match compatibility requires one single value')]),
-        ("env", "!=", [], None,
-         [(INVALID, "values", "values: Invalid value: []string{}: exact-match compatibility requires one single value")]),
-        ("env", "exists", ["a"], None,
-         [(INVALID, "values",
-           'values: Invalid value: []string{"a"}: values set must be empty for exists and does not exist')]),
-        ("n", "gt", ["1", "2"], None,
-         [(INVALID, "values",
-           'values: Invalid value: []string{"1", "2"}: for \'Gt\', \'Lt\' operators, exactly one value is required')]),
-        ("n", "lt", ["x"], None,
-         [(INVALID, "values[0]", "values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer")]),
-        ("env", "~=", ["a"], None,
-         [(NOT_SUPPORTED, "operator",
-           'operator: Unsupported value: "~=": supported values: "in", "notin", "=", "==", "!=", "gt", "lt", '
-           '"exists", "!"')]),
+        (
+            "env",
+            "in",
+            [],
+            None,
+            [
+                (
+                    INVALID,
+                    "values",
+                    "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+                )
+            ],
+        ),
+        (
+            "env",
+            "notin",
+            [],
+            "spec.selector",
+            [
+                (
+                    INVALID,
+                    "spec.selector.values",
+                    "spec.selector.values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+                )
+            ],
+        ),
+        (
+            "env",
+            "=",
+            ["a", "b"],
+            None,
+            [
+                (
+                    INVALID,
+                    "values",
+                    'values: Invalid value: []string{"a", "b"}: exact-match compatibility requires one single value',
+                )
+            ],
+        ),
+        (
+            "env",
+            "!=",
+            [],
+            None,
+            [
+                (
+                    INVALID,
+                    "values",
+                    "values: Invalid value: []string{}: exact-match compatibility requires one single value",
+                )
+            ],
+        ),
+        (
+            "env",
+            "exists",
+            ["a"],
+            None,
+            [
+                (
+                    INVALID,
+                    "values",
+                    'values: Invalid value: []string{"a"}: values set must be empty for exists and does not exist',
+                )
+            ],
+        ),
+        (
+            "n",
+            "gt",
+            ["1", "2"],
+            None,
+            [
+                (
+                    INVALID,
+                    "values",
+                    "values: Invalid value: []string{\"1\", \"2\"}: for 'Gt', 'Lt' operators, exactly one value is required",
+                )
+            ],
+        ),
+        (
+            "n",
+            "lt",
+            ["x"],
+            None,
+            [
+                (
+                    INVALID,
+                    "values[0]",
+                    "values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+                )
+            ],
+        ),
+        (
+            "env",
+            "~=",
+            ["a"],
+            None,
+            [
+                (
+                    NOT_SUPPORTED,
+                    "operator",
+                    'operator: Unsupported value: "~=": supported values: "in", "notin", "=", "==", "!=", "gt", "lt", '
+                    '"exists", "!"',
+                )
+            ],
+        ),
         ("-env", "=", ["a"], None, [(INVALID, "key", 'key: Invalid value: "-env": name part ' + QNAME_TAIL)]),
-        ("env", "=", ["-a"], None, [(INVALID, "values[0][env]", 'values[0][env]: Invalid value: "-a": ' + LABEL_VALUE_MSG)]),
+        (
+            "env",
+            "=",
+            ["-a"],
+            None,
+            [(INVALID, "values[0][env]", 'values[0][env]: Invalid value: "-a": ' + LABEL_VALUE_MSG)],
+        ),
     ],
 )
 def test_new_requirement_reports_every_problem_at_its_field_path(key, op, values, path, expected):
@@ -185,7 +275,10 @@ def test_several_requirement_problems_print_as_one_bracketed_list():
 def test_a_key_with_several_problems_reports_them_joined_by_semicolons():
     with pytest.raises(SelectorError) as info:
         Requirement.new("/", "exists")
-    assert info.value.errors[0].detail == "prefix part must be non-empty; name part must be non-empty; name part " + QNAME_TAIL
+    assert (
+        info.value.errors[0].detail
+        == "prefix part must be non-empty; name part must be non-empty; name part " + QNAME_TAIL
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,7 +287,9 @@ def test_a_key_with_several_problems_reports_them_joined_by_semicolons():
 
 
 def test_a_selector_sorts_requirements_by_key_and_keeps_same_key_order():
-    s = sel.Selector((Requirement.new("b", "=", ["1"]), Requirement.new("a", "!=", ["3"]), Requirement.new("a", "exists")))
+    s = sel.Selector(
+        (Requirement.new("b", "=", ["1"]), Requirement.new("a", "!=", ["3"]), Requirement.new("a", "exists"))
+    )
     assert str(s) == "a!=3,a,b=1"
     assert [r.key for r in s.requirements] == ["a", "a", "b"]
 
@@ -239,8 +334,13 @@ def test_equality_pairs_are_offered_only_for_exact_match_selectors(text, pairs):
 
 @pytest.mark.parametrize(
     "text, label, value",
-    [("app=web", "app", "web"), ("env in (prod)", "env", "prod"), ("env in (a,b)", "env", None),
-     ("env!=a", "env", None), ("app=web", "zone", None)],
+    [
+        ("app=web", "app", "web"),
+        ("env in (prod)", "env", "prod"),
+        ("env in (a,b)", "env", None),
+        ("env!=a", "env", None),
+        ("app=web", "zone", None),
+    ],
 )
 def test_requires_exact_match_reports_the_single_demanded_value(text, label, value):
     assert sel.parse(text).requires_exact_match(label) == value
@@ -317,8 +417,11 @@ def test_an_empty_selector_string_selects_everything():
         ("a=b c", "found 'c', expected: ',' or 'end of string'"),
         ("!x=y", "found '=', expected: ',' or 'end of string'"),
         ("a:=b", 'unable to parse requirement: <nil>: Invalid value: "a:": name part ' + QNAME_TAIL),
-        ("x>a", "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, "
-                "the value must be an integer"),
+        (
+            "x>a",
+            "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, "
+            "the value must be an integer",
+        ),
         ("a=-b", 'unable to parse requirement: values[0][a]: Invalid value: "-b": ' + LABEL_VALUE_MSG),
     ],
 )
@@ -392,28 +495,77 @@ def test_a_label_selector_combines_match_labels_and_match_expressions():
 @pytest.mark.parametrize(
     "expr, expected",
     [
-        ({"key": "env", "operator": "In"},
-         [(REQUIRED, "spec.selector.matchExpressions[0].values",
-           "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'")]),
-        ({"key": "env", "operator": "NotIn", "values": []},
-         [(REQUIRED, "spec.selector.matchExpressions[0].values",
-           "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'")]),
-        ({"key": "env", "operator": "Exists", "values": ["a"]},
-         [(FORBIDDEN, "spec.selector.matchExpressions[0].values",
-           "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
-           "'DoesNotExist'")]),
-        ({"key": "env", "operator": "in", "values": ["a"]},  # operators are case-sensitive
-         [(INVALID, "spec.selector.matchExpressions[0].operator",
-           'spec.selector.matchExpressions[0].operator: Invalid value: "in": not a valid selector operator')]),
-        ({"key": "env", "operator": "Gt", "values": ["1"]},  # Gt/Lt exist only in the string syntax
-         [(INVALID, "spec.selector.matchExpressions[0].operator",
-           'spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator')]),
-        ({"key": "-env", "operator": "Exists"},
-         [(INVALID, "spec.selector.matchExpressions[0].key",
-           'spec.selector.matchExpressions[0].key: Invalid value: "-env": name part ' + QNAME_TAIL)]),
-        ({"key": "env", "operator": "In", "values": ["ok", "not ok"]},
-         [(INVALID, "spec.selector.matchExpressions[0].values[1]",
-           'spec.selector.matchExpressions[0].values[1]: Invalid value: "not ok": ' + LABEL_VALUE_MSG)]),
+        (
+            {"key": "env", "operator": "In"},
+            [
+                (
+                    REQUIRED,
+                    "spec.selector.matchExpressions[0].values",
+                    "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+                )
+            ],
+        ),
+        (
+            {"key": "env", "operator": "NotIn", "values": []},
+            [
+                (
+                    REQUIRED,
+                    "spec.selector.matchExpressions[0].values",
+                    "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+                )
+            ],
+        ),
+        (
+            {"key": "env", "operator": "Exists", "values": ["a"]},
+            [
+                (
+                    FORBIDDEN,
+                    "spec.selector.matchExpressions[0].values",
+                    "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
+                    "'DoesNotExist'",
+                )
+            ],
+        ),
+        (
+            {"key": "env", "operator": "in", "values": ["a"]},  # operators are case-sensitive
+            [
+                (
+                    INVALID,
+                    "spec.selector.matchExpressions[0].operator",
+                    'spec.selector.matchExpressions[0].operator: Invalid value: "in": not a valid selector operator',
+                )
+            ],
+        ),
+        (
+            {"key": "env", "operator": "Gt", "values": ["1"]},  # Gt/Lt exist only in the string syntax
+            [
+                (
+                    INVALID,
+                    "spec.selector.matchExpressions[0].operator",
+                    'spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator',
+                )
+            ],
+        ),
+        (
+            {"key": "-env", "operator": "Exists"},
+            [
+                (
+                    INVALID,
+                    "spec.selector.matchExpressions[0].key",
+                    'spec.selector.matchExpressions[0].key: Invalid value: "-env": name part ' + QNAME_TAIL,
+                )
+            ],
+        ),
+        (
+            {"key": "env", "operator": "In", "values": ["ok", "not ok"]},
+            [
+                (
+                    INVALID,
+                    "spec.selector.matchExpressions[0].values[1]",
+                    'spec.selector.matchExpressions[0].values[1]: Invalid value: "not ok": ' + LABEL_VALUE_MSG,
+                )
+            ],
+        ),
     ],
 )
 def test_label_selector_expressions_are_validated_like_the_api_server(expr, expected):

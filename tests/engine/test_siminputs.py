@@ -3,6 +3,7 @@ status fields and kubeviz.io/ annotations. A bad value is an error on its field,
 server's decoding or validation wording; never a crash, never a nonsense diagram. Sources: the
 registry strategies' PrepareForCreate (status reset), ValidateLoadBalancerStatus, IsValidIP,
 core/v1 PodPhase and ConditionStatus."""
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,15 @@ from .conftest import cluster_with, simulate, yaml_text
 POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b}]}\n"
 NODE = "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n"
 LB = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n"
-JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j{annotations}}}\n"
-       "spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: a, image: b}}]}}}}}}\n")
-DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
-              "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, "
-              "spec: {containers: [{name: a, image: b}]}}}\n")
+JOB = (
+    "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j{annotations}}}\n"
+    "spec: {{template: {{spec: {{restartPolicy: Never, containers: [{{name: a, image: b}}]}}}}}}\n"
+)
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+    "spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, "
+    "spec: {containers: [{name: a, image: b}]}}}\n"
+)
 
 
 def job(annotations: str = "") -> str:
@@ -29,58 +34,110 @@ def job(annotations: str = "") -> str:
 
 REJECTED = [
     # decoding: the Go type of each status field the simulator reads
-    (POD + "status: {podIP: 5}\n", "status.podIP",
-     "json: cannot unmarshal number into Go struct field PodStatus.status.podIP of type string"),
-    (POD + "status: {conditions: 5}\n", "status.conditions",
-     "json: cannot unmarshal number into Go struct field PodStatus.status.conditions of type []v1.PodCondition"),
-    (POD + "status: {conditions: [5]}\n", "status.conditions[0]",
-     "json: cannot unmarshal number into Go struct field PodStatus.status.conditions of type v1.PodCondition"),
-    (POD + "status: {phase: [Running]}\n", "status.phase",
-     "json: cannot unmarshal array into Go struct field PodStatus.status.phase of type string"),
-    (NODE + "status: {addresses: 5}\n", "status.addresses",
-     "json: cannot unmarshal number into Go struct field NodeStatus.status.addresses of type []v1.NodeAddress"),
-    (NODE + "status: {addresses: [{type: InternalIP, address: 5}]}\n", "status.addresses[0].address",
-     "json: cannot unmarshal number into Go struct field NodeAddress.status.addresses.address of type string"),
-    (LB + "status: {loadBalancer: 5}\n", "status.loadBalancer",
-     "json: cannot unmarshal number into Go struct field ServiceStatus.status.loadBalancer of type v1.LoadBalancerStatus"),
-    (DEPLOYMENT + "status: {collisionCount: abc}\n", "status.collisionCount",
-     "json: cannot unmarshal string into Go struct field DeploymentStatus.status.collisionCount of type int32"),
-    (job() + "status: {succeeded: abc}\n", "status.succeeded",
-     "json: cannot unmarshal string into Go struct field JobStatus.status.succeeded of type int32"),
+    (
+        POD + "status: {podIP: 5}\n",
+        "status.podIP",
+        "json: cannot unmarshal number into Go struct field PodStatus.status.podIP of type string",
+    ),
+    (
+        POD + "status: {conditions: 5}\n",
+        "status.conditions",
+        "json: cannot unmarshal number into Go struct field PodStatus.status.conditions of type []v1.PodCondition",
+    ),
+    (
+        POD + "status: {conditions: [5]}\n",
+        "status.conditions[0]",
+        "json: cannot unmarshal number into Go struct field PodStatus.status.conditions of type v1.PodCondition",
+    ),
+    (
+        POD + "status: {phase: [Running]}\n",
+        "status.phase",
+        "json: cannot unmarshal array into Go struct field PodStatus.status.phase of type string",
+    ),
+    (
+        NODE + "status: {addresses: 5}\n",
+        "status.addresses",
+        "json: cannot unmarshal number into Go struct field NodeStatus.status.addresses of type []v1.NodeAddress",
+    ),
+    (
+        NODE + "status: {addresses: [{type: InternalIP, address: 5}]}\n",
+        "status.addresses[0].address",
+        "json: cannot unmarshal number into Go struct field NodeAddress.status.addresses.address of type string",
+    ),
+    (
+        LB + "status: {loadBalancer: 5}\n",
+        "status.loadBalancer",
+        "json: cannot unmarshal number into Go struct field ServiceStatus.status.loadBalancer of type v1.LoadBalancerStatus",
+    ),
+    (
+        DEPLOYMENT + "status: {collisionCount: abc}\n",
+        "status.collisionCount",
+        "json: cannot unmarshal string into Go struct field DeploymentStatus.status.collisionCount of type int32",
+    ),
+    (
+        job() + "status: {succeeded: abc}\n",
+        "status.succeeded",
+        "json: cannot unmarshal string into Go struct field JobStatus.status.succeeded of type int32",
+    ),
     # the values the simulator honours
-    (POD + "status: {phase: Bogus}\n", "status.phase",
-     'Unsupported value: "Bogus": supported values: "Failed", "Pending", "Running", "Succeeded", "Unknown"'),
-    (POD + "status: {conditions: [{type: Ready, status: maybe}]}\n", "status.conditions[0].status",
-     'Unsupported value: "maybe": supported values: "False", "True", "Unknown"'),
-    (NODE + "status: {addresses: [{type: InternalIP, address: 1.2.3}]}\n", "status.addresses[0].address",
-     'Invalid value: "1.2.3": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
-    (NODE + "status: {addresses: [{type: InternalIP, address: \"2001:db8::1\"}]}\n", "status.addresses[0].address",
-     'Invalid value: "2001:db8::1": must be an IPv4 address in dotted-quad form: kubeviz simulates IPv4 clusters only'),
-    (LB + "status: {loadBalancer: {ingress: [{ip: not-an-ip}]}}\n", "status.loadBalancer.ingress[0].ip",
-     'Invalid value: "not-an-ip": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
-    (LB + "status: {loadBalancer: {ingress: [{hostname: 1.2.3.4}]}}\n", "status.loadBalancer.ingress[0].hostname",
-     'Invalid value: "1.2.3.4": must be a DNS name, not an IP address'),
-    (job("kubeviz.io/run-seconds: abc"), "metadata.annotations[kubeviz.io/run-seconds]",
-     'Invalid value: "abc": must be a number of simulated seconds each pod of this Job runs, from 0 to 31536000 '
-     '(e.g. "10" or "2.5")'),
-    (job("kubeviz.io/run-seconds: \"nan\""), "metadata.annotations[kubeviz.io/run-seconds]", 'Invalid value: "nan"'),
-    (job("kubeviz.io/run-seconds: \"-1\""), "metadata.annotations[kubeviz.io/run-seconds]", 'Invalid value: "-1"'),
-    (job("kubeviz.io/failures: \"-1\""), "metadata.annotations[kubeviz.io/failures]",
-     'Invalid value: "-1": must be a whole number of pod runs that fail, from 0 to 1000000'),
-    (job("kubeviz.io/failures: \"1.5\""), "metadata.annotations[kubeviz.io/failures]", 'Invalid value: "1.5"'),
+    (
+        POD + "status: {phase: Bogus}\n",
+        "status.phase",
+        'Unsupported value: "Bogus": supported values: "Failed", "Pending", "Running", "Succeeded", "Unknown"',
+    ),
+    (
+        POD + "status: {conditions: [{type: Ready, status: maybe}]}\n",
+        "status.conditions[0].status",
+        'Unsupported value: "maybe": supported values: "False", "True", "Unknown"',
+    ),
+    (
+        NODE + "status: {addresses: [{type: InternalIP, address: 1.2.3}]}\n",
+        "status.addresses[0].address",
+        'Invalid value: "1.2.3": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    ),
+    (
+        NODE + 'status: {addresses: [{type: InternalIP, address: "2001:db8::1"}]}\n',
+        "status.addresses[0].address",
+        'Invalid value: "2001:db8::1": must be an IPv4 address in dotted-quad form: kubeviz simulates IPv4 clusters only',
+    ),
+    (
+        LB + "status: {loadBalancer: {ingress: [{ip: not-an-ip}]}}\n",
+        "status.loadBalancer.ingress[0].ip",
+        'Invalid value: "not-an-ip": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    ),
+    (
+        LB + "status: {loadBalancer: {ingress: [{hostname: 1.2.3.4}]}}\n",
+        "status.loadBalancer.ingress[0].hostname",
+        'Invalid value: "1.2.3.4": must be a DNS name, not an IP address',
+    ),
+    (
+        job("kubeviz.io/run-seconds: abc"),
+        "metadata.annotations[kubeviz.io/run-seconds]",
+        'Invalid value: "abc": must be a number of simulated seconds each pod of this Job runs, from 0 to 31536000 '
+        '(e.g. "10" or "2.5")',
+    ),
+    (job('kubeviz.io/run-seconds: "nan"'), "metadata.annotations[kubeviz.io/run-seconds]", 'Invalid value: "nan"'),
+    (job('kubeviz.io/run-seconds: "-1"'), "metadata.annotations[kubeviz.io/run-seconds]", 'Invalid value: "-1"'),
+    (
+        job('kubeviz.io/failures: "-1"'),
+        "metadata.annotations[kubeviz.io/failures]",
+        'Invalid value: "-1": must be a whole number of pod runs that fail, from 0 to 1000000',
+    ),
+    (job('kubeviz.io/failures: "1.5"'), "metadata.annotations[kubeviz.io/failures]", 'Invalid value: "1.5"'),
 ]
 
 
 @pytest.mark.parametrize("text, field, message", REJECTED, ids=[f"{r[1]}:{i}" for i, r in enumerate(REJECTED)])
 def test_a_bad_value_the_simulator_reads_is_an_error_on_its_field_and_nothing_is_applied(text, field, message):
-    out, cluster = run([text])
+    out, _cluster = run([text])
     [error] = out["errors"]
     assert error["field"] == field
     assert error["message"].startswith(message)
     assert error["line"] >= 3 and error["document"] == 1
     # the document was left out
     assert "n1" not in out["nodes"] and not {"default/p", "default/s", "default/d", "default/j"} & (
-        out["pods"].keys() | out["services"].keys() | out["deployments"].keys() | out["jobs"].keys())
+        out["pods"].keys() | out["services"].keys() | out["deployments"].keys() | out["jobs"].keys()
+    )
 
 
 def test_the_same_bad_value_is_refused_as_a_whole_when_applied_to_a_live_cluster():
@@ -102,14 +159,16 @@ def test_a_documents_pod_address_is_ignored_with_a_warning_and_kubeviz_assigns_o
 def test_an_edit_keeps_the_pods_address_and_takes_its_phase_and_ready_condition():
     cluster = cluster_with(POD)
     ip = cluster.get("Pod", "default", "p").ip
-    result = cluster.apply_text(POD + "status: {podIP: 10.244.2.99, conditions: [{type: Ready, status: \"False\"}]}\n")
+    result = cluster.apply_text(POD + 'status: {podIP: 10.244.2.99, conditions: [{type: Ready, status: "False"}]}\n')
     assert result.ok, [str(e) for e in result.errors]
     pod = cluster.get("Pod", "default", "p")
     assert pod.ip == ip and pod.ready is False
 
 
 def test_the_server_resets_a_new_workloads_status_as_its_registry_strategy_does():
-    out = simulate(job() + "status: {succeeded: 7, failed: 3}\n" + "---\n" + DEPLOYMENT + "status: {collisionCount: 4}\n")
+    out = simulate(
+        job() + "status: {succeeded: 7, failed: 3}\n" + "---\n" + DEPLOYMENT + "status: {collisionCount: 4}\n"
+    )
     assert out["errors"] == []
     assert out["jobs"]["default/j"]["succeeded"] == 0 and out["jobs"]["default/j"]["failed"] == 0
     # the ReplicaSet's name carries the hash of the template alone (collisionCount 0), as for any new Deployment

@@ -1,4 +1,5 @@
 """The live protocol's entries: a fresh snapshot, and a stale one patched by changes, agree."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,10 @@ def canonical(entries: dict) -> str:
     return json.dumps(entries, sort_keys=True)
 
 
-ZONE_PROD = ZONE_PROD_WEB + "---\n" + y("""
+ZONE_PROD = (
+    ZONE_PROD_WEB
+    + "---\n"
+    + y("""
     apiVersion: v1
     kind: Service
     metadata: {name: nothing}
@@ -51,6 +55,7 @@ ZONE_PROD = ZONE_PROD_WEB + "---\n" + y("""
       selector: {zone: prod}
       ports: [{port: 80, targetPort: 8080}]
     """)
+)
 
 
 def test_a_snapshot_holds_objects_views_hints_and_a_cytoscape_graph():
@@ -58,7 +63,9 @@ def test_a_snapshot_holds_objects_views_hints_and_a_cytoscape_graph():
     assert cluster.apply_text(ZONE_PROD).ok
     entries = state_entries(cluster)
     assert entries["object/Service/default/web"]["manifest"]["spec"]["selector"] == {"zone": "prod", "version": "v1"}
-    assert "kubeviz.io/seq" not in (entries["object/Pod/default/web-1"]["manifest"]["metadata"].get("annotations") or {})
+    assert "kubeviz.io/seq" not in (
+        entries["object/Pod/default/web-1"]["manifest"]["metadata"].get("annotations") or {}
+    )
     assert entries["service/default/web"]["endpoints"][0]["pod"] == "default/web-1"
     assert "env" not in entries["pod/default/web-1"] and "KUBERNETES_SERVICE_HOST" in entries["env/default/web-1"]
     edge = entries["graph/edge/endpoint/default/web/web-1/80-TCP"]
@@ -72,8 +79,13 @@ def test_a_snapshot_holds_objects_views_hints_and_a_cytoscape_graph():
     assert entries["graph/edge/expose/default/lb"]["data"]["source"] == "world"
     assert entries["graph/node/External/default/mysql-server"]["data"]["label"] == "db.example.com"
     assert any(p.endswith("/TCP") for p in entries["graph/node/Node/-/worker-1"]["data"]["nodePorts"])
-    assert entries["graph/edge/owner/Pod/kube-system/" + next(
-        k.split("/")[-1] for k in entries if k.startswith("pod/kube-system/coredns"))]["classes"] == "owns"
+    assert (
+        entries[
+            "graph/edge/owner/Pod/kube-system/"
+            + next(k.split("/")[-1] for k in entries if k.startswith("pod/kube-system/coredns"))
+        ]["classes"]
+        == "owns"
+    )
 
 
 def test_every_element_of_the_graph_points_at_elements_that_exist():
@@ -92,8 +104,9 @@ def test_the_hint_entries_are_exactly_the_clusters_teaching_hints():
     cluster = Cluster.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     entries = state_entries(cluster)
-    from_entries = sorted(json.dumps(h, sort_keys=True) for k, v in entries.items() if k.startswith("hints/")
-                          for h in v)
+    from_entries = sorted(
+        json.dumps(h, sort_keys=True) for k, v in entries.items() if k.startswith("hints/") for h in v
+    )
     expected = sorted(json.dumps(h.to_dict(), sort_keys=True) for h in diagnostics.cluster_hints(cluster))
     assert from_entries == expected
 
@@ -125,56 +138,74 @@ def _pod(rng, i) -> str:
     labels = _labels(rng)
     status = ""
     if rng.random() < 0.3:
-        status = "\nstatus:\n  conditions: [{type: Ready, status: \"False\"}]"
+        status = '\nstatus:\n  conditions: [{type: Ready, status: "False"}]'
     port = rng.choice(["[{containerPort: 8080, name: http}]", "[{containerPort: 9090}]"])
     node = "\n  nodeSelector: {disk: ssd}" if rng.random() < 0.1 else ""
-    return (f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: {ns}, labels: {json.dumps(labels)}}}\n"
-            f"spec:{node}\n  containers: [{{name: c, image: busybox, ports: {port}}}]{status}\n")
+    return (
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: {ns}, labels: {json.dumps(labels)}}}\n"
+        f"spec:{node}\n  containers: [{{name: c, image: busybox, ports: {port}}}]{status}\n"
+    )
 
 
 def _service(rng, i) -> str:
     ns = rng.choice(NAMESPACES)
     kind = rng.choice(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName", "headless"])
     if kind == "ExternalName":
-        return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: {ns}}}\n"
-                f"spec: {{type: ExternalName, externalName: db{i}.example.com}}\n")
+        return (
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: {ns}}}\n"
+            f"spec: {{type: ExternalName, externalName: db{i}.example.com}}\n"
+        )
     selector = json.dumps(_labels(rng))
     target = rng.choice(["8080", "http", "9090"])
-    ports = f"[{{name: web, port: 80, targetPort: {target}}}" + (", {name: alt, port: 81}]" if rng.random() < 0.3 else "]")
+    ports = f"[{{name: web, port: 80, targetPort: {target}}}" + (
+        ", {name: alt, port: 81}]" if rng.random() < 0.3 else "]"
+    )
     extra = "clusterIP: None, " if kind == "headless" else f"type: {kind}, "
-    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: {ns}}}\n"
-            f"spec: {{{extra}selector: {selector}, ports: {ports}}}\n")
+    return (
+        f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}, namespace: {ns}}}\n"
+        f"spec: {{{extra}selector: {selector}, ports: {ports}}}\n"
+    )
 
 
 def _deployment(rng, i) -> str:
     labels = json.dumps(_labels(rng) | {"dep": f"d{i}"})
-    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, namespace: {rng.choice(NAMESPACES)}}}\n"
-            f"spec:\n  replicas: {rng.randint(0, 3)}\n  selector: {{matchLabels: {{dep: d{i}}}}}\n"
-            f"  template:\n    metadata: {{labels: {labels}}}\n"
-            f"    spec: {{containers: [{{name: c, image: nginx:{rng.randint(1, 3)}, ports: [{{containerPort: 8080, name: http}}]}}]}}\n")
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, namespace: {rng.choice(NAMESPACES)}}}\n"
+        f"spec:\n  replicas: {rng.randint(0, 3)}\n  selector: {{matchLabels: {{dep: d{i}}}}}\n"
+        f"  template:\n    metadata: {{labels: {labels}}}\n"
+        f"    spec: {{containers: [{{name: c, image: nginx:{rng.randint(1, 3)}, ports: [{{containerPort: 8080, name: http}}]}}]}}\n"
+    )
 
 
 def _job(rng, i) -> str:
-    return (f"apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j{i}, annotations: {{kubeviz.io/run-seconds: \"{rng.randint(1, 5)}\"}}}}\n"
-            f"spec:\n  completions: {rng.randint(1, 4)}\n  parallelism: {rng.randint(1, 2)}\n"
-            f"  template:\n    metadata: {{labels: {{app: a}}}}\n"
-            f"    spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox}}]}}\n")
+    return (
+        f'apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j{i}, annotations: {{kubeviz.io/run-seconds: "{rng.randint(1, 5)}"}}}}\n'
+        f"spec:\n  completions: {rng.randint(1, 4)}\n  parallelism: {rng.randint(1, 2)}\n"
+        f"  template:\n    metadata: {{labels: {{app: a}}}}\n"
+        f"    spec: {{restartPolicy: Never, containers: [{{name: c, image: busybox}}]}}\n"
+    )
 
 
 def _daemonset(rng, i) -> str:
-    return (f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: ds{i}}}\n"
-            f"spec:\n  selector: {{matchLabels: {{ds: ds{i}}}}}\n"
-            f"  template:\n    metadata: {{labels: {{ds: ds{i}, tier: {rng.choice(['x', 'y'])}}}}}\n"
-            f"    spec: {{containers: [{{name: c, image: fluentd}}]}}\n")
+    return (
+        f"apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: ds{i}}}\n"
+        f"spec:\n  selector: {{matchLabels: {{ds: ds{i}}}}}\n"
+        f"  template:\n    metadata: {{labels: {{ds: ds{i}, tier: {rng.choice(['x', 'y'])}}}}}\n"
+        f"    spec: {{containers: [{{name: c, image: fluentd}}]}}\n"
+    )
 
 
 def _ingress(rng, i) -> str:
     svc = f"s{rng.randint(0, 4)}"
-    paths = "\n".join(f"      - {{path: /p{k}, pathType: Prefix, backend: {{service: {{name: s{rng.randint(0, 4)}, port: {{number: 80}}}}}}}}"
-                      for k in range(rng.randint(1, 3)))
-    return (f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{name: i{i}}}\n"
-            f"spec:\n  defaultBackend: {{service: {{name: {svc}, port: {{number: 80}}}}}}\n"
-            f"  rules:\n  - http:\n      paths:\n{paths}\n")
+    paths = "\n".join(
+        f"      - {{path: /p{k}, pathType: Prefix, backend: {{service: {{name: s{rng.randint(0, 4)}, port: {{number: 80}}}}}}}}"
+        for k in range(rng.randint(1, 3))
+    )
+    return (
+        f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{name: i{i}}}\n"
+        f"spec:\n  defaultBackend: {{service: {{name: {svc}, port: {{number: 80}}}}}}\n"
+        f"  rules:\n  - http:\n      paths:\n{paths}\n"
+    )
 
 
 def _node(rng) -> str:
@@ -186,8 +217,13 @@ def _random_edit(rng, cluster: Cluster) -> None:
     roll = rng.random()
     makers = [(_pod, 6), (_service, 5), (_deployment, 3), (_job, 2), (_daemonset, 2), (_ingress, 2)]
     if roll < 0.12:
-        objects = [o for o in cluster.all_objects() if o.kind != "Namespace" and o.namespace != "kube-system"
-                   and not (o.kind == "Service" and o.name == "kubernetes")]
+        objects = [
+            o
+            for o in cluster.all_objects()
+            if o.kind != "Namespace"
+            and o.namespace != "kube-system"
+            and not (o.kind == "Service" and o.name == "kubernetes")
+        ]
         if objects:
             victim = rng.choice(objects)
             cluster.delete(victim.kind, victim.namespace, victim.name)

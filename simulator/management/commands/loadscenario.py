@@ -3,6 +3,7 @@
 Loads a lesson bundle into a cluster: creates the cluster when it does not exist, otherwise
 applies the bundle to it (idempotent: a second run changes nothing), through the services, so
 everyone watching sees it."""
+
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,8 +33,13 @@ class Command(BaseCommand):
         slug = options["cluster"] or lesson.name
         cluster = selectors.cluster_by_slug(slug)
         if cluster is None:
-            cluster = services.cluster_create(name=slug, slug=slug, lesson=lesson.name, workers=options["workers"],
-                                              load_balancer_pool=options["load_balancer_pool"])
+            cluster = services.cluster_create(
+                name=slug,
+                slug=slug,
+                lesson=lesson.name,
+                workers=options["workers"],
+                load_balancer_pool=options["load_balancer_pool"],
+            )
             self.stdout.write(f"cluster {slug} created with lesson {lesson.name} (version {cluster.version})")
             return
         outcome = services.cluster_apply(cluster=cluster, text=lesson.text)
