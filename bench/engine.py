@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import yaml
 
-from simulator.engine import networking, views
+from simulator.engine import contract, dns, kubeproxy, trace
 from simulator.engine.simulate import run
 
 try:
@@ -165,9 +165,9 @@ def measure(pods: int) -> dict:
                 for kind, ns, name in cluster.pop_changes():
                     obj = cluster.get("Service" if kind == "Endpoints" else kind, ns, name)
                     if obj is not None and obj.kind == "Pod":
-                        views.pod_view(cluster, obj)
+                        contract.pod_view(cluster, obj)
                     elif obj is not None and obj.kind == "Service":
-                        views.service_view(cluster, obj)
+                        contract.service_view(cluster, obj)
             measure_into.append(time.perf_counter() - started)
             assert result.ok, result.errors
             # put it back so the next round starts from the same state
@@ -177,7 +177,7 @@ def measure(pods: int) -> dict:
 
     # Networking on the whole cluster, and single queries.
     def derive_networking():
-        return networking.dns_records(cluster), networking.iptables_save(cluster)
+        return dns.dns_records(cluster), kubeproxy.iptables_save(cluster)
 
     net_s, (records, rules) = best_of(1, derive_networking)
     source = next(iter(cluster.pods_in("team-1" if pods >= 1000 else namespace).values()))
@@ -185,10 +185,10 @@ def measure(pods: int) -> dict:
     resolve_times, trace_times = [], []
     for _ in range(50):
         started = time.perf_counter()
-        networking.resolve_query(cluster, f"{source.namespace}/{source.name}", f"{target.name}.{namespace}", "A")
+        dns.resolve_query(cluster, f"{source.namespace}/{source.name}", f"{target.name}.{namespace}", "A")
         resolve_times.append(time.perf_counter() - started)
         started = time.perf_counter()
-        networking.request_query(cluster, f"{source.namespace}/{source.name}", f"http://{target.name}.{namespace}/")
+        trace.request_query(cluster, f"{source.namespace}/{source.name}", f"http://{target.name}.{namespace}/")
         trace_times.append(time.perf_counter() - started)
     return {
         "pods": len(out["pods"]),

@@ -108,7 +108,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer", "CONFIG": {"capacity": CHANNEL_CAPACITY}}
+        "default": {
+            "BACKEND": "simulator.channel_layer.SharedInMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
     }
 
 # Websocket clients may edit without logging in unless this is set (then only signed-in users).

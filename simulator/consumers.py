@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import events, fanout, selectors, services, ticker
-from .engine import networking
+from .engine import dns, trace
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
     async def on_resolve(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
             self.cluster,
-            networking.resolve_query,
+            dns.resolve_query,
             str(message.get("from", "")),
             str(message.get("name", "")),
             str(message.get("rtype") or "A"),
@@ -225,6 +225,6 @@ class ClusterConsumer(AsyncWebsocketConsumer):
 
     async def on_trace(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
-            self.cluster, networking.request_query, str(message.get("from", "")), str(message.get("url", ""))
+            self.cluster, trace.request_query, str(message.get("from", "")), str(message.get("url", ""))
         )
         await self.send_json(events.reply(request_id, True, result=result))

@@ -1,4 +1,4 @@
-"""Pages: the clusters (home) and one cluster's dashboard. Thin: forms in, services for writes,
+"""Pages: the clusters (home) and one cluster's pages. Thin: forms in, services for writes,
 selectors/dashboard for reads. Every form works without JavaScript; with it, the dashboard
 speaks the live protocol over the websocket instead (static/src/)."""
 
@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import dashboard, lessons, selectors, services
+from . import lessons, pages, selectors, services
 from .forms import ApplyForm, ClockForm, ClusterCreateForm, DeleteObjectForm, ForkForm
 
 
@@ -68,9 +68,9 @@ def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
             "form": form or ApplyForm(),
             "outcome": outcome,
             "conflict_yaml": yaml.safe_dump(current["manifest"], sort_keys=False) if current else "",
-            "config": dashboard.page_config(cluster, can_edit=can_edit),
-            "lesson": dashboard.lesson_of(cluster),
-            "tables": dashboard.text_tables(cluster),
+            "config": pages.page_config(cluster, can_edit=can_edit),
+            "lesson": pages.lesson_of(cluster),
+            "tables": pages.text_tables(cluster),
             "can_edit": can_edit,
         },
         status=status,
@@ -79,7 +79,7 @@ def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
 
 @require_http_methods(["GET", "POST"])
 def cluster(request, slug: str):
-    """The dashboard. POST is `kubectl apply -f` of the form's text (the page without JavaScript):
+    """The pages. POST is `kubectl apply -f` of the form's text (the page without JavaScript):
     400 with the errors on their lines, 409 on a stale edit; the text is always given back."""
     obj = _cluster_or_404(slug)
     if request.method == "GET":
@@ -153,7 +153,7 @@ def fork(request, slug: str):
 def export(request, slug: str):
     """The whole cluster as one kubectl-ready YAML file."""
     obj = _cluster_or_404(slug)
-    response = HttpResponse(dashboard.export_yaml(obj), content_type="application/yaml; charset=utf-8")
+    response = HttpResponse(pages.export_yaml(obj), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{obj.slug}.yaml"'
     return response
 

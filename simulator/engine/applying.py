@@ -4,7 +4,7 @@ Each document is decoded (strict JSON decoding's errors), converted from old API
 defaulted, merged with what the server set before (allocated addresses, a Job's generated
 selector), validated in the API server's words and checked against the cluster (namespace,
 address allocation); then stored in input order, all or nothing when asked, and the
-controllers run once after the whole input. A mixin of `Cluster`.
+controllers run once after the whole input. A mixin of `Engine`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import defaults as api_defaults
-from . import kinds, schema, siminputs, validation
+from . import kinds, schema, strategy, validation
 from .errors import Diagnostic, FieldError, InputRejected
 from .ipam import AllocationError
 from .model import Base, Service
@@ -71,7 +71,7 @@ class _Planned:
 
 
 class Applier:
-    """`apply_text` and its steps (mixed into Cluster)."""
+    """`apply_text` and its steps (mixed into Engine)."""
 
     def apply_text(
         self, text: str | bytes, *, atomic: bool = True, dry_run: bool = False, reconcile: bool = True
@@ -167,9 +167,9 @@ class Applier:
         name = meta.get("name")
         old = self.get(kind, namespace, name) if name else None
         if old is not None:
-            obj = _keep_server_fields(kind, siminputs.strip_server_annotations(obj), old)
+            obj = _keep_server_fields(kind, strategy.strip_server_annotations(obj), old)
         else:
-            obj, ignored = siminputs.prepare_for_create(kind, obj)
+            obj, ignored = strategy.prepare_for_create(kind, obj)
             for field, message in ignored:
                 result.warnings.append(entry.diagnostic(message, field, kind, name))
         checked = obj
@@ -180,7 +180,7 @@ class Applier:
         errors = validation.validate(kind, checked, old.manifest if old is not None else None)
         if kind == "Job":
             errors = _job_restart_policy_wording(value, errors)
-        errors += siminputs.validate(kind, obj)
+        errors += strategy.validate(kind, obj)
         problems = self._check_cluster(kind, namespace, obj, old, pending_namespaces, reservations)
         if errors or problems:
             for err in errors:
@@ -366,7 +366,7 @@ def _same(stored: dict, incoming: dict) -> bool:
 
     def strip(m: dict) -> dict:
         meta = {k: v for k, v in (m.get("metadata") or {}).items() if k not in _SERVER_META}
-        ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in siminputs.SERVER_ANNOTATIONS}
+        ann = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in strategy.SERVER_ANNOTATIONS}
         if ann:
             meta["annotations"] = ann
         else:
@@ -435,7 +435,7 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
         if "status" not in obj and old_m.get("status"):
             obj["status"] = old_m["status"]
         elif isinstance(obj.get("status"), dict):
-            obj["status"] = siminputs.keep_pod_server_status(obj["status"], old_m.get("status") or {})
+            obj["status"] = strategy.keep_pod_server_status(obj["status"], old_m.get("status") or {})
     elif kind == "Node":
         for key in ("podCIDR", "podCIDRs"):
             if key not in spec and key in old_spec:
@@ -450,10 +450,10 @@ def _keep_server_fields(kind: str, obj: dict, old: Base) -> dict:
     kept = {
         k: v
         for k, v in (old_meta.get("annotations") or {}).items()
-        if k in siminputs.SERVER_ANNOTATIONS and k != "kubeviz.io/seq"
+        if k in strategy.SERVER_ANNOTATIONS and k != "kubeviz.io/seq"
     }
     if kept:
-        meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (siminputs)
+        meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (strategy)
     if spec:
         obj["spec"] = spec
     return obj

@@ -1,6 +1,6 @@
 """A simulated cluster: the object store, its indexes, and allocation.
 
-`Cluster` plays the API server's storage (uids, resourceVersions, creation order, address
+`Engine` plays the API server's storage (uids, resourceVersions, creation order, address
 allocation), the scheduler and the kubelet's pod addresses. The apply path lives in
 `applying` and the controller manager in `controllers` (both mixed in); the read side lives
 in `endpoints`, `envvars`, `views` and the networking modules, which only read it.
@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from . import defaults as api_defaults
-from . import kinds, naming, scheduler
+from . import generate, kinds, scheduler
 from .applying import Applier, ApplyResult, has_node_documents, parse_entries
 from .controllers import _CONTROLLER_KINDS, Controllers, _fmt_clock
 from .errors import Diagnostic
@@ -28,7 +28,7 @@ from .ipam import NodePortAllocator, PodIPAllocator, PoolAllocator, ServiceIPAll
 from .model import Base, Node, Pod, Service, from_manifest, tolerations_of
 from .yamlio import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCUMENTS
 
-__all__ = ["ApplyResult", "ChangeLog", "Cluster", "ClusterSettings", "has_node_documents", "parse_entries"]
+__all__ = ["ApplyResult", "ChangeLog", "ClusterSettings", "Engine", "has_node_documents", "parse_entries"]
 
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
@@ -84,7 +84,7 @@ class ChangeLog:
             self.before[key] = obj if existed else None
 
 
-class Cluster(Applier, Controllers):
+class Engine(Applier, Controllers):
     def __init__(self, settings: ClusterSettings | None = None, state: dict | None = None):
         self.settings = settings or ClusterSettings()
         self.state = {"serial": 0, "rv": 0, "clock": 0.0, "ipam": {}}
@@ -127,7 +127,7 @@ class Cluster(Applier, Controllers):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def new(cls, settings: ClusterSettings | None = None, *, default_nodes: bool = True) -> Cluster:
+    def new(cls, settings: ClusterSettings | None = None, *, default_nodes: bool = True) -> Engine:
         """A fresh cluster as simulate-contract.md describes (namespaces, nodes, kubernetes and kube-dns)."""
         cluster = cls(settings)
         for ns in DEFAULT_NAMESPACES:
@@ -236,7 +236,7 @@ class Cluster(Applier, Controllers):
         )
 
     @classmethod
-    def restore(cls, settings: ClusterSettings, state: dict, manifests: Iterable[dict]) -> Cluster:
+    def restore(cls, settings: ClusterSettings, state: dict, manifests: Iterable[dict]) -> Engine:
         """Rebuild a cluster from stored objects (in creation order) and its state."""
         cluster = cls(settings, state)
         for manifest in sorted(
@@ -255,9 +255,9 @@ class Cluster(Applier, Controllers):
         cluster._dirty.clear()
         return cluster
 
-    def copy(self) -> Cluster:
+    def copy(self) -> Engine:
         """An independent cluster with the same objects (objects are immutable, so sharing them is safe)."""
-        return Cluster.restore(self.settings, self.state, (o.manifest for o in self.all_objects()))
+        return Engine.restore(self.settings, self.state, (o.manifest for o in self.all_objects()))
 
     # ------------------------------------------------------------------ reading
     def get(self, kind: str, namespace: str, name: str) -> Base | None:
@@ -516,7 +516,7 @@ class Cluster(Applier, Controllers):
         """Store a new object: uid, resourceVersion, creation order, allocation."""
         seq = self._next("serial")
         meta = manifest.setdefault("metadata", {})
-        meta.setdefault("uid", naming.make_uid(self.settings.seed, seq))
+        meta.setdefault("uid", generate.make_uid(self.settings.seed, seq))
         if manifest["kind"] not in kinds.CLUSTER_SCOPED:
             meta.setdefault("namespace", "default")
         else:

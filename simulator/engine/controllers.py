@@ -3,7 +3,7 @@
 Deployment -> ReplicaSet -> Pods (pkg/controller/deployment, replicaset), DaemonSet
 (pkg/controller/daemon), Job (pkg/controller/job), each woken by a queue of the objects
 that changed, as kube-controller-manager's work queues are; and the simulated clock that
-finishes Job pods. A mixin of `Cluster`: it works on the cluster's store through the
+finishes Job pods. A mixin of `Engine`: it works on the cluster's store through the
 store's own create/replace/remove methods.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from . import defaults as api_defaults
-from . import naming, scheduler
+from . import generate, scheduler
 from .model import (
     Base,
     Node,
@@ -25,7 +25,7 @@ from .model import (
     pod_field_values,
     tolerations_of,
 )
-from .siminputs import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
+from .strategy import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
 
 DEFAULT_RUN_SECONDS = 10.0
 
@@ -50,7 +50,7 @@ _SYNC = {
 
 
 class Controllers:
-    """Reconciliation and the simulated clock (mixed into Cluster)."""
+    """Reconciliation and the simulated clock (mixed into Engine)."""
 
     def reconcile(self) -> None:
         """Run the controllers whose objects changed until nothing is left to do (bounded),
@@ -106,11 +106,11 @@ class Controllers:
         marks = self._clock_marks()  # the clock does not move while pods are created
         for _ in range(count):
             serial = self.state["serial"] + 1
-            name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}")
+            name = generate.generate_name(shape.prefix, f"{shape.seed}{serial}")
             attempt = 0
             while ((owner.namespace, name)) in pods:
                 attempt += 1
-                name = naming.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
+                name = generate.generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
             if self._create_pod_fast(shape, owner, name, node_name, marks) is not None:
                 continue
             # Unschedulable, or a node that is not there: the general path records why.
@@ -189,7 +189,7 @@ class Controllers:
             return None
         self.state["ipam"][node_name] = allocator.last
         seq = self._next("serial")
-        uid = naming.make_uid(self.settings.seed, seq)
+        uid = generate.make_uid(self.settings.seed, seq)
         clock, stamp, started = marks
         annotations = {**shape.annotations, "kubeviz.io/seq": str(seq), "kubeviz.io/started-at": started}
         host_ip = self._node_ips.get(node_name)
@@ -303,9 +303,9 @@ class Controllers:
         if hit is None or hit[0] is not template:
             hit = (template, None, {})
         if collision:
-            return naming.pod_template_hash(template, collision)
+            return generate.pod_template_hash(template, collision)
         if hit[1] is None:
-            hit = (template, naming.pod_template_hash(template), hit[2])
+            hit = (template, generate.pod_template_hash(template), hit[2])
             self._template_cache[id(template)] = hit
         return hit[1]
 

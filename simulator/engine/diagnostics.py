@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from .endpoints import cached_endpoints
 from .errors import Hint
+from .labels import describe_failure, explain, selector_from_set
 from .model import Service
-from .selectors import describe_failure, explain, selector_from_set
 
 SELECTS_NO_PODS = "service-selects-no-pods"
 SELECTOR_OTHER_NAMESPACE = "service-selector-other-namespace"

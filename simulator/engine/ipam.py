@@ -22,7 +22,7 @@ import functools
 import ipaddress
 from dataclasses import dataclass
 
-from .naming import stable_int
+from .generate import stable_int
 from .netaddr import int_to_ip, ip_to_int
 
 

@@ -657,7 +657,7 @@ def iptables_save(cluster, table: str = "nat") -> str:
 
 
 def service_rules(cluster, service: Service) -> dict:
-    """The lines that belong to one Service, for the dashboard.
+    """The lines that belong to one Service, for the pages.
 
     `nat` holds, in table order, its KUBE-SERVICES / KUBE-NODEPORTS entries and its KUBE-SVC,
     KUBE-SVL, KUBE-EXT, KUBE-FW and KUBE-SEP rules; `chains` the chains it owns; `filter` the

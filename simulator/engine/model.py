@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .selectors import Selector, from_label_selector
+from .labels import Selector, from_label_selector
 
 EMPTY: Mapping[str, str] = {}
 

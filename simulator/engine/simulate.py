@@ -7,9 +7,10 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from . import networking
-from .cluster import ApplyResult, Cluster, ClusterSettings, has_node_documents, parse_entries
-from .views import cluster_view
+from .cluster import ApplyResult, ClusterSettings, Engine, has_node_documents, parse_entries
+from .contract import cluster_view
+from .dns import resolve_query
+from .trace import request_query
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def run(
     queries: tuple[Query, ...] | list[Query] = (),
     max_bytes: int | None = None,
     max_documents: int | None = None,
-) -> tuple[dict, Cluster]:
+) -> tuple[dict, Engine]:
     """Load every document of every text into a fresh cluster, reconcile, and describe it."""
     options = {}
     if workers is not None:
@@ -59,10 +60,10 @@ def paused_gc():
             gc.enable()
 
 
-def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict, Cluster]:
+def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict, Engine]:
     result = ApplyResult()
     entries = parse_entries(texts, settings, result)
-    cluster = Cluster.new(settings, default_nodes=not has_node_documents(entries))
+    cluster = Engine.new(settings, default_nodes=not has_node_documents(entries))
     cluster._apply_entries(entries, result, atomic=False, reconcile=True)
     if settle:
         cluster.settle()
@@ -73,7 +74,7 @@ def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict,
     return out, cluster
 
 
-def run_query(cluster: Cluster, query: Query) -> dict:
+def run_query(cluster: Engine, query: Query) -> dict:
     if query.kind == "resolve":
-        return networking.resolve_query(cluster, query.source, query.target, query.type)
-    return networking.request_query(cluster, query.source, query.target)
+        return resolve_query(cluster, query.source, query.target, query.type)
+    return request_query(cluster, query.source, query.target)

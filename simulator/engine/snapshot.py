@@ -36,10 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from . import diagnostics, dns, envvars, kubeproxy
-from .endpoints import cached_endpoints
-from .model import Base, Pod, Service
-from .siminputs import SERVER_ANNOTATIONS
-from .views import (
+from .contract import (
     daemonset_view,
     deployment_view,
     ingress_view,
@@ -49,6 +46,9 @@ from .views import (
     pod_view,
     service_view,
 )
+from .endpoints import cached_endpoints
+from .model import Base, Pod, Service
+from .strategy import SERVER_ANNOTATIONS
 
 Key = tuple[str, str, str]
 

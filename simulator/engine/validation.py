@@ -43,6 +43,7 @@ from simulator.engine.errors import (
     not_supported,
     required,
 )
+from simulator.engine.labels import SelectorError, from_label_selector, validate_label_selector
 from simulator.engine.names import (
     inclusive_range_error,
     is_dns1035_label,
@@ -60,7 +61,6 @@ from simulator.engine.names import (
     validate_labels,
     validate_name,
 )
-from simulator.engine.selectors import SelectorError, from_label_selector, validate_label_selector
 
 __all__ = ["FIELD_IMMUTABLE", "KINDS", "GoLiteral", "go_label_selector", "go_string_map", "validate"]
 

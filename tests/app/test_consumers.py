@@ -109,7 +109,7 @@ def test_the_in_memory_layer_drops_changes_for_a_full_queue_and_the_client_heals
     make_cluster, settings, listener
 ):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "simulator.layers.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
+        "default": {"BACKEND": "simulator.channel_layer.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
     }
     cluster = make_cluster("zone-prod", name="full")
     _version, parts = selectors.cluster_snapshot_parts(cluster)
@@ -236,10 +236,10 @@ def test_when_editing_requires_login_an_anonymous_watcher_may_watch_but_not_edit
 
 
 def test_a_large_snapshot_comes_in_parts_under_the_websocket_message_limit(make_cluster):
-    from simulator.engine.cluster import Cluster, ClusterSettings
+    from simulator.engine.cluster import ClusterSettings, Engine
     from simulator.engine.snapshot import state_entries
 
-    engine = Cluster.new(ClusterSettings())
+    engine = Engine.new(ClusterSettings())
     engine.apply_text("---\n".join(POD % i for i in range(300)))
     entries = state_entries(engine)
     parts = events.snapshot_parts(9, entries)

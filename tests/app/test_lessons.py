@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from simulator import lessons, selectors
-from simulator.engine.cluster import Cluster, ClusterSettings
-from simulator.engine.views import cluster_view
+from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine.contract import cluster_view
 
 from ..course import MYSQL_AS_PRINTED
 
@@ -25,8 +25,8 @@ EXPECTED = {
 }
 
 
-def applied(name: str) -> tuple[Cluster, dict, object]:
-    cluster = Cluster.new(ClusterSettings())
+def applied(name: str) -> tuple[Engine, dict, object]:
+    cluster = Engine.new(ClusterSettings())
     result = cluster.apply_text(lessons.get(name).text)
     return cluster, cluster_view(cluster), result
 
@@ -77,7 +77,7 @@ def test_the_parallel_job_runs_five_at_a_time_until_ten_succeed():
 
 
 def test_the_courses_broken_mysql_yaml_gives_a_clear_yaml_error_on_its_line():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     result = cluster.apply_text(MYSQL_AS_PRINTED)
     assert not result.ok
     error = result.errors[0]

@@ -8,9 +8,8 @@ import json
 import pytest
 import yaml
 
-from simulator import dashboard, models, selectors
-from simulator.engine.cluster import Cluster as Engine
-from simulator.engine.cluster import ClusterSettings
+from simulator import models, pages, selectors
+from simulator.engine.cluster import ClusterSettings, Engine
 
 pytestmark = pytest.mark.django_db
 
@@ -163,4 +162,4 @@ def test_the_download_is_kubectl_ready_yaml_that_rebuilds_the_same_cluster(clien
 
 def test_the_download_of_an_untouched_cluster_says_it_holds_only_defaults(make_cluster):
     cluster = make_cluster()
-    assert "nothing beyond the defaults" in dashboard.export_yaml(cluster)
+    assert "nothing beyond the defaults" in pages.export_yaml(cluster)

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from simulator.engine.cluster import Cluster, ClusterSettings
+from simulator.engine.cluster import ClusterSettings, Engine
 from simulator.engine.simulate import Query, run
 
 
@@ -19,8 +19,8 @@ def simulate(text: str, **kwargs) -> dict:
     return out
 
 
-def cluster_with(text: str = "", settings: ClusterSettings | None = None, atomic: bool = False) -> Cluster:
-    cluster = Cluster.new(settings)
+def cluster_with(text: str = "", settings: ClusterSettings | None = None, atomic: bool = False) -> Engine:
+    cluster = Engine.new(settings)
     if text:
         result = cluster.apply_text(yaml_text(text), atomic=atomic)
         assert result.ok, [str(e) for e in result.errors]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.cluster import Cluster, ClusterSettings
+from simulator.engine.cluster import ClusterSettings, Engine
 
 from .conftest import cluster_with, simulate, yaml_text
 
@@ -169,7 +169,7 @@ def test_a_list_document_applies_each_item_and_places_item_errors_on_their_lines
 
 
 def test_the_dashboards_apply_is_all_or_nothing():
-    cluster = Cluster.new()
+    cluster = Engine.new()
     before = [o.manifest for o in cluster.all_objects()]
     result = cluster.apply_text(yaml_text(WEB + "---\n" + WEB.replace("name: web", "name: Bad_Name")), atomic=True)
     assert not result.ok and len(result.errors) == 1 and result.errors[0].document == 2
@@ -214,7 +214,7 @@ def test_changing_a_services_cluster_ip_is_refused_as_immutable():
 
 
 def test_a_dry_run_changes_nothing():
-    cluster = Cluster.new()
+    cluster = Engine.new()
     result = cluster.apply_text(yaml_text(WEB), dry_run=True)
     assert result.lines() == ["service/web created"]
     assert cluster.get("Service", "default", "web") is None
@@ -229,7 +229,7 @@ def test_a_load_balancer_pool_gives_the_service_an_ip():
 
 
 def test_a_restored_cluster_equals_the_original():
-    from simulator.engine.views import cluster_view
+    from simulator.engine.contract import cluster_view
 
     cluster = cluster_with(
         WEB
@@ -245,7 +245,7 @@ spec:
     spec: {containers: [{name: web, image: nginx}]}
 """
     )
-    copy = Cluster.restore(cluster.settings, cluster.state, cluster.manifests())
+    copy = Engine.restore(cluster.settings, cluster.state, cluster.manifests())
     assert cluster_view(copy) == cluster_view(cluster)
     copy.apply_text(yaml_text(WEB.replace("port: 80", "port: 81")))
     cluster.apply_text(yaml_text(WEB.replace("port: 80", "port: 81")))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from simulator.engine.cluster import Cluster
-from simulator.engine.naming import ALPHANUMS, pod_template_hash, safe_encode_string
+from simulator.engine.cluster import Engine
+from simulator.engine.generate import ALPHANUMS, pod_template_hash, safe_encode_string
 
 from .conftest import cluster_with, yaml_text
 
@@ -24,7 +24,7 @@ spec:
 """
 
 
-def pods_of(cluster: Cluster, namespace: str = "default"):
+def pods_of(cluster: Engine, namespace: str = "default"):
     return sorted(cluster.pods_in(namespace).values(), key=lambda p: p.name)
 
 
@@ -229,7 +229,7 @@ def test_deleting_a_namespace_deletes_everything_in_it():
 
 
 def test_the_default_namespaces_cannot_be_deleted():
-    cluster = Cluster.new()
+    cluster = Engine.new()
     result = cluster.delete("Namespace", "", "default")
     assert result.errors[0].message == 'namespaces "default" is forbidden: this namespace may not be deleted'
 

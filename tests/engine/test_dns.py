@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.engine import dns
-from simulator.engine.cluster import Cluster
+from simulator.engine.cluster import Engine
 from simulator.engine.simulate import Query, run
 
 from ..course import MYSQL
@@ -131,23 +131,23 @@ spec: {containers: [{name: busybox, image: busybox}]}
 """
 
 
-def pod(cluster: Cluster, ref: str):
+def pod(cluster: Engine, ref: str):
     namespace, name = ref.split("/")
     found = cluster.get("Pod", namespace, name)
     assert found is not None, ref
     return found
 
 
-def cluster_ip(cluster: Cluster, ref: str) -> str:
+def cluster_ip(cluster: Engine, ref: str) -> str:
     namespace, name = ref.split("/")
     return cluster.get("Service", namespace, name).cluster_ip
 
 
-def ip_of(cluster: Cluster, ref: str) -> str:
+def ip_of(cluster: Engine, ref: str) -> str:
     return pod(cluster, ref).ip
 
 
-def records(cluster: Cluster, name: str | None = None, rtype: str | None = None) -> list[tuple[str, str, str]]:
+def records(cluster: Engine, name: str | None = None, rtype: str | None = None) -> list[tuple[str, str, str]]:
     return [
         (r["name"], r["type"], r["value"])
         for r in dns.dns_records(cluster)
@@ -255,7 +255,7 @@ def test_unnamed_ports_have_no_srv_record():
 
 def test_the_bootstrap_services_are_listed_like_any_service():
     # [spec 2.3.1] example: kubernetes.default.svc.cluster.local. A 10.96.0.1 (here the contract's IPs)
-    cluster = Cluster.new()
+    cluster = Engine.new()
     listed = records(cluster)
     assert ("kubernetes.default.svc.cluster.local.", "A", "10.96.0.1") in listed
     assert ("kube-dns.kube-system.svc.cluster.local.", "A", "10.96.0.10") in listed

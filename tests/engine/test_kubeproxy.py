@@ -17,7 +17,7 @@ import re
 import pytest
 
 from simulator.engine import kubeproxy as kp
-from simulator.engine.cluster import Cluster, ClusterSettings
+from simulator.engine.cluster import ClusterSettings, Engine
 from simulator.engine.simulate import run
 
 from .conftest import cluster_with, simulate, yaml_text
@@ -446,7 +446,7 @@ def test_a_table_kept_up_to_date_equals_one_derived_from_scratch():
     """Stale state + changes == fresh state: the per-Service cache never serves old rules."""
     first = yaml_text(web(3))
     second = yaml_text(web(1).replace("name: web", "name: api").replace("app: web", "app: api"))
-    live = Cluster.new()
+    live = Engine.new()
     live.apply_text(first, atomic=False)
     live.reconcile()
     kp.iptables_save(live)
@@ -457,7 +457,7 @@ def test_a_table_kept_up_to_date_equals_one_derived_from_scratch():
     live.reconcile()
     updated = kp.iptables_save(live)
 
-    fresh = Cluster.new()
+    fresh = Engine.new()
     fresh.apply_text(first, atomic=False)
     fresh.reconcile()
     fresh.apply_text(second, atomic=False)

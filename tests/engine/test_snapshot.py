@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from simulator.engine import diagnostics
-from simulator.engine.cluster import Cluster, ClusterSettings
+from simulator.engine.cluster import ClusterSettings, Engine
 from simulator.engine.snapshot import changed_entries, state_entries
 
 from ..course import ZONE_PROD_WEB
@@ -59,7 +59,7 @@ ZONE_PROD = (
 
 
 def test_a_snapshot_holds_objects_views_hints_and_a_cytoscape_graph():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     entries = state_entries(cluster)
     assert entries["object/Service/default/web"]["manifest"]["spec"]["selector"] == {"zone": "prod", "version": "v1"}
@@ -89,7 +89,7 @@ def test_a_snapshot_holds_objects_views_hints_and_a_cytoscape_graph():
 
 
 def test_every_element_of_the_graph_points_at_elements_that_exist():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     entries = state_entries(cluster)
     ids = {v["data"]["id"] for k, v in entries.items() if k.startswith("graph/node/")}
@@ -101,7 +101,7 @@ def test_every_element_of_the_graph_points_at_elements_that_exist():
 
 
 def test_the_hint_entries_are_exactly_the_clusters_teaching_hints():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     entries = state_entries(cluster)
     from_entries = sorted(
@@ -112,7 +112,7 @@ def test_the_hint_entries_are_exactly_the_clusters_teaching_hints():
 
 
 def test_a_one_pod_relabel_touches_a_few_entries_not_the_whole_snapshot():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     state_entries(cluster)
     cluster.pop_change_log()
@@ -213,7 +213,7 @@ def _node(rng) -> str:
     return f"apiVersion: v1\nkind: Node\nmetadata: {{name: worker-9, labels: {labels}}}\n"
 
 
-def _random_edit(rng, cluster: Cluster) -> None:
+def _random_edit(rng, cluster: Engine) -> None:
     roll = rng.random()
     makers = [(_pod, 6), (_service, 5), (_deployment, 3), (_job, 2), (_daemonset, 2), (_ingress, 2)]
     if roll < 0.12:
@@ -247,7 +247,7 @@ def _random_edit(rng, cluster: Cluster) -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_a_stale_snapshot_plus_every_change_equals_a_fresh_snapshot(seed):
     rng = random.Random(seed)
-    cluster = Cluster.new(ClusterSettings(load_balancer_pool="192.0.2.0/28" if seed % 2 else None))
+    cluster = Engine.new(ClusterSettings(load_balancer_pool="192.0.2.0/28" if seed % 2 else None))
     cluster.apply_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: my-ns}\n")
     stale = state_entries(cluster)
     cluster.pop_change_log()
@@ -264,7 +264,7 @@ def test_a_stale_snapshot_plus_every_change_equals_a_fresh_snapshot(seed):
 
 
 def test_the_change_log_remembers_each_object_as_it_was_before_the_changes():
-    cluster = Cluster.new(ClusterSettings())
+    cluster = Engine.new(ClusterSettings())
     assert cluster.apply_text(ZONE_PROD).ok
     old_pod = cluster.get("Pod", "default", "web-1")
     cluster.pop_change_log()

@@ -13,7 +13,7 @@ import yaml
 
 from . import lessons, selectors
 from .engine import kinds
-from .engine.cluster import Cluster as Engine
+from .engine.cluster import Engine
 from .engine.snapshot import public_manifest
 from .models import Cluster
 

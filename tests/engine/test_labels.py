@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine import selectors as sel
+from simulator.engine import labels as sel
 from simulator.engine.errors import FORBIDDEN, INVALID, NOT_SUPPORTED, REQUIRED
-from simulator.engine.selectors import Requirement, SelectorError
+from simulator.engine.labels import Requirement, SelectorError
 
 QNAME_TAIL = (
     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
@@ -628,7 +628,7 @@ def test_explain_lists_every_failing_requirement_in_selector_order():
 def test_the_selector_and_name_modules_import_nothing_from_django_or_channels():
     root = Path(__file__).resolve().parents[2]
     code = (
-        "import sys, simulator.engine.names, simulator.engine.selectors\n"
+        "import sys, simulator.engine.names, simulator.engine.labels\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'channels'))\n"
         "assert not bad, bad\n"
     )

@@ -1,4 +1,4 @@
-"""What the simulator reads from a document beyond the API server's validation (siminputs.py):
+"""What the simulator reads from a document beyond the API server's validation (strategy.py):
 status fields and kubeviz.io/ annotations. A bad value is an error on its field, with the API
 server's decoding or validation wording; never a crash, never a nonsense diagram. Sources: the
 registry strategies' PrepareForCreate (status reset), ValidateLoadBalancerStatus, IsValidIP,

@@ -1,10 +1,10 @@
-"""Generated names, template hashes and uids (simulator/engine/naming.py)."""
+"""Generated names, template hashes and uids (simulator/engine/generate.py)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from simulator.engine import naming
+from simulator.engine import generate
 
 
 def test_generated_suffixes_and_hashes_match_their_plain_definitions():
@@ -15,8 +15,8 @@ def test_generated_suffixes_and_hashes_match_their_plain_definitions():
         n = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=8).digest(), "big")
         out = []
         for _ in range(length):
-            n, r = divmod(n, len(naming.ALPHANUMS))
-            out.append(naming.ALPHANUMS[r])
+            n, r = divmod(n, len(generate.ALPHANUMS))
+            out.append(generate.ALPHANUMS[r])
         return "".join(out)
 
     def fnv(data):
@@ -27,7 +27,7 @@ def test_generated_suffixes_and_hashes_match_their_plain_definitions():
 
     for i in range(2000):
         seed = f"kubeviz/uid-{i}/{i * 7}"
-        assert naming.random_suffix(seed) == suffix(seed, 5)
-        assert naming.random_suffix(seed, 3) == suffix(seed, 3)
+        assert generate.random_suffix(seed) == suffix(seed, 5)
+        assert generate.random_suffix(seed, 3) == suffix(seed, 3)
         data = seed.encode() * (i % 5)
-        assert naming.fnv32a(data) == fnv(data)
+        assert generate.fnv32a(data) == fnv(data)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from .dns import dns_records
 from .endpoints import cached_endpoints
 from .envvars import env_for_pod
+from .kubeproxy import iptables_save
 from .model import Ingress, Node, Pod, Service, Workload
 
 VERSION = 1
@@ -138,7 +140,6 @@ def _keyed(cluster, kind: str) -> list[tuple[str, object]]:
 
 def cluster_view(cluster) -> dict:
     """The whole state, every map sorted by key."""
-    from . import networking  # part 2: DNS records and kube-proxy rules
 
     return {
         "version": VERSION,
@@ -151,7 +152,7 @@ def cluster_view(cluster) -> dict:
         "deployments": {key: deployment_view(cluster, d) for key, d in _keyed(cluster, "Deployment")},
         "jobs": {key: job_view(cluster, j) for key, j in _keyed(cluster, "Job")},
         "daemonsets": {key: daemonset_view(cluster, d) for key, d in _keyed(cluster, "DaemonSet")},
-        "dns": networking.dns_records(cluster),
-        "iptables": networking.iptables_save(cluster),
+        "dns": dns_records(cluster),
+        "iptables": iptables_save(cluster),
         "queries": [],
     }
