@@ -29,8 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import yaml
 
-from simulator.engine import contract, dns, kubeproxy, trace
-from simulator.engine.simulate import run
+from simulator.engine import contract, dns, trace
+from simulator.engine.contract import run
+from simulator.engine.proxy import iptables as kubeproxy
 
 try:
     from simulator.engine import snapshot  # the live path's incremental entries, when present

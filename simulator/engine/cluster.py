@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from . import defaults as api_defaults
-from . import generate, kinds, scheduler
-from .applying import Applier, ApplyResult, has_node_documents, parse_entries
-from .controllers import _CONTROLLER_KINDS, Controllers, _fmt_clock
+from . import kinds, scheduler
+from .apiserver import defaults as api_defaults
+from .apiserver import generate
+from .apiserver.allocate import NodePortAllocator, PodIPAllocator, PoolAllocator, ServiceIPAllocator, node_pod_cidr
+from .apiserver.apply import Applier, ApplyResult, has_node_documents, parse_entries
+from .apiserver.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCUMENTS
+from .controllers.manager import _CONTROLLER_KINDS, Controllers, _fmt_clock
 from .errors import Diagnostic
-from .ipam import NodePortAllocator, PodIPAllocator, PoolAllocator, ServiceIPAllocator, node_pod_cidr
 from .model import Base, Node, Pod, Service, from_manifest, tolerations_of
-from .yamlio import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCUMENTS
 
 __all__ = ["ApplyResult", "ChangeLog", "ClusterSettings", "Engine", "has_node_documents", "parse_entries"]
 

@@ -119,6 +119,18 @@ def too_long(path: str, max_length: int) -> FieldError:
     return FieldError(TOO_LONG, path, _OMIT, f"may not be more than {max_length} bytes")
 
 
+def without_duplicates(errors: list[FieldError]) -> list[FieldError]:
+    """The errors in order, each once: field.ErrorList.ToAggregate drops exact duplicates."""
+    seen: set[str] = set()
+    unique: list[FieldError] = []
+    for error in errors:
+        text = str(error)
+        if text not in seen:
+            seen.add(text)
+            unique.append(error)
+    return unique
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """An error or warning placed in the user's input."""

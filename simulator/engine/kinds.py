@@ -11,7 +11,11 @@ apps/v1beta2 DaemonSet. Every other unknown apiVersion/kind gets the API server'
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .apiserver.validation import apps, batch, core, networking
+from .errors import FieldError, without_duplicates
 
 # kind -> current apiVersion
 CURRENT = {
@@ -199,3 +203,25 @@ def _convert_daemonset(api_version: str, obj: dict) -> dict:
             spec["updateStrategy"] = {"type": "OnDelete"}
         spec.pop("templateGeneration", None)
     return obj
+
+
+VALIDATORS: dict[str, Callable[[dict, dict | None], list[FieldError]]] = {
+    "Namespace": core.validate_namespace,
+    "Node": core.validate_node,
+    "Pod": core.validate_pod,
+    "Service": core.validate_service,
+    "Deployment": apps.validate_deployment,
+    "ReplicaSet": apps.validate_replica_set,
+    "DaemonSet": apps.validate_daemon_set,
+    "Job": batch.validate_job,
+    "Ingress": networking.validate_ingress,
+}
+
+
+def validate(kind: str, obj: dict, old: dict | None = None) -> list[FieldError]:
+    """The API server's validation errors for creating `obj` (or updating `old` to `obj`)."""
+    try:
+        validator = VALIDATORS[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(VALIDATORS)}") from None
+    return without_duplicates(validator(obj if isinstance(obj, dict) else {}, old))

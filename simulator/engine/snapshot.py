@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from . import diagnostics, dns, envvars, kubeproxy
+from . import diagnostics, dns
+from .apiserver.strategy import SERVER_ANNOTATIONS
 from .contract import (
     daemonset_view,
     deployment_view,
@@ -46,9 +47,10 @@ from .contract import (
     pod_view,
     service_view,
 )
-from .endpoints import cached_endpoints
+from .controllers.endpoints import cached_endpoints
+from .kubelet import envvars
 from .model import Base, Pod, Service
-from .strategy import SERVER_ANNOTATIONS
+from .proxy import iptables as kubeproxy
 
 Key = tuple[str, str, str]
 

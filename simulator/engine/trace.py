@@ -54,8 +54,8 @@ from urllib.parse import urlsplit
 
 from . import dns
 from . import ingress as ingress_routing
+from .controllers.endpoints import Endpoint, cached_endpoints
 from .diagnostics import SELECTOR_OTHER_NAMESPACE, SELECTS_NO_PODS, service_hints
-from .endpoints import Endpoint, cached_endpoints
 from .model import Node, Pod, Service, ServicePort
 
 EXTERNAL = "external"

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from simulator.engine.cluster import ClusterSettings, Engine
-from simulator.engine.simulate import Query, run
+from simulator.engine.contract import Query, run
 
 
 def yaml_text(text: str) -> str:

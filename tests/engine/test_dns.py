@@ -12,7 +12,7 @@ import pytest
 
 from simulator.engine import dns
 from simulator.engine.cluster import Engine
-from simulator.engine.simulate import Query, run
+from simulator.engine.contract import Query, run
 
 from ..course import MYSQL
 from .conftest import cluster_with, yaml_text

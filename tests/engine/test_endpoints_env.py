@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.endpoints import cached_endpoints
-from simulator.engine.envvars import service_env
+from simulator.engine.controllers.endpoints import cached_endpoints
+from simulator.engine.kubelet.envvars import service_env
 
 from .conftest import cluster_with, simulate, yaml_text
 

@@ -165,7 +165,7 @@ def test_pods_with_only_one_of_the_two_labels_are_not_selected_boolean_and():
 
 
 def test_the_course_mysql_server_yaml_as_printed_is_a_yaml_error_on_its_labels_line():
-    out, _ = __import__("simulator.engine.simulate", fromlist=["run"]).run([MYSQL_AS_PRINTED])
+    out, _ = __import__("simulator.engine.contract", fromlist=["run"]).run([MYSQL_AS_PRINTED])
     (error,) = out["errors"]
     assert error["document"] == 1 and error["line"] == 4
     assert "mapping values are not allowed" in error["message"]

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from . import defaults as api_defaults
-from . import generate, scheduler
-from .model import (
+from .. import scheduler
+from ..apiserver import defaults as api_defaults
+from ..apiserver import generate
+from ..apiserver.strategy import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
+from ..model import (
     Base,
     Node,
     OwnerRef,
@@ -25,7 +27,6 @@ from .model import (
     pod_field_values,
     tolerations_of,
 )
-from .strategy import FAILURES_ANNOTATION, RUN_SECONDS_ANNOTATION
 
 DEFAULT_RUN_SECONDS = 10.0
 

@@ -22,8 +22,8 @@ import functools
 import ipaddress
 from dataclasses import dataclass
 
+from ..netaddr import int_to_ip, ip_to_int
 from .generate import stable_int
-from .netaddr import int_to_ip, ip_to_int
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,17 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import kinds
+from ..errors import Diagnostic, FieldError, InputRejected
+from ..model import Base, Service
+from . import decode as schema
 from . import defaults as api_defaults
-from . import kinds, schema, strategy, validation
-from .errors import Diagnostic, FieldError, InputRejected
-from .ipam import AllocationError
-from .model import Base, Service
-from .yamlio import Document, load_documents
+from . import strategy
+from .allocate import AllocationError
+from .documents import Document, load_documents
 
 if TYPE_CHECKING:
-    from .cluster import ClusterSettings
+    from ..cluster import ClusterSettings
 
 
 @dataclass
@@ -177,7 +179,7 @@ class Applier:
             # The Job strategy generates the selector from the uid before validation; the real uid
             # is only known when the object is stored, so validate with a stand-in and generate again.
             checked = api_defaults.prepare_job_for_create(copy.deepcopy(obj), _STAND_IN_UID)
-        errors = validation.validate(kind, checked, old.manifest if old is not None else None)
+        errors = kinds.validate(kind, checked, old.manifest if old is not None else None)
         if kind == "Job":
             errors = _job_restart_policy_wording(value, errors)
         errors += strategy.validate(kind, obj)

@@ -57,9 +57,9 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .endpoints import Endpoint, cached_endpoints
-from .model import Service, ServicePort
-from .netaddr import is_dotted_quad
+from ..controllers.endpoints import Endpoint, cached_endpoints
+from ..model import Service, ServicePort
+from ..netaddr import is_dotted_quad
 
 CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
 # cmd/kube-proxy/app/server.go: kube-proxy does not watch Services carrying this label.

@@ -16,9 +16,9 @@ import re
 
 import pytest
 
-from simulator.engine import kubeproxy as kp
 from simulator.engine.cluster import ClusterSettings, Engine
-from simulator.engine.simulate import run
+from simulator.engine.contract import run
+from simulator.engine.proxy import iptables as kp
 
 from .conftest import cluster_with, simulate, yaml_text
 
@@ -523,7 +523,7 @@ def test_chain_hashes_spell_base32_of_the_first_ten_digest_bytes():
     import base64
     import hashlib
 
-    from simulator.engine import kubeproxy
+    from simulator.engine.proxy import iptables as kubeproxy
 
     for i in range(500):
         text = f"team-{i}/app-{i * 7}:http" + "tcp" + f"10.244.{i % 256}.{i % 200}:8080" * (i % 3)

@@ -40,7 +40,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from simulator.engine.errors import FieldError
+from ..errors import FieldError
 
 __all__ = [
     "DECODE_ERROR_TYPES",

@@ -12,8 +12,8 @@ import tracemalloc
 import pytest
 import yaml
 
+from simulator.engine.apiserver.documents import Document, load_documents, split_documents
 from simulator.engine.errors import InputRejected
-from simulator.engine.yamlio import Document, load_documents, split_documents
 
 from .conftest import simulate
 

@@ -16,8 +16,8 @@ import ipaddress
 import math
 from typing import Any
 
-from .errors import FieldError, invalid, not_supported
-from .names import is_dns1123_subdomain, is_valid_ip
+from ..errors import FieldError, invalid, not_supported
+from .validation.names import is_dns1123_subdomain, is_valid_ip
 
 # Bookkeeping the engine writes on stored objects (creation order, the simulated clock).
 SERVER_ANNOTATIONS = frozenset(

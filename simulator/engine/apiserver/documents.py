@@ -28,7 +28,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import Diagnostic, InputRejected
+from ..errors import Diagnostic, InputRejected
 
 try:  # libyaml's C parser: much faster; the pure-Python one gives the same events.
     from yaml import CSafeLoader as _Loader

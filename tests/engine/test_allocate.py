@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from simulator.engine.ipam import PodIPAllocator
+from simulator.engine.apiserver.allocate import PodIPAllocator
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from simulator.engine.schema import check_types, decode, decoding_message, is_decode_error
+from simulator.engine.apiserver.decode import check_types, decode, decoding_message, is_decode_error
 
 SERVICE = {
     "apiVersion": "v1",

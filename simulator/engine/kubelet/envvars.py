@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 
-from .model import Pod, Service
+from ..model import Pod, Service
 
 
 def env_name(name: str) -> str:

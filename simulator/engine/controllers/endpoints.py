@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .model import Pod, Service, ServicePort
-from .netaddr import ip_sort_key
+from ..model import Pod, Service, ServicePort
+from ..netaddr import ip_sort_key
 
 
 class Endpoint(NamedTuple):

@@ -31,7 +31,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
-from simulator.engine.errors import FieldError, invalid, required, too_long
+from ...errors import FieldError, invalid, required, too_long
 
 __all__ = [
     "DNS1035_LABEL_MAX_LENGTH",
