@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .engine.cluster import Engine
+from .engine import Engine
 
 CAPACITY = int(os.environ.get("KUBEVIZ_ENGINE_CACHE", "16"))
 

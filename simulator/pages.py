@@ -12,8 +12,7 @@ import copy
 import yaml
 
 from . import lessons, selectors
-from .engine import kinds
-from .engine.cluster import Engine
+from .engine import Engine, kinds
 from .engine.snapshot import public_manifest
 from .models import Cluster
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import enginecache, events, lessons
-from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings, Engine
+from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.controllers.endpoints import endpoints_for_service
 from .engine.snapshot import changed_entries, object_entry, public_manifest, state_entries
 from .models import KIND_MODELS, Cluster

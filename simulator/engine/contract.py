@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 
-from .cluster import ApplyResult, ClusterSettings, Engine, has_node_documents, parse_entries
+from .apiserver.apply import ApplyResult, has_node_documents, parse_entries
 from .controllers.endpoints import cached_endpoints
 from .dns import dns_records, resolve_query
+from .engine import ClusterSettings, Engine
 from .kubelet.envvars import env_for_pod
 from .model import Ingress, Node, Pod, Service, Workload
 from .proxy.iptables import iptables_save
@@ -217,7 +218,7 @@ def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict,
     result = ApplyResult()
     entries = parse_entries(texts, settings, result)
     cluster = Engine.new(settings, default_nodes=not has_node_documents(entries))
-    cluster._apply_entries(entries, result, atomic=False, reconcile=True)
+    cluster.apply_entries(entries, result, atomic=False)
     if settle:
         cluster.settle()
     out = cluster_view(cluster)

@@ -188,6 +188,19 @@ class Hint:
         }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """An error found against the cluster's state (a missing namespace, an address in use),
+    already worded as the API server words it."""
+
+    field: str
+    text: str
+    hint: str | None = None
+
+    def message(self) -> str:
+        return self.text
+
+
 class EngineError(Exception):
     """Base of the engine's domain exceptions."""
 

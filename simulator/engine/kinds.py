@@ -32,11 +32,37 @@ CURRENT = {
 CLUSTER_SCOPED = frozenset({"Namespace", "Node"})
 
 
+# kind -> its REST resource: the lower-case plural kubectl and the API paths use
+RESOURCES = {
+    "Namespace": "namespaces",
+    "Node": "nodes",
+    "Pod": "pods",
+    "Service": "services",
+    "Deployment": "deployments",
+    "ReplicaSet": "replicasets",
+    "DaemonSet": "daemonsets",
+    "Job": "jobs",
+    "Ingress": "ingresses",
+}
+
+
+def group_of(kind: str) -> str:
+    """The API group of the kind's current version ("" for the core group)."""
+    api_version = CURRENT.get(kind, "v1")
+    return api_version.split("/")[0] if "/" in api_version else ""
+
+
+def group_resource(kind: str) -> str:
+    """`deployments.apps`, `services`: the resource as the API server names it in errors."""
+    group = group_of(kind)
+    resource = RESOURCES[kind]
+    return f"{resource}.{group}" if group else resource
+
+
 def qualified_resource(kind: str) -> str:
     """`deployment.apps`, `ingress.networking.k8s.io`, `service`: the resource as kubectl prints
     it, lower-case kind plus the API group (none for the core group)."""
-    api_version = CURRENT.get(kind, "v1")
-    group = api_version.split("/")[0] if "/" in api_version else ""
+    group = group_of(kind)
     return f"{kind.lower()}.{group}" if group else kind.lower()
 
 

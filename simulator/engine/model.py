@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .labels import Selector, from_label_selector
+from .wellknown import FINISHED_AT_ANNOTATION, INGRESS_CLASS_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
 
 EMPTY: Mapping[str, str] = {}
 
@@ -257,8 +258,8 @@ class Pod(Base):
             if condition.get("type") == "Ready":
                 ready = condition.get("status") == "True"
         annotations = _meta(manifest).get("annotations") or EMPTY
-        started = annotations.get("kubeviz.io/started-at")
-        finished = annotations.get("kubeviz.io/finished-at")
+        started = annotations.get(STARTED_AT_ANNOTATION)
+        finished = annotations.get(FINISHED_AT_ANNOTATION)
         return cls(
             **_base_fields(manifest, seq),
             node=spec.get("nodeName") or None,
@@ -267,7 +268,7 @@ class Pod(Base):
             ready_condition=ready,
             started_at=float(started) if started is not None else None,
             finished_at=float(finished) if finished is not None else None,
-            restarts=int(annotations.get("kubeviz.io/restarts", 0)),
+            restarts=int(annotations.get(RESTARTS_ANNOTATION, 0)),
             **pod_fields(spec),
         )
 
@@ -299,43 +300,6 @@ class Pod(Base):
 def pod_field_values(spec: dict) -> tuple:
     """pod_fields(spec)'s values, in the order Pod declares them (ports ... restart_policy)."""
     return tuple(pod_fields(spec).values())
-
-
-def new_running_pod(
-    namespace: str,
-    name: str,
-    uid: str,
-    seq: int,
-    labels: Mapping[str, str],
-    owner: OwnerRef | None,
-    manifest: dict,
-    node: str,
-    ip: str,
-    started_at: float,
-    spec_values: tuple,
-) -> Pod:
-    """The Pod a controller's fast path stores (bound, addressed, no phase or conditions of its
-    own, never restarted), as Pod.from_manifest would read it; `spec_values` is
-    pod_field_values(spec). Pods are made by the ten thousand, so the fields are given by position
-    (matching 22 keyword arguments costs a third of the constructor)."""
-    return Pod(
-        "Pod",
-        namespace,
-        name,
-        uid,
-        seq,
-        labels,
-        owner,
-        manifest,
-        node,
-        ip,
-        None,
-        None,
-        *spec_values,
-        started_at,
-        None,
-        0,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +410,7 @@ class Ingress(Base):
 
     @property
     def ingress_class(self) -> str | None:
-        return self.spec.get("ingressClassName") or self.annotations.get("kubernetes.io/ingress.class") or None
+        return self.spec.get("ingressClassName") or self.annotations.get(INGRESS_CLASS_ANNOTATION) or None
 
 
 TYPES: dict[str, Any] = {
@@ -464,3 +428,18 @@ TYPES: dict[str, Any] = {
 
 def from_manifest(manifest: dict, seq: int):
     return TYPES[manifest["kind"]].from_manifest(manifest, seq)
+
+
+def copy_manifest(manifest: dict) -> dict:
+    """A copy of a stored manifest to write a new version from: metadata (with its labels and
+    annotations) and status are copied, the rest is shared (stored manifests never change)."""
+    out = dict(manifest)
+    meta = dict(manifest.get("metadata") or {})
+    if "annotations" in meta:
+        meta["annotations"] = dict(meta["annotations"])
+    if "labels" in meta:
+        meta["labels"] = dict(meta["labels"])
+    out["metadata"] = meta
+    if "status" in manifest:
+        out["status"] = dict(manifest["status"] or {})
+    return out

@@ -70,3 +70,8 @@ def network(cidr: str) -> tuple[int, int]:
     """(first address, size) of a CIDR."""
     net = ipaddress.ip_network(cidr, strict=False)
     return int(net.network_address), net.num_addresses
+
+
+def nth_address(cidr: str, n: int) -> str:
+    """The n-th address of a CIDR, counting its network address as 0 (`10.96.0.0/12`, 10 -> `10.96.0.10`)."""
+    return int_to_ip(network(cidr)[0] + n)

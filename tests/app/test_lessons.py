@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from simulator import lessons, selectors
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.engine.contract import cluster_view
 
 from ..course import MYSQL_AS_PRINTED

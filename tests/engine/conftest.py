@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.engine.contract import Query, run
 
 

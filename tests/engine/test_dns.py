@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine import dns
-from simulator.engine.cluster import Engine
+from simulator.engine import Engine, dns
 from simulator.engine.contract import Query, run
 
 from ..course import MYSQL

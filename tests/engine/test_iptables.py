@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.engine.contract import run
 from simulator.engine.proxy import iptables as kp
 

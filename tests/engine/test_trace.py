@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.engine import ClusterSettings
 from simulator.engine import trace as tracing
-from simulator.engine.cluster import ClusterSettings
 from simulator.engine.trace import request_query, trace
 
 from ..course import MYSQL

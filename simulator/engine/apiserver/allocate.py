@@ -13,6 +13,10 @@ keeping the behaviour students can observe on a real cluster:
 * Pod IPs come from the node's podCIDR like the host-local CNI plugin: the gateway takes .1,
   pods start at .2, and each allocation continues after the last one handed out (so a
   replacement pod gets a new IP, which is why Services exist).
+* A node gets the next free /24 of the cluster's pod CIDR (the node IPAM controller) and the
+  next free address of the nodes' network (kind's 172.18.0.x).
+
+`Allocations` holds every allocator of one cluster and keeps them in step with its store.
 """
 
 from __future__ import annotations
@@ -20,10 +24,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ..errors import Problem
 from ..netaddr import int_to_ip, ip_to_int
 from .generate import stable_int
+
+if TYPE_CHECKING:
+    from ..engine import ClusterSettings
+    from ..model import Pod, Service
+    from ..store import Store
+
+NODE_NETWORK_PREFIX = "172.18.0."  # kind's docker network: nodes are 172.18.0.2, .3, ...
 
 
 @dataclass(frozen=True)
@@ -208,3 +221,186 @@ class PoolAllocator:
                 self.used[ip] = owner
                 return ip
         return None
+
+
+@dataclass
+class Reservations:
+    """Addresses the documents of one input ask for, before any of them is stored."""
+
+    ips: dict[str, str] = field(default_factory=dict)
+    ports: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+class Allocations:
+    """Every allocator of one cluster, kept in step with its store: what is stored holds its
+    addresses (so a cluster restored from its objects allocates as the original would)."""
+
+    def __init__(self, settings: ClusterSettings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.service_ips = ServiceIPAllocator(settings.service_cidr)
+        self.node_ports = NodePortAllocator(*settings.node_port_range)
+        self.lb_pool = PoolAllocator(settings.load_balancer_pool)
+        self.pod_ips: dict[str, PodIPAllocator] = {}  # node name -> its podCIDR's allocator
+        self._just_given: str | None = None  # the pod address pod_ip() gave last, already marked used
+        store.watch(("Pod",), self._pod_added, self._pod_removed)
+        store.watch(("Service",), self._service_added, self._service_removed)
+
+    # ------------------------------------------------------------------ what the store holds
+    def _pod_added(self, pod: Pod) -> None:
+        ip = pod.ip
+        if ip is self._just_given:  # a new pod with the address it was just given
+            self._just_given = None
+        elif ip and pod.node:
+            self.pod_allocator(pod.node).take(ip)
+
+    def _pod_removed(self, pod: Pod) -> None:
+        if pod.node and pod.ip and pod.node in self.pod_ips:
+            self.pod_ips[pod.node].release(pod.ip)
+
+    def _service_added(self, svc: Service) -> None:
+        if svc.has_cluster_ip:
+            self.service_ips.take(svc.cluster_ip, svc.uid)
+        for port in svc.ports:
+            if port.node_port:
+                self.node_ports.take(port.node_port, port.protocol, svc.uid)
+        for ip in svc.load_balancer_ips:
+            self.lb_pool.take(ip, svc.uid)
+
+    def _service_removed(self, svc: Service) -> None:
+        self.service_ips.release(svc.cluster_ip, svc.uid)
+        self.node_ports.release_owner(svc.uid)
+        self.lb_pool.release_owner(svc.uid)
+
+    def forget_node(self, name: str) -> None:
+        """A deleted node's pod range is free again."""
+        self.pod_ips.pop(name, None)
+
+    # ------------------------------------------------------------------ pods
+    def pod_allocator(self, node_name: str) -> PodIPAllocator:
+        allocator = self.pod_ips.get(node_name)
+        if allocator is None:
+            node = self.store.objects["Node"].get(("", node_name))
+            cidr = node.pod_cidr if node and node.pod_cidr else "0.0.0.0/32"
+            allocator = PodIPAllocator(cidr, last=int(self.store.state["ipam"].get(node_name, 1)))
+            self.pod_ips[node_name] = allocator
+        return allocator
+
+    def pod_ip(self, node_name: str) -> str | None:
+        """The next address of the node's pod range (None when it is full); where the range
+        continues from is kept in the cluster's state."""
+        allocator = self.pod_ips.get(node_name) or self.pod_allocator(node_name)
+        ip = allocator.allocate()
+        self.store.state["ipam"][node_name] = allocator.last
+        self._just_given = ip
+        return ip
+
+    # ------------------------------------------------------------------ nodes
+    def allocate_node(self, manifest: dict) -> None:
+        """A new node's podCIDR (the next free /24) and InternalIP, unless its document gives them."""
+        spec = manifest.setdefault("spec", {})
+        used_cidrs = {n.pod_cidr for n in self.store.objects["Node"].values()}
+        if not spec.get("podCIDR"):
+            index = 0
+            while node_pod_cidr(self.settings.pod_cidr, index) in used_cidrs:
+                index += 1
+            spec["podCIDR"] = node_pod_cidr(self.settings.pod_cidr, index)
+        spec.setdefault("podCIDRs", [spec["podCIDR"]])
+        status = manifest.setdefault("status", {})
+        addresses = status.get("addresses") or []
+        if not any(a.get("type") == "InternalIP" for a in addresses):
+            used_ips = {n.ip for n in self.store.objects["Node"].values()}
+            host = 2
+            while f"{NODE_NETWORK_PREFIX}{host}" in used_ips:
+                host += 1
+            addresses = [
+                {"type": "InternalIP", "address": f"{NODE_NETWORK_PREFIX}{host}"},
+                {"type": "Hostname", "address": manifest["metadata"]["name"]},
+                *list(addresses),
+            ]
+        status["addresses"] = addresses
+        status.setdefault("conditions", [{"type": "Ready", "status": "True", "reason": "KubeletReady"}])
+
+    # ------------------------------------------------------------------ Services
+    def allocate_service(self, manifest: dict, old: Service | None) -> None:
+        """ClusterIP, NodePorts and load-balancer address, as the apiserver's REST storage does
+        (an update keeps what the old version had). Explicit values were checked by `check_service`."""
+        spec = manifest["spec"]
+        uid = manifest["metadata"]["uid"]
+        stype = spec.get("type", "ClusterIP")
+        if stype == "ExternalName":
+            spec.pop("clusterIP", None)
+            spec.pop("clusterIPs", None)
+        elif not spec.get("clusterIP"):
+            ip = old.cluster_ip if old is not None and old.has_cluster_ip else self.service_ips.allocate(uid, uid)
+            spec["clusterIP"] = ip
+            spec["clusterIPs"] = [ip]
+        else:
+            spec.setdefault("clusterIPs", [spec["clusterIP"]])
+            if spec["clusterIP"] != "None":
+                self.service_ips.take(spec["clusterIP"], uid)
+        if stype in ("NodePort", "LoadBalancer"):
+            old_ports = {(p.port, p.protocol): p.node_port for p in old.ports} if old else {}
+            for index, port in enumerate(spec.get("ports") or []):
+                if not port.get("nodePort"):
+                    keep = old_ports.get((port.get("port"), port.get("protocol", "TCP")))
+                    port["nodePort"] = keep or self.node_ports.allocate(
+                        f"{uid}/{index}", port.get("protocol", "TCP"), uid
+                    )
+                self.node_ports.take(port["nodePort"], port.get("protocol", "TCP"), uid)
+        else:
+            for port in spec.get("ports") or []:
+                port.pop("nodePort", None)
+        if stype == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+            # The apiserver allocates a health-check node port for kube-proxy's Local policy
+            # (pkg/registry/core/service/storage: allocHealthCheckNodePort).
+            if not spec.get("healthCheckNodePort"):
+                keep = (old.manifest.get("spec") or {}).get("healthCheckNodePort") if old is not None else None
+                spec["healthCheckNodePort"] = keep or self.node_ports.allocate(f"{uid}/health", "TCP", uid)
+            self.node_ports.take(spec["healthCheckNodePort"], "TCP", uid)
+        else:
+            spec.pop("healthCheckNodePort", None)
+        status = manifest.setdefault("status", {})
+        if stype == "LoadBalancer":
+            lb = status.get("loadBalancer") or {}
+            if not lb.get("ingress"):
+                keep = old.load_balancer_ips if old is not None else ()
+                ip = keep[0] if keep else (self.lb_pool.allocate(uid) if self.lb_pool.configured else None)
+                status["loadBalancer"] = {"ingress": [{"ip": ip, "ipMode": "VIP"}]} if ip else {}
+        else:
+            status["loadBalancer"] = {}
+
+    def check_service(self, obj: dict, old: Service | None, reservations: Reservations) -> list[Problem]:
+        """Explicit ClusterIP and nodePorts: free (in the cluster and in this input) and in range,
+        worded as the Service REST storage's allocation errors."""
+        errors = []
+        spec = obj.get("spec") or {}
+        owner = (
+            old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata'].get('name')}"
+        )
+        ip = spec.get("clusterIP")
+        if ip and ip != "None" and not (old is not None and old.cluster_ip == ip):
+            try:
+                self.service_ips.check(ip, owner)
+                holder = reservations.ips.get(ip)
+                if holder is not None and holder != owner:
+                    raise AllocationError(f"failed to allocate IP {ip}: provided IP is already allocated")
+                reservations.ips[ip] = owner
+            except AllocationError as exc:
+                errors.append(Problem("spec.clusterIPs", f'Invalid value: []string{{"{ip}"}}: {exc}'))
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            mine = {(p.node_port, p.protocol) for p in old.ports} if old is not None else set()
+            for index, port in enumerate(spec.get("ports") or []):
+                node_port = port.get("nodePort")
+                if not node_port or (node_port, port.get("protocol", "TCP")) in mine:
+                    continue
+                key = (node_port, port.get("protocol", "TCP"))
+                try:
+                    self.node_ports.check(node_port, key[1], owner)
+                    holder = reservations.ports.get(key)
+                    if holder is not None and holder != owner:
+                        raise AllocationError("provided port is already allocated")
+                    reservations.ports[key] = owner
+                except AllocationError as exc:
+                    errors.append(Problem(f"spec.ports[{index}].nodePort", f"Invalid value: {node_port}: {exc}"))
+        return errors

@@ -1,4 +1,4 @@
-"""API server defaulting, and the Job REST strategy's create-time preparation.
+"""API server defaulting: the SetDefaults_<Kind> functions of each API group.
 
 `apply_defaults(kind, obj)` returns a NEW dict and never mutates its input: only the containers
 on the way to a defaulted field are copied (the object, `spec`, a container, its `ports`...),
@@ -11,8 +11,6 @@ Sources (read, not copied):
                                          staging/src/k8s.io/api/core/v1/types.go (ports' TCP)
 - pkg/apis/apps/v1/defaults.go          SetDefaults_Deployment, _ReplicaSet, _DaemonSet
 - pkg/apis/batch/v1/defaults.go         SetDefaults_Job
-- pkg/registry/core/namespace/strategy.go  PrepareForCreate (the `kubernetes` finalizer)
-- pkg/registry/batch/job/strategy.go    PrepareForCreate / generateSelector
 - pkg/util/parsers/parsers.go           ParseImageName (which tag decides imagePullPolicy)
 
 Not defaulted here because the API server does it elsewhere: Service `clusterIP(s)`,
@@ -25,7 +23,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["apply_defaults", "image_pull_policy", "namespace_prepare_for_create", "prepare_job_for_create"]
+from ..wellknown import METADATA_NAME_LABEL
+from .strategy import namespace_prepare_for_create
+
+__all__ = ["apply_defaults", "image_pull_policy"]
 
 # Defaulting constants (staging/src/k8s.io/api/core/v1/types.go)
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
@@ -33,16 +34,7 @@ DEFAULT_SCHEDULER_NAME = "default-scheduler"
 TERMINATION_MESSAGE_PATH_DEFAULT = "/dev/termination-log"
 DEFAULT_CLIENT_IP_SERVICE_AFFINITY_SECONDS = 10800  # 3 hours
 VOLUME_SOURCE_DEFAULT_MODE = 0o644  # Secret/ConfigMap/DownwardAPI/Projected defaultMode (420)
-LABEL_METADATA_NAME = "kubernetes.io/metadata.name"
-FINALIZER_KUBERNETES = "kubernetes"
 MAX_INT32 = (1 << 31) - 1
-
-# Job labels (staging/src/k8s.io/api/batch/v1/types.go): the prefixed ones since 1.27, the legacy
-# ones still added for compatibility; the generated selector uses the prefixed controller-uid.
-JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
-CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
-LEGACY_JOB_NAME_LABEL = "job-name"
-LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,26 +446,12 @@ def _namespace(obj: dict) -> dict:
     name = meta.get("name") if isinstance(meta, dict) else None
     if name:
         # SetDefaults_Namespace: the kubernetes.io/metadata.name label, always set to the name
-        out["metadata"] = dict(meta, labels=dict(_dict(meta.get("labels")), **{LABEL_METADATA_NAME: name}))
+        out["metadata"] = dict(meta, labels=dict(_dict(meta.get("labels")), **{METADATA_NAME_LABEL: name}))
     status = _dict(obj.get("status"))
     if _missing(status, "phase"):
         status["phase"] = "Active"  # SetDefaults_NamespaceStatus
     out["status"] = status
     return namespace_prepare_for_create(out)
-
-
-def namespace_prepare_for_create(obj: dict) -> dict:
-    """namespaceStrategy.PrepareForCreate: status Active; the `kubernetes` finalizer appended
-    to spec.finalizers unless already there (it is not a default: it may be removed later)."""
-    out = dict(obj)
-    spec = _dict(obj.get("spec"))
-    finalizers = list(spec.get("finalizers") or [])
-    if FINALIZER_KUBERNETES not in finalizers:
-        finalizers.append(FINALIZER_KUBERNETES)
-    spec["finalizers"] = finalizers
-    out["spec"] = spec
-    out["status"] = dict(_dict(obj.get("status")), phase="Active")
-    return out
 
 
 def _identity(obj: dict) -> dict:
@@ -500,55 +478,3 @@ def apply_defaults(kind: str, obj: dict) -> dict:
     except KeyError:
         raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(_DEFAULTERS)}") from None
     return defaulter(obj)
-
-
-# ---------------------------------------------------------------------------------------------
-# Job REST strategy
-# ---------------------------------------------------------------------------------------------
-
-
-def prepare_job_for_create(obj: dict, uid: str) -> dict:
-    """jobStrategy.PrepareForCreate on a DEFAULTED Job (a new dict; `obj` untouched).
-
-    The registry gives the Job its uid; status is cleared; generation becomes 1. Unless
-    `spec.manualSelector` is true, generateSelector adds `job-name` and
-    `batch.kubernetes.io/job-name` (= the Job's name) and `controller-uid` and
-    `batch.kubernetes.io/controller-uid` (= its uid) to the pod template's labels (keeping any
-    the user already set, which validation then checks), and selects
-    `batch.kubernetes.io/controller-uid` in `spec.selector.matchLabels`.
-
-    Subtle: when defaulting gave the Job its template's labels (the Job had none), the two
-    are ONE Go map (SetDefaults_Job assigns the map; conversion shares it), so the generated
-    labels also appear on the Job itself. We mirror that when `metadata.labels` is the very
-    same dict object as the template's labels, as `apply_defaults` leaves it.
-    """
-    out = dict(obj)
-    meta = _dict(obj.get("metadata"))
-    meta["uid"] = uid
-    meta["generation"] = 1
-    out["metadata"] = meta
-    out.pop("status", None)
-    spec = _dict(obj.get("spec"))
-    out["spec"] = spec
-    if spec.get("manualSelector") is True:
-        return out
-    template = _dict(spec.get("template"))
-    tmeta = _dict(template.get("metadata"))
-    old_labels = tmeta.get("labels")
-    labels = _dict(old_labels)
-    name = meta.get("name") or ""
-    for key in (LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL):
-        labels.setdefault(key, name)
-    for key in (LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL):
-        labels.setdefault(key, uid)
-    tmeta["labels"] = labels
-    template["metadata"] = tmeta
-    spec["template"] = template
-    if old_labels is not None and isinstance(obj.get("metadata"), dict) and obj["metadata"].get("labels") is old_labels:
-        meta["labels"] = labels
-    selector = _dict(spec.get("selector"))
-    match_labels = _dict(selector.get("matchLabels"))
-    match_labels.setdefault(CONTROLLER_UID_LABEL, uid)
-    selector["matchLabels"] = match_labels
-    spec["selector"] = selector
-    return out

@@ -12,19 +12,32 @@ keeps for its own bookkeeping are the server's: a document cannot set them.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FieldError, invalid, not_supported
+from ..wellknown import (
+    CONTROLLER_UID_LABEL,
+    FAILURES_ANNOTATION,
+    JOB_LABELS,
+    JOB_NAME_LABEL,
+    LEGACY_CONTROLLER_UID_LABEL,
+    LEGACY_JOB_NAME_LABEL,
+    RUN_SECONDS_ANNOTATION,
+    SEQ_ANNOTATION,
+    SERVER_ANNOTATIONS,
+)
 from .validation.names import is_dns1123_subdomain, is_valid_ip
 
-# Bookkeeping the engine writes on stored objects (creation order, the simulated clock).
-SERVER_ANNOTATIONS = frozenset(
-    {"kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/finished-at", "kubeviz.io/restarts"}
-)
-RUN_SECONDS_ANNOTATION = "kubeviz.io/run-seconds"
-FAILURES_ANNOTATION = "kubeviz.io/failures"
+if TYPE_CHECKING:
+    from ..model import Base
+
+# The metadata the API server sets on every object it stores (a document's values are replaced).
+SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation")
+
 MAX_RUN_SECONDS = 86_400 * 365  # a simulated year: anything longer is a typo, not a lesson
 
 # Kinds whose status the API server resets on create (their controllers own it).
@@ -177,3 +190,173 @@ def _job_annotations(annotations: dict) -> list[FieldError]:
         if not text.isdigit() or not text.isascii() or int(text) > 1_000_000:
             errs.append(invalid(path, failures, "must be a whole number of pod runs that fail, from 0 to 1000000"))
     return errs
+
+
+# ---------------------------------------------------------------------- update-time preparation
+def prepare_for_update(kind: str, obj: dict, old: Base) -> dict:
+    """kubectl apply leaves what the server set: the object's uid and creation time, allocated
+    addresses, a Job's generated selector, a pod's node, status and server-side annotations.
+    (apply patches the stored object, so validation sees them; a Job's generated selector is
+    checked against its uid.)"""
+    obj = dict(obj)
+    old_m = old.manifest
+    old_meta = old_m.get("metadata") or {}
+    meta = dict(obj.get("metadata") or {})
+    for key in ("uid", "creationTimestamp"):
+        if key in old_meta and not meta.get(key):
+            meta[key] = old_meta[key]
+    obj["metadata"] = meta
+    spec = dict(obj.get("spec") or {})
+    old_spec = old_m.get("spec") or {}
+    if kind == "Service":
+        if not spec.get("clusterIP") and old_spec.get("clusterIP") and spec.get("type") != "ExternalName":
+            spec["clusterIP"] = old_spec["clusterIP"]
+            spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
+        if spec.get("type") in ("NodePort", "LoadBalancer"):
+            old_ports = {
+                (p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in old_spec.get("ports") or ()
+            }
+            ports = []
+            for p in spec.get("ports") or ():
+                p = dict(p)
+                if not p.get("nodePort") and old_ports.get((p.get("port"), p.get("protocol", "TCP"))):
+                    p["nodePort"] = old_ports[(p.get("port"), p.get("protocol", "TCP"))]
+                ports.append(p)
+            spec["ports"] = ports
+        if "status" not in obj and old_m.get("status"):
+            obj["status"] = old_m["status"]
+    elif kind == "Job":
+        if not spec.get("manualSelector") and "selector" not in (obj.get("spec") or {}):
+            spec["selector"] = old_spec.get("selector")
+            template = copy.deepcopy(spec.get("template") or {})
+            labels = template.setdefault("metadata", {}).setdefault("labels", {})
+            for k, v in ((old_spec.get("template") or {}).get("metadata") or {}).get("labels", {}).items():
+                if k in JOB_LABELS:
+                    labels.setdefault(k, v)
+            spec["template"] = template
+        if old_m.get("status"):
+            obj["status"] = old_m["status"]
+    elif kind == "Pod":
+        if not spec.get("nodeName") and old_spec.get("nodeName"):
+            spec["nodeName"] = old_spec["nodeName"]
+        if "status" not in obj and old_m.get("status"):
+            obj["status"] = old_m["status"]
+        elif isinstance(obj.get("status"), dict):
+            obj["status"] = keep_pod_server_status(obj["status"], old_m.get("status") or {})
+    elif kind == "Node":
+        for key in ("podCIDR", "podCIDRs"):
+            if key not in spec and key in old_spec:
+                spec[key] = old_spec[key]
+        if "status" not in obj and old_m.get("status"):
+            obj["status"] = old_m["status"]
+    elif kind in ("Deployment", "ReplicaSet", "DaemonSet") and old_m.get("status"):
+        obj["status"] = old_m["status"]
+    if old.owner is not None:
+        meta.setdefault("ownerReferences", old_meta.get("ownerReferences"))
+    # the engine's bookkeeping stays; the user's knobs (run-seconds, failures) are the document's
+    kept = {
+        k: v for k, v in (old_meta.get("annotations") or {}).items() if k in SERVER_ANNOTATIONS and k != SEQ_ANNOTATION
+    }
+    if kept:
+        meta["annotations"] = {**(meta.get("annotations") or {}), **kept}  # a document cannot set these (strategy)
+    if spec:
+        obj["spec"] = spec
+    return obj
+
+
+def unchanged(stored: dict, incoming: dict) -> bool:
+    """Does applying `incoming` change nothing the user can set? (kubectl's "unchanged".)"""
+    return json.dumps(_user_set(stored, incoming), sort_keys=True) == json.dumps(
+        _user_set(incoming, incoming), sort_keys=True
+    )
+
+
+def _user_set(manifest: dict, incoming: dict) -> dict:
+    """What of `manifest` a document decides: not the server's metadata (nor the owner and the
+    namespace, which the server keeps), not the server's annotations, and no status but a pod's
+    when the document gives one."""
+    meta = {
+        k: v
+        for k, v in (manifest.get("metadata") or {}).items()
+        if k not in SERVER_METADATA and k not in ("ownerReferences", "namespace")
+    }
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in SERVER_ANNOTATIONS}
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    return {
+        "apiVersion": manifest.get("apiVersion"),
+        "metadata": meta,
+        "spec": manifest.get("spec"),
+        "status": manifest.get("status") if manifest.get("kind") == "Pod" and "status" in incoming else None,
+    }
+
+
+# ---------------------------------------------------------------------- create-time preparation
+FINALIZER_KUBERNETES = "kubernetes"
+
+
+def namespace_prepare_for_create(obj: dict) -> dict:
+    """namespaceStrategy.PrepareForCreate: status Active; the `kubernetes` finalizer appended
+    to spec.finalizers unless already there (it is not a default: it may be removed later)."""
+    out = dict(obj)
+    spec = _as_dict(obj.get("spec"))
+    finalizers = list(spec.get("finalizers") or [])
+    if FINALIZER_KUBERNETES not in finalizers:
+        finalizers.append(FINALIZER_KUBERNETES)
+    spec["finalizers"] = finalizers
+    out["spec"] = spec
+    out["status"] = dict(_as_dict(obj.get("status")), phase="Active")
+    return out
+
+
+def prepare_job_for_create(obj: dict, uid: str) -> dict:
+    """jobStrategy.PrepareForCreate on a DEFAULTED Job (a new dict; `obj` untouched).
+
+    The registry gives the Job its uid; status is cleared; generation becomes 1. Unless
+    `spec.manualSelector` is true, generateSelector adds `job-name` and
+    `batch.kubernetes.io/job-name` (= the Job's name) and `controller-uid` and
+    `batch.kubernetes.io/controller-uid` (= its uid) to the pod template's labels (keeping any
+    the user already set, which validation then checks), and selects
+    `batch.kubernetes.io/controller-uid` in `spec.selector.matchLabels`.
+
+    Subtle: when defaulting gave the Job its template's labels (the Job had none), the two
+    are ONE Go map (SetDefaults_Job assigns the map; conversion shares it), so the generated
+    labels also appear on the Job itself. We mirror that when `metadata.labels` is the very
+    same dict object as the template's labels, as `apply_defaults` leaves it.
+    """
+    out = dict(obj)
+    meta = _as_dict(obj.get("metadata"))
+    meta["uid"] = uid
+    meta["generation"] = 1
+    out["metadata"] = meta
+    out.pop("status", None)
+    spec = _as_dict(obj.get("spec"))
+    out["spec"] = spec
+    if spec.get("manualSelector") is True:
+        return out
+    template = _as_dict(spec.get("template"))
+    tmeta = _as_dict(template.get("metadata"))
+    old_labels = tmeta.get("labels")
+    labels = _as_dict(old_labels)
+    name = meta.get("name") or ""
+    for key in (LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL):
+        labels.setdefault(key, name)
+    for key in (LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL):
+        labels.setdefault(key, uid)
+    tmeta["labels"] = labels
+    template["metadata"] = tmeta
+    spec["template"] = template
+    if old_labels is not None and isinstance(obj.get("metadata"), dict) and obj["metadata"].get("labels") is old_labels:
+        meta["labels"] = labels
+    selector = _as_dict(spec.get("selector"))
+    match_labels = _as_dict(selector.get("matchLabels"))
+    match_labels.setdefault(CONTROLLER_UID_LABEL, uid)
+    selector["matchLabels"] = match_labels
+    spec["selector"] = selector
+    return out
+
+
+def _as_dict(value: Any) -> dict:
+    return dict(value) if isinstance(value, dict) else {}

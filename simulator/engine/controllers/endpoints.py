@@ -13,14 +13,25 @@ pkg/controller/util/endpoint (ShouldPodBeInEndpoints), pkg/api/v1/pod FindPort.
   and a pod without such a port is left out for that Service port.
 * `default/kubernetes` is maintained by the apiserver itself: the control plane's
   address on port 6443.
+
+`EndpointsController` keeps each Service's Endpoints: computed when asked, remembered until a
+pod the Service selects (before or after the change), the Service itself, or the node list
+changes, and flagged in the store's change log (`("Endpoints", namespace, service)`) when that
+happens, as the controller's pod and Service event handlers queue the Services to sync
+(endpoints_controller.go addPod/updatePod/deletePod via getPodServiceMemberships).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..model import Pod, Service, ServicePort
+from ..memo import Memo
+from ..model import Node, Pod, Service, ServicePort
 from ..netaddr import ip_sort_key
+from ..wellknown import CONTROL_PLANE_ROLE
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 class Endpoint(NamedTuple):
@@ -74,7 +85,7 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
     if service.type == "ExternalName":
         return ()
     if service.namespace == "default" and service.name == "kubernetes" and not service.selector:
-        control = next((n for n in cluster.nodes() if "node-role.kubernetes.io/control-plane" in n.labels), None)
+        control = next((n for n in cluster.nodes() if CONTROL_PLANE_ROLE in n.labels), None)
         control = control or next(iter(cluster.nodes()), None)
         if control is None or not control.ip:
             return ()
@@ -114,12 +125,66 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
 
 
 def cached_endpoints(cluster, service: Service) -> tuple[Endpoint, ...]:
-    """Endpoints cached per Service; the cluster drops an entry when a pod the Service selects
-    (before or after the change), the Service itself, or the node list changes."""
-    cache = cluster.endpoints_cache
-    hit = cache.get(service.key)
-    if hit is not None and hit[0] is service:
-        return hit[1]
-    value = endpoints_for_service(cluster, service)
-    cache[service.key] = (service, value)
-    return value
+    """The Service's Endpoints as the cluster's endpoints controller keeps them."""
+    return cluster.endpoints.memo.get(service.key, service, endpoints_for_service, cluster.store, service)
+
+
+class EndpointsController:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.memo = Memo()  # Service key -> its Endpoints, for that Service object
+        # namespace -> one label pair of each selector -> the Services indexed under it: a pod
+        # matches a selector only if it carries every pair, so that one too.
+        self._selecting: dict[str, dict[tuple[str, str], set[str]]] = {}
+        self._services: dict[str, dict[str, Service]] = {}  # namespace -> name -> Service with a selector
+        store.watch(("Pod",), self._pod_changed, self._pod_changed)
+        store.watch(("Service",), self._service_added, self._service_removed)
+        store.watch(("Node",), self._node_changed, self._node_changed)
+
+    def _changed(self, svc: Service) -> None:
+        self.memo.forget(svc.key)
+        self.store.changes.add("Endpoints", svc.namespace, svc.name)
+
+    def _service_added(self, svc: Service) -> None:
+        self._changed(svc)
+        if svc.selector:
+            index = self._selecting.setdefault(svc.namespace, {})
+            index.setdefault(_index_pair(svc.selector), set()).add(svc.name)
+            self._services.setdefault(svc.namespace, {})[svc.name] = svc
+
+    def _service_removed(self, svc: Service) -> None:
+        self._changed(svc)
+        if svc.selector:
+            self._services.get(svc.namespace, {}).pop(svc.name, None)
+            index = self._selecting.get(svc.namespace, {})
+            pair = _index_pair(svc.selector)
+            names = index.get(pair)
+            if names is not None:
+                names.discard(svc.name)
+                if not names:
+                    del index[pair]
+
+    def _pod_changed(self, pod: Pod) -> None:
+        """Every Service whose selector matches this pod's labels may have new Endpoints."""
+        index = self._selecting.get(pod.namespace)
+        if not index:
+            return
+        labels = pod.labels
+        for pair in labels.items():
+            for name in index.get(pair, ()):
+                svc = self._services[pod.namespace][name]
+                for k, v in svc.selector.items():
+                    if labels.get(k) != v:
+                        break
+                else:
+                    self.memo.forget(svc.key)
+                    self.store.changes.add("Endpoints", svc.namespace, svc.name)
+
+    def _node_changed(self, node: Node) -> None:
+        self.memo.forget(("default", "kubernetes"))  # the control plane's address
+
+
+def _index_pair(selector: dict) -> tuple[str, str]:
+    """The selector pair a Service is indexed under: the longest, usually the most specific
+    (`app=web-17` rather than `tier=web`)."""
+    return max(selector.items(), key=lambda kv: (len(kv[0]) + len(kv[1]), kv))

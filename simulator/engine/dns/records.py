@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from ..apiserver.bootstrap import KUBE_DNS_OFFSET
 from ..controllers.endpoints import Endpoint
 from ..model import Pod, Service
-from ..netaddr import ipv4_octets, is_dotted_quad
-
-CLUSTER_DNS_OFFSET = 10  # kubeadm's clusterDNS: the 10th address of the service CIDR (10.96.0.10)
+from ..netaddr import ipv4_octets, is_dotted_quad, nth_address
 
 
 class Record(NamedTuple):
@@ -35,8 +34,8 @@ def zone_of(cluster) -> str:
 
 
 def cluster_dns_ip(cluster) -> str:
-    """kubelet's clusterDNS (kubeadm: the 10th address of the service CIDR)."""
-    return cluster.service_ips.ip(CLUSTER_DNS_OFFSET)
+    """kubelet's clusterDNS: where kubeadm put kube-dns, the 10th address of the Service range."""
+    return nth_address(cluster.settings.service_cidr, KUBE_DNS_OFFSET)
 
 
 def service_fqdn(service: Service, zone: str) -> str:

@@ -69,26 +69,25 @@ def services_for_pod(cluster, pod: Pod) -> list[Service]:
 
 
 def env_for_pod(cluster, pod: Pod) -> dict[str, str]:
-    """The Service variables of one pod, sorted by name. Pods that saw the same Services share one dict."""
+    """The Service variables of one pod, sorted by name. Pods that saw the same Services share one
+    dict: it is remembered per namespace and position in the namespace's Service history, for
+    as long as the namespace's (and `default`'s) Services stay as they are."""
     seqs, _ = cluster.services_by_seq(pod.namespace) if pod.enable_service_links else ((), ())
-    key = (
+    seen = (
         pod.namespace,
-        cluster.service_version(pod.namespace),
-        cluster.service_version("default"),
         bisect.bisect_left(seqs, pod.seq) if pod.enable_service_links else -1,
         pod.enable_service_links,
         _master_before(cluster, pod),
     )
-    cache = cluster.env_cache
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
+    versions = (cluster.service_version(pod.namespace), cluster.service_version("default"))
+    return cluster.memos["envvars"].get(seen, versions, _env, cluster, pod)
+
+
+def _env(cluster, pod: Pod) -> dict[str, str]:
     env: dict[str, str] = {}
     for svc in services_for_pod(cluster, pod):
         env.update(service_env(svc))
-    value = dict(sorted(env.items()))
-    cache[key] = value
-    return value
+    return dict(sorted(env.items()))
 
 
 def _master_before(cluster, pod: Pod) -> bool:

@@ -642,7 +642,7 @@ def _sync(cluster) -> KubeProxyRules:
 # ------------------------------------------------------------------------------ public API
 def kube_proxy_rules(cluster) -> KubeProxyRules:
     """Everything kube-proxy programs on the first worker node, cached until the cluster changes."""
-    return cluster.cached("kubeproxy.rules", lambda: _sync(cluster))
+    return cluster.memos["iptables"].get("rules", cluster.generation, _sync, cluster)
 
 
 def iptables_save(cluster, table: str = "nat") -> str:
@@ -650,9 +650,9 @@ def iptables_save(cluster, table: str = "nat") -> str:
     worker node: `*nat`, chain declarations, rules, `COMMIT`."""
     rules = kube_proxy_rules(cluster)
     if table == "nat":
-        return cluster.cached("kubeproxy.nat", rules.nat_text)
+        return cluster.memos["iptables"].get("nat", rules, rules.nat_text)
     if table == "filter":
-        return cluster.cached("kubeproxy.filter", rules.filter_text)
+        return cluster.memos["iptables"].get("filter", rules, rules.filter_text)
     raise ValueError(f"unknown table {table!r}: kube-proxy programs 'nat' and 'filter'")
 
 
@@ -670,7 +670,7 @@ def service_rules(cluster, service: Service) -> dict:
     out["node"] = rules.node.name
     if reason is not None:
         return out
-    proxied = cluster.cached("kubeproxy.index", lambda: dict(rules.services)).get(ref)
+    proxied = cluster.memos["iptables"].get("index", rules, dict, rules.services).get(ref)
     if proxied is None:
         return out
     for port in proxied.ports:
