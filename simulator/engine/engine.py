@@ -14,7 +14,6 @@ edit touched.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ from .controllers.endpoints import EndpointsController
 from .controllers.manager import ControllerManager
 from .kubelet.clock import Timeline
 from .kubelet.pods import Kubelet
-from .memo import Memo
+from .memo import Memos
 from .model import Base, Node, Workload, from_manifest
 from .scheduler import Scheduler
 from .store import ChangeLog, Store
@@ -76,7 +75,7 @@ class Engine:
         self.controllers = ControllerManager(self.settings, self.store, self.registry)
         self.timeline = Timeline(self.store)
         # The memos the derived views keep their values in (`memo.Memo`), one per view module.
-        self.memos: defaultdict[str, Memo] = defaultdict(Memo)
+        self.memos = Memos()
         # Reading is the store's: its own methods answer (get, list, all_objects, nodes, namespaces,
         # pods_in, services_in, service_version, services_by_seq, pods_with_labels, owned_by,
         # node_ip, manifests), bound here so that the derived views pay no extra call for them.

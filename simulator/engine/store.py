@@ -150,6 +150,9 @@ class Store:
     def services_by_seq(self, namespace: str) -> tuple[list[int], list[Service]]:
         """The namespace's Services in creation order, with their creation numbers (for bisecting)."""
         version = self._service_versions.get(namespace, 0)
+        hit = self._services_by_seq.entries.get(namespace)  # asked for every pod: the hit is checked here
+        if hit is not None and hit[0] == version:
+            return hit[1]
         return self._services_by_seq.get(namespace, version, self._sorted_services, namespace)
 
     def _sorted_services(self, namespace: str) -> tuple[list[int], list[Service]]:

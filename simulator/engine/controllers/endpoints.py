@@ -126,7 +126,11 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
 
 def cached_endpoints(cluster, service: Service) -> tuple[Endpoint, ...]:
     """The Service's Endpoints as the cluster's endpoints controller keeps them."""
-    return cluster.endpoints.memo.get(service.key, service, endpoints_for_service, cluster.store, service)
+    memo = cluster.endpoints.memo
+    entry = memo.entries.get(service.key)
+    if entry is not None and entry[0] is service:  # read by every view for every Service: the hit is checked here
+        return entry[1]
+    return memo.get(service.key, service, endpoints_for_service, cluster.store, service)
 
 
 class EndpointsController:

@@ -4,7 +4,8 @@ Records are derived per Service from (Service object, endpoints tuple) and per P
 object (`records`), and re-derived only when those objects change. The index of every record
 (what PTR questions and the full listing need) is brought up to date when `cluster.generation`
 moved, by comparing object identities and moving only the records of what changed (one sync,
-as kube-proxy does); the sorted listing is then patched by bisection.
+as kube-proxy does); the sorted listing is then patched by bisection. One index per engine and
+zone, in the engine's `dns` memo.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from ..controllers.endpoints import cached_endpoints
+from ..memo import Memo
 from ..model import Service
 from .records import Contribution, Record, pod_records, service_records, zone_of
 
@@ -23,17 +25,17 @@ def _record_key(record: Record) -> tuple[str, str, str]:
 
 @dataclass
 class RecordIndex:
-    """`cluster.scratch["dns"]`: records per Service and per Pod, each for the objects it was
-    derived from, and the index of every record (for PTR questions and the full listing).
+    """Records per Service and per Pod, each for the objects it was derived from, and the index
+    of every record (for PTR questions and the full listing).
 
     Records are counted (two hostNetwork pods on one node give the same pod record), so a
     contribution can be removed exactly. The listing is kept sorted by bisection while changes
     are few, and sorted afresh after a bulk change."""
 
     zone: str
-    services: dict = field(default_factory=dict)  # key -> (service, endpoints, contribution)
-    forward: dict = field(default_factory=dict)  # key -> (contribution, {name: {type: records}})
-    pods: dict = field(default_factory=dict)  # key -> (pod, contribution)
+    services: Memo = field(default_factory=Memo)  # Service key -> its contribution, for (service, endpoints)
+    forward: Memo = field(default_factory=Memo)  # Service key -> {name: {type: records}}, for its contribution
+    pods: dict = field(default_factory=dict)  # key -> (pod, its contribution in the index)
     indexed: dict = field(default_factory=dict)  # service key -> the contribution in the index
     counts: dict = field(default_factory=dict)  # Record -> how many contributions give it
     cluster_ptrs: dict = field(default_factory=dict)  # reverse name -> {Record: count}
@@ -108,33 +110,37 @@ class RecordIndex:
 
 
 def record_index(cluster) -> RecordIndex:
-    scratch = cluster.scratch.setdefault("dns", {})
+    """The cluster's record index (for its zone), in the engine's `dns` memo."""
     zone = zone_of(cluster)
-    state = scratch.get("state")
-    if state is None or state.zone != zone:
-        state = scratch["state"] = RecordIndex(zone)
-    return state
+    return cluster.memos["dns"].get("index", zone, RecordIndex, zone)
 
 
 def _service_contribution(cluster, state: RecordIndex, service: Service) -> Contribution:
     """The Service's records, re-derived only when the Service or its endpoints changed."""
     endpoints = cached_endpoints(cluster, service) if service.type != "ExternalName" else ()
-    entry = state.services.get(service.key)
-    if entry is not None and entry[0] is service and entry[1] is endpoints:
-        return entry[2]
-    contribution = service_records(service, endpoints, state.zone)
-    if entry is not None and entry[2] == contribution:
-        contribution = entry[2]  # e.g. a selected pod changed, but not its address or readiness
-    state.services[service.key] = (service, endpoints, contribution)
+    hit = state.services.entries.get(service.key)  # asked for every Service on every sync
+    if hit is not None and hit[0][0] is service and hit[0][1] is endpoints:
+        return hit[1]
+    previous = state.services.last(service.key)
+    return state.services.get(
+        service.key, (service, endpoints), _new_contribution, service, endpoints, state.zone, previous
+    )
+
+
+def _new_contribution(service: Service, endpoints: tuple, zone: str, previous: Contribution | None) -> Contribution:
+    contribution = service_records(service, endpoints, zone)
+    if previous == contribution:
+        return previous  # e.g. a selected pod changed, but not its address or readiness
     return contribution
 
 
 def service_names(cluster, state: RecordIndex, service: Service) -> dict:
     """The forward names one Service answers: {name: {type: sorted records}}."""
     contribution = _service_contribution(cluster, state, service)
-    cached = state.forward.get(service.key)
-    if cached is not None and cached[0] is contribution:
-        return cached[1]
+    return state.forward.get(service.key, contribution, _forward_names, contribution)
+
+
+def _forward_names(contribution: Contribution) -> dict:
     names: dict[str, dict[str, list[Record]]] = {}
     for record in contribution.records:
         if record.type != "PTR":
@@ -142,7 +148,6 @@ def service_names(cluster, state: RecordIndex, service: Service) -> dict:
     for kinds in names.values():
         for rtype, records in kinds.items():
             kinds[rtype] = sorted(set(records), key=_record_key)
-    state.forward[service.key] = (contribution, names)
     return names
 
 
@@ -163,8 +168,8 @@ def sync_services(cluster, state: RecordIndex) -> None:
     if len(state.indexed) != len(services):  # the index holds every current key, plus removed ones
         for key in [k for k in state.indexed if k not in services]:
             state.remove(state.indexed.pop(key))
-            state.services.pop(key, None)
-            state.forward.pop(key, None)
+            state.services.forget(key)
+            state.forward.forget(key)
     state.services_generation = cluster.generation
 
 

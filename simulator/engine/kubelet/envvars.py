@@ -80,7 +80,11 @@ def env_for_pod(cluster, pod: Pod) -> dict[str, str]:
         _master_before(cluster, pod),
     )
     versions = (cluster.service_version(pod.namespace), cluster.service_version("default"))
-    return cluster.memos["envvars"].get(seen, versions, _env, cluster, pod)
+    memo = cluster.memos["envvars"]
+    hit = memo.entries.get(seen)  # asked for every pod: the hit is checked here
+    if hit is not None and hit[0] == versions:
+        return hit[1]
+    return memo.get(seen, versions, _env, cluster, pod)
 
 
 def _env(cluster, pod: Pod) -> dict[str, str]:

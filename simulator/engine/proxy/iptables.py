@@ -583,49 +583,49 @@ def _build(svc: Service, groups: list[list[Endpoint]], node: ProxyNode) -> _Prox
 
 
 class _Entry:
-    """Cache slot for one Service: valid while the Service object and its endpoints tuple are the
-    same objects (cached_endpoints returns the same tuple until a selected pod changes)."""
+    """One Service's share of a sync: kube-proxy's endpoints per port for this Service object and
+    endpoints tuple, and its rules for the node they were written for."""
 
-    __slots__ = ("count", "endpoints", "groups", "node", "rules", "service")
+    __slots__ = ("count", "groups", "node", "rules", "service")
 
-    def __init__(self, service: Service, endpoints: tuple, groups: list[list[Endpoint]]):
+    def __init__(self, service: Service, endpoints: tuple):
         self.service = service
-        self.endpoints = endpoints
-        self.groups = groups
-        self.count = sum(len(g) for g in groups)
+        self.groups = _endpoints_by_port(service, endpoints)
+        self.count = sum(len(g) for g in self.groups)
         self.node: ProxyNode | None = None
         self.rules: _Proxied | None = None
 
 
 def _sync(cluster) -> KubeProxyRules:
     """syncProxyRules for the whole cluster. Re-derives only Services whose object or endpoints
-    changed (or everything, when the node's settings or large-cluster mode change)."""
-    scratch = cluster.scratch.setdefault("kubeproxy", {})
-    cache: dict[tuple[str, str], _Entry] = scratch.setdefault("services", {})
-    verdicts = scratch.setdefault("proxied", {})
+    changed (or everything, when the node's settings or large-cluster mode change): each Service's
+    entry is remembered for (Service object, endpoints tuple), and cached_endpoints returns the
+    same tuple until a selected pod changes."""
+    # Both memos are read for every Service on every sync, so their hits are checked here.
+    verdicts = cluster.memos["iptables.proxied"]  # Service key -> does kube-proxy program it
+    entries_memo = cluster.memos["iptables.services"]  # Service key -> _Entry, for (service, endpoints)
     proxied = []
     for svc in cluster.list("Service"):
-        verdict = verdicts.get(svc.key)
-        if verdict is None or verdict[0] is not svc:
-            verdict = (svc, _is_proxied(svc))
-            verdicts[svc.key] = verdict
-        if verdict[1]:
+        hit = verdicts.entries.get(svc.key)
+        if hit is not None and hit[0] is svc:
+            if hit[1]:
+                proxied.append(svc)
+        elif verdicts.get(svc.key, svc, _is_proxied, svc):
             proxied.append(svc)
     services = sorted(proxied, key=lambda s: f"{s.namespace}/{s.name}")
     entries = []
     total = 0
     for svc in services:
         eps = cached_endpoints(cluster, svc)
-        entry = cache.get(svc.key)
-        if entry is None or entry.service is not svc or entry.endpoints is not eps:
-            entry = _Entry(svc, eps, _endpoints_by_port(svc, eps))
-            cache[svc.key] = entry
+        hit = entries_memo.entries.get(svc.key)
+        if hit is not None and hit[0][0] is svc and hit[0][1] is eps:
+            entry = hit[1]
+        else:
+            entry = entries_memo.get(svc.key, (svc, eps), _Entry, svc, eps)
         total += entry.count
         entries.append(entry)
-    if len(cache) > len(entries):
-        live = {e.service.key for e in entries}
-        for key in [k for k in cache if k not in live]:
-            del cache[key]
+    if len(entries_memo) > len(entries):
+        entries_memo.keep_only({e.service.key for e in entries})
 
     name, ip = _proxy_node_host(cluster)
     cidr = _ipv4_cidr(cluster.settings.pod_cidr)
