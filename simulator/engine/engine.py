@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import kinds
 from .apiserver.allocate import Allocations
 from .apiserver.apply import ApplyResult, apply, delete, parse_entries
 from .apiserver.bootstrap import bootstrap
@@ -28,7 +29,7 @@ from .controllers.manager import ControllerManager
 from .kubelet.clock import Timeline
 from .kubelet.pods import Kubelet
 from .memo import Memos
-from .model import Base, Node, Workload, from_manifest
+from .model import Base, Node, Workload
 from .scheduler import Scheduler
 from .store import ChangeLog, Store
 from .wellknown import SEQ_ANNOTATION
@@ -113,7 +114,7 @@ class Engine:
             manifests, key=lambda m: int((m.get("metadata") or {}).get("annotations", {}).get(SEQ_ANNOTATION, 0))
         ):
             seq = int(manifest["metadata"]["annotations"][SEQ_ANNOTATION])
-            engine.store.add(from_manifest(manifest, seq))
+            engine.store.add(kinds.from_manifest(manifest, seq))
         engine.scheduler.recall_failures()
         engine.store.pop_change_log()
         engine.controllers.queue.clear()

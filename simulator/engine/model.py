@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .labels import Selector, from_label_selector
 from .wellknown import FINISHED_AT_ANNOTATION, INGRESS_CLASS_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
@@ -411,23 +410,6 @@ class Ingress(Base):
     @property
     def ingress_class(self) -> str | None:
         return self.spec.get("ingressClassName") or self.annotations.get(INGRESS_CLASS_ANNOTATION) or None
-
-
-TYPES: dict[str, Any] = {
-    "Namespace": Namespace,
-    "Node": Node,
-    "Pod": Pod,
-    "Service": Service,
-    "Deployment": Workload,
-    "ReplicaSet": Workload,
-    "DaemonSet": Workload,
-    "Job": Workload,
-    "Ingress": Ingress,
-}
-
-
-def from_manifest(manifest: dict, seq: int):
-    return TYPES[manifest["kind"]].from_manifest(manifest, seq)
 
 
 def copy_manifest(manifest: dict) -> dict:

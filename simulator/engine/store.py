@@ -23,7 +23,7 @@ from operator import attrgetter
 
 from . import kinds
 from .memo import Memo
-from .model import Base, Node, Pod, Service, from_manifest
+from .model import Base, Node, Pod, Service
 
 Key = tuple[str, str, str]  # (kind, namespace, name); namespace "" for cluster-scoped kinds
 Handler = Callable[[Base], None]  # a watcher's bound method
@@ -253,7 +253,7 @@ class Store:
     def replace(self, old: Base, manifest: dict) -> Base:
         """Store the object `manifest` describes in place of `old` (same creation number)."""
         self.remove(old)
-        new = from_manifest(manifest, old.seq)
+        new = kinds.from_manifest(manifest, old.seq)
         self.add(new)
         return new
 

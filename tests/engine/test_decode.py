@@ -9,7 +9,8 @@ import copy
 
 import pytest
 
-from simulator.engine.apiserver.decode import check_types, decode, decoding_message, is_decode_error
+from simulator.engine.apiserver.decode import decoding_message, is_decode_error
+from simulator.engine.kinds import check_types, decode
 
 SERVICE = {
     "apiVersion": "v1",

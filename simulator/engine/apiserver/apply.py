@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from .. import kinds
 from ..errors import Diagnostic, FieldError, InputRejected, Problem
 from ..model import Base
-from . import decode as schema
-from . import defaults as api_defaults
 from . import strategy
 from .allocate import Reservations
 from .bootstrap import DEFAULT_NAMESPACES, ensure_kubernetes_service
@@ -106,7 +104,7 @@ def delete(registry: Registry, kind: str, namespace: str, name: str) -> ApplyRes
         namespace = ""
     obj = registry.store.get(kind, namespace, name)
     if obj is None:
-        resource = kinds.group_resource(kind)
+        resource = kinds.KINDS[kind].group_resource
         result.errors.append(Diagnostic(None, None, kind, name, None, f'{resource} "{name}" not found'))
         return result
     if kind == "Namespace" and name in DEFAULT_NAMESPACES:
@@ -151,15 +149,16 @@ def _prepare(
         return None
     if warning:
         result.warnings.append(entry.diagnostic(warning, None, kind, name))
+    info = kinds.KINDS[kind]
     obj = kinds.convert(value["apiVersion"], kind, value)
-    obj, errors = schema.decode(kind, obj)
+    obj, errors = kinds.decode(kind, obj)
     if errors:
         for err in errors:
             result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
         return None
-    obj = api_defaults.apply_defaults(kind, obj)
+    obj = info.default(obj)
     meta = obj.setdefault("metadata", {})
-    if kind in kinds.CLUSTER_SCOPED:
+    if not info.namespaced:
         meta.pop("namespace", None)
         namespace = ""
     else:
@@ -168,20 +167,20 @@ def _prepare(
     name = meta.get("name")
     old = registry.store.get(kind, namespace, name) if name else None
     if old is not None:
-        obj = strategy.prepare_for_update(kind, strategy.strip_server_annotations(obj), old)
+        obj = strategy.prepare_for_update(info.strategy, strategy.strip_server_annotations(obj), old)
     else:
-        obj, ignored = strategy.prepare_for_create(kind, obj)
+        obj, ignored = strategy.prepare_for_create(info.strategy, obj)
         for field, message in ignored:
             result.warnings.append(entry.diagnostic(message, field, kind, name))
     checked = obj
-    if old is None and kind == "Job":
+    if old is None and info.strategy.with_uid is not None:
         # The Job strategy generates the selector from the uid before validation; the real uid
         # is only known when the object is stored, so validate with a stand-in and generate again.
-        checked = strategy.prepare_job_for_create(copy.deepcopy(obj), _STAND_IN_UID)
+        checked = info.strategy.with_uid(copy.deepcopy(obj), _STAND_IN_UID)
     errors = kinds.validate(kind, checked, old.manifest if old is not None else None)
     if kind == "Job":
         errors = _job_restart_policy_wording(value, errors)
-    errors += strategy.validate(kind, obj)
+    errors += info.strategy.validate(obj)
     problems = _check_cluster(registry, kind, namespace, obj, old, pending_namespaces, reservations)
     if errors or problems:
         for err in errors:

@@ -45,11 +45,9 @@ from ..errors import FieldError
 __all__ = [
     "DECODE_ERROR_TYPES",
     "JSON_ERROR",
-    "KINDS",
     "QUANTITY_FORMAT_ERROR",
     "QUANTITY_SUFFIX_ERROR",
     "STRICT_ERROR",
-    "check_types",
     "decode",
     "decoding_message",
     "is_decode_error",
@@ -882,17 +880,16 @@ def _top(kind: str, spec: _Struct | None, status: str | _Struct) -> _Struct:
     return _Struct(kind, fields)
 
 
-KINDS: dict[str, _Struct] = {
-    "Namespace": _top("Namespace", NAMESPACE_SPEC, "NamespaceStatus"),
-    "Node": _top("Node", NODE_SPEC, NODE_STATUS),
-    "Pod": _top("Pod", POD_SPEC, POD_STATUS),
-    "Service": _top("Service", SERVICE_SPEC, SERVICE_STATUS),
-    "Deployment": _top("Deployment", DEPLOYMENT_SPEC, DEPLOYMENT_STATUS),
-    "ReplicaSet": _top("ReplicaSet", REPLICA_SET_SPEC, REPLICA_SET_STATUS),
-    "DaemonSet": _top("DaemonSet", DAEMON_SET_SPEC, DAEMON_SET_STATUS),
-    "Job": _top("Job", JOB_SPEC, JOB_STATUS),
-    "Ingress": _top("Ingress", INGRESS_SPEC, "IngressStatus"),
-}
+# The Go type each kind's body decodes into (kinds.py names the one of each kind).
+NAMESPACE = _top("Namespace", NAMESPACE_SPEC, "NamespaceStatus")
+NODE = _top("Node", NODE_SPEC, NODE_STATUS)
+POD = _top("Pod", POD_SPEC, POD_STATUS)
+SERVICE = _top("Service", SERVICE_SPEC, SERVICE_STATUS)
+DEPLOYMENT = _top("Deployment", DEPLOYMENT_SPEC, DEPLOYMENT_STATUS)
+REPLICA_SET = _top("ReplicaSet", REPLICA_SET_SPEC, REPLICA_SET_STATUS)
+DAEMON_SET = _top("DaemonSet", DAEMON_SET_SPEC, DAEMON_SET_STATUS)
+JOB = _top("Job", JOB_SPEC, JOB_STATUS)
+INGRESS = _top("Ingress", INGRESS_SPEC, "IngressStatus")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -900,17 +897,15 @@ KINDS: dict[str, _Struct] = {
 # ---------------------------------------------------------------------------------------------
 
 
-def decode(kind: str, obj: dict) -> tuple[dict, list[FieldError]]:
-    """Decode `obj` as the API server would: (the object as Go sees it, its decoding errors).
+def decode(root: _Struct, obj: dict) -> tuple[dict, list[FieldError]]:
+    """Decode `obj` into the Go type `root` as the API server would: (the object as Go sees it,
+    its decoding errors). `kinds.decode` takes a kind's name.
 
     The returned object is `obj` itself unless an integral float had to become an int
     (`port: 80.0`, which json.Marshal writes as `80`); then only the changed containers are
     copied. The errors are either ONE type error (the decoder keeps the first, in sorted-key
     order) or every unknown field, never both (see the module docstring).
     """
-    root = KINDS.get(kind)
-    if root is None:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(KINDS)}")
     ctx = _Ctx()
     if not isinstance(obj, dict):
         ctx.mismatch(_json_kind(obj), "", "", root.gotype, "")
@@ -919,11 +914,6 @@ def decode(kind: str, obj: dict) -> tuple[dict, list[FieldError]]:
     if ctx.type_error is not None:
         return out, [ctx.type_error]
     return out, ctx.unknown
-
-
-def check_types(kind: str, obj: dict) -> list[FieldError]:
-    """The decoding errors the API server reports for `obj` of `kind` (empty when it decodes)."""
-    return decode(kind, obj)[1]
 
 
 def decoding_message(kind: str, errors: list[FieldError], version: str = "v1") -> str:

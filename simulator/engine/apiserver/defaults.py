@@ -1,6 +1,7 @@
-"""API server defaulting: the SetDefaults_<Kind> functions of each API group.
+"""API server defaulting: the SetDefaults_<Kind> functions of each API group (`kinds.py` names
+each kind's; `kinds.apply_defaults` runs it).
 
-`apply_defaults(kind, obj)` returns a NEW dict and never mutates its input: only the containers
+Each defaulter returns a NEW dict and never mutates its input: only the containers
 on the way to a defaulted field are copied (the object, `spec`, a container, its `ports`...),
 everything else (labels, env, volumes' contents, ...) is shared with the input.
 
@@ -26,7 +27,17 @@ from typing import Any
 from ..wellknown import METADATA_NAME_LABEL
 from .strategy import namespace_prepare_for_create
 
-__all__ = ["apply_defaults", "image_pull_policy"]
+__all__ = [
+    "default_daemon_set",
+    "default_deployment",
+    "default_job",
+    "default_namespace",
+    "default_pod",
+    "default_replica_set",
+    "default_service",
+    "image_pull_policy",
+    "no_defaults",
+]
 
 # Defaulting constants (staging/src/k8s.io/api/core/v1/types.go)
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
@@ -290,7 +301,7 @@ def _default_template(template: Any) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def _service(obj: dict) -> dict:
+def default_service(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
     out["spec"] = spec
@@ -331,13 +342,13 @@ def _service(obj: dict) -> dict:
     return out
 
 
-def _pod(obj: dict) -> dict:
+def default_pod(obj: dict) -> dict:
     out = dict(obj)
     out["spec"] = _default_pod_spec(obj.get("spec"), is_pod=True)
     return out
 
 
-def _deployment(obj: dict) -> dict:
+def default_deployment(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
     out["spec"] = spec
@@ -362,7 +373,7 @@ def _deployment(obj: dict) -> dict:
     return out
 
 
-def _replica_set(obj: dict) -> dict:
+def default_replica_set(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
     out["spec"] = spec
@@ -372,7 +383,7 @@ def _replica_set(obj: dict) -> dict:
     return out
 
 
-def _daemon_set(obj: dict) -> dict:
+def default_daemon_set(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
     out["spec"] = spec
@@ -393,7 +404,7 @@ def _daemon_set(obj: dict) -> dict:
     return out
 
 
-def _job(obj: dict) -> dict:
+def default_job(obj: dict) -> dict:
     out = dict(obj)
     spec = _dict(obj.get("spec"))
     out["spec"] = spec
@@ -440,7 +451,7 @@ def _job(obj: dict) -> dict:
     return out
 
 
-def _namespace(obj: dict) -> dict:
+def default_namespace(obj: dict) -> dict:
     out = dict(obj)
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
@@ -454,27 +465,5 @@ def _namespace(obj: dict) -> dict:
     return namespace_prepare_for_create(out)
 
 
-def _identity(obj: dict) -> dict:
+def no_defaults(obj: dict) -> dict:
     return dict(obj)
-
-
-_DEFAULTERS = {
-    "Service": _service,
-    "Pod": _pod,
-    "Deployment": _deployment,
-    "ReplicaSet": _replica_set,
-    "DaemonSet": _daemon_set,
-    "Job": _job,
-    "Namespace": _namespace,
-    "Node": _identity,  # NodeStatus allocatable-from-capacity is the only Node default
-    "Ingress": _identity,  # networking/v1 Ingress has no defaults (pathType is required)
-}
-
-
-def apply_defaults(kind: str, obj: dict) -> dict:
-    """The object as the API server stores it after defaulting (a new dict; `obj` untouched)."""
-    try:
-        defaulter = _DEFAULTERS[kind]
-    except KeyError:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(_DEFAULTERS)}") from None
-    return defaulter(obj)

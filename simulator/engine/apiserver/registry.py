@@ -17,10 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import kinds
-from ..model import Base, from_manifest
+from ..model import Base
 from ..wellknown import SEQ_ANNOTATION
 from .generate import make_uid
-from .strategy import prepare_job_for_create
 
 if TYPE_CHECKING:
     from ..controllers.manager import PodTemplate
@@ -28,9 +27,6 @@ if TYPE_CHECKING:
     from ..scheduler import Scheduler
     from ..store import Store
     from .allocate import Allocations
-
-# Kinds whose objects carry metadata.generation (their controllers report observedGeneration).
-_WITHOUT_GENERATION = frozenset({"Pod", "Namespace", "Node", "Service"})
 
 
 class Registry:
@@ -45,11 +41,12 @@ class Registry:
         shared parts (spec per node, the fields the model reads from it) are worked out once."""
         store = self.store
         kind = manifest["kind"]
+        info = kinds.KINDS[kind]
         seq = store.next_serial()
         meta = manifest.setdefault("metadata", {})
         if "uid" not in meta:
             meta["uid"] = make_uid(self.settings.seed, seq)
-        if kind not in kinds.CLUSTER_SCOPED:
+        if info.namespaced:
             if "namespace" not in meta:
                 meta["namespace"] = "default"
         else:
@@ -57,20 +54,20 @@ class Registry:
         meta["resourceVersion"] = store.next_resource_version()
         if "creationTimestamp" not in meta:
             meta["creationTimestamp"] = store.timestamp
-        if "spec" in manifest and kind not in _WITHOUT_GENERATION:
+        if info.strategy.generation and "spec" in manifest:
             meta["generation"] = 1
         annotations = dict(meta.get("annotations") or {})
         annotations[SEQ_ANNOTATION] = str(seq)
         meta["annotations"] = annotations
-        if kind == "Job" and not (manifest.get("spec") or {}).get("manualSelector"):
-            manifest = prepare_job_for_create(manifest, meta["uid"])
+        if info.strategy.with_uid is not None:
+            manifest = info.strategy.with_uid(manifest, meta["uid"])
         if kind == "Node":
             self.allocations.allocate_node(manifest)
         elif kind == "Service":
             self.allocations.allocate_service(manifest, None)
         elif kind == "Pod":
             self.scheduler.place(manifest, template)
-        obj = template.pod(manifest, seq) if template is not None else from_manifest(manifest, seq)
+        obj = template.pod(manifest, seq) if template is not None else info.model.from_manifest(manifest, seq)
         store.add(obj)
         return obj
 

@@ -13,28 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..apiserver.defaults import apply_defaults
+from .. import kinds
+from ..apiserver.defaults import default_pod
 from ..apiserver.generate import generate_name, pod_template_hash
 from ..memo import Memo
 from ..model import Base, OwnerRef, Pod, Workload, copy_manifest, owner_reference, pod_field_values
 from ..wellknown import SERVER_ANNOTATIONS, STARTED_AT_ANNOTATION
-from . import daemonset, deployment, job, replicaset
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..apiserver.registry import Registry
     from ..engine import ClusterSettings
     from ..store import Key, Store
-
-# The kinds with a controller, in the order a pass syncs them: Deployments before ReplicaSets, as
-# the ReplicaSets' pods depend on them.
-CONTROLLERS: dict[str, Callable[[ControllerManager, Workload], None]] = {
-    "Deployment": deployment.sync,
-    "ReplicaSet": replicaset.sync,
-    "DaemonSet": daemonset.sync,
-    "Job": job.sync,
-}
 
 
 class ControllerManager:
@@ -60,7 +49,7 @@ class ControllerManager:
     def _changed(self, obj: Base) -> None:
         """Queue the controllers that care about this object (itself, its owner, adopters, daemons)."""
         kind = obj.kind
-        if kind in CONTROLLERS:
+        if kind in _CONTROLLED:
             self.queue[(kind, obj.namespace, obj.name)] = None
         if obj.owner is not None:
             owner = self.store.by_uid.get(obj.owner.uid)
@@ -75,17 +64,18 @@ class ControllerManager:
                 self.queue[("DaemonSet", ds.namespace, ds.name)] = None
 
     def sync_queued(self) -> None:
-        """One pass: every queued object's controller syncs it, kind by kind."""
+        """One pass: every queued object's controller syncs it, kind by kind in the registry's
+        order (Deployments before their ReplicaSets, whose pods depend on them)."""
         batch = list(self.queue)
         self.queue.clear()
-        for kind, sync in CONTROLLERS.items():
-            objects = self.store.objects[kind]
+        for kind in kinds.CONTROLLED:
+            objects = self.store.objects[kind.name]
             for k, ns, name in batch:
-                if k != kind:
+                if k != kind.name:
                     continue
                 obj = objects.get((ns, name))
                 if obj is not None:
-                    sync(self, obj)
+                    kind.controller(self, obj)
 
     # ------------------------------------------------------------------ what controllers write
     def create_pods(
@@ -182,7 +172,10 @@ class ControllerManager:
 
 def _defaulted_pod_spec(template: dict) -> dict:
     manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": dict(template.get("spec") or {})}
-    return apply_defaults("Pod", manifest)["spec"]
+    return default_pod(manifest)["spec"]
+
+
+_CONTROLLED = frozenset(kind.name for kind in kinds.CONTROLLED)
 
 
 @dataclass(frozen=True, eq=False)
