@@ -44,7 +44,6 @@ endpoint order. Every failure is one sentence a student understands, with an id.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -54,9 +53,10 @@ from . import ingress as ingress_routing
 from .controllers.endpoints import Endpoint, cached_endpoints
 from .diagnostics import SELECTOR_OTHER_NAMESPACE, SELECTS_NO_PODS, service_hints
 from .model import Node, Pod, Service, ServicePort
+from .netaddr import is_ip
+from .wellknown import CONTROL_PLANE_ROLE
 
 EXTERNAL = "external"
-CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
 
 # Failure ids (Trace.error_id): stable, for the UI and graders.
 BAD_URL = "bad-url"
@@ -191,7 +191,7 @@ class Request:
 
     @property
     def host_is_ip(self) -> bool:
-        return _is_ip(self.host)
+        return is_ip(self.host)
 
 
 class TraceError(ValueError):
@@ -218,15 +218,7 @@ def parse_url(url: str) -> Request:
         raise TraceError(f"the URL {url!r} has an invalid port") from None
     if port is None:
         port = 443 if scheme == "https" else 80
-    return Request(url, scheme, host.rstrip(".") if not _is_ip(host) else host, port, parts.path or "/")
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
+    return Request(url, scheme, host.rstrip(".") if not is_ip(host) else host, port, parts.path or "/")
 
 
 # ---------------------------------------------------------------------- cached indexes

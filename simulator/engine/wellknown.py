@@ -19,7 +19,8 @@ TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 
 # ---------------------------------------------------------------------- namespaces, services, ingresses
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"  # SetDefaults_Namespace
-SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"  # kube-proxy leaves such Services alone
+# cmd/kube-proxy/app/server.go: kube-proxy does not watch Services carrying this label.
+SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"  # the class before spec.ingressClassName
 
 # ---------------------------------------------------------------------- workloads

@@ -18,7 +18,6 @@ bookkeeping are the server's: a document cannot set them.
 from __future__ import annotations
 
 import copy
-import ipaddress
 import json
 import math
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FieldError, invalid, not_supported
+from ..netaddr import is_ipv4
 from ..wellknown import (
     CONTROLLER_UID_LABEL,
     FAILURES_ANNOTATION,
@@ -347,9 +347,7 @@ def _ipv4(path: str, value: Any) -> list[FieldError]:
     problems = is_valid_ip(value)
     if problems:
         return [invalid(path, value, problems[0])]
-    try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
+    if not is_ipv4(value):
         return [
             invalid(path, value, "must be an IPv4 address in dotted-quad form: kubeviz simulates IPv4 clusters only")
         ]

@@ -42,12 +42,6 @@ def service_fqdn(service: Service, zone: str) -> str:
     return f"{service.name}.{service.namespace}.svc.{zone}"
 
 
-def ipv4(text: str) -> str | None:
-    """`text` when it is a dotted-quad IPv4 address (no leading zeros, as Go's net.ParseIP and
-    Python's ipaddress require), else None. Cheaper than ipaddress for the hot path."""
-    return text if ipv4_octets(text) is not None else None
-
-
 def reverse_name(ip: str) -> str | None:
     """`10.96.0.44` -> `44.0.96.10.in-addr.arpa.` (IPv4 only; None for anything else)."""
     octets = ipv4_octets(ip)

@@ -8,13 +8,13 @@ plugin/backend_lookup.go (see the package docstring).
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from ..controllers.endpoints import cached_endpoints
 from ..model import Pod
+from ..netaddr import dotted_quad, in_network, is_ip
 from .index import RecordIndex, record_index, service_names, sync_services
-from .records import Record, cluster_dns_ip, ipv4, reverse_name, zone_of
+from .records import Record, cluster_dns_ip, reverse_name, zone_of
 
 SUPPORTED_TYPES = ("A", "AAAA", "SRV", "CNAME", "PTR")
 KUBE_DNS = ("kube-system", "kube-dns")
@@ -138,7 +138,7 @@ class _Zone:
         address it spells as soon as the namespace exists, whether or not a pod has that IP."""
         if podname.count("-") != 3 or "--" in podname or not self.namespace_exists(namespace):
             return None
-        ip = ipv4(podname.replace("-", "."))
+        ip = dotted_quad(podname.replace("-", "."))
         return Record(name, "A", ip) if ip is not None else None
 
     def follow_cname(self, cname: Record, rtype: str) -> list[Record]:
@@ -252,14 +252,11 @@ def _nameserver(cluster, conf: ResolvConf) -> tuple[str, str | None]:
 
 
 def _in_cluster_ranges(cluster, ip: str) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
+    if not is_ip(ip):
         return True  # not an address at all: nothing to send to
     settings = cluster.settings
-    for cidr in (settings.service_cidr, settings.pod_cidr):
-        if address in ipaddress.ip_network(cidr, strict=False):
-            return True
+    if in_network(ip, settings.service_cidr) or in_network(ip, settings.pod_cidr):
+        return True
     return any(node.ip == ip for node in cluster.nodes())
 
 
@@ -336,7 +333,7 @@ def resolve(cluster, pod: Pod | None, name: str, rtype: str = "A") -> Resolution
             "SERVFAIL", None, (), (), f"record type {rtype} is not simulated; use one of {', '.join(SUPPORTED_TYPES)}"
         )
     name = (name or "").strip()
-    literal = ipv4(name)
+    literal = dotted_quad(name)
     if literal is not None:
         if rtype == "A":
             return Resolution("NOERROR", None, (Record(literal, "A", literal),), ())

@@ -52,18 +52,14 @@ ports in spec order; the order *within* each chain is exactly kube-proxy's.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..controllers.endpoints import Endpoint, cached_endpoints
 from ..model import Service, ServicePort
-from ..netaddr import is_dotted_quad
-
-CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
-# cmd/kube-proxy/app/server.go: kube-proxy does not watch Services carrying this label.
-SERVICE_PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"
+from ..netaddr import in_network, proxier_ipv4, proxier_ipv4_network
+from ..wellknown import CONTROL_PLANE_ROLE, SERVICE_PROXY_NAME_LABEL
 
 KUBE_SERVICES = "KUBE-SERVICES"
 KUBE_EXTERNAL_SERVICES = "KUBE-EXTERNAL-SERVICES"
@@ -198,28 +194,6 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'") + '"'
 
 
-def _ipv4(text) -> str | None:
-    """net.ParseIP + String for the IPv4 proxier: None for anything else (IPv6, hostnames, junk)."""
-    text = str(text).strip()
-    if is_dotted_quad(text):
-        return text  # already as net.IP.String writes it
-    parts = text.split(".")
-    if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) < 256 for p in parts):
-        return ".".join(str(int(p)) for p in parts)
-    try:
-        return str(ipaddress.IPv4Address(text))
-    except ValueError:
-        return None
-
-
-def _ipv4_cidr(text) -> ipaddress.IPv4Network | None:
-    """net.ParseCIDR: "203.0.113.7/24" is the network 203.0.113.0/24."""
-    try:
-        return ipaddress.IPv4Network(str(text).strip(), strict=False)
-    except ValueError:
-        return None
-
-
 # ------------------------------------------------------------------------------ the derived view
 @dataclass(frozen=True, slots=True)
 class ProxyNode:
@@ -302,7 +276,7 @@ def _is_proxied(svc: Service) -> bool:
         return False
     if SERVICE_PROXY_NAME_LABEL in svc.labels:
         return False
-    return _ipv4(svc.cluster_ip) is not None
+    return proxier_ipv4(svc.cluster_ip) is not None
 
 
 def skip_reason(svc: Service) -> str | None:
@@ -315,7 +289,7 @@ def skip_reason(svc: Service) -> str | None:
         return "Service without a ClusterIP: kube-proxy programs nothing"
     if SERVICE_PROXY_NAME_LABEL in svc.labels:
         return f"label {SERVICE_PROXY_NAME_LABEL} hands this Service to another proxy; kube-proxy ignores it"
-    if _ipv4(svc.cluster_ip) is None:
+    if proxier_ipv4(svc.cluster_ip) is None:
         return "the ClusterIP is not IPv4; this node's kube-proxy (IPv4) ignores it"
     return None
 
@@ -340,15 +314,15 @@ def _service_extras(svc: Service) -> tuple:
     """newBaseServiceInfo's per-Service fields: external IPs, load-balancer VIPs, source ranges,
     sticky seconds, health-check node port."""
     spec = svc.spec
-    external_ips = tuple(ip for ip in (_ipv4(i) for i in spec.get("externalIPs") or ()) if ip)
+    external_ips = tuple(ip for ip in (proxier_ipv4(i) for i in spec.get("externalIPs") or ()) if ip)
     vips = []
     for ingress in ((svc.manifest.get("status") or {}).get("loadBalancer") or {}).get("ingress") or ():
         # proxyutil.IsVIPMode: ipMode "Proxy" means the load balancer proxies; no VIP rules then.
         if ingress.get("ip") and ingress.get("ipMode", "VIP") != "Proxy":
-            ip = _ipv4(ingress["ip"])
+            ip = proxier_ipv4(ingress["ip"])
             if ip:
                 vips.append(ip)
-    ranges = tuple(n for n in (_ipv4_cidr(r) for r in spec.get("loadBalancerSourceRanges") or ()) if n)
+    ranges = tuple(n for n in (proxier_ipv4_network(r) for r in spec.get("loadBalancerSourceRanges") or ()) if n)
     sticky = 0
     if svc.session_affinity == "ClientIP":
         sticky = int(((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds") or 10800)
@@ -368,7 +342,7 @@ def _port_rules(
     h = port_proto_hash(name, proto)
     cluster_chain, local_chain = "KUBE-SVC-" + h, "KUBE-SVL-" + h
     ext_chain, fw_chain = "KUBE-EXT-" + h, "KUBE-FW-" + h
-    cip = _ipv4(svc.cluster_ip)
+    cip = proxier_ipv4(svc.cluster_ip)
     port = sp.port
     node_port = sp.node_port or 0
     cidr = node.cluster_cidr
@@ -516,10 +490,10 @@ def _port_rules(
         chains.append(fw_chain)
         lb_comment = _q(f"{name} loadbalancer IP")
         allow_from_node = False
-        node_ip = ipaddress.IPv4Address(node.ip) if node.ip and _ipv4(node.ip) else None
+        node_ip = proxier_ipv4(node.ip) if node.ip else None
         for net in source_ranges:
             nat.append(f"-A {fw_chain} -s {net} -m comment --comment {lb_comment} -j {ext_chain}")
-            if node_ip is not None and node_ip in net:
+            if node_ip is not None and in_network(node_ip, str(net)):
                 allow_from_node = True
         if allow_from_node:
             for ip in vips:
@@ -628,7 +602,7 @@ def _sync(cluster) -> KubeProxyRules:
         entries_memo.keep_only({e.service.key for e in entries})
 
     name, ip = _proxy_node_host(cluster)
-    cidr = _ipv4_cidr(cluster.settings.pod_cidr)
+    cidr = proxier_ipv4_network(cluster.settings.pod_cidr)
     node = ProxyNode(name, ip, str(cidr) if cidr else "0.0.0.0/0", total > LARGE_CLUSTER_ENDPOINTS_THRESHOLD)
     out = []
     for entry in entries:

@@ -32,6 +32,7 @@ import re
 from collections.abc import Mapping
 
 from ...errors import FieldError, invalid, required, too_long
+from ...netaddr import parse_ip_sloppy
 
 __all__ = [
     "DNS1035_LABEL_MAX_LENGTH",
@@ -329,37 +330,17 @@ def is_valid_port_name(name: str) -> list[str]:
 # IP addresses (util/validation/ip.go; parsing per k8s.io/utils/net ParseIPSloppy)
 # ---------------------------------------------------------------------------------------------
 
-_IPV4_SLOPPY_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
-
-
-def _parse_ip_sloppy(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """ParseIPSloppy: Go 1.16's net.ParseIP, which still accepted IPv4 octets with leading
-    zeros ("010.0.0.1" is 10.0.0.1, decimal). Python's ipaddress rejects those, so IPv4 is
-    parsed here; IPv6 zones ("fe80::1%eth0") are rejected as in Go."""
-    m = _IPV4_SLOPPY_RE.fullmatch(value)
-    if m:
-        octets = [int(g) for g in m.groups()]
-        if all(o <= 255 for o in octets):
-            return ipaddress.IPv4Address(".".join(map(str, octets)))
-        return None
-    if ":" not in value or "%" in value:
-        return None
-    try:
-        return ipaddress.IPv6Address(value)
-    except ValueError:
-        return None
-
 
 def is_valid_ip(value: str) -> list[str]:
     """IsValidIP (message includes the odd comma before "(e.g.", as upstream)."""
-    if _parse_ip_sloppy(value) is None:
+    if parse_ip_sloppy(value) is None:
         return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
     return []
 
 
 def is_valid_ipv4(value: str) -> list[str]:
     """IsValidIPv4Address: also accepts IPv4-mapped IPv6 ("::ffff:1.2.3.4"), since Go's To4() does."""
-    ip = _parse_ip_sloppy(value)
+    ip = parse_ip_sloppy(value)
     if ip is None or (isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None):
         return ["must be a valid IPv4 address"]
     return []

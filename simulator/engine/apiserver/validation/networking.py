@@ -6,14 +6,13 @@ ValidateIngressSpec).
 
 from __future__ import annotations
 
-import ipaddress
-
 from ...errors import (
     FieldError,
     invalid,
     not_supported,
     required,
 )
+from ...netaddr import is_ip
 from .fields import GoLiteral, as_dict, as_int, as_labels, as_list, as_str, invalid_each
 from .meta import validate_object_meta, validate_object_meta_update
 from .names import (
@@ -31,14 +30,6 @@ from .names import (
 _PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")  # supportedPathTypes.List(): sorted
 _INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 _INVALID_PATH_SUFFIXES = ("/..", "/.")
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        return False
 
 
 def _validate_ingress_backend(backend: dict, path: str) -> list[FieldError]:
@@ -120,7 +111,7 @@ def validate_ingress(obj: dict, old: dict | None) -> list[FieldError]:
         rule = as_dict(rule)
         host = as_str(rule.get("host"))
         if host:
-            if _is_ip(host):
+            if is_ip(host):
                 errs.append(invalid(f"spec.rules[{i}].host", host, "must be a DNS name, not an IP address"))
             if "*" in host:
                 errs.extend(invalid_each(f"spec.rules[{i}].host", host, is_wildcard_dns1123_subdomain(host)))
