@@ -15,14 +15,14 @@ edit touched.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from . import kinds
 from .apiserver.allocate import Allocations
 from .apiserver.apply import ApplyResult, apply, delete, parse_entries
 from .apiserver.bootstrap import bootstrap
-from .apiserver.documents import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCUMENTS
 from .apiserver.registry import Registry
+from .config import ClusterSettings
+from .controllers import daemonset, deployment, job, replicaset
 from .controllers.daemonset import daemon_nodes
 from .controllers.endpoints import EndpointsController
 from .controllers.manager import ControllerManager
@@ -37,31 +37,14 @@ from .wellknown import SEQ_ANNOTATION
 __all__ = ["ApplyResult", "ChangeLog", "ClusterSettings", "Engine"]
 
 
-@dataclass(frozen=True)
-class ClusterSettings:
-    """What a cluster is made with (kubeadm's ClusterConfiguration and kind's topology), and the
-    limits on what one input may hold."""
-
-    domain: str = "cluster.local"
-    service_cidr: str = "10.96.0.0/12"
-    pod_cidr: str = "10.244.0.0/16"
-    node_port_range: tuple[int, int] = (30000, 32767)
-    workers: int = 2
-    load_balancer_pool: str | None = None
-    seed: str = "kubeviz"
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_documents: int = DEFAULT_MAX_DOCUMENTS
-
-    def to_dict(self) -> dict:
-        return {
-            "domain": self.domain,
-            "service_cidr": self.service_cidr,
-            "pod_cidr": self.pod_cidr,
-            "node_port_range": list(self.node_port_range),
-            "workers": self.workers,
-            "load_balancer_pool": self.load_balancer_pool,
-            "seed": self.seed,
-        }
+# The controllers kube-controller-manager runs here, in the order a pass syncs them: Deployments
+# before ReplicaSets, whose pods depend on them (cmd/kube-controller-manager: NewControllerDescriptors).
+CONTROLLERS = {
+    "Deployment": deployment.sync,
+    "ReplicaSet": replicaset.sync,
+    "DaemonSet": daemonset.sync,
+    "Job": job.sync,
+}
 
 
 class Engine:
@@ -73,7 +56,7 @@ class Engine:
         self.scheduler = Scheduler(self.store, self.kubelet)
         self.endpoints = EndpointsController(self.store)
         self.registry = Registry(self.settings, self.store, self.allocations, self.scheduler)
-        self.controllers = ControllerManager(self.settings, self.store, self.registry)
+        self.controllers = ControllerManager(self.settings, self.store, self.registry, CONTROLLERS)
         self.timeline = Timeline(self.store)
         # The memos the derived views keep their values in (`memo.Memo`), one per view module.
         self.memos = Memos()

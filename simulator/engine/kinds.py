@@ -3,9 +3,10 @@
 A `Kind` says what the API server and the controllers need to know about one kind: its current
 apiVersion, scope, REST resource, the typed object stored for it (`model`), the Go type its body
 decodes into (`decode`), its defaulting (`defaults`), its validation (`validation/`), its REST
-strategy (`strategy`), the older apiVersions accepted for it (`convert`) and the controller that
-syncs it (`controllers/`). Adding a kind is one entry here plus its own functions in those
-modules. The listing order of kinds (outputs, snapshots, reconcile passes) is the registry's.
+strategy (`strategy`) and the older apiVersions accepted for it (`convert`). Adding a kind is one
+entry here plus its own functions in those modules (and, for a kind with a controller, that
+controller in `controllers/` and on the controller manager's list in `engine.py`, as
+kube-controller-manager keeps its own list). The listing order of kinds is the registry's.
 
 Old versions accepted (and converted, with the API server's deprecation warning, as a student
 pasting them would expect even though current clusters removed them): networking.k8s.io/v1beta1
@@ -23,7 +24,6 @@ from typing import Any
 from .apiserver import convert, defaults, strategy
 from .apiserver import decode as decoding
 from .apiserver.validation import apps, batch, core, networking
-from .controllers import daemonset, deployment, job, replicaset
 from .errors import FieldError, without_duplicates
 from .model import Base, Ingress, Namespace, Node, Pod, Service, Workload
 
@@ -49,7 +49,6 @@ class Kind:
     validate: Callable[[dict, dict | None], list[FieldError]]  # (obj, old) -> errors (apiserver/validation/)
     strategy: strategy.Strategy  # what the server resets, keeps and checks (apiserver/strategy.py)
     old_versions: Mapping[str, OldVersion] = field(default_factory=dict)
-    controller: Callable[[Any, Workload], None] | None = None  # sync(manager, obj) (controllers/)
 
     @property
     def group(self) -> str:
@@ -129,7 +128,6 @@ KINDS: dict[str, Kind] = {
             default=defaults.default_deployment,
             validate=apps.validate_deployment,
             strategy=strategy.WORKLOAD,
-            controller=deployment.sync,
         ),
         Kind(
             "ReplicaSet",
@@ -141,7 +139,6 @@ KINDS: dict[str, Kind] = {
             default=defaults.default_replica_set,
             validate=apps.validate_replica_set,
             strategy=strategy.WORKLOAD,
-            controller=replicaset.sync,
         ),
         Kind(
             "DaemonSet",
@@ -157,7 +154,6 @@ KINDS: dict[str, Kind] = {
                 "extensions/v1beta1": OldVersion("1.9", "1.16", convert.daemonset_from_extensions_v1beta1),
                 "apps/v1beta2": OldVersion("1.9", "1.16"),
             },
-            controller=daemonset.sync,
         ),
         Kind(
             "Job",
@@ -169,7 +165,6 @@ KINDS: dict[str, Kind] = {
             default=defaults.default_job,
             validate=batch.validate_job,
             strategy=strategy.JOB,
-            controller=job.sync,
         ),
         Kind(
             "Pod",
@@ -188,7 +183,6 @@ KINDS: dict[str, Kind] = {
 KIND_ORDER = tuple(KINDS)  # the order kinds are listed in outputs and snapshots
 CURRENT = {name: kind.api_version for name, kind in KINDS.items()}  # kind -> current apiVersion
 CLUSTER_SCOPED = frozenset(name for name, kind in KINDS.items() if not kind.namespaced)
-CONTROLLED = tuple(kind for kind in KINDS.values() if kind.controller is not None)  # in sync order
 
 
 def qualified_resource(kind: str) -> str:

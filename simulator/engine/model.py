@@ -425,3 +425,75 @@ def copy_manifest(manifest: dict) -> dict:
     if "status" in manifest:
         out["status"] = dict(manifest["status"] or {})
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PodTemplate:
+    """What the pods of one owner's template share, worked out once: their name prefix, labels,
+    annotations, owner reference, defaulted spec (one per node once bound) and the fields the Pod
+    model reads from that spec. Shared objects are never changed in place."""
+
+    owner: Workload
+    prefix: str
+    seed: str  # what generated names of this owner's pods are drawn from, before the serial number
+    labels: dict
+    annotations: dict  # the template's, less the server's own (a pod's bookkeeping is the server's)
+    owner_references: list
+    spec: dict
+    fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
+    owner_ref: OwnerRef
+    node_specs: dict = field(default_factory=dict)  # node name -> spec bound to it, shared by its pods
+
+    def new_pod(self, name: str, node_name: str | None) -> dict:
+        """The manifest the controller sends to create one pod (bound to `node_name`, if given)."""
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "generateName": self.prefix,
+                "namespace": self.owner.namespace,
+                "labels": self.labels,
+                "ownerReferences": self.owner_references,
+                "annotations": dict(self.annotations),
+            },
+            "spec": self.spec_on(node_name) if node_name else self.spec,
+            "status": {},
+        }
+
+    def spec_on(self, node_name: str) -> dict:
+        """The defaulted spec with spec.nodeName set: one dict per node, shared by the pods of this
+        template on that node."""
+        spec = self.node_specs.get(node_name)
+        if spec is None:
+            spec = self.node_specs[node_name] = {**self.spec, "nodeName": node_name}
+        return spec
+
+    def pod(self, manifest: dict, seq: int) -> Pod:
+        """Pod.from_manifest for a pod of this template, with what the template fixes already read
+        (pods are made by the ten thousand, so the fields are given by position)."""
+        meta = manifest["metadata"]
+        status = manifest["status"]
+        ready = None
+        for condition in status.get("conditions") or ():
+            if condition.get("type") == "Ready":
+                ready = condition.get("status") == "True"
+        started = meta["annotations"].get(STARTED_AT_ANNOTATION)
+        return Pod(
+            "Pod",
+            meta["namespace"],
+            meta["name"],
+            meta["uid"],
+            seq,
+            self.labels,
+            self.owner_ref,
+            manifest,
+            manifest["spec"].get("nodeName") or None,
+            status.get("podIP") or None,
+            status.get("phase") or None,
+            ready,
+            *self.fields,
+            float(started) if started is not None else None,
+            None,  # finished_at: a new pod has not finished
+            0,  # restarts
+        )

@@ -20,10 +20,9 @@ from itertools import repeat
 from typing import TYPE_CHECKING
 
 from .memo import Memo
-from .model import Node, Pod, Toleration, copy_manifest, tolerations_of
+from .model import Node, Pod, PodTemplate, Toleration, copy_manifest, tolerations_of
 
 if TYPE_CHECKING:
-    from .controllers.manager import PodTemplate
     from .kubelet.pods import Kubelet
     from .store import Store
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import textwrap
 
 import pytest
 
@@ -12,10 +11,7 @@ from simulator.engine import ClusterSettings, Engine, diagnostics
 from simulator.engine.snapshot import changed_entries, state_entries
 
 from ..course import ZONE_PROD_WEB
-
-
-def y(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
+from .conftest import yaml_text
 
 
 def patched(stale: dict, set_: dict, unset: list) -> dict:
@@ -33,7 +29,7 @@ def canonical(entries: dict) -> str:
 ZONE_PROD = (
     ZONE_PROD_WEB
     + "---\n"
-    + y("""
+    + yaml_text("""
     apiVersion: v1
     kind: Service
     metadata: {name: nothing}

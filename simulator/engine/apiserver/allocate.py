@@ -32,7 +32,7 @@ from ..netaddr import int_to_ip, ip_to_int
 from .generate import stable_int
 
 if TYPE_CHECKING:
-    from ..engine import ClusterSettings
+    from ..config import ClusterSettings
     from ..model import Pod, Service
     from ..store import Store
 

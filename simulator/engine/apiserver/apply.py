@@ -22,7 +22,7 @@ from .bootstrap import DEFAULT_NAMESPACES, ensure_kubernetes_service
 from .documents import Document, load_documents
 
 if TYPE_CHECKING:
-    from ..engine import ClusterSettings
+    from ..config import ClusterSettings
     from .registry import Registry
 
 

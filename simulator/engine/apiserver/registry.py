@@ -17,13 +17,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import kinds
-from ..model import Base
+from ..model import Base, PodTemplate
 from ..wellknown import SEQ_ANNOTATION
 from .generate import make_uid
 
 if TYPE_CHECKING:
-    from ..controllers.manager import PodTemplate
-    from ..engine import ClusterSettings
+    from ..config import ClusterSettings
     from ..scheduler import Scheduler
     from ..store import Store
     from .allocate import Allocations

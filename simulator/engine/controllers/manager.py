@@ -10,27 +10,32 @@ might adopt appears; a node change wakes every DaemonSet. Controllers act throug
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import kinds
 from ..apiserver.defaults import default_pod
 from ..apiserver.generate import generate_name, pod_template_hash
 from ..memo import Memo
-from ..model import Base, OwnerRef, Pod, Workload, copy_manifest, owner_reference, pod_field_values
-from ..wellknown import SERVER_ANNOTATIONS, STARTED_AT_ANNOTATION
+from ..model import Base, OwnerRef, PodTemplate, Workload, copy_manifest, owner_reference, pod_field_values
+from ..wellknown import SERVER_ANNOTATIONS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..apiserver.registry import Registry
-    from ..engine import ClusterSettings
+    from ..config import ClusterSettings
     from ..store import Key, Store
+
+    Controller = Callable[["ControllerManager", Workload], None]  # a controller's sync(manager, obj)
 
 
 class ControllerManager:
-    def __init__(self, settings: ClusterSettings, store: Store, registry: Registry) -> None:
+    def __init__(
+        self, settings: ClusterSettings, store: Store, registry: Registry, controllers: dict[str, Controller]
+    ) -> None:
         self.settings = settings
         self.store = store
         self.registry = registry
+        self.controllers = controllers  # kind -> its controller's sync, in the order a pass runs them
         self.queue: dict[Key, None] = {}  # objects whose controller must look at them again
         self._replicasets_by_ns: dict[str, dict[str, None]] = {}  # who may adopt an orphan pod
         self._templates = Memo(limit=20_000)  # PodTemplate per (owner, template, extras)
@@ -49,7 +54,7 @@ class ControllerManager:
     def _changed(self, obj: Base) -> None:
         """Queue the controllers that care about this object (itself, its owner, adopters, daemons)."""
         kind = obj.kind
-        if kind in _CONTROLLED:
+        if kind in self.controllers:
             self.queue[(kind, obj.namespace, obj.name)] = None
         if obj.owner is not None:
             owner = self.store.by_uid.get(obj.owner.uid)
@@ -64,18 +69,18 @@ class ControllerManager:
                 self.queue[("DaemonSet", ds.namespace, ds.name)] = None
 
     def sync_queued(self) -> None:
-        """One pass: every queued object's controller syncs it, kind by kind in the registry's
+        """One pass: every queued object's controller syncs it, kind by kind in the controllers'
         order (Deployments before their ReplicaSets, whose pods depend on them)."""
         batch = list(self.queue)
         self.queue.clear()
-        for kind in kinds.CONTROLLED:
-            objects = self.store.objects[kind.name]
+        for kind, sync in self.controllers.items():
+            objects = self.store.objects[kind]
             for k, ns, name in batch:
-                if k != kind.name:
+                if k != kind:
                     continue
                 obj = objects.get((ns, name))
                 if obj is not None:
-                    kind.controller(self, obj)
+                    sync(self, obj)
 
     # ------------------------------------------------------------------ what controllers write
     def create_pods(
@@ -173,78 +178,3 @@ class ControllerManager:
 def _defaulted_pod_spec(template: dict) -> dict:
     manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {}, "spec": dict(template.get("spec") or {})}
     return default_pod(manifest)["spec"]
-
-
-_CONTROLLED = frozenset(kind.name for kind in kinds.CONTROLLED)
-
-
-@dataclass(frozen=True, eq=False)
-class PodTemplate:
-    """What the pods of one owner's template share, worked out once: their name prefix, labels,
-    annotations, owner reference, defaulted spec (one per node once bound) and the fields the Pod
-    model reads from that spec. Shared objects are never changed in place."""
-
-    owner: Workload
-    prefix: str
-    seed: str  # what generated names of this owner's pods are drawn from, before the serial number
-    labels: dict
-    annotations: dict  # the template's, less the server's own (a pod's bookkeeping is the server's)
-    owner_references: list
-    spec: dict
-    fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
-    owner_ref: OwnerRef
-    node_specs: dict = field(default_factory=dict)  # node name -> spec bound to it, shared by its pods
-
-    def new_pod(self, name: str, node_name: str | None) -> dict:
-        """The manifest the controller sends to create one pod (bound to `node_name`, if given)."""
-        return {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": name,
-                "generateName": self.prefix,
-                "namespace": self.owner.namespace,
-                "labels": self.labels,
-                "ownerReferences": self.owner_references,
-                "annotations": dict(self.annotations),
-            },
-            "spec": self.spec_on(node_name) if node_name else self.spec,
-            "status": {},
-        }
-
-    def spec_on(self, node_name: str) -> dict:
-        """The defaulted spec with spec.nodeName set: one dict per node, shared by the pods of this
-        template on that node."""
-        spec = self.node_specs.get(node_name)
-        if spec is None:
-            spec = self.node_specs[node_name] = {**self.spec, "nodeName": node_name}
-        return spec
-
-    def pod(self, manifest: dict, seq: int) -> Pod:
-        """Pod.from_manifest for a pod of this template, with what the template fixes already read
-        (pods are made by the ten thousand, so the fields are given by position)."""
-        meta = manifest["metadata"]
-        status = manifest["status"]
-        ready = None
-        for condition in status.get("conditions") or ():
-            if condition.get("type") == "Ready":
-                ready = condition.get("status") == "True"
-        started = meta["annotations"].get(STARTED_AT_ANNOTATION)
-        return Pod(
-            "Pod",
-            meta["namespace"],
-            meta["name"],
-            meta["uid"],
-            seq,
-            self.labels,
-            self.owner_ref,
-            manifest,
-            manifest["spec"].get("nodeName") or None,
-            status.get("podIP") or None,
-            status.get("phase") or None,
-            ready,
-            *self.fields,
-            float(started) if started is not None else None,
-            None,  # finished_at: a new pod has not finished
-            0,  # restarts
-        )
