@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from .apiserver.apply import ApplyResult, has_node_documents, parse_entries
+from .config import ClusterSettings
 from .controllers.endpoints import cached_endpoints
 from .dns import dns_records, resolve_query
-from .engine import ClusterSettings, Engine
+from .engine import Engine
 from .kubelet.envvars import env_for_pod
 from .model import Ingress, Node, Pod, Service, Workload
 from .proxy.iptables import iptables_save
