@@ -1,11 +1,11 @@
 // The cluster page: reads its configuration from the `json_script` the template wrote, then wires
 // the socket (one dispatcher), the store, the diagram, the editor and the panels together.
 
-import { LiveSocket } from "./socket.js";
-import { Store } from "./store.js";
-import { Diagram } from "./diagram.js";
-import { Editor } from "./editor.js";
-import { Panels, formatSeconds } from "./panels.js";
+import { LiveSocket } from "./protocol/socket.js";
+import { Store } from "./protocol/store.js";
+import { Diagram } from "./diagram/diagram.js";
+import { Editor } from "./editor/editor.js";
+import { Panels, formatSeconds } from "./panels/panels.js";
 
 function $(selector) {
   return document.querySelector(selector);

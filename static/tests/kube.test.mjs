@@ -14,7 +14,7 @@ import {
   selectorMisses,
   table,
 } from "../src/kube.js";
-import { mergePatch, Store } from "../src/store.js";
+import { mergePatch, Store } from "../src/protocol/store.js";
 
 test("a selector's misses are worded as the engine words them (selectors.describe_failure)", () => {
   const selector = { zone: "prod", version: "v1" };

@@ -7,8 +7,8 @@
 // Output: {"version", "entries", "stats", "sent"} on one line (`sent`: what the client asked back).
 import { createInterface } from "node:readline";
 
-import { LiveSocket } from "../src/socket.js";
-import { Store } from "../src/store.js";
+import { LiveSocket } from "../src/protocol/socket.js";
+import { Store } from "../src/protocol/store.js";
 
 globalThis.location ??= { protocol: "http:", host: "127.0.0.1" };
 

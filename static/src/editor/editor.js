@@ -13,7 +13,7 @@ import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { MergeView } from "@codemirror/merge";
 import { SNIPPETS } from "./snippets.js";
-import { baseKey, editableYaml, h } from "./kube.js";
+import { baseKey, editableYaml, h } from "../kube.js";
 
 const SAVE_DELAY_MS = 250;
 

@@ -10,7 +10,7 @@ import {
   matches,
   selectorMisses,
   table,
-} from "./kube.js";
+} from "../kube.js";
 
 const TABS = [
   ["inspect", "Inspect"],

@@ -17,8 +17,8 @@ import {
   timings,
   SIZES,
 } from "./layout.js";
-import { selectorMisses, shortWarning } from "./kube.js";
-import { diagramStyle } from "./diagramstyle.js";
+import { selectorMisses, shortWarning } from "../kube.js";
+import { diagramStyle } from "./style.js";
 
 cytoscape.use(cytoscapeSvg);
 
