@@ -2,17 +2,14 @@
 // indexed by family (the key's first segment: "pod", "service", "graph", ...), so panels can
 // list one family without scanning every key.
 
+import { META, family, keyTail, objectKeyOf, splitNamespaced } from "./keys.js";
+
 export class Store {
   constructor() {
     this.entries = new Map();
     this.families = new Map();
     this.version = null;
     this.listeners = [];
-  }
-
-  static family(key) {
-    const slash = key.indexOf("/");
-    return slash < 0 ? key : key.slice(0, slash);
   }
 
   subscribe(fn) {
@@ -25,15 +22,15 @@ export class Store {
 
   put(key, value) {
     this.entries.set(key, value);
-    const family = Store.family(key);
-    let set = this.families.get(family);
-    if (!set) this.families.set(family, (set = new Set()));
-    set.add(key);
+    const name = family(key);
+    let members = this.families.get(name);
+    if (!members) this.families.set(name, (members = new Set()));
+    members.add(key);
   }
 
   drop(key) {
     if (!this.entries.delete(key)) return;
-    this.families.get(Store.family(key))?.delete(key);
+    this.families.get(family(key))?.delete(key);
   }
 
   loadSnapshot(message) {
@@ -76,34 +73,30 @@ export class Store {
   }
 
   get meta() {
-    return this.entries.get("meta") || {};
+    return this.entries.get(META) || {};
   }
 
   /** The stored object for a diagram id / object ref "Kind/ns/name" ("-" for cluster-scoped). */
   object(ref) {
-    return this.entries.get(`object/${ref}`);
+    return this.entries.get(objectKeyOf(ref));
   }
 
+  /** The pods' views, each with `ref` ("namespace/name"), `namespace` and `name`. */
   pods() {
-    return this.list("pod").map(([key, value]) => ({
-      ref: key.slice(4),
-      ...value,
-      ...splitRef(key.slice(4)),
-    }));
+    return this.namespacedViews("pod");
   }
 
+  /** The Services' views, each with `ref` ("namespace/name"), `namespace` and `name`. */
   services() {
-    return this.list("service").map(([key, value]) => ({
-      ref: key.slice(8),
-      ...value,
-      ...splitRef(key.slice(8)),
-    }));
+    return this.namespacedViews("service");
   }
-}
 
-export function splitRef(ref) {
-  const slash = ref.indexOf("/");
-  return { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+  namespacedViews(viewFamily) {
+    return this.list(viewFamily).map(([key, value]) => {
+      const ref = keyTail(key);
+      return { ref, ...value, ...splitNamespaced(ref) };
+    });
+  }
 }
 
 /** RFC 7386 MergePatch(target, patch), as simulator/events.py apply_merge_patch. */
