@@ -13,10 +13,7 @@ import { Store } from "../src/protocol/store.js";
 globalThis.location ??= { protocol: "http:", host: "127.0.0.1" };
 
 const store = new Store();
-const socket = new LiveSocket("/ws/clusters/replay/", {
-  snapshot: (message) => store.loadSnapshot(message),
-  change: (message) => store.applyChange(message),
-});
+const socket = new LiveSocket("/ws/clusters/replay/", store);
 const sent = [];
 socket.send = (message) => {
   sent.push(message);

@@ -3,7 +3,8 @@
 // Left to right: the outside world → Ingresses → Services (inside their namespace) → pods
 // (inside their Node). One edge per endpoint, labelled `port → targetPort`, dashed when not
 // ready. Positions come from layout.js (ELK for the big picture, stable slots for pods).
-// Live changes patch the graph: new elements fade in, removed ones fade out, the rest stays.
+// It subscribes to the store: a snapshot is drawn whole, a change patches the graph (new elements
+// fade in, removed ones fade out, the rest stays), one after the other.
 
 import cytoscape from "cytoscape";
 import cytoscapeSvg from "cytoscape-svg";
@@ -35,10 +36,20 @@ const FIRST_LAYOUT_WAIT_MS = 150; // then draw a quick layout and let ELK's repl
 const SMALL_FIRST_LAYOUT_WAIT_MS = 900;
 
 export class Diagram {
-  constructor(container, store, { workerUrl, onSelect }) {
+  /**
+   * @param {object} callbacks  onSelect(id | null); onOpen(ref), a double-click; onVisibility({owners,
+   *   system}), the defaults the first snapshot sets; onDrawn(drawing, stats), a snapshot laid out or
+   *   a change on screen; onError(err), drawing failed (the page resyncs)
+   */
+  constructor(container, store, { workerUrl, onSelect, onOpen, onVisibility, onDrawn, onError }) {
     this.store = store;
     this.workerUrl = workerUrl;
     this.onSelect = onSelect;
+    this.onVisibility = onVisibility;
+    this.onDrawn = onDrawn;
+    this.onError = onError;
+    this.drawing = Promise.resolve(); // snapshots and changes are drawn one after the other
+    this.snapshots = 0;
     this.slots = new Slots();
     this.showOwners = false;
     this.showSystem = false;
@@ -70,6 +81,39 @@ export class Diagram {
     this.cy.on("mouseover", "node", (e) => {
       container.title = e.target.data("tooltip") || "";
     });
+    this.cy.on("dbltap", "node", (event) => onOpen?.(event.target.id()));
+    store.subscribe((event) => this.onStore(event));
+  }
+
+  onStore(event) {
+    if (event.type === "snapshot") {
+      if (this.snapshots === 0) this.defaultVisibility();
+      this.snapshots += 1;
+      this.drawing = this.drawing
+        .catch(this.onError)
+        .then(() => this.renderAll())
+        .then(() => this.onDrawn?.({ type: "snapshot", version: event.version }, this.stats));
+    } else {
+      this.drawing = this.drawing.catch(this.onError).then(() => {
+        this.patch(event);
+        requestAnimationFrame(() => this.onDrawn?.(event, this.stats));
+      });
+    }
+  }
+
+  /** What the first snapshot shows: Jobs and DaemonSets are what a cluster with them is about
+   *  (owners shown); kube-system stays folded unless something besides its defaults (kube-dns,
+   *  CoreDNS) lives there. */
+  defaultVisibility() {
+    this.showOwners = this.store.list("job").length > 0 || this.store.list("daemonset").length > 0;
+    this.showSystem = [...this.store.keys("object")].some(
+      (k) => k.includes("/kube-system/") && !/\/kube-system\/(kube-dns|coredns)/.test(k),
+    );
+    this.onVisibility?.({ owners: this.showOwners, system: this.showSystem });
+  }
+
+  resize() {
+    this.cy.resize();
   }
 
   // ------------------------------------------------------------------ element conversion

@@ -13,14 +13,21 @@ import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { MergeView } from "@codemirror/merge";
 import { SNIPPETS } from "./snippets.js";
-import { baseKey, editableYaml, h } from "../kube.js";
+import { editableYaml } from "../kube.js";
+import { h } from "../dom.js";
+import { entryRef } from "../protocol/keys.js";
 
 const SAVE_DELAY_MS = 250;
 
 export class Editor {
-  constructor(pane, { socket, store, slug, canEdit, form }) {
+  /**
+   * @param {object} requests  {apply, delete, isOpen} (protocol/requests.js)
+   * @param {function} onApply  called as an apply is sent
+   */
+  constructor(pane, { store, requests, slug, canEdit, form, onApply }) {
     this.pane = pane;
-    this.socket = socket;
+    this.requests = requests;
+    this.onApply = onApply;
     this.store = store;
     this.slug = slug;
     this.canEdit = canEdit;
@@ -172,7 +179,7 @@ export class Editor {
       title: `${entry.kind.toLowerCase()}/${entry.name}`,
       text,
       ref,
-      base: { [baseKey(entry)]: entry.resourceVersion },
+      base: { [entryRef(entry)]: entry.resourceVersion },
       original: text,
     };
     this.buffers.push(buffer);
@@ -267,7 +274,7 @@ export class Editor {
     this.form.prepend(this.tabs, this.host, this.toolbar);
     this.form.after(this.results);
     this.form.addEventListener("submit", (e) => {
-      if (this.socket.isOpen) {
+      if (this.requests.isOpen()) {
         e.preventDefault();
         this.apply(false);
       } else {
@@ -357,11 +364,10 @@ export class Editor {
     }
     this.busy(true);
     const started = performance.now();
-    window.__kubeviz.lastApplyAt = Date.now();
+    this.onApply?.();
     let reply;
     try {
-      reply = await this.socket.request({
-        type: "apply",
+      reply = await this.requests.apply({
         yaml: text,
         dryRun,
         baseResourceVersion: buffer.base || undefined,
@@ -398,7 +404,7 @@ export class Editor {
   rebase(buffer, version) {
     const take = () => {
       const entry = this.store.object(buffer.ref);
-      if (entry) buffer.base = { [baseKey(entry)]: entry.resourceVersion };
+      if (entry) buffer.base = { [entryRef(entry)]: entry.resourceVersion };
       this.renderTabs();
       this.saveNow();
     };
@@ -698,8 +704,7 @@ export class Editor {
 
   async deleteRef(entry) {
     try {
-      const reply = await this.socket.request({
-        type: "delete",
+      const reply = await this.requests.delete({
         kind: entry.kind,
         namespace: entry.namespace,
         name: entry.name,

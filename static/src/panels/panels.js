@@ -4,13 +4,14 @@
 import {
   describeEndpoints,
   execEnv,
+  formatSeconds,
   getServicesWide,
-  h,
   labelString,
   matches,
   selectorMisses,
   table,
 } from "../kube.js";
+import { h } from "../dom.js";
 
 const TABS = [
   ["inspect", "Inspect"],
@@ -23,12 +24,25 @@ const TABS = [
 const MAX_ROWS = 400;
 
 export class Panels {
-  constructor(root, { store, socket, diagram, editor, lesson, canEdit }) {
+  /**
+   * @param {object} requests  {resolve, trace, clock} (protocol/requests.js)
+   * @param {function} select  select(id | null) on the diagram, which then calls showSelection
+   * @param {function} openObject, deleteObject  the editor's: open a reference's YAML, delete an object
+   * @param {function} drawTrace, edgeBetween  the diagram's: light a path, find an edge
+   * @param {function} onTrace  called with {ok, steps} once a trace is drawn
+   */
+  constructor(root, options) {
+    const { store, requests, select, openObject, deleteObject, drawTrace, edgeBetween, onTrace } = options;
     this.root = root;
     this.store = store;
-    this.socket = socket;
-    this.diagram = diagram;
-    this.editor = editor;
+    this.requests = requests;
+    this.selectOnDiagram = select;
+    this.openObject = openObject;
+    this.deleteObject = deleteObject;
+    this.drawTrace = drawTrace;
+    this.edgeBetween = edgeBetween;
+    this.onTrace = onTrace;
+    const { lesson, canEdit } = options;
     this.lesson = lesson;
     this.canEdit = canEdit;
     this.selected = null;
@@ -86,7 +100,8 @@ export class Panels {
     });
   }
 
-  select(id) {
+  /** The diagram's selection changed (to null: nothing selected). */
+  showSelection(id) {
     this.selected = id;
     if (id) {
       const kind = id.split("/")[0];
@@ -124,7 +139,7 @@ export class Panels {
   linkTo(id, text) {
     return h(
       "button",
-      { type: "button", class: "link", onclick: () => this.diagram.select(id) },
+      { type: "button", class: "link", onclick: () => this.selectOnDiagram(id) },
       text || id.split("/").slice(-1)[0],
     );
   }
@@ -137,7 +152,7 @@ export class Panels {
       { class: "row" },
       h(
         "button",
-        { type: "button", onclick: () => this.editor.openObject(ref) },
+        { type: "button", onclick: () => this.openObject(ref) },
         `Edit YAML (rv ${entry.resourceVersion})`,
       ),
       this.canEdit
@@ -160,7 +175,7 @@ export class Panels {
       }, 4000);
       return;
     }
-    this.editor.deleteRef(entry);
+    this.deleteObject(entry);
   }
 
   hintCards(kind, ns, name) {
@@ -230,7 +245,7 @@ export class Panels {
     this.body.replaceChildren(
       h(
         "button",
-        { type: "button", class: "link back", onclick: () => this.diagram.select(null) },
+        { type: "button", class: "link back", onclick: () => this.selectOnDiagram(null) },
         "← overview",
       ),
       ...out,
@@ -606,7 +621,7 @@ export class Panels {
             pods.slice(0, MAX_ROWS).map((p) =>
               h(
                 "tr",
-                { onclick: () => this.diagram.select(`Pod/${p.namespace}/${p.name}`) },
+                { onclick: () => this.selectOnDiagram(`Pod/${p.namespace}/${p.name}`) },
                 h("td", {}, p.namespace),
                 h("td", {}, p.name),
                 h("td", {}, p.ready ? "1/1" : "0/1"),
@@ -622,7 +637,7 @@ export class Panels {
                       class: "link",
                       onclick: (e) => {
                         e.stopPropagation();
-                        this.editor.openObject(`Pod/${p.namespace}/${p.name}`);
+                        this.openObject(`Pod/${p.namespace}/${p.name}`);
                       },
                     },
                     "edit",
@@ -761,7 +776,7 @@ export class Panels {
         "tr",
         {
           class: s.endpoints.length || s.type === "ExternalName" ? "" : "warn",
-          onclick: () => this.diagram.select(`Service/${s.namespace}/${s.name}`),
+          onclick: () => this.selectOnDiagram(`Service/${s.namespace}/${s.name}`),
         },
         h("td", {}, s.namespace),
         h("td", {}, s.name),
@@ -794,7 +809,7 @@ export class Panels {
               title: "edit its YAML",
               onclick: (e) => {
                 e.stopPropagation();
-                this.editor.openObject(`Service/${s.namespace}/${s.name}`);
+                this.openObject(`Service/${s.namespace}/${s.name}`);
               },
             },
             "edit",
@@ -979,8 +994,7 @@ export class Panels {
     this.dnsOut.replaceChildren(h("p", { class: "muted" }, "asking 10.96.0.10…"));
     let reply;
     try {
-      reply = await this.socket.request({
-        type: "resolve",
+      reply = await this.requests.resolve({
         from: st.from,
         name: st.name.trim(),
         rtype: st.type,
@@ -1132,15 +1146,15 @@ export class Panels {
     this.traceOut.replaceChildren(h("p", { class: "muted" }, "tracing…"));
     let reply;
     try {
-      reply = await this.socket.request({ type: "trace", from: st.from, url: st.url.trim() });
+      reply = await this.requests.trace({ from: st.from, url: st.url.trim() });
     } catch (err) {
       this.traceOut.replaceChildren(h("div", { class: "error-box" }, String(err.message || err)));
       return;
     }
     const r = reply.result || {};
     const { steps, rows } = this.tracePath(st.from, r);
-    const ids = this.diagram.drawTrace(steps, { failed: !r.ok });
-    window.__kubeviz.lastTrace = { ok: r.ok, steps: ids };
+    const ids = this.drawTrace(steps, { failed: !r.ok });
+    this.onTrace?.({ ok: r.ok, steps: ids });
     this.traceOut.replaceChildren(
       this.section(
         r.ok ? "Delivered" : "Not delivered",
@@ -1203,8 +1217,7 @@ export class Panels {
             label: dns ? `${dns.name} → ${dns.value}:${hop.port}` : `:${hop.port}`,
           });
         } else {
-          const edge =
-            this.diagram.edgeBetween(previous, service) || this.diagram.edgeBetween("world", service);
+          const edge = this.edgeBetween(previous, service) || this.edgeBetween("world", service);
           if (edge) steps.push(edge);
         }
         steps.push(service);
@@ -1212,7 +1225,7 @@ export class Panels {
         previous = service;
       } else if (hop.step === "endpoint") {
         const pod = `Pod/${hop.pod}`;
-        const edge = service && this.diagram.edgeBetween(service, pod, "endpoint");
+        const edge = service && this.edgeBetween(service, pod, "endpoint");
         if (edge) steps.push(edge);
         steps.push(pod);
         rows.push(`pod ${hop.pod} at ${hop.ip}:${hop.port}`);
@@ -1407,17 +1420,11 @@ export class Panels {
 
   async clock(action, seconds) {
     try {
-      await this.socket.request({ type: "clock", action, seconds });
+      await this.requests.clock({ action, seconds });
     } catch (err) {
       /* the readout stays as it was; the status dot says why */
     }
   }
-}
-
-export function formatSeconds(s) {
-  if (s < 60) return `${Math.round(s * 10) / 10} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
 /** Lesson text: `backticks` become code. */

@@ -26,6 +26,11 @@ export function objectRef(kind, namespace, name) {
   return `${kind}/${namespace || "-"}/${name}`;
 }
 
+/** The reference of an `object/` entry (its value carries kind, namespace and name). */
+export function entryRef(entry) {
+  return objectRef(entry.kind, entry.namespace, entry.name);
+}
+
 /** `{kind, namespace, name}` of an object reference (namespace "" for cluster-scoped). */
 export function parseRef(ref) {
   const first = ref.indexOf("/");

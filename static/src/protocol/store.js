@@ -12,6 +12,7 @@ export class Store {
     this.listeners = [];
   }
 
+  /** fn(event) after every snapshot ({type: "snapshot", version}) and change (see applyChange). */
   subscribe(fn) {
     this.listeners.push(fn);
   }
@@ -42,8 +43,11 @@ export class Store {
   }
 
   /** Apply one change: `unset`, then `set`, then `patch` (RFC 7386 merge patches of the entries
-   *  held). Returns the change normalised to whole values: {version, set, unset, cause}. */
+   *  held). Emits and returns the change normalised to whole values:
+   *  {type: "change", version, set, unset, cause, receivedAt} (`receivedAt`: performance.now()
+   *  when the store got it, for the figures bench/browser.py reads). */
   applyChange(message) {
+    const receivedAt = performance.now();
     const set = { ...message.set };
     for (const key of message.unset) this.drop(key);
     for (const [key, value] of Object.entries(message.set)) this.put(key, value);
@@ -53,7 +57,14 @@ export class Store {
       set[key] = value;
     }
     this.version = message.version;
-    const change = { type: "change", version: this.version, set, unset: message.unset, cause: message.cause };
+    const change = {
+      type: "change",
+      version: this.version,
+      set,
+      unset: message.unset,
+      cause: message.cause,
+      receivedAt,
+    };
     this.emit(change);
     return change;
   }
