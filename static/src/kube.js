@@ -20,18 +20,6 @@ export function matches(selector, labels) {
   return !!selector && Object.keys(selector).length > 0 && selectorMisses(selector, labels).length === 0;
 }
 
-const SHORT = {
-  "service-selects-no-pods": "⚠ no endpoints: selects no Pods",
-  "service-selector-other-namespace": "⚠ no endpoints: pods in another namespace",
-  "service-without-selector": "⚠ no endpoints: no selector",
-  "service-no-endpoints": "⚠ no endpoints",
-  "loadbalancer-pending": "⚠ no endpoints",
-};
-
-export function shortWarning(warning) {
-  return SHORT[warning.id] || "⚠ no endpoints";
-}
-
 /** Columns padded like kubectl's tabwriter (3 spaces between columns). */
 export function table(headers, rows) {
   const all = [headers, ...rows].map((r) =>

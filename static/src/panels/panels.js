@@ -28,19 +28,18 @@ export class Panels {
    * @param {object} requests  {resolve, trace, clock} (protocol/requests.js)
    * @param {function} select  select(id | null) on the diagram, which then calls showSelection
    * @param {function} openObject, deleteObject  the editor's: open a reference's YAML, delete an object
-   * @param {function} drawTrace, edgeBetween  the diagram's: light a path, find an edge
+   * @param {function} showTrace  the diagram's: draw a trace reply's path, returning the ids lit
    * @param {function} onTrace  called with {ok, steps} once a trace is drawn
    */
   constructor(root, options) {
-    const { store, requests, select, openObject, deleteObject, drawTrace, edgeBetween, onTrace } = options;
+    const { store, requests, select, openObject, deleteObject, showTrace, onTrace } = options;
     this.root = root;
     this.store = store;
     this.requests = requests;
     this.selectOnDiagram = select;
     this.openObject = openObject;
     this.deleteObject = deleteObject;
-    this.drawTrace = drawTrace;
-    this.edgeBetween = edgeBetween;
+    this.showTrace = showTrace;
     this.onTrace = onTrace;
     const { lesson, canEdit } = options;
     this.lesson = lesson;
@@ -1152,8 +1151,8 @@ export class Panels {
       return;
     }
     const r = reply.result || {};
-    const { steps, rows } = this.tracePath(st.from, r);
-    const ids = this.drawTrace(steps, { failed: !r.ok });
+    const rows = this.traceRows(st.from, r);
+    const ids = this.showTrace(st.from, r);
     this.onTrace?.({ ok: r.ok, steps: ids });
     this.traceOut.replaceChildren(
       this.section(
@@ -1182,63 +1181,29 @@ export class Panels {
     );
   }
 
-  /** Diagram element ids along a request's hops, and a sentence per hop. */
-  tracePath(from, r) {
-    const steps = [];
-    const rows = [];
-    const source = from === "external" ? "world" : `Pod/${from}`;
-    steps.push(source);
-    rows.push(from === "external" ? "from outside the cluster" : `from pod ${from}`);
-    let previous = source;
-    let service = null;
+  /** A sentence per hop of a trace reply. */
+  traceRows(from, r) {
+    const rows = [from === "external" ? "from outside the cluster" : `from pod ${from}`];
     for (const hop of r.hops || []) {
       if (hop.step === "dns") {
-        steps.push("Service/kube-system/kube-dns");
         rows.push(`DNS: ${hop.name} → ${hop.value} (asked 10.96.0.10, kube-dns)`);
       } else if (hop.step === "ingress") {
-        const id = `Ingress/${hop.ingress}`;
-        steps.push(`ingress-in/${hop.ingress}`, id);
-        rows.push(
-          `Ingress ${hop.ingress}: host ${hop.host || "*"}, path ${hop.path || "/"} (${hop.pathType || "default backend"})`,
-        );
-        previous = id;
+        const backend = hop.pathType || "default backend";
+        rows.push(`Ingress ${hop.ingress}: host ${hop.host || "*"}, path ${hop.path || "/"} (${backend})`);
       } else if (hop.step === "nodeport") {
-        steps.push(`Node/-/${hop.node}`);
         rows.push(`NodePort ${hop.port} on node ${hop.node}: kube-proxy there catches it`);
       } else if (hop.step === "loadbalancer") {
         rows.push(`LoadBalancer ${hop.ip}:${hop.port} forwards to a node`);
       } else if (hop.step === "service") {
-        service = `Service/${hop.service}`;
-        if (previous === source && from !== "external") {
-          // pod → Service: no edge on the diagram for that; the trace draws one for the moment
-          const dns = (r.hops || []).find((x) => x.step === "dns");
-          steps.push({
-            link: [source, service],
-            label: dns ? `${dns.name} → ${dns.value}:${hop.port}` : `:${hop.port}`,
-          });
-        } else {
-          const edge = this.edgeBetween(previous, service) || this.edgeBetween("world", service);
-          if (edge) steps.push(edge);
-        }
-        steps.push(service);
         rows.push(`Service ${hop.service} port ${hop.port}: kube-proxy DNATs to one endpoint`);
-        previous = service;
       } else if (hop.step === "endpoint") {
-        const pod = `Pod/${hop.pod}`;
-        const edge = service && this.edgeBetween(service, pod, "endpoint");
-        if (edge) steps.push(edge);
-        steps.push(pod);
         rows.push(`pod ${hop.pod} at ${hop.ip}:${hop.port}`);
       } else if (hop.step === "external") {
-        if (service) {
-          const [, ns, name] = service.split("/");
-          steps.push(`external/${ns}/${name}`, `External/${ns}/${name}`);
-        }
         rows.push(`leaves the cluster for ${hop.name}${hop.port ? `:${hop.port}` : ""}`);
       }
     }
     if (!r.ok) rows.push(`✗ ${r.error || "not delivered"}`);
-    return { steps, rows };
+    return rows;
   }
 
   // ------------------------------------------------------------------ kube-proxy
