@@ -49,6 +49,11 @@ export function splitNamespaced(namespacedName) {
   return { namespace: namespacedName.slice(0, slash), name: namespacedName.slice(slash + 1) };
 }
 
+/** "namespace/name", as views, requests and replies name a namespaced object. */
+export function namespaced(namespace, name) {
+  return `${namespace}/${name}`;
+}
+
 /** The reference of a namespaced object named "namespace/name": refIn("Pod", "default/web"). */
 export function refIn(kind, namespacedName) {
   const { namespace, name } = splitNamespaced(namespacedName);
