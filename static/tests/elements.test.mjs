@@ -45,7 +45,7 @@ test("a pod's label says when it is not ready and which namespace it is in, unle
   assert.equal(el.data.display, "api-0\n10.244.2.9 · not ready · shop");
 });
 
-test("a Service's label: its type and cluster IP, ports, a LoadBalancer's IP, and why it has no endpoints", () => {
+test("a Service's label: type, cluster IP, ports, a LoadBalancer's IP, why it has no endpoints", () => {
   const service = {
     id: "Service/default/web",
     kind: "Service",
@@ -83,7 +83,7 @@ test("a Service's label: its type and cluster IP, ports, a LoadBalancer's IP, an
   assert.equal(external.data.display.split("\n")[1], "ExternalName → db.example.com");
 });
 
-test("a Node box lists four NodePorts and counts the rest; frames get a size and room for their label", () => {
+test("a Node box lists four NodePorts and counts the rest; a frame gets a size and room for a label", () => {
   const el = nodeElement(
     node(
       {
@@ -171,7 +171,7 @@ test("from the outside world a LoadBalancer's edge reads 'LB <ip>'", () => {
   assert.equal(edge.data.label, "LB 192.168.1.240");
 });
 
-test("owners show by default when the cluster has Jobs or DaemonSets; kube-system when more than its defaults live there", () => {
+test("owners show at first with Jobs or DaemonSets; kube-system with more than its defaults in it", () => {
   const store = new Store();
   const snapshot = (entries) => store.loadSnapshot({ version: 1, entries });
   snapshot({
@@ -187,7 +187,7 @@ test("owners show by default when the cluster has Jobs or DaemonSets; kube-syste
   assert.deepEqual(defaultVisibility(store), { owners: true, system: false });
 });
 
-test("a traced request's path: the pod, kube-dns, a drawn link to the Service, its endpoint edge, the pod", () => {
+test("a traced request's path: the pod, kube-dns, a drawn link to the Service, its endpoint, the pod", () => {
   const edges = {
     "Service/default/webapp>Pod/default/webapp-1.endpoint": "endpoint/default/webapp/webapp-1/8080-TCP",
   };

@@ -254,6 +254,7 @@ test("the store lists one family sorted and applies unset, then set, then patch"
   assert.equal(store.version, 6);
   assert.deepEqual([...store.keys("pod")].sort(), ["pod/default/b", "pod/default/c"]);
   assert.deepEqual(store.get("service/default/web"), { type: "NodePort", ports: [1] });
-  assert.deepEqual(change.set["service/default/web"], { type: "NodePort", ports: [1] }); // patches come back whole
+  // patches come back whole
+  assert.deepEqual(change.set["service/default/web"], { type: "NodePort", ports: [1] });
   assert.deepEqual(seen, ["snapshot", "change"]);
 });

@@ -27,6 +27,11 @@ const HOW_TO_READ = [
   "Click anything to inspect it; double-click to edit its YAML.",
 ];
 
+/** "10.244.1.2:8080", "(not ready)" when it is not. */
+function endpointAddress(e) {
+  return `${e.ip}:${e.port}${e.ready ? "" : " (not ready)"}`;
+}
+
 function defaultBackend(backend) {
   if (!backend) return "none (the controller answers 404)";
   return `${backend.service || backend.resource}:${backend.port ?? ""}`;
@@ -297,7 +302,7 @@ export class InspectTab {
               misses.length
                 ? `✗ ${misses.join(", ")}`
                 : endpoint.length
-                  ? `✓ endpoint ${endpoint.map((e) => `${e.ip}:${e.port}${e.ready ? "" : " (not ready)"}`).join(", ")}`
+                  ? `✓ endpoint ${endpoint.map(endpointAddress).join(", ")}`
                   : "✓ selected, but no matching port or no IP",
             ),
           );

@@ -174,7 +174,8 @@ export class TraceTab {
           ? h(
               "p",
               { class: "muted" },
-              `kube-proxy picks one of ${r.candidates.length} endpoints at random: ${r.candidates.join(", ")}`,
+              `kube-proxy picks one of ${r.candidates.length} endpoints at random: ` +
+                r.candidates.join(", "),
             )
           : null,
         r.ok && r.hops?.some((x) => x.step === "external")

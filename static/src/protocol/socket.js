@@ -67,7 +67,8 @@ export class LiveSocket {
 
   scheduleReconnect() {
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
-    const delay = Math.round(base / 2 + (Math.random() * base) / 2); // jitter: a class does not reconnect in lockstep
+    // jitter: a class does not reconnect in lockstep
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
     this.attempt += 1;
     this.stats.reconnects += 1;
     this.handlers.status?.("reconnecting", delay);
@@ -97,7 +98,8 @@ export class LiveSocket {
         const part = message.part ?? 1;
         const parts = message.parts ?? 1;
         if (part === 1) this.parts = { version: message.version, entries: {} };
-        if (!this.parts || this.parts.version !== message.version) return; // a stray part: the next snapshot heals
+        // a stray part: the next snapshot heals
+        if (!this.parts || this.parts.version !== message.version) return;
         Object.assign(this.parts.entries, message.entries);
         if (part < parts) return;
         message = { ...message, entries: this.parts.entries };
