@@ -21,16 +21,16 @@ function subjectKeys(kind, namespace, name) {
   if (kind === "Pod") {
     out.push(
       keys.envKey(namespace, name),
-      keys.podDnsKey(namespace, name),
+      keys.dnsPodKey(namespace, name),
       keys.hintsKey(kind, namespace, name),
     );
   } else if (kind === "Service") {
     out.push(
-      keys.serviceDnsKey(namespace, name),
+      keys.dnsKey(namespace, name),
       keys.rulesKey(namespace, name),
       keys.hintsKey(kind, namespace, name),
       keys.graphEdgeKey(keys.exposeEdgeId(namespace, name)),
-      keys.graphNodeKey(keys.externalNodeId(namespace, name)),
+      keys.graphNodeKey(keys.externalId(namespace, name)),
       keys.graphEdgeKey(keys.externalEdgeId(namespace, name)),
     );
   } else if (kind === "Ingress") {

@@ -2,7 +2,7 @@
 // lit hop by hop. A hop the diagram has no edge for (a pod calling a Service by name) gets an edge
 // drawn for the trace only.
 
-import { WORLD, externalEdgeId, externalNodeId, ingressInEdgeId, objectRef } from "../protocol/keys.js";
+import { WORLD, externalEdgeId, externalId, ingressInEdgeId, objectRef } from "../protocol/keys.js";
 import { parseRef, refIn, splitNamespaced } from "../protocol/keys.js";
 
 const STEP_MS = 380;
@@ -52,7 +52,7 @@ export function traceSteps(from, result, edgeBetween) {
       steps.push(pod);
     } else if (hop.step === "external" && service) {
       const { namespace, name } = parseRef(service);
-      steps.push(externalEdgeId(namespace, name), externalNodeId(namespace, name));
+      steps.push(externalEdgeId(namespace, name), externalId(namespace, name));
     }
   }
   return steps;

@@ -11,9 +11,9 @@ import {
   namespaced,
   objectRef,
   parseRef,
-  podDnsKey,
+  dnsPodKey,
   refIn,
-  serviceDnsKey,
+  dnsKey,
   viewKey,
   WORLD,
 } from "../protocol/keys.js";
@@ -176,9 +176,9 @@ export class InspectTab {
     const selectedBy = this.store
       .services()
       .filter((s) => s.namespace === ns && matches(s.selector, view.labels) && !services.includes(s));
-    const dnsNames = [...(this.store.get(podDnsKey(ns, name)) || [])];
+    const dnsNames = [...(this.store.get(dnsPodKey(ns, name)) || [])];
     for (const s of services) {
-      for (const r of this.store.get(serviceDnsKey(s.namespace, s.name)) || [])
+      for (const r of this.store.get(dnsKey(s.namespace, s.name)) || [])
         if (r.type === "A" && r.value === view.ip) dnsNames.push(r);
     }
     const env = execEnv(name, entry?.manifest, this.store.get(envKey(ns, name)));
@@ -308,7 +308,7 @@ export class InspectTab {
           );
         })
       : [];
-    const dns = this.store.get(serviceDnsKey(ns, name)) || [];
+    const dns = this.store.get(dnsKey(ns, name)) || [];
     const svcPort = svc.ports[0];
     return [
       section(

@@ -98,11 +98,11 @@ export function envKey(namespace, pod) {
   return `env/${namespace}/${pod}`;
 }
 
-export function serviceDnsKey(namespace, service) {
+export function dnsKey(namespace, service) {
   return `dns/${namespace}/${service}`;
 }
 
-export function podDnsKey(namespace, pod) {
+export function dnsPodKey(namespace, pod) {
   return `dns-pod/${namespace}/${pod}`;
 }
 
@@ -152,7 +152,7 @@ export function exposeEdgeId(namespace, service) {
 }
 
 /** An ExternalName Service's target, outside the cluster. */
-export function externalNodeId(namespace, service) {
+export function externalId(namespace, service) {
   return objectRef("External", namespace, service);
 }
 
