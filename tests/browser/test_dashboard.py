@@ -298,3 +298,52 @@ def test_the_preview_shows_the_endpoint_a_fix_would_add_and_apply_now_makes_it_a
         'window.__kubeviz.diagram.cy.edges(\'[source = "Service/default/prod"][target = "Pod/default/prod-1"]\').length === 1'
     )
     page.wait_for_function("!window.__kubeviz.diagram.cy.getElementById('Service/default/prod').hasClass('warning')")
+
+
+PICKY_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: picky
+spec:
+  nodeSelector:
+    disk: ssd
+  containers:
+  - name: c
+    image: nginx
+"""
+
+SSD_NODE = """apiVersion: v1
+kind: Node
+metadata:
+  name: worker-1
+  labels:
+    disk: ssd
+"""
+
+
+def test_a_pending_pod_moves_into_its_nodes_box_once_a_node_fits(new_cluster, open_browser, dashboard):
+    url = new_cluster("")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(PICKY_POD)
+    page.click("#apply-button")
+    board.wait_element("Pod/default/picky")
+    board.wait_element("Pending/-/unscheduled")  # no node has disk=ssd: the pod waits in the Pending box
+    board.wait_settled()
+
+    board.type_yaml(SSD_NODE)
+    page.click("#apply-button")
+    page.wait_for_function(
+        "() => window.__kubeviz.diagram.cy.getElementById('Pod/default/picky').data('host') === 'Node/-/worker-1'"
+    )
+    board.wait_settled()
+    assert not board.has_element("Pending/-/unscheduled")
+    inside = page.evaluate("""() => {
+        const cy = window.__kubeviz.diagram.cy;
+        const pod = cy.getElementById('Pod/default/picky').position();
+        const node = cy.getElementById('Node/-/worker-1');
+        const {x, y} = node.position(), w = node.data('w'), h = node.data('h');
+        return pod.x > x - w / 2 && pod.x < x + w / 2 && pod.y > y - h / 2 && pod.y < y + h / 2;
+    }""")
+    assert inside
+    assert board.errors == []

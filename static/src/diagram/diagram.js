@@ -279,12 +279,13 @@ export class Diagram {
     const next = nodeElement(entry);
     let relayout = false;
     if (el.nonempty()) {
-      const before = el.data();
-      if (FRAME_KINDS.has(next.data.kind)) Object.assign(next.data, { w: before.w, h: before.h });
+      // el.data() is the element's own object, which el.data(next.data) updates: read it first
+      const { host, w, h } = el.data();
+      if (FRAME_KINDS.has(next.data.kind)) Object.assign(next.data, { w, h });
       el.data(next.data);
       el.classes(this.keepUiClasses(el, next.classes));
       this.applyVisibilityOf(el);
-      if (next.data.kind === "Pod" && before.host !== next.data.host && !el.hasClass("hidden")) {
+      if (next.data.kind === "Pod" && host !== next.data.host && !el.hasClass("hidden")) {
         // a pod scheduled (or moved): to its slot in its new box
         if (next.data.host === PENDING) this.ensurePendingFrame();
         if (this.placement.slots.assign(id, next.data.host)) relayout = true;
