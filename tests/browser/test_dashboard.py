@@ -347,3 +347,18 @@ def test_a_pending_pod_moves_into_its_nodes_box_once_a_node_fits(new_cluster, op
     }""")
     assert inside
     assert board.errors == []
+
+
+def test_clicking_the_outside_world_shows_how_traffic_gets_in(new_cluster, open_browser, dashboard):
+    url = new_cluster("webapp")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(NEW_SERVICE)
+    page.click("#apply-button")
+    board.wait_element("expose/default/webapp-nodeport")
+    board.click_element("world")
+    page.wait_for_selector("#panels h3 >> text=The outside world")
+    text = page.inner_text("#panels")
+    assert "default/webapp-nodeport" in text and "<any node IP>:30080" in text
+    assert "worker-1 172.18." in text  # the Node IPs to reach a NodePort at
+    assert board.errors == []

@@ -10,12 +10,10 @@ import {
   keyTail,
   namespaced,
   objectRef,
-  parseRef,
   dnsPodKey,
   refIn,
   dnsKey,
   viewKey,
-  WORLD,
 } from "../protocol/keys.js";
 import { MAX_ROWS, defaultPod, hintCards, linkTo, objectButtons, pre, section } from "./parts.js";
 import { serviceUrl } from "./trace.js";
@@ -81,10 +79,8 @@ export class InspectTab {
       this.body.replaceChildren(...this.overview());
       return;
     }
-    // The outside world's id, "world", is no object reference: it reads as the kind "world",
-    // which no branch below names (so it shows as an owner would).
-    const kind = id === WORLD ? WORLD : parseRef(id).kind;
     const d = el.data;
+    const kind = d.kind;
     const out = [];
     if (kind === "Pod") out.push(...this.inspectPod(d));
     else if (kind === "Service") out.push(...this.inspectService(d));
