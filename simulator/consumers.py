@@ -19,8 +19,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import events, fanout, selectors, services, ticker
+from . import fanout, push, selectors, services, ticker
 from .engine import dns, trace
+from .live import payloads
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ def _schedule_presence(cluster_id: int) -> None:
             await asyncio.sleep(PRESENCE_DEBOUNCE)
             count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
             await get_channel_layer().group_send(
-                events.group_name(cluster_id),
-                {"type": "cluster.presence", "text": events.encode(events.presence(count))},
+                push.group_name(cluster_id),
+                {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count))},
             )
         finally:
             _presence_pending.pop(cluster_id, None)
@@ -84,7 +85,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         self.bucket = TokenBucket(RATE_PER_SECOND)
-        self.group = events.group_name(self.cluster.pk)
+        self.group = push.group_name(self.cluster.pk)
         query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
         self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
         await self.accept()
@@ -115,7 +116,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=text)
 
     async def send_json(self, payload: dict):
-        await self.send(text_data=events.encode(payload))
+        await self.send(text_data=payloads.encode(payload))
 
     async def dispatch(self, message):
         # Channels closes stale database connections (a hop to the sync thread) before every
@@ -138,35 +139,35 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         raw = text_data if text_data is not None else (bytes_data or b"")
         size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
         if size > _max_bytes():
-            await self.send_json(events.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
+            await self.send_json(payloads.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
             return
         if not self.bucket.take():
-            await self.send_json(events.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
+            await self.send_json(payloads.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
             return
         try:
             message = json.loads(raw)
         except ValueError:
-            await self.send_json(events.error("messages must be JSON objects"))
+            await self.send_json(payloads.error("messages must be JSON objects"))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_json(events.error("a message needs a string `type`"))
+            await self.send_json(payloads.error("a message needs a string `type`"))
             return
         handler = getattr(self, f"on_{message['type']}", None)
         request_id = message.get("id")
         if handler is None:
-            await self.send_json(events.error(f"unknown message type {message['type']!r}", request_id))
+            await self.send_json(payloads.error(f"unknown message type {message['type']!r}", request_id))
             return
         if (
             message["type"] in WRITES
             and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN
             and not getattr(self.scope.get("user"), "is_authenticated", False)
         ):
-            await self.send_json(events.reply(request_id, False, error="sign in to edit this cluster"))
+            await self.send_json(payloads.reply(request_id, False, error="sign in to edit this cluster"))
             return
         try:
             await handler(message, request_id)
         except services.ServiceError as exc:
-            await self.send_json(events.reply(request_id, False, error=str(exc)))
+            await self.send_json(payloads.reply(request_id, False, error=str(exc)))
 
     async def on_resync(self, message, request_id):
         fanout.hold(self.cluster.pk, self)
@@ -189,7 +190,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             base_versions=base,
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_delete(self, message, request_id):
         kind, name = message.get("kind"), message.get("name")
@@ -202,7 +203,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             name=name,
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_clock(self, message, request_id):
         outcome = await database_sync_to_async(services.cluster_clock)(
@@ -211,7 +212,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             seconds=message.get("seconds", 5),
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_resolve(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
@@ -221,10 +222,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             str(message.get("name", "")),
             str(message.get("rtype") or "A"),
         )
-        await self.send_json(events.reply(request_id, True, result=result))
+        await self.send_json(payloads.reply(request_id, True, result=result))
 
     async def on_trace(self, message, request_id):
         result = await database_sync_to_async(selectors.cluster_query)(
             self.cluster, trace.request_query, str(message.get("from", "")), str(message.get("url", ""))
         )
-        await self.send_json(events.reply(request_id, True, result=result))
+        await self.send_json(payloads.reply(request_id, True, result=result))

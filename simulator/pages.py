@@ -14,7 +14,7 @@ import yaml
 from . import lessons, selectors
 from .engine import kinds
 from .engine.cluster import Engine
-from .engine.snapshot import public_manifest
+from .live.entries import public_manifest
 from .models import Cluster
 
 # Fields the API server sets; `kubectl get -o yaml` shows them, a manifest to apply should not carry them.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from . import enginecache, events
-from .engine.snapshot import state_entries
+from . import enginecache
+from .live import payloads
+from .live.entries import state_entries
 from .models import Cluster, Presence
 
 
@@ -30,10 +31,10 @@ def cluster_entries(cluster: Cluster) -> tuple[int, dict]:
             row = Cluster.objects.select_for_update().get(pk=cluster.pk)
             engine = restore_engine(row)
         warm = enginecache.Warm(row.version, engine, state_entries(engine))
-        warm.entries["meta"] = events.meta_entry(row)
+        warm.entries["meta"] = payloads.meta_entry(row)
         enginecache.put(enginecache.key_of(row), warm)
     entries = dict(warm.entries)
-    entries["meta"] = events.meta_entry(row)
+    entries["meta"] = payloads.meta_entry(row)
     return row.version, entries
 
 
@@ -44,7 +45,7 @@ def cluster_snapshot_parts(cluster: Cluster) -> tuple[int, list[str]]:
     if warm is not None and row.version in warm.snapshot_text:
         return row.version, warm.snapshot_text[row.version]
     version, entries = cluster_entries(row)
-    parts = events.snapshot_parts(version, entries)
+    parts = payloads.snapshot_parts(version, entries)
     warm = enginecache.peek(row)
     if warm is not None and warm.version == version:
         warm.snapshot_text = {version: parts}
@@ -79,4 +80,4 @@ def cluster_query(cluster: Cluster, query, *args):
 def cluster_snapshot_text(cluster: Cluster) -> tuple[int, str]:
     """The whole snapshot as one JSON text (for HTTP; websockets get `cluster_snapshot_parts`)."""
     version, entries = cluster_entries(cluster)
-    return version, events.encode(events.snapshot(version, entries))
+    return version, payloads.encode(payloads.snapshot(version, entries))

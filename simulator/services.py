@@ -21,10 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import enginecache, events, lessons
+from . import enginecache, lessons, push
 from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.endpoints import endpoints_for_service
-from .engine.snapshot import changed_entries, object_entry, public_manifest, state_entries
+from .live import payloads
+from .live.entries import changed_entries, object_entry, public_manifest, state_entries
 from .models import KIND_MODELS, Cluster
 
 TICK_SECONDS = 1.0
@@ -100,7 +101,7 @@ def _warm_for(cluster: Cluster) -> enginecache.Warm:
     if warm is None:
         engine = restore_engine(cluster)
         warm = enginecache.Warm(cluster.version, engine, state_entries(engine))
-        warm.entries["meta"] = events.meta_entry(cluster)
+        warm.entries["meta"] = payloads.meta_entry(cluster)
     warm.engine.pop_change_log()
     return warm
 
@@ -200,21 +201,21 @@ def _commit(cluster: Cluster, warm: enginecache.Warm, log: ChangeLog, cause: dic
     cluster.state = engine.state
     cluster.version += 1
     cluster.save(update_fields=["state", "version", "running", "ticked_at", "updated"])
-    set_["meta"] = events.meta_entry(cluster)
-    full, patch = events.split_patches(entries, set_)
+    set_["meta"] = payloads.meta_entry(cluster)
+    full, patch = payloads.split_patches(entries, set_)
     for key in unset:
         entries.pop(key, None)
     entries.update(set_)
     # Serialised once per protocol variant: whole entries for every client, and merge patches
     # for clients that apply them (docs/protocol.md).
-    text = events.change_text(cluster.version, set_, unset, cause)
-    patched_text = events.change_text(cluster.version, full, unset, cause, patch) if patch else None
+    text = payloads.change_text(cluster.version, set_, unset, cause)
+    patched_text = payloads.change_text(cluster.version, full, unset, cause, patch) if patch else None
     warm.version = cluster.version
     key, version, cluster_id = enginecache.key_of(cluster), cluster.version, cluster.pk
 
     def after_commit() -> None:
         enginecache.put(key, warm)
-        events.broadcast(cluster_id, version, text, patched_text)
+        push.broadcast(cluster_id, version, text, patched_text)
 
     transaction.on_commit(after_commit)
     return cluster.version
@@ -407,10 +408,10 @@ def _mutate(
             _restore_unchanged(row, warm)  # atomic: nothing changed
             return ApplyOutcome(False, row.version, **_result_dict(result))
         log = warm.engine.pop_change_log()
-        meta_before = events.meta_entry(row)
+        meta_before = payloads.meta_entry(row)
         if update_row is not None:
             update_row(row)
-        if not log.keys and events.meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
+        if not log.keys and payloads.meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
             _restore_unchanged(row, warm)
             return ApplyOutcome(True, row.version, **(_result_dict(result) if result else {}))
         lines = summary(result) if summary else (result.lines() if result else [])

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from simulator import enginecache, events, lessons, selectors, services
+from simulator import enginecache, lessons, push, selectors, services
 
 from ..course import ZONE_PROD_WEB
 
@@ -54,7 +54,7 @@ class Listener:
     def __init__(self, cluster_id: int):
         self.layer = get_channel_layer()
         self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(events.group_name(cluster_id), self.channel)
+        async_to_sync(self.layer.group_add)(push.group_name(cluster_id), self.channel)
 
     def receive(self) -> dict:
         return async_to_sync(self.layer.receive)(self.channel)

@@ -1,8 +1,7 @@
-"""The live protocol's payloads (docs/protocol.md), built in one place, and the one entry
-point for pushes: `broadcast`, called only by services, only on commit.
+"""The live protocol's payloads (docs/protocol.md), built in one place.
 
 A change is serialised once (`encode`) and the same text goes to every watcher: the group
-message carries the text, consumers relay it untouched.
+message carries the text, consumers relay it untouched (`simulator.push` sends it).
 
 `LiveState` is the reference client: the rules `static/src/socket.js` follows (apply a change
 whose `base` is our version, ignore what we already have, resync on a gap). Tests and
@@ -15,18 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
 PROTOCOL = 1
 # daphne (autobahn) refuses to send a websocket message over 1 MiB: snapshots go in parts of
 # about this size, and a change too large for one message tells clients to resync instead.
 PART_BYTES = 256 * 1024
 MAX_CHANGE_BYTES = 768 * 1024
-
-
-def group_name(cluster_id: int) -> str:
-    return f"cluster.{cluster_id}"
 
 
 def encode(payload: dict) -> str:
@@ -172,19 +164,6 @@ def error(message: str, request_id: Any = None) -> dict:
 
 def reply(request_id: Any, ok: bool, **fields) -> dict:
     return {"type": "reply", "id": request_id, "ok": ok, **fields}
-
-
-def broadcast(cluster_id: int, version: int, text: str, patched_text: str | None = None) -> None:
-    """Send one serialised change to everyone watching the cluster. Call it from
-    `transaction.on_commit` only (services do). `patched_text` is the same change with merge
-    patches, for sockets that asked for them (`?patch=1`)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "cluster.change", "version": version, "text": text}
-    if patched_text is not None and patched_text != text:
-        message["patched"] = patched_text
-    async_to_sync(layer.group_send)(group_name(cluster_id), message)
 
 
 # ---------------------------------------------------------------------- the reference client

@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from . import diagnostics, dns, envvars, kubeproxy
-from .contract import (
+from ..engine import diagnostics, dns, envvars, kubeproxy
+from ..engine.contract import (
     daemonset_view,
     deployment_view,
     ingress_view,
@@ -46,9 +46,9 @@ from .contract import (
     pod_view,
     service_view,
 )
-from .endpoints import cached_endpoints
-from .model import Base, Pod, Service
-from .strategy import SERVER_ANNOTATIONS
+from ..engine.endpoints import cached_endpoints
+from ..engine.model import Base, Pod, Service
+from ..engine.strategy import SERVER_ANNOTATIONS
 
 Key = tuple[str, str, str]
 
