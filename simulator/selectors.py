@@ -6,7 +6,7 @@ from django.db import transaction
 
 from . import enginecache
 from .live import payloads
-from .live.entries import state_entries
+from .live.entries import meta_entry, state_entries
 from .models import Cluster, Presence
 
 
@@ -31,10 +31,10 @@ def cluster_entries(cluster: Cluster) -> tuple[int, dict]:
             row = Cluster.objects.select_for_update().get(pk=cluster.pk)
             engine = restore_engine(row)
         warm = enginecache.Warm(row.version, engine, state_entries(engine))
-        warm.entries["meta"] = payloads.meta_entry(row)
+        warm.entries["meta"] = meta_entry(row)
         enginecache.put(enginecache.key_of(row), warm)
     entries = dict(warm.entries)
-    entries["meta"] = payloads.meta_entry(row)
+    entries["meta"] = meta_entry(row)
     return row.version, entries
 
 

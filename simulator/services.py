@@ -25,7 +25,8 @@ from . import enginecache, lessons, push
 from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.endpoints import endpoints_for_service
 from .live import payloads
-from .live.entries import changed_entries, object_entry, public_manifest, state_entries
+from .live.changes import changed_entries
+from .live.entries import meta_entry, object_entry, public_manifest, state_entries
 from .models import KIND_MODELS, Cluster
 
 TICK_SECONDS = 1.0
@@ -101,7 +102,7 @@ def _warm_for(cluster: Cluster) -> enginecache.Warm:
     if warm is None:
         engine = restore_engine(cluster)
         warm = enginecache.Warm(cluster.version, engine, state_entries(engine))
-        warm.entries["meta"] = payloads.meta_entry(cluster)
+        warm.entries["meta"] = meta_entry(cluster)
     warm.engine.pop_change_log()
     return warm
 
@@ -201,7 +202,7 @@ def _commit(cluster: Cluster, warm: enginecache.Warm, log: ChangeLog, cause: dic
     cluster.state = engine.state
     cluster.version += 1
     cluster.save(update_fields=["state", "version", "running", "ticked_at", "updated"])
-    set_["meta"] = payloads.meta_entry(cluster)
+    set_["meta"] = meta_entry(cluster)
     full, patch = payloads.split_patches(entries, set_)
     for key in unset:
         entries.pop(key, None)
@@ -408,10 +409,10 @@ def _mutate(
             _restore_unchanged(row, warm)  # atomic: nothing changed
             return ApplyOutcome(False, row.version, **_result_dict(result))
         log = warm.engine.pop_change_log()
-        meta_before = payloads.meta_entry(row)
+        meta_before = meta_entry(row)
         if update_row is not None:
             update_row(row)
-        if not log.keys and payloads.meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
+        if not log.keys and meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
             _restore_unchanged(row, warm)
             return ApplyOutcome(True, row.version, **(_result_dict(result) if result else {}))
         lines = summary(result) if summary else (result.lines() if result else [])

@@ -4,6 +4,7 @@ and what one change touched (`changed_entries`); it builds the messages and hold
 reference client. The app above it stores, locks and pushes; the engine below it knows nothing
 of browsers."""
 
-from .entries import changed_entries, state_entries
+from .changes import changed_entries
+from .entries import state_entries
 
 __all__ = ["changed_entries", "state_entries"]

@@ -2,16 +2,11 @@
 
 A change is serialised once (`encode`) and the same text goes to every watcher: the group
 message carries the text, consumers relay it untouched (`simulator.push` sends it).
-
-`LiveState` is the reference client: the rules `static/src/socket.js` follows (apply a change
-whose `base` is our version, ignore what we already have, resync on a gap). Tests and
-bench/live.py use it.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 PROTOCOL = 1
@@ -23,19 +18,6 @@ MAX_CHANGE_BYTES = 768 * 1024
 
 def encode(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-
-def meta_entry(cluster) -> dict:
-    settings = cluster.settings or {}
-    return {
-        "name": cluster.name,
-        "slug": cluster.slug,
-        "version": cluster.version,
-        "lesson": cluster.lesson or None,
-        "clock": cluster.clock,
-        "running": cluster.running,
-        "settings": {"workers": settings.get("workers"), "loadBalancerPool": settings.get("load_balancer_pool")},
-    }
 
 
 def snapshot(version: int, entries: dict) -> dict:
@@ -164,54 +146,3 @@ def error(message: str, request_id: Any = None) -> dict:
 
 def reply(request_id: Any, ok: bool, **fields) -> dict:
     return {"type": "reply", "id": request_id, "ok": ok, **fields}
-
-
-# ---------------------------------------------------------------------- the reference client
-@dataclass
-class LiveState:
-    """What a browser holds: entries at a version. `receive` returns what to send back
-    (a resync request) or None."""
-
-    version: int | None = None
-    entries: dict = field(default_factory=dict)
-    applied: int = 0
-    ignored: int = 0
-    gaps: int = 0
-    resyncs: int = 0
-    waiting: bool = False
-    _parts: dict = field(default_factory=dict)
-
-    def receive(self, message: dict) -> dict | None:
-        kind = message.get("type")
-        if kind == "snapshot":
-            if message.get("part", 1) == 1:
-                self._parts = {}
-            self._parts.update(message["entries"])
-            if message.get("part", 1) < message.get("parts", 1):
-                return None
-            if self.version is None or message["version"] >= self.version or self.waiting:
-                self.version = message["version"]
-                self.entries = self._parts
-                self.resyncs += 1 if self.waiting else 0
-                self.waiting = False
-            self._parts = {}
-            return None
-        if kind != "change":
-            return None
-        if self.version is None or message["version"] <= self.version:
-            self.ignored += 1
-            return None
-        if message["base"] != self.version or message.get("resync"):
-            self.gaps += 1
-            if self.waiting:
-                return None
-            self.waiting = True
-            return {"type": "resync"}
-        for key in message["unset"]:
-            self.entries.pop(key, None)
-        self.entries.update(message["set"])
-        for key, patch in (message.get("patch") or {}).items():
-            self.entries[key] = apply_merge_patch(self.entries.get(key), patch)
-        self.version = message["version"]
-        self.applied += 1
-        return None

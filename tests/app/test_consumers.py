@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 
 from kubeviz.asgi import application
 from simulator import consumers, selectors, services
-from simulator.live import payloads
+from simulator.live import client, payloads
 
 from .conftest import fresh_entries
 
@@ -64,7 +64,7 @@ def test_a_watcher_gets_a_snapshot_then_the_change_of_an_edit_made_by_another(ma
         change = await next_of(student, "change")
         assert change["version"] == 2 and change["base"] == 1
         assert change["cause"] == {"user": "anonymous", "summary": ["pod/p4 created"]}
-        state = payloads.LiveState(version=1, entries=snapshot["entries"])
+        state = client.LiveState(version=1, entries=snapshot["entries"])
         state.receive(change)
         assert len(state.entries["service/default/prod"]["endpoints"]) == 4
         presence = await next_of(student, "presence")
@@ -80,7 +80,7 @@ def test_a_client_that_missed_a_version_asks_for_a_snapshot_and_heals(make_clust
 
     async def scenario():
         ws = await connect("gap")
-        state = payloads.LiveState()
+        state = client.LiveState()
         snapshot = json.loads(await ws.receive_from(timeout=5))
         assert snapshot["parts"] == 1
         state.receive(snapshot)
@@ -114,7 +114,7 @@ def test_the_in_memory_layer_drops_changes_for_a_full_queue_and_the_client_heals
     }
     cluster = make_cluster("zone-prod", name="full")
     _version, parts = selectors.cluster_snapshot_parts(cluster)
-    state = payloads.LiveState()
+    state = client.LiveState()
     for text in parts:
         state.receive(json.loads(text))
     slow = listener(cluster.pk)  # a watcher that does not read while four edits happen
@@ -245,7 +245,7 @@ def test_a_large_snapshot_comes_in_parts_under_the_websocket_message_limit(make_
     entries = state_entries(engine)
     parts = payloads.snapshot_parts(9, entries)
     assert len(parts) > 1 and all(len(p.encode()) < 1024 * 1024 for p in parts)
-    state = payloads.LiveState()
+    state = client.LiveState()
     for text in parts:
         state.receive(json.loads(text))
     assert state.version == 9 and state.entries == json.loads(payloads.encode(entries))
@@ -255,7 +255,7 @@ def test_a_change_too_large_for_one_message_tells_clients_to_resync():
     text = payloads.change_text(5, {"big": "x" * (payloads.MAX_CHANGE_BYTES + 1)}, [], {"user": "a", "summary": []})
     message = json.loads(text)
     assert message["resync"] is True and message["set"] == {}
-    state = payloads.LiveState(version=4, entries={"a": 1})
+    state = client.LiveState(version=4, entries={"a": 1})
     assert state.receive(message) == {"type": "resync"}
 
 
@@ -287,7 +287,7 @@ def test_a_socket_that_asks_for_merge_patches_gets_them_and_the_others_get_whole
         assert (await patched.connect())[0]
         states = {}
         for name, ws in (("plain", plain), ("patched", patched)):
-            states[name] = payloads.LiveState()
+            states[name] = client.LiveState()
             states[name].receive(await next_of(ws, "snapshot"))
         relabel = (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v2}}\n"
@@ -312,7 +312,7 @@ def test_play_makes_the_workers_ticker_advance_the_clock_and_jobs_progress_live(
 
     async def scenario():
         ws = await connect("clock")
-        state = payloads.LiveState()
+        state = client.LiveState()
         state.receive(await next_of(ws, "snapshot"))
         await ws.send_to(text_data=json.dumps({"type": "clock", "id": 1, "action": "play"}))
         ticks, replies = [], []

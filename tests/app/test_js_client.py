@@ -2,7 +2,7 @@
 the server really broadcast: a stale snapshot plus the pushed changes ends equal to a fresh
 snapshot, whole or as merge patches, in parts or in one; a lost change is noticed, one resync is
 asked for, and the snapshot that answers it heals the tab. The Python reference client
-(payloads.LiveState) is tested the same way in test_services.py; this keeps the two in step."""
+(client.LiveState) is tested the same way in test_services.py; this keeps the two in step."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from simulator import enginecache, lessons, models, selectors, services
-from simulator.live import payloads
+from simulator.live import client
 
 from .conftest import WEB, edit_sequence, fresh_entries
 
@@ -139,7 +139,7 @@ def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(
     enginecache.clear()  # the first edit restores cold; the next ones use the warm engine
     watch = listener(cluster.pk)
     edits = edit_sequence(cluster)
-    state = payloads.LiveState(version=1, entries=stale)
+    state = client.LiveState(version=1, entries=stale)
     for edit in edits:
         with django_capture_on_commit_callbacks(execute=True):
             assert edit().ok
