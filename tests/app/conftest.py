@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from simulator import enginecache, lessons, push, selectors, services
+from simulator import lessons, push, repository, selectors, services
 
 from ..course import ZONE_PROD_WEB
 
@@ -34,9 +34,9 @@ def edit_sequence(cluster) -> list:
 @pytest.fixture(autouse=True)
 def cold_engines():
     """Each test starts with no warm engine: ids may repeat across rolled-back tests."""
-    enginecache.clear()
+    repository.clear_warm()
     yield
-    enginecache.clear()
+    repository.clear_warm()
 
 
 @pytest.fixture
@@ -74,9 +74,9 @@ def listener():
 
 def fresh_entries(cluster) -> dict:
     """The snapshot as a new worker would build it, from the rows alone."""
-    enginecache.clear()
+    repository.clear_warm()
     _version, entries = selectors.cluster_entries(cluster)
-    enginecache.clear()
+    repository.clear_warm()
     return entries
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator import enginecache, selectors
+from simulator import repository, selectors
 from simulator.live import payloads
 
 from .conftest import edit_sequence, fresh_entries
@@ -44,7 +44,7 @@ def recorded(make_cluster, listener, django_capture_on_commit_callbacks):
     """A lesson cluster's stale snapshot, then eight real edits as broadcast (whole and patched)."""
     cluster = make_cluster("zone-prod")
     stale_version, stale = selectors.cluster_entries(cluster)
-    enginecache.clear()
+    repository.clear_warm()
     watch = listener(cluster.pk)
     edits = edit_sequence(cluster)
     changes = []

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from simulator import enginecache, lessons, models, selectors, services
+from simulator import lessons, models, presence, repository, selectors, services
 from simulator.live import client
 
 from .conftest import WEB, edit_sequence, fresh_entries
@@ -136,7 +136,7 @@ def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(
 ):
     cluster = make_cluster("zone-prod")
     _version, stale = selectors.cluster_entries(cluster)
-    enginecache.clear()  # the first edit restores cold; the next ones use the warm engine
+    repository.clear_warm()  # the first edit restores cold; the next ones use the warm engine
     watch = listener(cluster.pk)
     edits = edit_sequence(cluster)
     state = client.LiveState(version=1, entries=stale)
@@ -224,15 +224,15 @@ def test_presence_counts_sockets_a_live_worker_vouches_for_and_forgets_a_dead_wo
     from django.utils import timezone
 
     cluster = make_cluster()
-    assert services.presence_join(cluster_id=cluster.pk, channel_name="a!1") == 1
-    assert services.presence_join(cluster_id=cluster.pk, channel_name="b!1") == 2
+    assert presence.presence_join(cluster_id=cluster.pk, channel_name="a!1") == 1
+    assert presence.presence_join(cluster_id=cluster.pk, channel_name="b!1") == 2
     later = timezone.now() + datetime.timedelta(seconds=120)
     # worker a is alive and vouches for its socket; worker b died without saying goodbye
-    assert services.presence_heartbeat(cluster_id=cluster.pk, channel_names=["a!1"], now=later) == 1
-    services.presence_leave(cluster_id=cluster.pk, channel_name="a!1")
+    assert presence.presence_heartbeat(cluster_id=cluster.pk, channel_names=["a!1"], now=later) == 1
+    presence.presence_leave(cluster_id=cluster.pk, channel_name="a!1")
     assert selectors.watcher_count(cluster.pk, later) == 0
-    much_later = later + 11 * services.PRESENCE_TTL
-    services.presence_heartbeat(cluster_id=cluster.pk, channel_names=[], now=much_later)
+    much_later = later + 11 * selectors.PRESENCE_TTL
+    presence.presence_heartbeat(cluster_id=cluster.pk, channel_names=[], now=much_later)
     assert not models.Presence.objects.filter(cluster=cluster).exists()
 
 
