@@ -10,8 +10,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from kubeviz.asgi import application
-from simulator import consumers, selectors, services
+from simulator import selectors, services
 from simulator.live import client, payloads
+from simulator.realtime import consumers
 
 from .conftest import fresh_entries
 
@@ -110,7 +111,7 @@ def test_the_in_memory_layer_drops_changes_for_a_full_queue_and_the_client_heals
     make_cluster, settings, listener
 ):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "simulator.channel_layer.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
+        "default": {"BACKEND": "simulator.realtime.channel_layer.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
     }
     cluster = make_cluster("zone-prod", name="full")
     _version, parts = selectors.cluster_snapshot_parts(cluster)

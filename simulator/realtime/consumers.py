@@ -17,8 +17,9 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import fanout, presence, selectors, services, ticker
-from .live import payloads
+from .. import presence, selectors, services
+from ..live import payloads
+from . import fanout, ticker
 
 log = logging.getLogger(__name__)
 

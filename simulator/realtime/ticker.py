@@ -11,7 +11,8 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from . import fanout, presence, services
+from .. import presence, services
+from . import fanout
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import lessons, pages, selectors, services
+from .. import lessons, selectors, services
+from . import pages
 from .forms import ApplyForm, ClockForm, ClusterCreateForm, DeleteObjectForm, ForkForm
 
 

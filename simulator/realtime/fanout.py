@@ -18,7 +18,7 @@ import logging
 
 from channels.layers import get_channel_layer
 
-from . import push
+from .. import push
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from . import lessons, selectors
-from .live import keys
+from .. import lessons, selectors
+from ..live import keys
 
 _SERVICE = keys.VIEW_PREFIX["Service"] + "/"
 _POD = keys.VIEW_PREFIX["Pod"] + "/"
