@@ -14,11 +14,15 @@ from django.utils import timezone
 
 from . import export, repository
 from .engine import dns, kinds, trace
-from .live import payloads
+from .live import explain, payloads
 from .live.entries import meta_entry
 from .models import Cluster, Presence
 
 PRESENCE_TTL = datetime.timedelta(seconds=90)
+
+
+class NotFound(LookupError):
+    """The object a read asked about is not in the cluster (worded for the user)."""
 
 
 def cluster_by_slug(slug: str) -> Cluster | None:
@@ -68,6 +72,24 @@ def cluster_trace(cluster: Cluster, *, source: str, url: str) -> dict:
     """A request to `url` from the pod `source` (or `external`): the contract's request object."""
     _row, engine = repository.engine_for_read(cluster)
     return trace.request_query(engine, source, url)
+
+
+def cluster_explain_service(cluster: Cluster, *, namespace: str, name: str) -> tuple[int, dict]:
+    """(version, why each pod of the namespace is or is not behind the Service) (`live.explain`)."""
+    row, engine = repository.engine_for_read(cluster)
+    svc = engine.get("Service", namespace, name)
+    if svc is None:
+        raise NotFound(f"no Service {namespace}/{name} in this cluster")
+    return row.version, explain.explain_service(engine, svc)
+
+
+def cluster_explain_pod(cluster: Cluster, *, namespace: str, name: str) -> tuple[int, dict]:
+    """(version, the Services that select the pod, and whether it is their endpoint) (`live.explain`)."""
+    row, engine = repository.engine_for_read(cluster)
+    pod = engine.get("Pod", namespace, name)
+    if pod is None:
+        raise NotFound(f"no Pod {namespace}/{name} in this cluster")
+    return row.version, explain.explain_pod(engine, pod)
 
 
 def cluster_export_yaml(cluster: Cluster) -> str:

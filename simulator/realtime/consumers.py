@@ -109,7 +109,8 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.send_json(payloads.error("a message needs a string `type`"))
             return
-        handler = getattr(self, f"on_{message['type']}", None)
+        kind = message["type"]  # `explain-service` is handled by on_explain_service
+        handler = getattr(self, f"on_{kind.replace('-', '_')}", None) if "_" not in kind else None
         request_id = message.get("id")
         if handler is None:
             await self.send_json(payloads.error(f"unknown message type {message['type']!r}", request_id))
@@ -123,7 +124,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             return
         try:
             await handler(message, request_id)
-        except services.ServiceError as exc:
+        except (services.ServiceError, selectors.NotFound) as exc:
             await self.send_json(payloads.reply(request_id, False, error=str(exc)))
 
     async def on_resync(self, message, request_id):
@@ -185,3 +186,26 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.cluster, source=str(message.get("from", "")), url=str(message.get("url", ""))
         )
         await self.send_json(payloads.reply(request_id, True, result=result))
+
+    async def on_explain_service(self, message, request_id):
+        namespace, name = _reference(message, "service")
+        version, result = await database_sync_to_async(selectors.cluster_explain_service)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+    async def on_explain_pod(self, message, request_id):
+        namespace, name = _reference(message, "pod")
+        version, result = await database_sync_to_async(selectors.cluster_explain_pod)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+
+def _reference(message: dict, field: str) -> tuple[str, str]:
+    """`"NAMESPACE/NAME"` from the message's `field`, or a clear error."""
+    value = message.get(field)
+    parts = value.split("/") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(parts):
+        raise services.ServiceError(f'{message["type"]} needs `{field}`: "NAMESPACE/NAME"')
+    return parts[0], parts[1]

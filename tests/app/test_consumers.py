@@ -332,3 +332,45 @@ def test_play_makes_the_workers_ticker_advance_the_clock_and_jobs_progress_live(
         await ws.disconnect()
 
     run(scenario)
+
+
+def test_a_watcher_asks_why_pods_are_or_are_not_behind_a_service_and_gets_the_engines_answer(make_cluster):
+    make_cluster("selector-and", name="explain")
+
+    async def scenario():
+        ws = await connect("explain")
+        await next_of(ws, "snapshot")
+        await ws.send_to(text_data=json.dumps({"type": "explain-service", "id": 1, "service": "default/prod"}))
+        reply = await next_of(ws, "reply")
+        assert reply["ok"] and reply["id"] == 1 and reply["version"] == 1 and reply["service"] == "default/prod"
+        assert reply["selector"] == {"zone": "prod", "version": "v1"}
+        assert {ref for ref in reply["pods"] if ref.startswith("default/")} == set(reply["pods"])
+        assert reply["pods"]["default/prod-1"] == {
+            "selected": False,
+            "endpoint": False,
+            "misses": ["lacks label version=v1"],
+            "notEndpoint": None,
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-pod", "id": 2, "pod": "default/prod-1"}))
+        assert await next_of(ws, "reply") == {
+            "type": "reply",
+            "id": 2,
+            "ok": True,
+            "version": 1,
+            "pod": "default/prod-1",
+            "services": [],
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-pod", "id": 3, "pod": "default/nope"}))
+        assert await next_of(ws, "reply") == {
+            "type": "reply",
+            "id": 3,
+            "ok": False,
+            "error": "no Pod default/nope in this cluster",
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-service", "id": 4, "service": "prod"}))
+        assert (await next_of(ws, "reply"))["error"] == 'explain-service needs `service`: "NAMESPACE/NAME"'
+        await ws.send_to(text_data=json.dumps({"type": "explain_service", "id": 5, "service": "default/prod"}))
+        assert (await next_of(ws, "error"))["message"] == "unknown message type 'explain_service'"
+        await ws.disconnect()
+
+    run(scenario)
