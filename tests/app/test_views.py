@@ -158,8 +158,3 @@ def test_the_download_is_kubectl_ready_yaml_that_rebuilds_the_same_cluster(clien
     assert not engine.apply_text(text, atomic=True).errors
     _row, original = repository.engine_for_read(cluster)
     assert sorted(p.name for p in engine.list("Pod")) == sorted(p.name for p in original.list("Pod"))
-
-
-def test_the_download_of_an_untouched_cluster_says_it_holds_only_defaults(make_cluster):
-    cluster = make_cluster()
-    assert "nothing beyond the defaults" in selectors.cluster_export_yaml(cluster)
