@@ -69,10 +69,14 @@ def restore_engine(cluster: Cluster) -> Engine:
 
 
 def read_engine(cluster: Cluster | int) -> tuple[Cluster, Engine]:
-    """The cluster's row and its engine at one version, read without a lock: read the row, then
-    the objects, then the version again. Every write bumps the version in the transaction that
-    writes the rows, so an unchanged version means no write committed in between. A read that
-    a write overtook reads again; one overtaken READ_ATTEMPTS times in a row gives up."""
+    """The cluster's row and its engine at the row's version, for a read-only question (never
+    mutate it): this worker's warm one, or rebuilt from the rows (not kept: a question is
+    cheaper than the entries a warm engine needs).
+
+    Read without a lock: the row, then the objects, then the version again. Every write bumps
+    the version in the transaction that writes the rows, so an unchanged version means no write
+    committed in between. A read that a write overtook reads again; one overtaken READ_ATTEMPTS
+    times in a row gives up."""
     pk = cluster.pk if isinstance(cluster, Cluster) else cluster
     for _attempt in range(READ_ATTEMPTS):
         row = Cluster.objects.get(pk=pk)
@@ -246,10 +250,3 @@ def warm_for_read(cluster: Cluster) -> tuple[Cluster, Warm]:
         warm = peek_warm(row) or _warm(row, engine)
         put_warm(warm_key(row), warm)
     return row, warm
-
-
-def engine_for_read(cluster: Cluster) -> tuple[Cluster, Engine]:
-    """The cluster's row and its engine at the row's version, for a read-only question: the warm
-    one, or rebuilt from the rows (not kept: a question is cheaper than the entries a warm
-    engine needs). Never mutate it."""
-    return read_engine(cluster)

@@ -64,19 +64,19 @@ def cluster_snapshot_text(cluster: Cluster) -> tuple[int, str]:
 
 def cluster_resolve(cluster: Cluster, *, source: str, name: str, rtype: str = "A") -> dict:
     """`nslookup NAME` from the pod `source` (NAMESPACE/POD): the simulate contract's resolve object."""
-    _row, engine = repository.engine_for_read(cluster)
+    _row, engine = repository.read_engine(cluster)
     return dns.resolve_query(engine, source, name, rtype)
 
 
 def cluster_trace(cluster: Cluster, *, source: str, url: str) -> dict:
     """A request to `url` from the pod `source` (or `external`): the contract's request object."""
-    _row, engine = repository.engine_for_read(cluster)
+    _row, engine = repository.read_engine(cluster)
     return trace.request_query(engine, source, url)
 
 
 def cluster_explain_service(cluster: Cluster, *, namespace: str, name: str) -> tuple[int, dict]:
     """(version, why each pod of the namespace is or is not behind the Service) (`live.explain`)."""
-    row, engine = repository.engine_for_read(cluster)
+    row, engine = repository.read_engine(cluster)
     svc = engine.get("Service", namespace, name)
     if svc is None:
         raise NotFound(f"no Service {namespace}/{name} in this cluster")
@@ -85,7 +85,7 @@ def cluster_explain_service(cluster: Cluster, *, namespace: str, name: str) -> t
 
 def cluster_explain_pod(cluster: Cluster, *, namespace: str, name: str) -> tuple[int, dict]:
     """(version, the Services that select the pod, and whether it is their endpoint) (`live.explain`)."""
-    row, engine = repository.engine_for_read(cluster)
+    row, engine = repository.read_engine(cluster)
     pod = engine.get("Pod", namespace, name)
     if pod is None:
         raise NotFound(f"no Pod {namespace}/{name} in this cluster")
@@ -94,7 +94,7 @@ def cluster_explain_pod(cluster: Cluster, *, namespace: str, name: str) -> tuple
 
 def cluster_export_yaml(cluster: Cluster) -> str:
     """The cluster as one kubectl-ready YAML file (`export`)."""
-    row, engine = repository.engine_for_read(cluster)
+    row, engine = repository.read_engine(cluster)
     return export.export_yaml(row.name, row.version, engine)
 
 

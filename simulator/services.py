@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from . import lessons, push, repository
 from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.endpoints import endpoints_for_service
-from .live import payloads
+from .live import keys, payloads
 from .live.changes import changed_entries
 from .live.entries import meta_entry, object_entry, public_manifest
 from .models import KIND_MODELS, Cluster
@@ -258,7 +258,7 @@ def _dry_run_diff(engine: Engine, preview: Engine, log: ChangeLog) -> dict:
         kind, namespace, name = key
         if kind not in KIND_MODELS:
             continue
-        ref = f"{kind}/{namespace or '-'}/{name}"
+        ref = keys.element_id(kind, namespace, name)
         old, new = engine.get(kind, namespace, name), preview.get(kind, namespace, name)
         if old is None and new is not None:
             created.append(ref)
@@ -322,7 +322,7 @@ def cluster_apply(
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
     `dry_run` saves nothing and returns what would change (`diff`)."""
     if dry_run:
-        row, engine = repository.engine_for_read(cluster)
+        row, engine = repository.read_engine(cluster)
         conflict = _conflict(engine, base_versions)
         if conflict is not None:
             return ApplyOutcome(False, row.version, conflict=conflict)

@@ -156,5 +156,5 @@ def test_the_download_is_kubectl_ready_yaml_that_rebuilds_the_same_cluster(clien
     # applied to a new cluster, it gives the same pods behind the same Service
     engine = Engine.new(ClusterSettings())
     assert not engine.apply_text(text, atomic=True).errors
-    _row, original = repository.engine_for_read(cluster)
+    _row, original = repository.read_engine(cluster)
     assert sorted(p.name for p in engine.list("Pod")) == sorted(p.name for p in original.list("Pod"))
