@@ -2,8 +2,8 @@
 
 Changes and presence alike go once to the channel-layer group `cluster.<id>`, whose one member
 per worker process (`realtime.fanout`) relays the serialised text to that worker's sockets.
-Only services call this module, and only from `transaction.on_commit` (Zulip's
-`send_event_on_commit`): a write that rolls back pushes nothing.
+Only the writes (`services`, `presence`) send through it, and only from `transaction.on_commit`
+(Zulip's `send_event_on_commit`): a write that rolls back pushes nothing.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ def change(cluster_id: int, version: int, text: str, patched_text: str | None = 
 
 
 def presence(cluster_id: int) -> None:
-    """Tell everyone how many are watching the cluster, PRESENCE_DEBOUNCE seconds from now and
-    once for every join and leave in between on this worker. The count is read when it is sent,
-    on the worker's event loop (from a plain script, with no loop serving sockets, nothing is
-    sent: nobody there is watching)."""
+    """Tell everyone how many are watching the cluster, PRESENCE_DEBOUNCE seconds from now: one
+    message for all the joins and leaves of this worker in that time, with the count read when
+    it is sent. It is sent from the worker's event loop; a plain script, with no loop serving
+    sockets, sends nothing (nobody there is watching)."""
     async_to_sync(_presence_soon)(cluster_id)
 
 
