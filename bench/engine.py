@@ -33,7 +33,7 @@ from simulator.engine import contract, dns, kubeproxy, trace
 from simulator.engine.simulate import run
 
 try:
-    from simulator.engine import snapshot  # the live path's incremental entries, when present
+    from simulator import live as snapshot  # the live path's incremental entries, when present
 except ImportError:  # pragma: no cover
     snapshot = None
 

@@ -11,7 +11,8 @@ import logging
 
 from channels.db import database_sync_to_async
 
-from . import fanout, services
+from .. import presence, services
+from . import fanout
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +22,14 @@ _tasks: dict[int, asyncio.Task] = {}
 
 async def _run(cluster_id: int) -> None:
     tick = database_sync_to_async(services.cluster_tick)
-    heartbeat = database_sync_to_async(services.presence_heartbeat)
+    heartbeat = database_sync_to_async(presence.presence_heartbeat)
     beats = 0
     while True:
         await asyncio.sleep(services.TICK_SECONDS)
         try:
             await tick(cluster_id=cluster_id)
             beats += 1
-            if beats * services.TICK_SECONDS >= services.PRESENCE_HEARTBEAT_SECONDS:
+            if beats * services.TICK_SECONDS >= presence.PRESENCE_HEARTBEAT_SECONDS:
                 beats = 0
                 await heartbeat(cluster_id=cluster_id, channel_names=fanout.local_channels(cluster_id))
                 await fanout.refresh(cluster_id)

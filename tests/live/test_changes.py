@@ -10,7 +10,7 @@ import pytest
 
 from simulator.engine import diagnostics
 from simulator.engine.cluster import ClusterSettings, Engine
-from simulator.engine.snapshot import changed_entries, state_entries
+from simulator.live import changed_entries, state_entries
 
 from ..course import ZONE_PROD_WEB
 

@@ -1,5 +1,5 @@
 """Pages: the clusters (home) and one cluster's pages. Thin: forms in, services for writes,
-selectors/dashboard for reads. Every form works without JavaScript; with it, the dashboard
+selectors (and pages) for reads. Every form works without JavaScript; with it, the dashboard
 speaks the live protocol over the websocket instead (static/src/)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import lessons, pages, selectors, services
+from .. import lessons, selectors, services
+from . import pages
 from .forms import ApplyForm, ClockForm, ClusterCreateForm, DeleteObjectForm, ForkForm
 
 
@@ -153,7 +154,7 @@ def fork(request, slug: str):
 def export(request, slug: str):
     """The whole cluster as one kubectl-ready YAML file."""
     obj = _cluster_or_404(slug)
-    response = HttpResponse(pages.export_yaml(obj), content_type="application/yaml; charset=utf-8")
+    response = HttpResponse(selectors.cluster_export_yaml(obj), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{obj.slug}.yaml"'
     return response
 

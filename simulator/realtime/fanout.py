@@ -18,7 +18,7 @@ import logging
 
 from channels.layers import get_channel_layer
 
-from . import events
+from .. import push
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class _Relay:
     async def run(self) -> None:
         layer = get_channel_layer()
         self.channel = await layer.new_channel()
-        group = events.group_name(self.cluster_id)
+        group = push.group_name(self.cluster_id)
         await layer.group_add(group, self.channel)
         self.ready.set()
         try:
@@ -117,4 +117,4 @@ async def refresh(cluster_id: int) -> None:
     day, `group_expiry`); the ticker calls it with each presence heartbeat."""
     relay = _relays.get(cluster_id)
     if relay is not None and relay.channel is not None and relay.loop is asyncio.get_running_loop():
-        await get_channel_layer().group_add(events.group_name(cluster_id), relay.channel)
+        await get_channel_layer().group_add(push.group_name(cluster_id), relay.channel)

@@ -8,7 +8,7 @@ import json
 from django import forms
 from django.conf import settings
 
-from . import lessons
+from .. import lessons
 
 
 def lesson_choices() -> list[tuple[str, str]]:

@@ -1,14 +1,13 @@
 """The websocket consumer: a thin protocol adapter (docs/protocol.md).
 
-It joins the cluster's group (through this worker's relay, `fanout.py`: one group member per
-worker), sends a snapshot, relays the serialised changes the services broadcast, and turns
-client messages into service calls. It bounds what a client may send
-(size and rate) and keeps the presence count.
+On connect it sends a snapshot and hands the socket to this worker's relay (`fanout`: one
+member of the cluster's group per worker), which sends it every serialised change and presence
+count `push` broadcasts. Client messages become service calls (writes) and selector calls
+(reads); what a client may send is bounded (size and rate).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -16,19 +15,16 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import events, fanout, selectors, services, ticker
-from .engine import dns, trace
+from .. import presence, selectors, services
+from ..live import payloads
+from . import fanout, ticker
 
 log = logging.getLogger(__name__)
 
 RATE_PER_SECOND = 20
 WRITES = frozenset({"apply", "delete", "clock"})
-RELAYED = frozenset({"cluster.change", "cluster.presence"})
-PRESENCE_DEBOUNCE = 0.5
-_presence_pending: dict[int, asyncio.Task] = {}
 
 
 def _max_bytes() -> int:
@@ -52,29 +48,9 @@ class TokenBucket:
         return True
 
 
-def _schedule_presence(cluster_id: int) -> None:
-    """Tell everyone how many are watching, at most every PRESENCE_DEBOUNCE seconds per worker
-    (a class connecting at once costs one broadcast, not one per student)."""
-    if cluster_id in _presence_pending:
-        return
-
-    async def later():
-        try:
-            await asyncio.sleep(PRESENCE_DEBOUNCE)
-            count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
-            await get_channel_layer().group_send(
-                events.group_name(cluster_id),
-                {"type": "cluster.presence", "text": events.encode(events.presence(count))},
-            )
-        finally:
-            _presence_pending.pop(cluster_id, None)
-
-    _presence_pending[cluster_id] = asyncio.ensure_future(later())
-
-
 class ClusterConsumer(AsyncWebsocketConsumer):
     cluster = None
-    group = None
+    joined = False  # set once the socket counts as watching (disconnect undoes only that)
     wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
 
     async def connect(self):
@@ -84,7 +60,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         self.bucket = TokenBucket(RATE_PER_SECOND)
-        self.group = events.group_name(self.cluster.pk)
+        self.joined = True
         query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
         self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
         await self.accept()
@@ -93,21 +69,19 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await fanout.join(self.cluster.pk, self)
         await self.send_snapshot()
         await fanout.flush(self.cluster.pk, self)
-        await database_sync_to_async(services.presence_join)(
+        await database_sync_to_async(presence.presence_join)(
             cluster_id=self.cluster.pk, channel_name=self.channel_name, user=self.scope.get("user")
         )
-        _schedule_presence(self.cluster.pk)
         ticker.watch(self.cluster.pk)
 
     async def disconnect(self, code):
-        if self.group is None:
+        if not self.joined:
             return
         fanout.leave(self.cluster.pk, self)
         ticker.unwatch(self.cluster.pk)
-        await database_sync_to_async(services.presence_leave)(
+        await database_sync_to_async(presence.presence_leave)(
             cluster_id=self.cluster.pk, channel_name=self.channel_name
         )
-        _schedule_presence(self.cluster.pk)
 
     async def send_snapshot(self):
         _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
@@ -115,58 +89,43 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=text)
 
     async def send_json(self, payload: dict):
-        await self.send(text_data=events.encode(payload))
-
-    async def dispatch(self, message):
-        # Channels closes stale database connections (a hop to the sync thread) before every
-        # message it dispatches; relaying a broadcast touches no database, and with a class of
-        # watchers that hop per watcher per change is most of the cost of a push.
-        if message.get("type") in RELAYED:
-            await getattr(self, message["type"].replace(".", "_"))(message)
-            return
-        await super().dispatch(message)
-
-    # ------------------------------------------------------------------ group messages
-    async def cluster_change(self, event):
-        await self.send(text_data=event.get("patched", event["text"]) if self.wants_patches else event["text"])
-
-    async def cluster_presence(self, event):
-        await self.send(text_data=event["text"])
+        await self.send(text_data=payloads.encode(payload))
 
     # ------------------------------------------------------------------ client messages
     async def receive(self, text_data=None, bytes_data=None):
         raw = text_data if text_data is not None else (bytes_data or b"")
         size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
         if size > _max_bytes():
-            await self.send_json(events.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
+            await self.send_json(payloads.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
             return
         if not self.bucket.take():
-            await self.send_json(events.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
+            await self.send_json(payloads.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
             return
         try:
             message = json.loads(raw)
         except ValueError:
-            await self.send_json(events.error("messages must be JSON objects"))
+            await self.send_json(payloads.error("messages must be JSON objects"))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_json(events.error("a message needs a string `type`"))
+            await self.send_json(payloads.error("a message needs a string `type`"))
             return
-        handler = getattr(self, f"on_{message['type']}", None)
+        kind = message["type"]  # `explain-service` is handled by on_explain_service
+        handler = getattr(self, f"on_{kind.replace('-', '_')}", None) if "_" not in kind else None
         request_id = message.get("id")
         if handler is None:
-            await self.send_json(events.error(f"unknown message type {message['type']!r}", request_id))
+            await self.send_json(payloads.error(f"unknown message type {message['type']!r}", request_id))
             return
         if (
             message["type"] in WRITES
             and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN
             and not getattr(self.scope.get("user"), "is_authenticated", False)
         ):
-            await self.send_json(events.reply(request_id, False, error="sign in to edit this cluster"))
+            await self.send_json(payloads.reply(request_id, False, error="sign in to edit this cluster"))
             return
         try:
             await handler(message, request_id)
-        except services.ServiceError as exc:
-            await self.send_json(events.reply(request_id, False, error=str(exc)))
+        except (services.ServiceError, selectors.NotFound) as exc:
+            await self.send_json(payloads.reply(request_id, False, error=str(exc)))
 
     async def on_resync(self, message, request_id):
         fanout.hold(self.cluster.pk, self)
@@ -189,7 +148,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             base_versions=base,
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_delete(self, message, request_id):
         kind, name = message.get("kind"), message.get("name")
@@ -202,7 +161,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             name=name,
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_clock(self, message, request_id):
         outcome = await database_sync_to_async(services.cluster_clock)(
@@ -211,20 +170,42 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             seconds=message.get("seconds", 5),
             user=self.scope.get("user"),
         )
-        await self.send_json(events.reply(request_id, **outcome.to_reply()))
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
     async def on_resolve(self, message, request_id):
-        result = await database_sync_to_async(selectors.cluster_query)(
+        result = await database_sync_to_async(selectors.cluster_resolve)(
             self.cluster,
-            dns.resolve_query,
-            str(message.get("from", "")),
-            str(message.get("name", "")),
-            str(message.get("rtype") or "A"),
+            source=str(message.get("from", "")),
+            name=str(message.get("name", "")),
+            rtype=str(message.get("rtype") or "A"),
         )
-        await self.send_json(events.reply(request_id, True, result=result))
+        await self.send_json(payloads.reply(request_id, True, result=result))
 
     async def on_trace(self, message, request_id):
-        result = await database_sync_to_async(selectors.cluster_query)(
-            self.cluster, trace.request_query, str(message.get("from", "")), str(message.get("url", ""))
+        result = await database_sync_to_async(selectors.cluster_trace)(
+            self.cluster, source=str(message.get("from", "")), url=str(message.get("url", ""))
         )
-        await self.send_json(events.reply(request_id, True, result=result))
+        await self.send_json(payloads.reply(request_id, True, result=result))
+
+    async def on_explain_service(self, message, request_id):
+        namespace, name = _reference(message, "service")
+        version, result = await database_sync_to_async(selectors.cluster_explain_service)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+    async def on_explain_pod(self, message, request_id):
+        namespace, name = _reference(message, "pod")
+        version, result = await database_sync_to_async(selectors.cluster_explain_pod)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+
+def _reference(message: dict, field: str) -> tuple[str, str]:
+    """`"NAMESPACE/NAME"` from the message's `field`, or a clear error."""
+    value = message.get(field)
+    parts = value.split("/") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(parts):
+        raise services.ServiceError(f'{message["type"]} needs `{field}`: "NAMESPACE/NAME"')
+    return parts[0], parts[1]

@@ -1,22 +1,13 @@
-"""The live protocol's payloads (docs/protocol.md), built in one place, and the one entry
-point for pushes: `broadcast`, called only by services, only on commit.
+"""The live protocol's payloads (docs/protocol.md), built in one place.
 
 A change is serialised once (`encode`) and the same text goes to every watcher: the group
-message carries the text, consumers relay it untouched.
-
-`LiveState` is the reference client: the rules `static/src/socket.js` follows (apply a change
-whose `base` is our version, ignore what we already have, resync on a gap). Tests and
-bench/live.py use it.
+message carries the text, consumers relay it untouched (`simulator.push` sends it).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 PROTOCOL = 1
 # daphne (autobahn) refuses to send a websocket message over 1 MiB: snapshots go in parts of
@@ -25,25 +16,8 @@ PART_BYTES = 256 * 1024
 MAX_CHANGE_BYTES = 768 * 1024
 
 
-def group_name(cluster_id: int) -> str:
-    return f"cluster.{cluster_id}"
-
-
 def encode(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-
-def meta_entry(cluster) -> dict:
-    settings = cluster.settings or {}
-    return {
-        "name": cluster.name,
-        "slug": cluster.slug,
-        "version": cluster.version,
-        "lesson": cluster.lesson or None,
-        "clock": cluster.clock,
-        "running": cluster.running,
-        "settings": {"workers": settings.get("workers"), "loadBalancerPool": settings.get("load_balancer_pool")},
-    }
 
 
 def snapshot(version: int, entries: dict) -> dict:
@@ -172,67 +146,3 @@ def error(message: str, request_id: Any = None) -> dict:
 
 def reply(request_id: Any, ok: bool, **fields) -> dict:
     return {"type": "reply", "id": request_id, "ok": ok, **fields}
-
-
-def broadcast(cluster_id: int, version: int, text: str, patched_text: str | None = None) -> None:
-    """Send one serialised change to everyone watching the cluster. Call it from
-    `transaction.on_commit` only (services do). `patched_text` is the same change with merge
-    patches, for sockets that asked for them (`?patch=1`)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    message = {"type": "cluster.change", "version": version, "text": text}
-    if patched_text is not None and patched_text != text:
-        message["patched"] = patched_text
-    async_to_sync(layer.group_send)(group_name(cluster_id), message)
-
-
-# ---------------------------------------------------------------------- the reference client
-@dataclass
-class LiveState:
-    """What a browser holds: entries at a version. `receive` returns what to send back
-    (a resync request) or None."""
-
-    version: int | None = None
-    entries: dict = field(default_factory=dict)
-    applied: int = 0
-    ignored: int = 0
-    gaps: int = 0
-    resyncs: int = 0
-    waiting: bool = False
-    _parts: dict = field(default_factory=dict)
-
-    def receive(self, message: dict) -> dict | None:
-        kind = message.get("type")
-        if kind == "snapshot":
-            if message.get("part", 1) == 1:
-                self._parts = {}
-            self._parts.update(message["entries"])
-            if message.get("part", 1) < message.get("parts", 1):
-                return None
-            if self.version is None or message["version"] >= self.version or self.waiting:
-                self.version = message["version"]
-                self.entries = self._parts
-                self.resyncs += 1 if self.waiting else 0
-                self.waiting = False
-            self._parts = {}
-            return None
-        if kind != "change":
-            return None
-        if self.version is None or message["version"] <= self.version:
-            self.ignored += 1
-            return None
-        if message["base"] != self.version or message.get("resync"):
-            self.gaps += 1
-            if self.waiting:
-                return None
-            self.waiting = True
-            return {"type": "resync"}
-        for key in message["unset"]:
-            self.entries.pop(key, None)
-        self.entries.update(message["set"])
-        for key, patch in (message.get("patch") or {}).items():
-            self.entries[key] = apply_merge_patch(self.entries.get(key), patch)
-        self.version = message["version"]
-        self.applied += 1
-        return None
