@@ -1,11 +1,12 @@
 // Builds live-protocol keys with the browser's own builders (static/src/protocol/keys.js), for
-// tests/engine/test_keys_js.py to compare with the server's.
+// tests/live/test_keys_js.py to compare with the server's (simulator/live/keys.py).
 //
 //   node static/tests/build-keys.mjs < calls.json
 // Input: a JSON list of calls, each [name, ...arguments]: any export of keys.js (a constant takes
 // no arguments), or
 // "subjectKeys" (every key a subject may produce whose name follows from the subject alone,
-// composed here from the builders the way the server's `_fixed_keys` lists them).
+// composed here from the builders the way the server's `subject_keys` lists them; the browser
+// itself never needs the list).
 // Output: the JSON list of results, in order.
 import * as keys from "../src/protocol/keys.js";
 

@@ -1,6 +1,6 @@
 // The key builders' inverses (static/src/protocol/keys.js): what the browser reads back out of a
 // key or a reference. That the builders spell keys as the server does is tested against the
-// server's own functions in tests/engine/test_keys_js.py.
+// server's own functions in tests/live/test_keys_js.py.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 

@@ -1,7 +1,7 @@
 // Every entry key and diagram id of the live protocol (docs/protocol.md), built in one place.
-// The server spells the same keys in simulator/engine/snapshot.py (`element_id`, `object_key`,
-// `_view_key`, `_fixed_keys`, ...); tests/engine/test_keys_js.py runs these builders under Node
-// and compares them with the Python functions.
+// The server builds the same ones in simulator/live/keys.py; each of its builders has a twin
+// here, named in camelCase (`element_id` is `objectRef`), and tests/live/test_keys_js.py runs
+// the twins under Node and compares. The rest (parseRef, keyTail, graphIdOf, ...) read keys back.
 
 export const META = "meta";
 export const WORLD = "world";
@@ -20,10 +20,15 @@ const VIEW_FAMILY = {
 };
 
 // ------------------------------------------------------------------ objects
+/** "-" stands for the empty namespace of a cluster-scoped object. */
+export function namespacePart(namespace) {
+  return namespace || "-";
+}
+
 /** An object's diagram id, which is also its `object/` reference and its baseResourceVersion
- *  key: `Pod/default/web-x2k9q`, `Node/-/worker-1` ("-" for cluster-scoped). */
+ *  key: `Pod/default/web-x2k9q`, `Node/-/worker-1` (the server's `element_id`). */
 export function objectRef(kind, namespace, name) {
-  return `${kind}/${namespace || "-"}/${name}`;
+  return `${kind}/${namespacePart(namespace)}/${name}`;
 }
 
 /** The reference of an `object/` entry (its value carries kind, namespace and name). */
