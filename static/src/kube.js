@@ -3,23 +3,6 @@
 
 import { dump } from "js-yaml";
 
-/** Why `labels` fail a Service's (equality-based) selector, worded like the engine's hints
- *  (simulator/engine/selectors.py describe_failure): `lacks label version=v1`,
- *  `has version=v2, needs version=v1`. Empty when they match. */
-export function selectorMisses(selector, labels) {
-  const out = [];
-  for (const key of Object.keys(selector).sort()) {
-    const want = selector[key];
-    if (!(key in labels)) out.push(`lacks label ${key}=${want}`);
-    else if (labels[key] !== want) out.push(`has ${key}=${labels[key]}, needs ${key}=${want}`);
-  }
-  return out;
-}
-
-export function matches(selector, labels) {
-  return !!selector && Object.keys(selector).length > 0 && selectorMisses(selector, labels).length === 0;
-}
-
 /** Columns padded like kubectl's tabwriter (3 spaces between columns). */
 export function table(headers, rows) {
   const all = [headers, ...rows].map((r) =>

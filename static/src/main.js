@@ -6,6 +6,7 @@
 import { Store } from "./protocol/store.js";
 import { LiveSocket } from "./protocol/socket.js";
 import { serverRequests } from "./protocol/requests.js";
+import { Explanations } from "./protocol/explain.js";
 import { Diagram } from "./diagram/diagram.js";
 import { Editor } from "./editor/editor.js";
 import { Panels } from "./panels/panels.js";
@@ -39,11 +40,13 @@ function start() {
     error: (message) => header.toast(message.message, "error"),
   });
   const requests = serverRequests(socket);
+  const explanations = new Explanations(store, requests);
 
   let panels = null;
   let editor = null;
   const diagram = new Diagram($("#cy"), store, {
     workerUrl: `${distUrl}elk-worker.min.js`,
+    explanations,
     onSelect: (id) => panels.showSelection(id),
     onOpen: (ref) => editor.openObject(ref),
     onVisibility: showVisibility,
@@ -63,6 +66,7 @@ function start() {
   });
   panels = new Panels($("#panels"), {
     store,
+    explanations,
     requests: { resolve: requests.resolve, trace: requests.trace, clock: requests.clock },
     select: (id) => diagram.select(id),
     openObject: (ref) => editor.openObject(ref),

@@ -362,3 +362,69 @@ def test_clicking_the_outside_world_shows_how_traffic_gets_in(new_cluster, open_
     assert "default/webapp-nodeport" in text and "<any node IP>:30080" in text
     assert "worker-1 172.18." in text  # the Node IPs to reach a NodePort at
     assert board.errors == []
+
+
+def test_a_selected_service_marks_the_pods_its_selector_misses_and_asks_again_after_a_fix(
+    new_cluster, open_browser, dashboard
+):
+    url = new_cluster("selector-and")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.click_element("Service/default/prod")
+    for pod in ("prod-1", "prod-2"):
+        page.wait_for_function(
+            "(id) => window.__kubeviz.diagram.cy.getElementById(id).hasClass('miss')", arg=f"Pod/default/{pod}"
+        )
+        label = page.evaluate(
+            "(id) => window.__kubeviz.diagram.cy.getElementById(id).data('missLabel')", f"Pod/default/{pod}"
+        )
+        assert label == f"{pod}\n✗ lacks label version=v1"
+    page.wait_for_selector("#panels table.match tr.miss >> text=✗ lacks label version=v1")
+    assert page.locator("#panels table.match tr.miss").count() == 2
+
+    board.type_yaml(FIXED_POD)  # prod-1 gets version=v1: the Service's endpoint, no longer a miss
+    page.click("#apply-button")
+    page.wait_for_function("!window.__kubeviz.diagram.cy.getElementById('Pod/default/prod-1').hasClass('miss')")
+    assert "miss" in board.classes("Pod/default/prod-2")
+    page.wait_for_selector("#panels table.match tr.hit >> text=✓ endpoint")
+    assert page.locator("#panels table.match tr.miss").count() == 1
+    assert board.errors == []
+
+
+NAMED_PORT_SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: http
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-noport
+  labels:
+    app: web
+spec:
+  containers:
+  - name: c
+    image: nginx
+"""
+NO_NAMED_PORT = "no container port is named 'http' (TCP), the targetPort of port 80"
+
+
+def test_a_pod_the_service_selects_but_does_not_send_traffic_to_says_why(new_cluster, open_browser, dashboard):
+    url = new_cluster("")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(NAMED_PORT_SERVICE)
+    page.click("#apply-button")
+    board.wait_element("Pod/default/web-noport")
+    board.click_element("Pod/default/web-noport")
+    page.wait_for_selector(f"#panels >> text=Selected but not an endpoint of: web ({NO_NAMED_PORT})")
+    board.click_element("Service/default/web")
+    page.wait_for_selector(f"#panels table.match >> text=✓ selected, but {NO_NAMED_PORT}")
+    assert board.errors == []

@@ -9,7 +9,7 @@
 
 import cytoscape from "cytoscape";
 import cytoscapeSvg from "cytoscape-svg";
-import { family, graphIdOf } from "../protocol/keys.js";
+import { family, graphIdOf, namespaced } from "../protocol/keys.js";
 import { warmUp, timings } from "./layout.js";
 import { Placement } from "./placement.js";
 import {
@@ -42,12 +42,16 @@ const UI_CLASSES = ["hidden", "empty", "lit", "faded", "miss", "picked", "trace"
 
 export class Diagram {
   /**
-   * @param {object} callbacks  onSelect(id | null); onOpen(ref), a double-click; onVisibility({owners,
-   *   system}), the defaults the first snapshot sets; onDrawn(drawing, stats), a snapshot laid out or
-   *   a change on screen; onError(err), drawing failed (the page resyncs)
+   * @param {object} options  workerUrl, ELK's worker; explanations, the server's answers on why
+   *   pods are behind a Service or not (protocol/explain.js); and callbacks: onSelect(id | null);
+   *   onOpen(ref), a double-click; onVisibility({owners, system}), the defaults the first snapshot
+   *   sets; onDrawn(drawing, stats), a snapshot laid out or a change on screen; onError(err),
+   *   drawing failed (the page resyncs)
    */
-  constructor(container, store, { workerUrl, onSelect, onOpen, onVisibility, onDrawn, onError }) {
+  constructor(container, store, options) {
+    const { workerUrl, explanations, onSelect, onOpen, onVisibility, onDrawn, onError } = options;
     this.store = store;
+    this.explanations = explanations;
     this.onSelect = onSelect;
     this.onVisibility = onVisibility;
     this.onDrawn = onDrawn;
@@ -85,6 +89,9 @@ export class Diagram {
     });
     this.cy.on("dbltap", "node", (event) => onOpen?.(event.target.id()));
     store.subscribe((event) => this.onStore(event));
+    explanations.subscribe((kind, ref) => {
+      if (kind === "service" && ref === this.selectedService()) this.reselect();
+    });
   }
 
   onStore(event) {
@@ -430,9 +437,17 @@ export class Diagram {
     this.onSelect?.(id);
   }
 
-  /** Light up what the selection is about again (after a redraw or a change). */
+  /** Light up what the selection is about again (after a redraw, a change or a new answer). */
   reselect() {
-    highlight(this.cy, this.selected, this.store);
+    const service = this.selectedService();
+    highlight(this.cy, this.selected, service ? this.explanations.service(service) : null);
+  }
+
+  /** "namespace/name" of the Service selected, if a Service is. */
+  selectedService() {
+    const el = this.selected ? this.cy.getElementById(this.selected) : null;
+    if (!el || el.empty() || el.data("kind") !== "Service") return null;
+    return namespaced(el.data("namespace"), el.data("label"));
   }
 
   // ------------------------------------------------------------------ traces

@@ -1,15 +1,16 @@
 // What a selection lights up on the diagram: the element itself ("picked"), what it is about
 // ("lit") and, faded, everything else. A Service lights its endpoints' pods and says, on each
-// other pod of its namespace, which label of its selector that pod lacks ("miss").
+// other pod of its namespace, which labels of its selector that pod lacks ("miss"), as the
+// server's `explain-service` answer words them.
 
-import { viewKey } from "../protocol/keys.js";
-import { selectorMisses } from "../kube.js";
+import { refIn } from "../protocol/keys.js";
 import { OWNER_KINDS } from "./elements.js";
 
 const MARKS = "lit faded miss picked";
 
-/** Light up `id` (null: nothing) in `cy`; the store holds the Service's selector and pods' labels. */
-export function highlight(cy, id, store) {
+/** Light up `id` (null: nothing) in `cy`. For a Service, `explanation` is the latest
+ *  explain-service answer about it (null while none has come: no pod is marked yet). */
+export function highlight(cy, id, explanation) {
   cy.batch(() => {
     cy.elements(".lit, .faded, .miss, .picked").removeClass(MARKS);
     cy.nodes("[missLabel]").removeData("missLabel");
@@ -17,21 +18,21 @@ export function highlight(cy, id, store) {
     const el = cy.getElementById(id);
     if (el.empty()) return;
     el.addClass("picked");
-    const related = el.union(relatedTo(cy, el, store));
+    const related = el.union(relatedTo(cy, el, explanation));
     related.addClass("lit");
     cy.elements().not(related).not(".frame").addClass("faded");
   });
 }
 
 /** The elements a selection is about, by its kind. */
-function relatedTo(cy, el, store) {
+function relatedTo(cy, el, explanation) {
   const d = el.data();
   if (d.kind === "Service") {
     const edges = el.outgoers("edge");
     return edges
       .union(edges.targets())
       .union(el.incomers())
-      .union(markMisses(cy, el, store));
+      .union(markMisses(cy, el, explanation));
   }
   if (d.kind === "Pod") {
     const edges = el.incomers("edge");
@@ -47,28 +48,22 @@ function relatedTo(cy, el, store) {
   return cy.collection();
 }
 
-/** The pods of a Service's namespace that its selector misses, each labelled with why. */
-function markMisses(cy, service, store) {
-  const d = service.data();
-  const missed = cy.collection();
-  const selector = store.get(viewKey("Service", d.namespace, d.label))?.selector;
-  if (!selector) return missed;
+/** The pods the Service's selector misses (none of them its endpoints), each labelled with why. */
+function markMisses(cy, service, explanation) {
+  let marked = cy.collection();
+  if (!explanation?.selector) return marked;
   const endpoints = new Set(
     service
       .outgoers("edge")
       .targets()
       .map((n) => n.id()),
   );
-  let marked = missed;
-  cy.nodes(`[kind = "Pod"][namespace = "${d.namespace}"]`).forEach((pod) => {
-    if (endpoints.has(pod.id())) return;
-    const view = store.get(viewKey("Pod", pod.data("namespace"), pod.data("label")));
-    const misses = selectorMisses(selector, view?.labels || {});
-    if (misses.length) {
-      pod.data("missLabel", `${pod.data("label")}\n✗ ${misses.join(", ")}`);
-      pod.addClass("miss");
-      marked = marked.union(pod);
-    }
-  });
+  for (const [ref, facts] of Object.entries(explanation.pods)) {
+    const pod = cy.getElementById(refIn("Pod", ref));
+    if (pod.empty() || endpoints.has(pod.id()) || !facts.misses.length) continue;
+    pod.data("missLabel", `${pod.data("label")}\n✗ ${facts.misses.join(", ")}`);
+    pod.addClass("miss");
+    marked = marked.union(pod);
+  }
   return marked;
 }

@@ -3,7 +3,7 @@
 // nothing selected, the lesson and what to notice in it.
 
 import { h } from "../dom.js";
-import { describeEndpoints, execEnv, labelString, matches, selectorMisses, table } from "../kube.js";
+import { describeEndpoints, execEnv, labelString, table } from "../kube.js";
 import {
   envKey,
   graphNodeKey,
@@ -12,6 +12,7 @@ import {
   objectRef,
   dnsPodKey,
   refIn,
+  splitNamespaced,
   dnsKey,
   viewKey,
 } from "../protocol/keys.js";
@@ -28,6 +29,17 @@ const HOW_TO_READ = [
 /** "10.244.1.2:8080", "(not ready)" when it is not. */
 function endpointAddress(e) {
   return `${e.ip}:${e.port}${e.ready ? "" : " (not ready)"}`;
+}
+
+/** A pod's row in a Service's "which pods the selector picks": [class, text]. The addresses
+ *  come from the Service's view, the rest from the server's explain-service `facts` (undefined
+ *  while they are asked for). */
+function selection(svc, pod, facts) {
+  const endpoint = svc.endpoints.filter((e) => e.pod === pod);
+  if (endpoint.length) return ["hit", `✓ endpoint ${endpoint.map(endpointAddress).join(", ")}`];
+  if (!facts) return ["", "…"];
+  if (facts.misses.length) return ["miss", `✗ ${facts.misses.join(", ")}`];
+  return ["hit", `✓ selected, but ${facts.notEndpoint || "not an endpoint"}`];
 }
 
 function defaultBackend(backend) {
@@ -47,6 +59,7 @@ function richText(text) {
 export class InspectTab {
   /**
    * @param {object} options  store; lesson ({title, description, source} | null); canEdit;
+   *   explanations, the server's answers on why pods are behind a Service or not (protocol/explain.js);
    *   select(id | null) on the diagram; openObject(ref), deleteObject(entry): the editor's;
    *   traceFrom(from, url), lookupFrom(from), showRules(service): the other tabs'
    */
@@ -54,6 +67,7 @@ export class InspectTab {
     const { store, lesson, canEdit, select, openObject, deleteObject } = options;
     this.body = body;
     this.store = store;
+    this.explanations = options.explanations;
     this.lesson = lesson;
     this.select = select;
     this.openObject = openObject;
@@ -169,9 +183,11 @@ export class InspectTab {
     if (!view) return [];
     const pod = namespaced(ns, name);
     const services = this.servicesOfPod(ns, pod);
-    const selectedBy = this.store
-      .services()
-      .filter((s) => s.namespace === ns && matches(s.selector, view.labels) && !services.includes(s));
+    // The Services that select the pod and yet do not send it traffic, and why (the server says).
+    const behind = new Set(services.map((s) => s.ref));
+    const selectedBy = (this.explanations.pod(pod)?.services || []).filter(
+      (s) => !s.endpoint && !behind.has(s.service),
+    );
     const dnsNames = [...(this.store.get(dnsPodKey(ns, name)) || [])];
     for (const s of services) {
       for (const r of this.store.get(dnsKey(s.namespace, s.name)) || [])
@@ -238,8 +254,8 @@ export class InspectTab {
           ? h(
               "p",
               { class: "muted" },
-              `Selected but not an endpoint of: ${selectedBy.map((s) => s.name).join(", ")}` +
-                " (no matching port)",
+              "Selected but not an endpoint of: ",
+              selectedBy.map((s) => `${splitNamespaced(s.service).name} (${s.notEndpoint})`).join("; "),
             )
           : null,
       ),
@@ -284,23 +300,15 @@ export class InspectTab {
     if (!svc) return [];
     const entry = this.store.object(objectRef("Service", ns, name));
     const pods = this.store.pods().filter((p) => p.namespace === ns);
+    const explanation = svc.selector ? this.explanations.service(namespaced(ns, name)) : null;
     const rows = svc.selector
       ? pods.map((p) => {
-          const misses = selectorMisses(svc.selector, p.labels);
-          const endpoint = svc.endpoints.filter((e) => e.pod === p.ref);
+          const [cls, text] = selection(svc, p.ref, explanation?.pods[p.ref]);
           return h(
             "tr",
-            { class: misses.length ? "miss" : "hit" },
+            { class: cls },
             h("td", {}, this.link(objectRef("Pod", ns, p.name), p.name)),
-            h(
-              "td",
-              {},
-              misses.length
-                ? `✗ ${misses.join(", ")}`
-                : endpoint.length
-                  ? `✓ endpoint ${endpoint.map(endpointAddress).join(", ")}`
-                  : "✓ selected, but no matching port or no IP",
-            ),
+            h("td", {}, text),
           );
         })
       : [];

@@ -28,6 +28,7 @@ export class Panels {
   /**
    * @param {object} options
    *   store; lesson; canEdit;
+   *   explanations  the server's answers on why pods are behind a Service or not (Inspect's);
    *   requests  {resolve, trace, clock} (protocol/requests.js);
    *   select(id | null)  on the diagram, which then calls showSelection;
    *   openObject(ref), deleteObject(entry)  the editor's;
@@ -35,8 +36,8 @@ export class Panels {
    *   onTrace({ok, steps})  once a trace is drawn
    */
   constructor(root, options) {
-    const { store, requests, select, openObject, deleteObject, showTrace, onTrace, lesson, canEdit } =
-      options;
+    const { store, explanations, requests, select, openObject, deleteObject, showTrace, onTrace } = options;
+    const { lesson, canEdit } = options;
     this.root = root;
     this.tab = "inspect";
     this.queued = false;
@@ -66,6 +67,7 @@ export class Panels {
     this.tabs = {
       inspect: new InspectTab(body, {
         store,
+        explanations,
         lesson,
         canEdit,
         select,
@@ -83,6 +85,9 @@ export class Panels {
     };
     this.showTab("inspect");
     store.subscribe(() => this.schedule());
+    explanations.subscribe(() => {
+      if (this.tab === "inspect") this.schedule();
+    });
   }
 
   showTab(id) {

@@ -15,5 +15,7 @@ export function serverRequests(socket) {
     resolve: ({ from, name, rtype }) => socket.request({ type: "resolve", from, name, rtype }),
     trace: ({ from, url }) => socket.request({ type: "trace", from, url }),
     clock: ({ action, seconds }) => socket.request({ type: "clock", action, seconds }),
+    explainService: ({ service }) => socket.request({ type: "explain-service", service }),
+    explainPod: ({ pod }) => socket.request({ type: "explain-pod", pod }),
   };
 }
