@@ -40,7 +40,10 @@ function start() {
     error: (message) => header.toast(message.message, "error"),
   });
   const requests = serverRequests(socket);
-  const explanations = new Explanations(store, requests);
+  const explanations = new Explanations(store, {
+    explainService: requests.explainService,
+    explainPod: requests.explainPod,
+  });
 
   let panels = null;
   let editor = null;
