@@ -8,6 +8,7 @@ DNS resolver and resolv.conf, a pod's Service environment, and the request trace
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from simulator.engine import endpoints as _endpoints
 from simulator.engine import envvars as _envvars
 from simulator.engine import labels as _labels
 from simulator.engine import trace as _trace
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine.cluster import SIM_EPOCH, ClusterSettings, Engine
 
 __all__ = [
     "ClusterSettings",
@@ -51,6 +52,33 @@ def label_selector(selector: Mapping[str, Any] | None) -> Selector:
 
 
 # ---------------------------------------------------------------------- objects of a running engine
+def now(engine: Engine) -> datetime.datetime:
+    """The engine's simulated clock as a time: creationTimestamps count from SIM_EPOCH in it."""
+    return datetime.datetime.fromtimestamp(SIM_EPOCH + engine.clock, datetime.UTC)
+
+
+def clock_time(seconds: float | None) -> str | None:
+    """A moment of the simulated clock (seconds since SIM_EPOCH) as an RFC 3339 timestamp."""
+    if seconds is None:
+        return None
+    return datetime.datetime.fromtimestamp(SIM_EPOCH + int(seconds), datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def owned_by(engine: Engine, uid: str, kind: str | None = None) -> list:
+    """The objects whose controller owner has this uid (a Deployment's ReplicaSets, their Pods)."""
+    return engine.owned_by(uid, kind)
+
+
+def daemon_nodes(engine: Engine, daemonset) -> list:
+    """The nodes a DaemonSet should run a pod on."""
+    return engine.daemon_nodes(daemonset)
+
+
+def schedule_failure(engine: Engine, pod) -> str | None:
+    """The scheduler's message for a pod it could not place."""
+    return engine.schedule_failures.get(pod.key)
+
+
 def get(engine: Engine, kind: str, namespace: str, name: str):
     return engine.get(kind, namespace, name)
 
