@@ -549,3 +549,30 @@ def events_for(involved: dict, entries: Iterable[tuple[str, str, str, str, str]]
             }
         )
     return out
+
+
+# ---------------------------------------------------------------------- the scale subresource
+def scale_of(obj: dict, selector: str) -> dict:
+    """autoscaling/v1 Scale of a Deployment or ReplicaSet (registry/apps/deployment/storage
+    ScaleREST): spec.replicas, status.replicas and the selector as a string."""
+    meta = obj.get("metadata") or {}
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": meta.get("name"),
+            "namespace": meta.get("namespace"),
+            "uid": meta.get("uid"),
+            "resourceVersion": meta.get("resourceVersion"),
+            "creationTimestamp": meta.get("creationTimestamp"),
+        },
+        "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
+        "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": selector},
+    }
+
+
+def with_scale(obj: dict, scale: dict) -> dict:
+    """The object after a write of its Scale: spec.replicas taken from it."""
+    updated = dict(obj)
+    updated["spec"] = {**(obj.get("spec") or {}), "replicas": int((scale.get("spec") or {}).get("replicas", 0))}
+    return updated

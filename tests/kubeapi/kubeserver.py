@@ -1,0 +1,276 @@
+"""A tiny API server for tests, built only on simulator.kubeapi's pure functions.
+
+Not the product's server (that is the wiring step, on daphne): a threaded http.server over an
+in-memory list of objects (the engine's served objects at start), enough for real kubectl to
+run discovery, get (Tables), create (JSON or protobuf), patch, delete and api-resources against
+it, and to record every request it sends. The credential travels in the URL path as the
+kubeconfig module prescribes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import http.server
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from simulator.kubeapi import (
+    discovery,
+    kubeconfig,
+    negotiation,
+    objects,
+    patch,
+    printers,
+    protowire,
+    registry,
+    routes,
+    selection,
+    status,
+    strict,
+)
+
+NOW = datetime.datetime(2026, 1, 1, 0, 10, 0, tzinfo=datetime.UTC)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict
+    accept: str
+    content_type: str
+    body: bytes
+
+
+@dataclass
+class Store:
+    objects: dict[str, list[dict]]  # kind -> objects
+    resource_version: int = 1000
+    requests: list[Recorded] = field(default_factory=list)
+    created: list[dict] = field(default_factory=list)  # what create requests decoded to
+
+    def find(self, kind: str, namespace: str | None, name: str) -> dict | None:
+        for obj in self.objects.get(kind, []):
+            meta = obj["metadata"]
+            if meta["name"] == name and (namespace is None or meta.get("namespace") == namespace):
+                return obj
+        return None
+
+    def bump(self) -> str:
+        self.resource_version += 1
+        return str(self.resource_version)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    store: Store
+    secret: str
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    # -------------------------------------------------------------- plumbing
+    def _send(self, code: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, code: int, obj, content_type: str = "application/json") -> None:
+        self._send(code, json.dumps(obj).encode(), content_type)
+
+    def _error(self, error: status.ApiError) -> None:
+        self._json(error.code, error.status)
+
+    def _handle(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        split = kubeconfig.split_path(parts.path)
+        query = parse_qs(parts.query)
+        self.store.requests.append(
+            Recorded(
+                method,
+                split[1] if split else parts.path,
+                query,
+                self.headers.get("Accept", ""),
+                self.headers.get("Content-Type", ""),
+                body,
+            )
+        )
+        try:
+            if split is None:
+                raise status.unknown_path()
+            try:
+                kubeconfig.read_token(self.secret, split[0])
+            except kubeconfig.BadToken:
+                raise status.ApiError(401, "Unauthorized", "Unauthorized") from None
+            self._route(method, split[1], query, body)
+        except status.ApiError as error:
+            self._error(error)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    # -------------------------------------------------------------- the API
+    def _route(self, method: str, path: str, query: dict, body: bytes) -> None:
+        route = routes.parse(path)
+        accept = self.headers.get("Accept")
+        if route.kind == "version":
+            return self._json(200, discovery.ServerVersion().info())
+        if route.kind in ("api", "apis"):
+            chosen = negotiation.for_discovery(accept)
+            scope = "core" if route.kind == "api" else "groups"
+            return self._json(200, discovery.discovery_document(scope, chosen, "127.0.0.1"), chosen.content_type)
+        if route.kind == "group":
+            found = discovery.api_group(route.group)
+            if found is None:
+                raise status.unknown_path()
+            return self._json(200, found)
+        if route.kind == "resources":
+            gv = f"{route.group}/{route.version}" if route.group else route.version
+            found = discovery.api_resource_list(gv)
+            if found is None:
+                raise status.unknown_path()
+            return self._json(200, found)
+        if route.kind == "openapi-v2":
+            payload, content_type = discovery.OPENAPI_V2_STUB
+            return self._send(200, payload, content_type)
+        if route.kind == "openapi-v3":
+            raise status.unknown_path()
+        return self._resource(method, route, query, body, accept)
+
+    def _resource(self, method: str, route: routes.Route, query: dict, body: bytes, accept: str | None) -> None:
+        resource = route.resource
+        kind = resource.kind
+        first = lambda name: (query.get(name) or [None])[-1]  # noqa: E731
+        if method == "GET" and route.name is None:
+            wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
+            items = selection.select(kind, self.store.objects.get(kind, []), wanted)
+            rv = str(self.store.resource_version)
+            chosen = negotiation.for_resource(accept)
+            if chosen.form == "table":
+                include = first("includeObject") or "Metadata"
+                return self._json(
+                    200,
+                    printers.table(
+                        kind, items, NOW, resource_version=rv, include_object=include, version=chosen.version
+                    ),
+                )
+            return self._json(200, selection.list_object(kind, resource.api_version, items, rv))
+        if method == "GET":
+            obj = self.store.find(kind, route.namespace, route.name)
+            if obj is None:
+                raise status.not_found(resource, route.name)
+            chosen = negotiation.for_resource(accept)
+            if chosen.form == "table":
+                rv = obj["metadata"].get("resourceVersion")
+                return self._json(200, printers.table(kind, [obj], NOW, resource_version=rv, version=chosen.version))
+            return self._json(200, obj)
+        if method == "POST":
+            content_type = (self.headers.get("Content-Type") or "").split(";")[0]
+            if content_type == protowire.CONTENT_TYPE:
+                obj = protowire.decode(body)
+            else:
+                obj = json.loads(body)
+            self.store.created.append(copy.deepcopy(obj))
+            strict.check(kind, resource.version, obj, first("fieldValidation"))
+            meta = obj.setdefault("metadata", {})
+            if route.namespace:
+                meta["namespace"] = route.namespace
+            if self.store.find(kind, meta.get("namespace"), meta["name"]) is not None:
+                raise status.already_exists(resource, meta["name"])
+            meta.update(
+                uid=str(uuid.uuid4()), resourceVersion=self.store.bump(), creationTimestamp="2026-01-01T00:09:00Z"
+            )
+            obj.setdefault("apiVersion", resource.api_version)
+            obj.setdefault("kind", kind)
+            self.store.objects.setdefault(kind, []).append(obj)
+            return self._json(201, obj)
+        if route.subresource == "scale":
+            live = self.store.find(kind, route.namespace, route.name)
+            if live is None:
+                raise status.not_found(resource, route.name)
+            selector = printers.format_label_selector((live.get("spec") or {}).get("selector"))
+            scale = objects.scale_of(live, selector)
+            if method == "PATCH":
+                scale = patch.apply_patch("Scale", scale, body, self.headers.get("Content-Type") or "")
+                updated = objects.with_scale(live, scale)
+                updated["metadata"] = {**live["metadata"], "resourceVersion": self.store.bump()}
+                items = self.store.objects[kind]
+                items[items.index(live)] = updated
+                scale = objects.scale_of(updated, selector)
+            return self._json(200, scale)
+        if method == "PATCH":
+            live = self.store.find(kind, route.namespace, route.name)
+            if live is None:
+                raise status.not_found(resource, route.name)
+            patched = patch.apply_patch(kind, live, body, self.headers.get("Content-Type") or "")
+            strict.check(kind, resource.version, patched, first("fieldValidation"))
+            patched["metadata"]["resourceVersion"] = self.store.bump()
+            items = self.store.objects[kind]
+            items[items.index(live)] = patched
+            return self._json(200, patched)
+        if method == "DELETE":
+            live = self.store.find(kind, route.namespace, route.name)
+            if live is None:
+                raise status.not_found(resource, route.name)
+            self.store.objects[kind].remove(live)
+            return self._json(
+                200,
+                status.success(
+                    name=route.name, group=resource.group, kind=resource.resource, uid=live["metadata"]["uid"]
+                ),
+            )
+        raise status.method_not_supported(resource, method.lower())
+
+
+class KubeServer:
+    """Start with `with KubeServer(objects) as server:`; `server.kubeconfig(path)` writes a
+    kubeconfig for it."""
+
+    def __init__(self, objects: dict[str, list[dict]], secret: str = "test-secret"):
+        self.store = Store(copy.deepcopy(objects))
+        self.secret = secret
+        handler = type("BoundHandler", (Handler,), {"store": self.store, "secret": secret})
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def kubeconfig(self, path, *, cluster: str = "demo", user: str = "student") -> str:
+        token = kubeconfig.make_token(self.secret, cluster, user)
+        path.write_text(kubeconfig.render(base=self.base, cluster=cluster, user=user, token=token))
+        return str(path)
+
+    def __enter__(self) -> KubeServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+__all__ = ["NOW", "KubeServer", "registry"]
