@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from simulator.kubeapi import (
     discovery,
+    execstream,
     kubeconfig,
     negotiation,
     objects,
@@ -65,32 +66,27 @@ class Store:
         return str(self.resource_version)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    store: Store
-    secret: str
-    protocol_version = "HTTP/1.1"
+class Reply(Exception):
+    """The answer to a request: (code, content type, body)."""
 
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
+    def __init__(self, code: int, body: bytes, content_type: str = "application/json"):
+        super().__init__(code)
+        self.code, self.body, self.content_type = code, body, content_type
 
-    # -------------------------------------------------------------- plumbing
-    def _send(self, code: int, body: bytes, content_type: str = "application/json") -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def _json(self, code: int, obj, content_type: str = "application/json") -> None:
-        self._send(code, json.dumps(obj).encode(), content_type)
+def _json(code: int, obj, content_type: str = "application/json") -> Reply:
+    return Reply(code, json.dumps(obj).encode(), content_type)
 
-    def _error(self, error: status.ApiError) -> None:
-        self._json(error.code, error.status)
 
-    def _handle(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        parts = urlsplit(self.path)
+class Api:
+    """The requests kubectl sends, answered with simulator.kubeapi's functions."""
+
+    def __init__(self, store: Store, secret: str):
+        self.store = store
+        self.secret = secret
+
+    def handle(self, method: str, raw_path: str, headers, body: bytes) -> Reply:
+        parts = urlsplit(raw_path)
         split = kubeconfig.split_path(parts.path)
         query = parse_qs(parts.query)
         self.store.requests.append(
@@ -98,8 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 method,
                 split[1] if split else parts.path,
                 query,
-                self.headers.get("Accept", ""),
-                self.headers.get("Content-Type", ""),
+                headers.get("Accept", "") or "",
+                headers.get("Content-Type", "") or "",
                 body,
             )
         )
@@ -110,56 +106,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 kubeconfig.read_token(self.secret, split[0])
             except kubeconfig.BadToken:
                 raise status.ApiError(401, "Unauthorized", "Unauthorized") from None
-            self._route(method, split[1], query, body)
+            return self._route(method, split[1], query, headers, body)
+        except Reply as reply:
+            return reply
         except status.ApiError as error:
-            self._error(error)
+            return _json(error.code, error.status)
 
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    # -------------------------------------------------------------- the API
-    def _route(self, method: str, path: str, query: dict, body: bytes) -> None:
+    def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> Reply:
         route = routes.parse(path)
-        accept = self.headers.get("Accept")
+        accept = headers.get("Accept")
         if route.kind == "version":
-            return self._json(200, discovery.ServerVersion().info())
+            raise _json(200, discovery.ServerVersion().info())
         if route.kind in ("api", "apis"):
             chosen = negotiation.for_discovery(accept)
             scope = "core" if route.kind == "api" else "groups"
-            return self._json(200, discovery.discovery_document(scope, chosen, "127.0.0.1"), chosen.content_type)
+            raise _json(200, discovery.discovery_document(scope, chosen, "127.0.0.1"), chosen.content_type)
         if route.kind == "group":
             found = discovery.api_group(route.group)
             if found is None:
                 raise status.unknown_path()
-            return self._json(200, found)
+            raise _json(200, found)
         if route.kind == "resources":
             gv = f"{route.group}/{route.version}" if route.group else route.version
             found = discovery.api_resource_list(gv)
             if found is None:
                 raise status.unknown_path()
-            return self._json(200, found)
+            raise _json(200, found)
         if route.kind == "openapi-v2":
             payload, content_type = discovery.OPENAPI_V2_STUB
-            return self._send(200, payload, content_type)
+            raise Reply(200, payload, content_type)
         if route.kind == "openapi-v3":
             raise status.unknown_path()
-        return self._resource(method, route, query, body, accept)
+        if route.subresource == "exec":
+            # Only a WebSocket GET can carry exec here; kubectl 1.27-1.29 POST an SPDY upgrade.
+            raise execstream.spdy_rejection(headers.get("User-Agent"))
+        return self._resource(method, route, query, headers, body)
 
-    def _resource(self, method: str, route: routes.Route, query: dict, body: bytes, accept: str | None) -> None:
+    def _resource(self, method: str, route: routes.Route, query: dict, headers, body: bytes) -> Reply:
         resource = route.resource
         kind = resource.kind
+        accept = headers.get("Accept")
+        content_type = headers.get("Content-Type") or ""
         first = lambda name: (query.get(name) or [None])[-1]  # noqa: E731
         if method == "GET" and route.name is None:
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
@@ -168,25 +155,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
             chosen = negotiation.for_resource(accept)
             if chosen.form == "table":
                 include = first("includeObject") or "Metadata"
-                return self._json(
+                raise _json(
                     200,
                     printers.table(
                         kind, items, NOW, resource_version=rv, include_object=include, version=chosen.version
                     ),
                 )
-            return self._json(200, selection.list_object(kind, resource.api_version, items, rv))
+            raise _json(200, selection.list_object(kind, resource.api_version, items, rv))
+        live = self.store.find(kind, route.namespace, route.name) if route.name else None
+        if route.subresource == "scale":
+            if live is None:
+                raise status.not_found(resource, route.name)
+            selector = printers.format_label_selector((live.get("spec") or {}).get("selector"))
+            scale = objects.scale_of(live, selector)
+            if method == "PATCH":
+                scale = patch.apply_patch("Scale", scale, body, content_type)
+                updated = objects.with_scale(live, scale)
+                updated["metadata"] = {**live["metadata"], "resourceVersion": self.store.bump()}
+                items = self.store.objects[kind]
+                items[items.index(live)] = updated
+                scale = objects.scale_of(updated, selector)
+            raise _json(200, scale)
         if method == "GET":
-            obj = self.store.find(kind, route.namespace, route.name)
-            if obj is None:
+            if live is None:
                 raise status.not_found(resource, route.name)
             chosen = negotiation.for_resource(accept)
             if chosen.form == "table":
-                rv = obj["metadata"].get("resourceVersion")
-                return self._json(200, printers.table(kind, [obj], NOW, resource_version=rv, version=chosen.version))
-            return self._json(200, obj)
+                rv = live["metadata"].get("resourceVersion")
+                raise _json(200, printers.table(kind, [live], NOW, resource_version=rv, version=chosen.version))
+            raise _json(200, live)
         if method == "POST":
-            content_type = (self.headers.get("Content-Type") or "").split(";")[0]
-            if content_type == protowire.CONTENT_TYPE:
+            if content_type.split(";")[0] == protowire.CONTENT_TYPE:
                 obj = protowire.decode(body)
             else:
                 obj = json.loads(body)
@@ -203,43 +202,58 @@ class Handler(http.server.BaseHTTPRequestHandler):
             obj.setdefault("apiVersion", resource.api_version)
             obj.setdefault("kind", kind)
             self.store.objects.setdefault(kind, []).append(obj)
-            return self._json(201, obj)
-        if route.subresource == "scale":
-            live = self.store.find(kind, route.namespace, route.name)
-            if live is None:
-                raise status.not_found(resource, route.name)
-            selector = printers.format_label_selector((live.get("spec") or {}).get("selector"))
-            scale = objects.scale_of(live, selector)
-            if method == "PATCH":
-                scale = patch.apply_patch("Scale", scale, body, self.headers.get("Content-Type") or "")
-                updated = objects.with_scale(live, scale)
-                updated["metadata"] = {**live["metadata"], "resourceVersion": self.store.bump()}
-                items = self.store.objects[kind]
-                items[items.index(live)] = updated
-                scale = objects.scale_of(updated, selector)
-            return self._json(200, scale)
+            raise _json(201, obj)
+        if live is None:
+            raise status.not_found(resource, route.name)
         if method == "PATCH":
-            live = self.store.find(kind, route.namespace, route.name)
-            if live is None:
-                raise status.not_found(resource, route.name)
-            patched = patch.apply_patch(kind, live, body, self.headers.get("Content-Type") or "")
+            patched = patch.apply_patch(kind, live, body, content_type)
             strict.check(kind, resource.version, patched, first("fieldValidation"))
             patched["metadata"]["resourceVersion"] = self.store.bump()
             items = self.store.objects[kind]
             items[items.index(live)] = patched
-            return self._json(200, patched)
+            raise _json(200, patched)
         if method == "DELETE":
-            live = self.store.find(kind, route.namespace, route.name)
-            if live is None:
-                raise status.not_found(resource, route.name)
             self.store.objects[kind].remove(live)
-            return self._json(
+            raise _json(
                 200,
                 status.success(
                     name=route.name, group=resource.group, kind=resource.resource, uid=live["metadata"]["uid"]
                 ),
             )
         raise status.method_not_supported(resource, method.lower())
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    api: Api
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def _handle(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        reply = self.api.handle(method, self.path, self.headers, body)
+        self.send_response(reply.code)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
 
 
 class KubeServer:
@@ -249,7 +263,8 @@ class KubeServer:
     def __init__(self, objects: dict[str, list[dict]], secret: str = "test-secret"):
         self.store = Store(copy.deepcopy(objects))
         self.secret = secret
-        handler = type("BoundHandler", (Handler,), {"store": self.store, "secret": secret})
+        self.api = Api(self.store, secret)
+        handler = type("BoundHandler", (Handler,), {"api": self.api})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -21,7 +21,11 @@ TABLE_ACCEPT = (
         (V2BETA1_ACCEPT_127, "discovery", "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"),
         ("application/json", "object", "application/json"),
         (None, "object", "application/json"),
-        ("application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json", "object", "application/json"),
+        (
+            "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json",
+            "object",
+            "application/json",
+        ),
     ],
 )
 def test_discovery_answers_the_first_aggregated_form_the_client_asks_for_with_that_exact_content_type(
@@ -96,10 +100,24 @@ def test_get_all_reaches_exactly_the_kinds_in_the_all_category():
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("po", "Pod"), ("svc", "Service"), ("deploy", "Deployment"), ("ep", "Endpoints"), ("ns", "Namespace"),
-     ("no", "Node"), ("ev", "Event"), ("rs", "ReplicaSet"), ("ds", "DaemonSet"), ("ing", "Ingress"),
-     ("cm", "ConfigMap"), ("sa", "ServiceAccount"), ("jobs", "Job"), ("deployment.apps", "Deployment"),
-     ("endpointslices", "EndpointSlice"), ("ingressclass", "IngressClass")],
+    [
+        ("po", "Pod"),
+        ("svc", "Service"),
+        ("deploy", "Deployment"),
+        ("ep", "Endpoints"),
+        ("ns", "Namespace"),
+        ("no", "Node"),
+        ("ev", "Event"),
+        ("rs", "ReplicaSet"),
+        ("ds", "DaemonSet"),
+        ("ing", "Ingress"),
+        ("cm", "ConfigMap"),
+        ("sa", "ServiceAccount"),
+        ("jobs", "Job"),
+        ("deployment.apps", "Deployment"),
+        ("endpointslices", "EndpointSlice"),
+        ("ingressclass", "IngressClass"),
+    ],
 )
 def test_every_name_kubectl_users_type_resolves_to_its_kind(typed, kind):
     assert registry.resolve_name(typed).kind == kind
