@@ -8,6 +8,7 @@ stream and the exec WebSocket) composes these:
     registry      the served resources: group/version, plural, short names, verbs, categories
     negotiation   Accept header -> plain object, Table (v1/v1beta1) or aggregated discovery
     discovery     /version, /api, /apis (legacy and apidiscovery v2/v2beta1), the OpenAPI v2 stub
+    openapi       /openapi/v3: the vendored v1.33 documents (kubectl explain)
     status        metav1.Status errors in the API server's words
     printers      meta.k8s.io Tables: per-kind columns and cells (kubectl get)
     selection     label and field selectors, List objects
@@ -15,7 +16,8 @@ stream and the exec WebSocket) composes these:
     patch         merge patch, JSON patch, strategic merge patch, server-side apply (no managedFields)
     strict        fieldValidation: unknown fields
     protowire     protobuf request bodies (kubectl >= 1.32), from the vendored .proto files
-    objects       full statuses, Endpoints, EndpointSlices and Events built from engine facts
+    objects       full statuses, Endpoints, EndpointSlices, Events, Scale built from engine facts
+    served        every object of a kind as the API serves it, from a running engine
     gotypes       the vendored Go types' struct tags (JSON names, patch strategies, proto names)
     execstream    exec over WebSocket (v5/v4.channel.k8s.io) framing and session
     shell         the commands a simulated pod runs (nslookup, env, curl, wget, ...)

@@ -24,6 +24,7 @@ from simulator.kubeapi import (
     kubeconfig,
     negotiation,
     objects,
+    openapi,
     patch,
     printers,
     protowire,
@@ -106,11 +107,15 @@ class Api:
                 kubeconfig.read_token(self.secret, split[0])
             except kubeconfig.BadToken:
                 raise status.ApiError(401, "Unauthorized", "Unauthorized") from None
+            self._token = split[0]
             return self._route(method, split[1], query, headers, body)
         except Reply as reply:
             return reply
         except status.ApiError as error:
             return _json(error.code, error.status)
+
+    def token_of(self, headers) -> str:
+        return self._token
 
     def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> Reply:
         route = routes.parse(path)
@@ -136,7 +141,12 @@ class Api:
             payload, content_type = discovery.OPENAPI_V2_STUB
             raise Reply(200, payload, content_type)
         if route.kind == "openapi-v3":
-            raise status.unknown_path()
+            if not route.rest:
+                raise _json(200, openapi.root(f"/{kubeconfig.PREFIX}/{self.token_of(headers)}"))
+            found = openapi.document(route.rest)
+            if found is None:
+                raise status.unknown_path()
+            raise Reply(200, found, openapi.CONTENT_TYPE)
         if route.subresource == "exec":
             # Only a WebSocket GET can carry exec here; kubectl 1.27-1.29 POST an SPDY upgrade.
             raise execstream.spdy_rejection(headers.get("User-Agent"))

@@ -310,3 +310,12 @@ def test_the_newest_kubectl_no_longer_asks_for_v2beta1_discovery(tmp_path):
         Kubectl(NEWEST, server, tmp_path)("get", "pods")
         accept = next(r for r in server.store.requests if r.path == "/api").accept
     assert "v=v2;" in accept and "v2beta1" not in accept
+
+
+def test_explain_reads_the_vendored_openapi_v3_documents(kubectl):
+    result = kubectl("explain", "svc.spec.ports.nodePort")
+    assert result.returncode == 0, result.stderr
+    assert "KIND:       Service" in result.stdout and "FIELD: nodePort <integer>" in result.stdout
+    assert "The port on each node on which this service is exposed" in result.stdout
+    fetched = [r.path for r in kubectl.server.store.requests if r.path.startswith("/openapi/v3/")]
+    assert fetched == ["/openapi/v3/api/v1"]
