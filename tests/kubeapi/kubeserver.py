@@ -33,6 +33,7 @@ from simulator.kubeapi import (
     selection,
     status,
     strict,
+    watch,
 )
 
 NOW = datetime.datetime(2026, 1, 1, 0, 10, 0, tzinfo=datetime.UTC)
@@ -54,6 +55,14 @@ class Store:
     resource_version: int = 1000
     requests: list[Recorded] = field(default_factory=list)
     created: list[dict] = field(default_factory=list)  # what create requests decoded to
+    history: watch.History = field(default_factory=watch.History)
+    closed: bool = False
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def record(self, kind: str, old: dict | None, new: dict | None) -> None:
+        with self.changed:
+            self.history.record(watch.Change(self.resource_version, kind, old, new))
+            self.changed.notify_all()
 
     def find(self, kind: str, namespace: str | None, name: str) -> dict | None:
         for obj in self.objects.get(kind, []):
@@ -66,13 +75,17 @@ class Store:
         self.resource_version += 1
         return str(self.resource_version)
 
+    def __post_init__(self) -> None:
+        self.history = watch.History(oldest=self.resource_version)
+
 
 class Reply(Exception):
     """The answer to a request: (code, content type, body)."""
 
-    def __init__(self, code: int, body: bytes, content_type: str = "application/json"):
+    def __init__(self, code: int, body: bytes, content_type: str = "application/json", stream=None):
         super().__init__(code)
         self.code, self.body, self.content_type = code, body, content_type
+        self.stream = stream  # an iterator of chunks for a watch
 
 
 def _json(code: int, obj, content_type: str = "application/json") -> Reply:
@@ -158,6 +171,9 @@ class Api:
         accept = headers.get("Accept")
         content_type = headers.get("Content-Type") or ""
         first = lambda name: (query.get(name) or [None])[-1]  # noqa: E731
+        if method == "GET" and route.name is None and first("watch") in ("true", "1"):
+            wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
+            return self._watch(kind, wanted, first("resourceVersion"), negotiation.for_resource(accept))
         if method == "GET" and route.name is None:
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
             items = selection.select(kind, self.store.objects.get(kind, []), wanted)
@@ -212,6 +228,7 @@ class Api:
             obj.setdefault("apiVersion", resource.api_version)
             obj.setdefault("kind", kind)
             self.store.objects.setdefault(kind, []).append(obj)
+            self.store.record(kind, None, obj)
             raise _json(201, obj)
         if live is None:
             raise status.not_found(resource, route.name)
@@ -221,9 +238,11 @@ class Api:
             patched["metadata"]["resourceVersion"] = self.store.bump()
             items = self.store.objects[kind]
             items[items.index(live)] = patched
+            self.store.record(kind, live, patched)
             raise _json(200, patched)
         if method == "DELETE":
             self.store.objects[kind].remove(live)
+            self.store.record(kind, live, None)
             raise _json(
                 200,
                 status.success(
@@ -231,6 +250,36 @@ class Api:
                 ),
             )
         raise status.method_not_supported(resource, method.lower())
+
+    def _watch(self, kind: str, wanted: selection.ListQuery, resource_version: str | None, chosen) -> Reply:
+        matches = wanted.predicate(kind)
+        since = watch.parse_resource_version(resource_version)
+        encoder = watch.WatchEncoder(
+            kind, table_version=chosen.version if chosen.form == "table" else None, clock=lambda: NOW
+        )
+        store = self.store
+
+        def stream():
+            with store.changed:
+                if since is None:
+                    events = watch.initial_events(selection.select(kind, store.objects.get(kind, []), wanted))
+                    seen = store.history.current
+                else:
+                    changes = store.history.since(since)
+                    events = [e for e in (watch.filter_change(c, matches) for c in changes if c.kind == kind) if e]
+                    seen = store.history.current
+            yield from encoder.encode_all(events)
+            while not store.closed:
+                with store.changed:
+                    store.changed.wait_for(lambda last=seen: store.closed or store.history.current > last, timeout=1)
+                    changes = store.history.since(seen)
+                    seen = store.history.current
+                for change in changes:
+                    event = watch.filter_change(change, matches) if change.kind == kind else None
+                    if event is not None:
+                        yield encoder.encode(event)
+
+        raise Reply(200, b"", "application/json", stream=stream())
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -244,6 +293,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         reply = self.api.handle(method, self.path, self.headers, body)
+        if reply.stream is not None:
+            self.send_response(reply.code)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for chunk in reply.stream:
+                    if chunk:
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client hung up: the watch ends
+            self.close_connection = True
+            return
         self.send_response(reply.code)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -293,6 +356,9 @@ class KubeServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        with self.store.changed:
+            self.store.closed = True
+            self.store.changed.notify_all()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)

@@ -319,3 +319,31 @@ def test_explain_reads_the_vendored_openapi_v3_documents(kubectl):
     assert "The port on each node on which this service is exposed" in result.stdout
     fetched = [r.path for r in kubectl.server.store.requests if r.path.startswith("/openapi/v3/")]
     assert fetched == ["/openapi/v3/api/v1"]
+
+
+def test_get_watch_prints_table_rows_for_changes_as_they_happen(kubectl):
+    import queue
+    import threading
+
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(kubectl.home), "KUBECONFIG": kubectl.config}
+    process = subprocess.Popen(
+        [str(kubectl.binary), "--cache-dir", str(kubectl.home / "cache"), "get", "pods", "-w"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        seen = [lines.get(timeout=30) for _ in range(3)]  # header, busybox, webapp
+        assert seen[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        assert seen[1].split()[:3] == ["busybox", "1/1", "Running"]
+        assert kubectl("label", "pod", "busybox", "watched=yes").returncode == 0
+        changed = lines.get(timeout=30)
+        assert changed.split()[:3] == ["busybox", "1/1", "Running"]
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    watches = [r for r in kubectl.server.store.requests if r.query.get("watch") == ["true"]]
+    assert watches and negotiation.for_resource(watches[0].accept).form == "table"
