@@ -13,7 +13,12 @@ the column definitions only in the first event. Semantics kubectl relies on (kub
 * selectors apply to the object before and after a change: an object that starts matching
   is ADDED, one that stops matching is DELETED (the cacher's filtering);
 * `allowWatchBookmarks=true`: BOOKMARK events carry only the kind and the current resourceVersion;
-* `timeoutSeconds`: the server ends the stream after it (informers pass 300-600 s).
+* `timeoutSeconds`: the server ends the stream after it (informers pass 300-600 s);
+* `sendInitialEvents=true` (the streaming list, KEP-3157: kubectl 1.37's informers send it with
+  `resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true` and no list before, for
+  `rollout status`, `wait`, `delete` waiting): the current objects as ADDED events, then a
+  BOOKMARK annotated `k8s.io/initial-events-end: "true"`; without that bookmark the client
+  waits forever (observed with kubectl 1.37.1).
 
 `History` is the per-cluster ring of changes; `WatchEncoder` turns events into the lines of one
 stream, Table-wrapped or not.
@@ -96,6 +101,11 @@ def parse_resource_version(text: str | None) -> int | None:
 def initial_events(objects: Iterable[dict]) -> list[Event]:
     """The synthetic ADDED events of a watch that starts from the current state."""
     return [Event(ADDED, obj) for obj in objects]
+
+
+def streaming_list_events(kind: str, api_version: str, objects: Iterable[dict], resource_version: int) -> list[Event]:
+    """`sendInitialEvents=true`: the current objects, then the bookmark that ends them."""
+    return [*initial_events(objects), bookmark(kind, api_version, resource_version, initial_events_end=True)]
 
 
 def filter_change(change: Change, matches: Callable[[dict], bool]) -> Event | None:

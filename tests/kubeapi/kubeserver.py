@@ -173,7 +173,8 @@ class Api:
         first = lambda name: (query.get(name) or [None])[-1]  # noqa: E731
         if method == "GET" and route.name is None and first("watch") in ("true", "1"):
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
-            return self._watch(kind, wanted, first("resourceVersion"), negotiation.for_resource(accept))
+            streaming = first("sendInitialEvents") == "true"
+            return self._watch(resource, wanted, first("resourceVersion"), negotiation.for_resource(accept), streaming)
         if method == "GET" and route.name is None:
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
             items = selection.select(kind, self.store.objects.get(kind, []), wanted)
@@ -251,7 +252,10 @@ class Api:
             )
         raise status.method_not_supported(resource, method.lower())
 
-    def _watch(self, kind: str, wanted: selection.ListQuery, resource_version: str | None, chosen) -> Reply:
+    def _watch(
+        self, resource, wanted: selection.ListQuery, resource_version: str | None, chosen, streaming: bool
+    ) -> Reply:
+        kind = resource.kind
         matches = wanted.predicate(kind)
         since = watch.parse_resource_version(resource_version)
         encoder = watch.WatchEncoder(
@@ -261,8 +265,12 @@ class Api:
 
         def stream():
             with store.changed:
-                if since is None:
-                    events = watch.initial_events(selection.select(kind, store.objects.get(kind, []), wanted))
+                current = selection.select(kind, store.objects.get(kind, []), wanted)
+                if streaming:
+                    events = watch.streaming_list_events(kind, resource.api_version, current, store.history.current)
+                    seen = store.history.current
+                elif since is None:
+                    events = watch.initial_events(current)
                     seen = store.history.current
                 else:
                     changes = store.history.since(since)

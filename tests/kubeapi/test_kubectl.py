@@ -347,3 +347,80 @@ def test_get_watch_prints_table_rows_for_changes_as_they_happen(kubectl):
         process.wait(timeout=10)
     watches = [r for r in kubectl.server.store.requests if r.query.get("watch") == ["true"]]
     assert watches and negotiation.for_resource(watches[0].accept).form == "table"
+
+
+def test_describe_service_shows_the_endpoints_from_endpoints_or_endpoint_slices(kubectl):
+    # kubectl <= 1.32 reads the Endpoints object, 1.33+ the EndpointSlices (kubectl-api.md §3).
+    pod = next(p for p in OBJECTS["Pod"] if p["metadata"]["name"].startswith("webapp-"))
+    result = kubectl("describe", "service", "webapp")
+    assert result.returncode == 0, result.stderr
+    lines = [line.split(None, 1) for line in result.stdout.splitlines() if line.strip()]
+    fields = {
+        key.rstrip(":"): (value.strip() if len(value) > 0 else "") for key, *rest in lines for value in [" ".join(rest)]
+    }
+    assert fields["Selector"] == "run=webapp"
+    assert fields["Endpoints"] == f"{pod['status']['podIP']}:8080"
+    assert fields["TargetPort"] == "8080/TCP"
+
+
+def test_describe_endpoints_lists_the_subsets(kubectl):
+    output = kubectl("describe", "endpoints", "webapp").stdout
+    assert "Subsets:" in output and "NotReadyAddresses:  <none>" in output
+    assert "<unset>  8080  TCP" in output
+
+
+def test_describe_deployment_finds_its_new_replica_set(kubectl):
+    output = kubectl("describe", "deployment", "webapp").stdout
+    assert "Replicas:               1 desired | 1 updated | 1 total | 1 available | 0 unavailable" in output
+    assert "NewReplicaSet:   webapp-" in output and "(1/1 replicas created)" in output
+    assert "Available      True    MinimumReplicasAvailable" in output
+
+
+def test_describe_pod_and_node_read_the_served_statuses(kubectl):
+    pod = kubectl("describe", "pod", "busybox").stdout
+    assert (
+        "Status:       Running" in pod
+        and "Ready:          True" in pod
+        and "QoS Class:                    BestEffort" in pod
+    )
+    node = kubectl("describe", "node", "worker-1").stdout
+    assert "Ready            True" in node and "kubelet is posting ready status" in node
+    assert "default                     busybox" in node  # the pods listed by fieldSelector spec.nodeName
+
+
+def test_rollout_status_sees_the_deployment_rolled_out(kubectl):
+    # kubectl 1.37's informers ask for a streaming list (sendInitialEvents) and wait for its bookmark.
+    result = kubectl("rollout", "status", "deployment/webapp", "--timeout=30s")
+    assert result.stdout.strip() == 'deployment "webapp" successfully rolled out', result.stderr
+
+
+def test_delete_by_label_deletes_each_matching_object(kubectl):
+    result = kubectl("delete", "services,deployments", "-l", "run=webapp")
+    # kubectl 1.37 adds " from default namespace" to each line.
+    lines = [line.removesuffix(" from default namespace") for line in result.stdout.splitlines()]
+    assert lines == ['service "webapp" deleted', 'deployment.apps "webapp" deleted'], result.stderr
+    assert kubectl.server.store.find("Service", "default", "webapp") is None
+
+
+def test_edit_with_a_scripted_editor_patches_the_service_to_a_node_port(kubectl, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s/type: ClusterIP/type: NodePort/" "$1"\n')
+    editor.chmod(0o755)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(kubectl.home),
+        "KUBECONFIG": kubectl.config,
+        "KUBE_EDITOR": str(editor),
+    }
+    result = subprocess.run(
+        [str(kubectl.binary), "--cache-dir", str(kubectl.home / "cache"), "edit", "service", "webapp"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip() == "service/webapp edited", result.stderr
+    (edit,) = [r for r in kubectl.server.store.requests if r.method == "PATCH"]
+    assert edit.content_type == "application/strategic-merge-patch+json"
+    assert kubectl.server.store.find("Service", "default", "webapp")["spec"]["type"] == "NodePort"

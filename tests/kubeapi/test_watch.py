@@ -113,3 +113,13 @@ def test_an_expired_watch_ends_with_an_error_event_holding_the_status():
         history.since(3)
     event = watch.error_event(caught.value)
     assert event.type == "ERROR" and event.object["code"] == 410
+
+
+def test_a_streaming_list_ends_its_initial_events_with_the_annotated_bookmark():
+    events = watch.streaming_list_events("Deployment", "apps/v1", [pod("a", 3)], 7)
+    assert [e.type for e in events] == ["ADDED", "BOOKMARK"]
+    assert events[-1].object == {
+        "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "metadata": {"resourceVersion": "7", "annotations": {"k8s.io/initial-events-end": "true"}},
+    }
