@@ -9,6 +9,7 @@ DNS resolver and resolv.conf, a pod's Service environment, and the request trace
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +58,7 @@ def now(engine: Engine) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(SIM_EPOCH + engine.clock, datetime.UTC)
 
 
+@functools.lru_cache(maxsize=65536)
 def clock_time(seconds: float | None) -> str | None:
     """A moment of the simulated clock (seconds since SIM_EPOCH) as an RFC 3339 timestamp."""
     if seconds is None:

@@ -25,8 +25,10 @@ from . import engine_port, gotypes
 Clock = datetime.datetime
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_time(text: str | None) -> datetime.datetime | None:
-    """An RFC 3339 timestamp as the API serves it (`2026-01-01T00:00:00Z`), or None."""
+    """An RFC 3339 timestamp as the API serves it (`2026-01-01T00:00:00Z`), or None (cached:
+    a cluster's objects share few distinct timestamps)."""
     if not text:
         return None
     try:
@@ -337,6 +339,14 @@ def _restartable(container: dict | None) -> bool:
     return bool(container) and container.get("restartPolicy") == "Always"
 
 
+def _later_restart(current: datetime.datetime | None, state: dict) -> datetime.datetime | None:
+    """The later of `current` and when the container last terminated (lastState.terminated)."""
+    finished = parse_time(((state.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
+    if finished is not None and (current is None or finished > current):
+        return finished
+    return current
+
+
 def pod_cells(pod: dict, now: datetime.datetime) -> tuple[list, list[dict]]:
     """printPod: cells and the row conditions (Completed for Succeeded/Failed pods)."""
     spec, status, meta = _spec(pod), _status(pod), _meta(pod)
@@ -363,13 +373,7 @@ def pod_cells(pod: dict, now: datetime.datetime) -> tuple[list, list[dict]]:
         ]
     elif phase == "Failed":
         row_conditions = [{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}]
-
-    def later(current, state):
-        finished = parse_time(((state.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
-        if finished is not None and (current is None or finished > current):
-            return finished
-        return current
-
+    later = _later_restart
     init_containers = {c.get("name"): c for c in spec.get("initContainers") or ()}
     total += sum(1 for c in init_containers.values() if _restartable(c))
     initializing = False

@@ -9,8 +9,6 @@ IngressClass) live in the API's own store, not in the engine.
 
 from __future__ import annotations
 
-import copy
-
 from . import engine_port, objects
 from .discovery import DEFAULT_SERVER_VERSION
 
@@ -33,14 +31,21 @@ HIDDEN_ANNOTATIONS = ("kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/fin
 
 
 def _public(manifest: dict) -> dict:
-    """The manifest without the engine's own bookkeeping annotations."""
-    obj = copy.deepcopy(manifest)
-    annotations = (obj.get("metadata") or {}).get("annotations")
+    """The manifest without the engine's own bookkeeping annotations.
+
+    A shallow copy: the top level, metadata and annotations are new dicts, everything below is
+    the engine's (stored objects are never changed in place; an update stores a new manifest).
+    Served objects are read-only: callers that change one copy it first (patch does)."""
+    obj = dict(manifest)
+    metadata = dict(obj.get("metadata") or {})
+    annotations = metadata.get("annotations")
     if annotations:
-        for key in HIDDEN_ANNOTATIONS:
-            annotations.pop(key, None)
-        if not annotations:
-            obj["metadata"].pop("annotations")
+        kept = {k: v for k, v in annotations.items() if k not in HIDDEN_ANNOTATIONS}
+        if kept:
+            metadata["annotations"] = kept
+        else:
+            metadata.pop("annotations")
+    obj["metadata"] = metadata
     return obj
 
 
@@ -130,9 +135,37 @@ def addresses(engine, service) -> list[objects.Address]:
     return out
 
 
-def served(engine, kind: str) -> list[dict]:
-    """Every object of `kind` the engine holds or derives, as the API serves it."""
+# Kinds whose served form depends on the object alone: engine objects are never changed in place
+# (an update stores a new one), so the served form can be kept while the object is the same.
+SELF_CONTAINED = ("Namespace", "Node", "Pod", "Service", "Ingress")
+
+
+class ServedCache:
+    """Served objects of the self-contained kinds, kept per engine object (by identity)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[object, dict]] = {}
+
+    def get(self, engine, obj) -> dict:
+        key = (obj.kind, obj.uid)
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = serve_object(engine, obj)
+        self._entries[key] = (obj, value)
+        return value
+
+    def forget_missing(self, live_uids: set[str]) -> None:
+        for key in [k for k in self._entries if k[1] not in live_uids]:
+            del self._entries[key]
+
+
+def served(engine, kind: str, cache: ServedCache | None = None) -> list[dict]:
+    """Every object of `kind` the engine holds or derives, as the API serves it (pass a
+    ServedCache kept beside the engine to make repeated lists cheap)."""
     if kind in ENGINE_KINDS:
+        if cache is not None and kind in SELF_CONTAINED:
+            return [cache.get(engine, obj) for obj in engine_port.objects(engine, kind)]
         return [serve_object(engine, obj) for obj in engine_port.objects(engine, kind)]
     if kind in DERIVED_KINDS:
         out = []

@@ -1,5 +1,7 @@
 """Full objects built from the engine's facts: statuses, Endpoints, EndpointSlices (objects.py, served.py)."""
 
+import json
+
 from simulator.kubeapi import engine_port, objects, printers, served
 
 
@@ -130,3 +132,23 @@ def test_qos_classes_follow_requests_and_limits():
     limited = {"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}
     assert objects.qos_class({"containers": [limited]}) == "Guaranteed"
     assert objects.qos_class({"containers": [{"resources": {"requests": {"cpu": "1"}}}]}) == "Burstable"
+
+
+def test_the_served_cache_reuses_an_unchanged_pod_and_refreshes_a_replaced_one(webapp_engine):
+    cache = served.ServedCache()
+    first = by_name(served.served(webapp_engine, "Pod", cache), "busybox")
+    assert by_name(served.served(webapp_engine, "Pod", cache), "busybox") is first
+    webapp_engine.apply_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: busybox, labels: {changed: 'yes'}}\n"
+        "spec: {containers: [{name: busybox, image: busybox, command: [sleep, '3600']}]}\n"
+    )
+    again = by_name(served.served(webapp_engine, "Pod", cache), "busybox")
+    assert again is not first and again["metadata"]["labels"] == {"changed": "yes"}
+
+
+def test_served_objects_leave_the_engines_manifests_untouched(webapp_engine):
+    pod = webapp_engine.get("Pod", "default", "busybox")
+    before = json.dumps(pod.manifest, sort_keys=True)
+    served.served(webapp_engine, "Pod")
+    assert json.dumps(pod.manifest, sort_keys=True) == before
+    assert "kubeviz.io/seq" in pod.manifest["metadata"]["annotations"]
