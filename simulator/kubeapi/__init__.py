@@ -23,5 +23,6 @@ stream and the exec WebSocket) composes these:
     shell         the commands a simulated pod runs (nslookup, env, curl, wget, ...)
     sandbox       a pod seen from inside, from the engine (DNS, env, trace)
     kubeconfig    kubeconfig files, and the credential that travels in the server URL
+    retime        timestamps shifted between the engine clock and the wall clock (client-side ages)
     engine_port   the one module that imports the engine
 """
