@@ -510,12 +510,13 @@ def endpointslice_object(service: dict, addresses: Sequence[Address], *, resourc
     }
 
 
-def events_for(involved: dict, entries: Iterable[tuple[str, str, str, str, str]]) -> list[dict]:
-    """core/v1 Events about `involved` (an object manifest) from (type, reason, message,
-    component, timestamp) entries, with the fields `describe` reads."""
+def events_for(involved: dict, entries: Iterable[tuple], when: str, *, first_index: int = 0) -> list[dict]:
+    """core/v1 Events about `involved` (an object manifest) from `events.EventText` entries
+    (type, reason, message, component), all at `when`, with the fields `describe` reads
+    (involvedObject kind/name/namespace/uid, source, first/last timestamps, count)."""
     meta = involved.get("metadata") or {}
     out = []
-    for index, (kind, reason, message, component, when) in enumerate(entries):
+    for index, (kind, reason, message, component) in enumerate(entries, start=first_index):
         seed = f"{meta.get('uid', '')}/{index}".encode()
         name = f"{meta.get('name', '')}.{hashlib.sha256(seed).hexdigest()[:16]}"
         out.append(

@@ -8,6 +8,7 @@ words kubectl prints.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -17,7 +18,7 @@ import sys
 import pytest
 
 from simulator.engine.cluster import Engine
-from simulator.kubeapi import kubeconfig, negotiation, served
+from simulator.kubeapi import events, kubeconfig, negotiation, objects, retime, served
 from tests.kubeapi.kubeserver import KubeServer
 
 LESSONS = pathlib.Path(__file__).resolve().parents[2] / "lessons"
@@ -369,11 +370,27 @@ def test_describe_endpoints_lists_the_subsets(kubectl):
     assert "<unset>  8080  TCP" in output
 
 
-def test_describe_deployment_finds_its_new_replica_set(kubectl):
+def test_describe_deployment_finds_its_new_replica_set_and_shows_its_events(kubectl):
+    store = kubectl.server.store
+    deployment = store.find("Deployment", "default", "webapp")
+    replica_set = next(r for r in store.objects["ReplicaSet"] if r["metadata"]["name"].startswith("webapp-"))
+    happened = objects.events_for(
+        deployment, [events.scaled_replica_set(replica_set["metadata"]["name"], 0, 1)], "2026-01-01T00:00:00Z"
+    )
+    # kubectl ages events with its own clock, so they are served shifted onto the wall clock
+    # (retime): this one happened 30 seconds ago.
+    wall = datetime.datetime.now(datetime.UTC) - datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    store.objects["Event"] = [retime.shift("Event", e, wall.total_seconds() - 30) for e in happened]
     output = kubectl("describe", "deployment", "webapp").stdout
     assert "Replicas:               1 desired | 1 updated | 1 total | 1 available | 0 unavailable" in output
     assert "NewReplicaSet:   webapp-" in output and "(1/1 replicas created)" in output
     assert "Available      True    MinimumReplicasAvailable" in output
+    event = next(line.split() for line in output.splitlines() if "ScalingReplicaSet" in line)
+    assert (
+        event[0] == "Normal"
+        and event[2] in ("30s", "31s", "32s", "33s")
+        and event[3:5] == ["deployment-controller", "Scaled"]
+    )
 
 
 def test_describe_pod_and_node_read_the_served_statuses(kubectl):
