@@ -23,6 +23,8 @@ stream and the exec WebSocket) composes these:
     shell         the commands a simulated pod runs (nslookup, env, curl, wget, ...)
     sandbox       a pod seen from inside, from the engine (DNS, env, trace)
     kubeconfig    kubeconfig files, and the credential that travels in the server URL
+    writes        write options, namespace and resourceVersion checks, DeleteOptions, pod logs
+    events        the Events controllers and kubelet record, in their words
     retime        timestamps shifted between the engine clock and the wall clock (client-side ages)
     engine_port   the one module that imports the engine
 """
