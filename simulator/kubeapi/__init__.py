@@ -13,7 +13,8 @@ stream and the exec WebSocket) composes these:
     printers      meta.k8s.io Tables: per-kind columns and cells (kubectl get)
     selection     label and field selectors, List objects
     watch         watch events, history and resourceVersion semantics, bookmarks, encoding
-    patch         merge patch, JSON patch, strategic merge patch, server-side apply (no managedFields)
+    patch         merge patch, JSON patch, strategic merge patch, server-side apply merging
+    managed       server-side apply field management: managedFields, conflicts, removals
     strict        fieldValidation: unknown fields
     protowire     protobuf request bodies (kubectl >= 1.32), from the vendored .proto files
     objects       full statuses, Endpoints, EndpointSlices, Events, Scale built from engine facts

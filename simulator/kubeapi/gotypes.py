@@ -93,6 +93,8 @@ class GoField:
     patch_merge_key: str | None
     proto_name: str | None
     doc: str = ""  # the field's Go comment as the swagger docs render it (column descriptions, explain)
+    list_type: str | None = None  # the +listType marker: atomic, set or map
+    list_map_keys: tuple[str, ...] = ()  # the +listMapKey markers of a listType=map list
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def _parsed() -> tuple[dict[str, GoStruct], dict[str, tuple[str, str, dict]]]:
                 comment.append(stripped[2:].strip())
                 continue
             match = _FIELD.match(line)
+            markers = [c[1:] for c in comment if c.startswith("+")]
             doc, comment = _swagger_doc(comment), []
             if match is None:
                 continue
@@ -199,6 +202,8 @@ def _parsed() -> tuple[dict[str, GoStruct], dict[str, tuple[str, str, dict]]]:
                     patch_merge_key=tags.get("patchMergeKey"),
                     proto_name=proto.get("name"),
                     doc=doc,
+                    list_type=next((m.split("=", 1)[1] for m in markers if m.startswith("listType=")), None),
+                    list_map_keys=tuple(m.split("=", 1)[1] for m in markers if m.startswith("listMapKey=")),
                 )
             )
         structs[f"{package}.{name}"] = GoStruct(package, name, tuple(fields))

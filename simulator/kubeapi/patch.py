@@ -11,10 +11,9 @@
   vendored types.go by `gotypes`), and the directives kubectl sends are honoured:
   `$patch: replace|delete|merge` (in a map or a list element), `$retainKeys`,
   `$setElementOrder/<field>` and `$deleteFromPrimitiveList/<field>` (kubectl apply/edit/set).
-* `application/apply-patch+yaml` (server-side apply): creates the object when missing, else
-  merges the applied configuration into the live object with the same list keys. Left out: the
-  managedFields bookkeeping (field ownership per manager), conflicts between managers (409 with
-  a cause per field), and removing fields a manager applied before and no longer applies.
+* `application/apply-patch+yaml` (server-side apply): `apply_patch` only merges the applied
+  configuration with the keyed-list rules; `managed.apply` adds field ownership (managedFields),
+  conflicts between managers and the removal of fields a manager stopped applying.
 
 Errors are ApiErrors in the API server's words (400 for a body that is not a patch, 422 for a
 JSON patch that does not apply).

@@ -22,6 +22,7 @@ from simulator.kubeapi import (
     discovery,
     execstream,
     kubeconfig,
+    managed,
     negotiation,
     objects,
     openapi,
@@ -37,6 +38,7 @@ from simulator.kubeapi import (
 )
 
 NOW = datetime.datetime(2026, 1, 1, 0, 10, 0, tzinfo=datetime.UTC)
+WHEN = "2026-01-01T00:09:00Z"  # the time every write of the test server happens at
 
 
 @dataclass
@@ -231,10 +233,28 @@ class Api:
             self.store.objects.setdefault(kind, []).append(obj)
             self.store.record(kind, None, obj)
             raise _json(201, obj)
+        manager = first("fieldManager") or "unknown"
+        if method == "PATCH" and content_type.split(";")[0] == patch.APPLY_PATCH:
+            applied = patch.decode_body(body, patch.APPLY_PATCH)
+            strict.check(kind, resource.version, applied, first("fieldValidation"))
+            result = managed.apply(kind, resource, live, applied, manager, force=first("force") == "true", when=WHEN)
+            meta = result.setdefault("metadata", {})
+            if live is None:
+                meta.update(namespace=route.namespace, uid=str(uuid.uuid4()), creationTimestamp="2026-01-01T00:09:00Z")
+                meta["resourceVersion"] = self.store.bump()
+                self.store.objects.setdefault(kind, []).append(result)
+                self.store.record(kind, None, result)
+                raise _json(201, result)
+            meta["resourceVersion"] = self.store.bump()
+            items = self.store.objects[kind]
+            items[items.index(live)] = result
+            self.store.record(kind, live, result)
+            raise _json(200, result)
         if live is None:
             raise status.not_found(resource, route.name)
         if method == "PATCH":
             patched = patch.apply_patch(kind, live, body, content_type)
+            patched = managed.record_update(kind, live, patched, manager, resource.api_version, WHEN)
             strict.check(kind, resource.version, patched, first("fieldValidation"))
             patched["metadata"]["resourceVersion"] = self.store.bump()
             items = self.store.objects[kind]

@@ -441,3 +441,37 @@ def test_edit_with_a_scripted_editor_patches_the_service_to_a_node_port(kubectl,
     (edit,) = [r for r in kubectl.server.store.requests if r.method == "PATCH"]
     assert edit.content_type == "application/strategic-merge-patch+json"
     assert kubectl.server.store.find("Service", "default", "webapp")["spec"]["type"] == "NodePort"
+
+
+SSA_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ssa
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ssa}
+  template:
+    metadata:
+      labels: {app: ssa}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+"""
+
+
+def test_server_side_apply_reports_a_conflict_with_the_manager_that_changed_the_field(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=SSA_DEPLOYMENT)
+    assert created.stdout.strip() == "deployment.apps/ssa serverside-applied", created.stderr
+    assert kubectl("patch", "deployment", "ssa", "-p", '{"spec":{"replicas":4}}').returncode == 0
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=SSA_DEPLOYMENT)
+    assert conflict.returncode == 1
+    assert (
+        'Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas' in conflict.stderr
+    )
+    forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=SSA_DEPLOYMENT)
+    assert forced.returncode == 0, forced.stderr
+    live = kubectl.server.store.find("Deployment", "default", "ssa")
+    assert live["spec"]["replicas"] == 2
+    assert [(m["manager"], m["operation"]) for m in live["metadata"]["managedFields"]] == [("kubectl", "Apply")]
