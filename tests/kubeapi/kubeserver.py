@@ -35,6 +35,7 @@ from simulator.kubeapi import (
     status,
     strict,
     watch,
+    writes,
 )
 
 NOW = datetime.datetime(2026, 1, 1, 0, 10, 0, tzinfo=datetime.UTC)
@@ -256,6 +257,8 @@ class Api:
             patched = patch.apply_patch(kind, live, body, content_type)
             patched = managed.record_update(kind, live, patched, manager, resource.api_version, WHEN)
             strict.check(kind, resource.version, patched, first("fieldValidation"))
+            if writes.WriteOptions.from_query(query).dry_run:
+                raise _json(200, patched)
             patched["metadata"]["resourceVersion"] = self.store.bump()
             items = self.store.objects[kind]
             items[items.index(live)] = patched

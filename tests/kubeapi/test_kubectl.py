@@ -475,3 +475,40 @@ def test_server_side_apply_reports_a_conflict_with_the_manager_that_changed_the_
     live = kubectl.server.store.find("Deployment", "default", "ssa")
     assert live["spec"]["replicas"] == 2
     assert [(m["manager"], m["operation"]) for m in live["metadata"]["managedFields"]] == [("kubectl", "Apply")]
+
+
+def test_diff_sends_a_dry_run_patch_and_shows_the_change_without_storing_it(kubectl):
+    live = kubectl.server.store.find("Deployment", "default", "webapp")
+    manifest = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "webapp", "namespace": "default", "labels": live["metadata"]["labels"]},
+        "spec": {**live["spec"], "replicas": 3},
+    }
+    result = kubectl("diff", "-f", "-", stdin=json.dumps(manifest))
+    assert result.returncode == 1, result.stderr  # differences found
+    assert "-  replicas: 1" in result.stdout and "+  replicas: 3" in result.stdout
+    (dry,) = [r for r in kubectl.server.store.requests if r.method == "PATCH"]
+    assert dry.query.get("dryRun") == ["All"]
+    assert kubectl.server.store.find("Deployment", "default", "webapp")["spec"]["replicas"] == 1
+
+
+def test_jsonpath_reads_the_plain_list_as_the_course_does(kubectl):
+    result = kubectl("get", "pods", "-l", "run=webapp", "-o", "jsonpath={.items[0].metadata.name}")
+    assert result.stdout.startswith("webapp-") and result.returncode == 0
+
+
+def test_sort_by_asks_for_whole_objects_in_the_rows(kubectl):
+    result = kubectl("get", "pods", "--sort-by=.status.podIP", "-o", "wide")
+    assert result.returncode == 0, result.stderr
+    ips = [row[5] for row in table(result.stdout)[1:]]
+    assert ips == sorted(ips)
+    listed = [r for r in kubectl.server.store.requests if r.path.endswith("/pods") and r.method == "GET"]
+    assert listed[-1].query.get("includeObject") == ["Object"]
+
+
+def test_cluster_info_finds_the_cluster_services(kubectl):
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", kubectl("cluster-info").stdout)  # kubectl colours it
+    assert "CoreDNS is running at" in plain and "/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy" in plain
