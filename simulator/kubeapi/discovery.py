@@ -2,7 +2,7 @@
 
 Shapes: k8s.io/apimachinery/pkg/version.Info, meta/v1 APIVersions / APIGroupList /
 APIResourceList, and k8s.io/api/apidiscovery/v2 (and v2beta1, identical but for apiVersion)
-APIGroupDiscoveryList. What each kubectl version asks for and accepts is in kubectl-api.md §2:
+APIGroupDiscoveryList. What each kubectl version asks for and accepts (recorded from kubectl 1.27-1.37):
 1.27-1.29 ask for v2beta1, 1.30+ for v2 then v2beta1; every version falls back to legacy JSON.
 """
 
@@ -180,7 +180,7 @@ def discovery_document(scope: str, representation: Representation, server_addres
 
 
 # ---------------------------------------------------------------------- OpenAPI
-# kubectl-api.md §1: an empty body is an empty, valid OpenAPI v2 protobuf document; with it every
+# Recorded with kubectl 1.27-1.33: an empty body is an empty, valid OpenAPI v2 protobuf document; with it every
 # kubectl from 1.27 on goes ahead with apply/create -f/edit and sends fieldValidation=Strict.
 # The content type must be plain: answering the type the client asks for
 # (application/com.github.proto-openapi.spec.v2@v1.0+protobuf) breaks Go's MIME parser.

@@ -2,7 +2,7 @@
 
 kubectl 1.30+ (1.29 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true) opens `GET .../pods/P/exec?
 command=...&container=...&stdin=...&stdout=true&stderr=true&tty=...` with `Upgrade: websocket`
-and `Sec-WebSocket-Protocol: v5.channel.k8s.io` (kubectl-api.md §1.4, appendix B). The server
+and `Sec-WebSocket-Protocol: v5.channel.k8s.io` (recorded from kubectl 1.27-1.37). The server
 must echo the subprotocol it picked. Every binary message starts with its channel byte
 (apiserver/pkg/util/wsstream, k8s.io/apimachinery/pkg/util/remotecommand): 0 stdin (client to
 server), 1 stdout, 2 stderr, 3 the error channel carrying one metav1.Status when the command

@@ -1,7 +1,7 @@
 """kubeconfig files for a simulated cluster, and the credential that travels in them.
 
 Over plain `http://` kubectl sends no credentials at all: client-go applies a user's token or
-basic auth only to https servers (kubectl-api.md §1.5, observed on 1.27 and 1.33). So:
+basic auth only to https servers (observed on kubectl 1.27 and 1.33). So:
 
 * http (the embedded default): the credential travels in the server URL's path,
   `http://host:8000/k8s/<token>`, where the token is `<cluster>.<user>.<signature>` signed with

@@ -5,7 +5,7 @@ kubectl asks for alternatives in order of preference, e.g. for `get`:
 and for discovery (1.30+):
 ``application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,...;v=v2beta1;...,application/json``.
 
-The first alternative we can produce wins. Pitfalls this module exists for (kubectl-api.md §2):
+The first alternative we can produce wins. Pitfalls this module exists for (seen with kubectl 1.27-1.33):
 an aggregated discovery answer must carry exactly the negotiated media type as Content-Type, or
 the client reads it as legacy discovery and finds no resources; and a v2 answer to a client that
 asked only for v2beta1 (kubectl 1.27-1.29) is read the same wrong way.

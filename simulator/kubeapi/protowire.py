@@ -2,7 +2,7 @@
 
 kubectl 1.32+ sends typed-client writes (`create deployment|service|job|configmap|secret|
 namespace|ingress|serviceaccount`, ...) as protobuf; a 415 is not retried as JSON
-(kubectl-api.md §1.3, §6). The wire form (apimachinery/pkg/runtime/serializer/protobuf): the
+(recorded from kubectl 1.31-1.37). The wire form (apimachinery/pkg/runtime/serializer/protobuf): the
 four bytes `k8s\\0`, then a `runtime.Unknown` message whose `typeMeta` names the apiVersion and
 kind and whose `raw` is the object's own message (e.g. `k8s.io.api.apps.v1.Deployment`).
 

@@ -6,7 +6,7 @@ NewInternalError), the registry's optimistic-lock message (apiserver/pkg/registr
 registry/store.go OptimisticLockErrorMsg), and handlers' transformDecodeError for bodies that do
 not decode ("<Kind> in version "v1" cannot be handled as a <Kind>: ..."). kubectl prints
 `Error from server (<reason>): <message>`, and for Invalid one `* <field>: <cause>` line per
-cause (kubectl-api.md §4).
+cause.
 
 `ApiError` is the exception the pure functions raise; `.status` is the body, `.code` the HTTP code.
 """

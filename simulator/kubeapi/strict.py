@@ -1,7 +1,7 @@
 """fieldValidation: the fields of a body that its kind does not have.
 
 kubectl 1.27+ sends `fieldValidation=Strict` on create, update and patch (with the OpenAPI stub
-in place, kubectl-api.md §1.1), so catching a student's typo is the server's job. The API server
+in place), so catching a student's typo is the server's job. The API server
 decodes with sigs.k8s.io/json's strict mode and answers a 400:
 `Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown
 field "spec.replica"` (paths with `[i]` for list elements, the fields in document order);

@@ -3,7 +3,7 @@
 The API server's watch (apiserver/pkg/endpoints/handlers/watch.go, storage/cacher): a chunked
 response of one JSON object per line, `{"type": "ADDED|MODIFIED|DELETED|BOOKMARK|ERROR",
 "object": {...}}`. When the client asked for a Table, each object is a Table with one row,
-the column definitions only in the first event. Semantics kubectl relies on (kubectl-api.md §3):
+the column definitions only in the first event. Semantics kubectl relies on (recorded from kubectl 1.27-1.37):
 
 * `resourceVersion` absent, "" or "0": start with a synthetic ADDED event per current object,
   then changes (`kubectl get -w` without a list before it, informers that list with RV 0);

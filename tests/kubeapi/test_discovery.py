@@ -1,4 +1,4 @@
-"""Discovery, /version and content negotiation (kubectl-api.md §2; apidiscovery v2/v2beta1)."""
+"""Discovery, /version and content negotiation (apidiscovery v2/v2beta1; what kubectl 1.27-1.37 ask for)."""
 
 import pytest
 

@@ -351,7 +351,7 @@ def test_get_watch_prints_table_rows_for_changes_as_they_happen(kubectl):
 
 
 def test_describe_service_shows_the_endpoints_from_endpoints_or_endpoint_slices(kubectl):
-    # kubectl <= 1.32 reads the Endpoints object, 1.33+ the EndpointSlices (kubectl-api.md §3).
+    # kubectl <= 1.32 reads the Endpoints object, 1.33+ the EndpointSlices.
     pod = next(p for p in OBJECTS["Pod"] if p["metadata"]["name"].startswith("webapp-"))
     result = kubectl("describe", "service", "webapp")
     assert result.returncode == 0, result.stderr

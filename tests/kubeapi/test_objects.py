@@ -77,7 +77,7 @@ def test_a_services_endpoints_are_a_real_endpoints_object(webapp_engine):
 
 
 def test_endpoint_slice_ports_always_carry_a_name_even_an_empty_one(webapp_engine):
-    # kubectl 1.33 describe service dereferences EndpointSlice ports[].name (kubectl-api.md §3).
+    # kubectl 1.33 describe service dereferences EndpointSlice ports[].name.
     eps = next(
         e
         for e in served.served(webapp_engine, "EndpointSlice")

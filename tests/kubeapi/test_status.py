@@ -1,4 +1,4 @@
-"""metav1.Status errors in the API server's words (apimachinery/pkg/api/errors; kubectl-api.md §4)."""
+"""metav1.Status errors in the API server's words (apimachinery/pkg/api/errors)."""
 
 import pytest
 

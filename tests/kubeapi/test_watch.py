@@ -1,4 +1,4 @@
-"""Watch events, history, selectors and encoding (apiserver watch.go, cacher; kubectl-api.md §3)."""
+"""Watch events, history, selectors and encoding (apiserver watch.go, cacher)."""
 
 import datetime
 import json
