@@ -51,14 +51,15 @@ OBJECTS = webapp_objects()
 
 
 class Kubectl:
-    def __init__(self, binary: pathlib.Path, server: KubeServer, home: pathlib.Path):
+    def __init__(self, binary: pathlib.Path, server: KubeServer, home: pathlib.Path, extra_env: dict | None = None):
         self.binary = binary
         self.server = server
         self.home = home
         self.config = server.kubeconfig(home / "config")
+        self.extra_env = extra_env or {}
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "KUBECONFIG": self.config}
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "KUBECONFIG": self.config, **self.extra_env}
         return subprocess.run(
             [str(self.binary), "--cache-dir", str(self.home / "cache"), *args],
             env=env,

@@ -1,5 +1,6 @@
-"""`kubectl exec` for real: kubectl 1.30+ over WebSocket v5 against the pure exec stream, kubectl
-1.27 told which version it needs (course §4: nslookup webapp, env | grep WEBAPP_)."""
+"""`kubectl exec` for real: kubectl 1.30+ (and 1.29 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)
+over WebSocket v5 against the pure exec stream, kubectl 1.27 told which version it needs
+(course §4: nslookup webapp, env | grep WEBAPP_)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,18 @@ def engine():
     return engine
 
 
-@pytest.fixture(params=[kubectl_param(NEWEST, "newest"), kubectl_param(SDK / "kubectl.1.33", "1.33")])
+@pytest.fixture(
+    params=[
+        kubectl_param(NEWEST, "newest"),
+        kubectl_param(SDK / "kubectl.1.33", "1.33"),
+        kubectl_param(SDK / "kubectl.1.29", "1.29"),  # WebSocket exec only when asked for
+    ]
+)
 def kubectl(request, tmp_path, engine):
     objects = {kind: served.served(engine, kind) for kind in served.ENGINE_KINDS + served.DERIVED_KINDS}
+    extra = {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS": "true"} if request.param.name == "kubectl.1.29" else {}
     with ExecServer(engine, objects) as server:
-        yield Kubectl(request.param, server, tmp_path)
+        yield Kubectl(request.param, server, tmp_path, extra)
 
 
 def test_nslookup_in_the_busybox_pod_prints_busybox_output(kubectl, engine):
