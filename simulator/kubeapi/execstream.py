@@ -147,6 +147,11 @@ class ExecStream:
         return frame(ERROR)
 
     def _output(self, stdout: str, stderr: str) -> list[bytes]:
+        if self.options.tty and self.session is None:
+            # A terminal's line discipline (onlcr) turns every LF a program writes into CR LF;
+            # kubectl puts the local terminal in raw mode and shows the bytes as they come.
+            stdout = stdout.replace("\r\n", "\n").replace("\n", "\r\n")
+            stderr = stderr.replace("\r\n", "\n").replace("\n", "\r\n")
         out = []
         if stdout and self.options.stdout:
             out.append(frame(STDOUT, stdout))

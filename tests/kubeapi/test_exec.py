@@ -221,3 +221,9 @@ def test_spdy_clients_are_told_which_kubectl_runs_exec():
     assert error.code == 400
     assert error.message.startswith("kubectl 1.27 runs exec over SPDY")
     assert "kubectl 1.30 or newer" in error.message and "KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true" in error.message
+
+
+def test_with_a_terminal_program_output_gets_the_terminals_carriage_returns(busybox):
+    options = execstream.ExecOptions(("hostname",), None, True, True, False, True)
+    frames = frames_of(execstream.ExecStream(busybox, options).open())
+    assert (execstream.STDOUT, b"busybox\r\n") in frames

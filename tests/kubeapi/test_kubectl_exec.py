@@ -78,3 +78,60 @@ def test_kubectl_1_27_is_told_exec_needs_kubectl_1_30(tmp_path, engine):
     assert result.returncode == 1
     assert "Error from server (BadRequest): kubectl 1.27 runs exec over SPDY" in result.stderr
     assert "exec needs kubectl 1.30 or newer" in result.stderr
+
+
+def run_in_terminal(kubectl, args, replies=()):
+    """kubectl in a pseudo-terminal (what `-ti` needs): the bytes it shows; `replies` are
+    (prompt awaited, keys typed) pairs. Returns (screen bytes, exit code)."""
+    import os
+    import pty
+    import select
+
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(kubectl.home),
+        "KUBECONFIG": kubectl.config,
+        "TERM": "xterm",
+        **kubectl.extra_env,
+    }
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become kubectl
+        os.execve(str(kubectl.binary), [str(kubectl.binary), "--cache-dir", str(kubectl.home / "cache"), *args], env)
+    screen = b""
+
+    def read_until(needle: bytes) -> None:
+        nonlocal screen
+        while needle not in screen:
+            ready, _, _ = select.select([fd], [], [], 30)
+            if not ready:
+                raise AssertionError(f"kubectl showed no {needle!r}; screen so far: {screen!r}")
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            screen += chunk
+
+    for awaited, typed in replies:
+        read_until(awaited)
+        os.write(fd, typed)
+    read_until(b"\0")  # everything until kubectl exits
+    _, code = os.waitpid(pid, 0)
+    os.close(fd)
+    return screen, os.waitstatus_to_exitcode(code)
+
+
+def test_the_course_command_exec_ti_nslookup_prints_through_a_terminal(kubectl, engine):
+    screen, code = run_in_terminal(kubectl, ["exec", "-ti", "busybox", "--", "nslookup", "webapp"])
+    ip = engine.get("Service", "default", "webapp").cluster_ip
+    assert code == 0
+    assert f"Name:      webapp\r\nAddress 1: {ip} webapp.default.svc.cluster.local\r\n".encode() in screen
+
+
+def test_an_interactive_shell_in_a_terminal_shows_prompts_and_ends_with_exit(kubectl):
+    screen, code = run_in_terminal(
+        kubectl, ["exec", "-ti", "busybox", "--", "sh"], [(b"/ # ", b"hostname\r"), (b"busybox\r\n/ # ", b"exit 3\r")]
+    )
+    assert code == 3
+    assert b"hostname\r\nbusybox\r\n/ # exit 3\r\n" in screen
