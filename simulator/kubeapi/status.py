@@ -13,6 +13,7 @@ cause.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPTIMISTIC_LOCK_MESSAGE = "the object has been modified; please apply your changes to the latest version and try again"
@@ -193,6 +194,37 @@ def invalid(resource, name: str, errors: list[FieldError]) -> ApiError:
         group=resource.group,
         kind=resource.kind,
         causes=tuple(e.cause() for e in errors),
+    )
+
+
+_UNKNOWN_FIELD = re.compile(r'unknown field "([^"]+)"')
+
+
+def from_field_messages(resource, name: str, errors: list[tuple[str | None, str]]) -> ApiError:
+    """The Status for validation errors given as (field path, message body) pairs, the form the
+    engine's apply diagnostics take (`("spec.replicas", "Invalid value: -1: must be greater
+    than or equal to 0")`): a strict decoding failure is the 400 of `strict_decoding`,
+    anything else the 422 Invalid with one cause per field (the cause's reason read from the
+    message's field.ErrorType)."""
+    unknown = [
+        m for _, message in errors for m in _UNKNOWN_FIELD.findall(message) if "strict decoding error" in message
+    ]
+    if unknown:
+        return strict_decoding(resource.kind, resource.version, unknown)
+    texts, causes = [], []
+    for field, message in errors:
+        texts.append(f"{field}: {message}" if field else message)
+        kind = next((t for t in FieldError.CAUSE_TYPES if message.startswith(t)), None)
+        causes.append(Cause(FieldError.CAUSE_TYPES.get(kind, "FieldValueInvalid"), message, field))
+    joined = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    return ApiError(
+        422,
+        "Invalid",
+        f'{resource.qualified_kind} "{name}" is invalid: {joined}',
+        name=name,
+        group=resource.group,
+        kind=resource.kind,
+        causes=tuple(causes),
     )
 
 

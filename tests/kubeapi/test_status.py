@@ -115,3 +115,36 @@ def test_a_successful_delete_answers_a_success_status_naming_the_object():
         "kind": "deployments",
         "uid": "u1",
     }
+
+
+def test_the_engines_validation_errors_become_the_invalid_status_kubectl_renders():
+    from simulator.engine.cluster import Engine
+
+    result = Engine.new().apply_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec:\n  replicas: -1\n"
+        "  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: x}}\n"
+        "    spec: {containers: [{name: c, image: nginx}]}\n"
+    )
+    error = status.from_field_messages(DEPLOYMENTS, "Bad_Name", [(d.field, d.message) for d in result.errors])
+    assert error.code == 422
+    assert error.message.startswith(
+        'Deployment.apps "Bad_Name" is invalid: [metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123'
+    )
+    assert [(c.field, c.reason) for c in error.causes] == [
+        ("metadata.name", "FieldValueInvalid"),
+        ("spec.replicas", "FieldValueInvalid"),
+    ]
+    assert error.causes[1].message == "Invalid value: -1: must be greater than or equal to 0"
+
+
+def test_the_engines_strict_decoding_errors_become_the_strict_bad_request():
+    from simulator.engine.cluster import Engine
+
+    result = Engine.new().apply_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}], foo: 1}\n"
+    )
+    error = status.from_field_messages(registry.for_kind("Service"), "s", [(d.field, d.message) for d in result.errors])
+    assert (error.code, error.message) == (
+        400,
+        'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"',
+    )
