@@ -35,6 +35,7 @@ PACKAGES = {
     "networking/v1": "k8s.io/api/networking/v1/types.go",
     "discovery/v1": "k8s.io/api/discovery/v1/types.go",
     "autoscaling/v1": "k8s.io/api/autoscaling/v1/types.go",
+    "authorization/v1": "k8s.io/api/authorization/v1/types.go",
     "meta/v1": "k8s.io/apimachinery/pkg/apis/meta/v1/types.go",
 }
 IMPORT_PATHS = {
@@ -44,6 +45,7 @@ IMPORT_PATHS = {
     "k8s.io/api/networking/v1": "networking/v1",
     "k8s.io/api/discovery/v1": "discovery/v1",
     "k8s.io/api/autoscaling/v1": "autoscaling/v1",
+    "k8s.io/api/authorization/v1": "authorization/v1",
     "k8s.io/apimachinery/pkg/apis/meta/v1": "meta/v1",
 }
 
@@ -281,6 +283,7 @@ KIND_TYPES = {
     "EndpointSlice": ("discovery/v1", "EndpointSlice"),
     "Scale": ("autoscaling/v1", "Scale"),
     "DeleteOptions": ("meta/v1", "DeleteOptions"),
+    "SelfSubjectAccessReview": ("authorization/v1", "SelfSubjectAccessReview"),
 }
 
 

@@ -577,3 +577,19 @@ def with_scale(obj: dict, scale: dict) -> dict:
     updated = dict(obj)
     updated["spec"] = {**(obj.get("spec") or {}), "replicas": int((scale.get("spec") or {}).get("replicas", 0))}
     return updated
+
+
+# ---------------------------------------------------------------------- kubectl auth can-i
+def access_review_answer(review: dict, *, allowed: bool, reason: str = "") -> dict:
+    """The SelfSubjectAccessReview the API answers `kubectl auth can-i` with: the request as
+    sent, its status saying whether the classroom rules allow it (authorization/v1
+    SubjectAccessReviewStatus: allowed, denied, reason)."""
+    answer = dict(review)
+    answer.setdefault("apiVersion", "authorization.k8s.io/v1")
+    answer.setdefault("kind", "SelfSubjectAccessReview")
+    answer["status"] = {
+        "allowed": allowed,
+        **({"denied": True} if not allowed else {}),
+        **({"reason": reason} if reason else {}),
+    }
+    return answer

@@ -50,6 +50,7 @@ PROTO_FILES = (
     "k8s.io/api/networking/v1/generated.proto",
     "k8s.io/api/discovery/v1/generated.proto",
     "k8s.io/api/autoscaling/v1/generated.proto",
+    "k8s.io/api/authorization/v1/generated.proto",
 )
 
 # apiVersion -> (proto package, gotypes package)
@@ -60,6 +61,7 @@ API_PACKAGES = {
     "networking.k8s.io/v1": ("k8s.io.api.networking.v1", "networking/v1"),
     "discovery.k8s.io/v1": ("k8s.io.api.discovery.v1", "discovery/v1"),
     "autoscaling/v1": ("k8s.io.api.autoscaling.v1", "autoscaling/v1"),
+    "authorization.k8s.io/v1": ("k8s.io.api.authorization.v1", "authorization/v1"),
     "meta.k8s.io/v1": ("k8s.io.apimachinery.pkg.apis.meta.v1", "meta/v1"),
 }
 

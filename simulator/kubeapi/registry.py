@@ -142,6 +142,16 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("batch", "v1", "jobs", "job", "Job", True, (), ("all",), subresources=(_STATUS("Job"),)),
     Resource("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", True),
     Resource("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", False),
+    # `kubectl auth can-i` asks the API through a SelfSubjectAccessReview (create only).
+    Resource(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "selfsubjectaccessreview",
+        "SelfSubjectAccessReview",
+        False,
+        verbs=("create",),
+    ),
     Resource(
         "networking.k8s.io",
         "v1",
@@ -157,7 +167,7 @@ RESOURCES: tuple[Resource, ...] = (
 # Groups in the order the API server lists them in /apis (its group priority), each with one
 # version. autoscaling has no resource of its own here; it is listed because /scale answers in
 # autoscaling/v1.
-GROUP_ORDER = ("apps", "batch", "networking.k8s.io", "discovery.k8s.io")
+GROUP_ORDER = ("apps", "batch", "networking.k8s.io", "discovery.k8s.io", "authorization.k8s.io")
 
 _BY_GVR = {(r.group, r.version, r.resource): r for r in RESOURCES}
 _BY_KIND = {r.kind: r for r in RESOURCES}

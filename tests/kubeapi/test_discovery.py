@@ -61,6 +61,7 @@ def test_aggregated_discovery_puts_the_core_group_under_api_and_the_named_groups
         "batch",
         "networking.k8s.io",
         "discovery.k8s.io",
+        "authorization.k8s.io",
         "autoscaling",
     ]
 

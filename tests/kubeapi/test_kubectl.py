@@ -513,3 +513,14 @@ def test_cluster_info_finds_the_cluster_services(kubectl):
 
     plain = re.sub(r"\x1b\[[0-9;]*m", "", kubectl("cluster-info").stdout)  # kubectl colours it
     assert "CoreDNS is running at" in plain and "/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy" in plain
+
+
+@pytest.mark.parametrize(
+    ("verb", "resource", "answer", "code"), [("create", "pods", "yes", 0), ("delete", "nodes", "no", 1)]
+)
+def test_auth_can_i_asks_through_a_self_subject_access_review(kubectl, verb, resource, answer, code):
+    result = kubectl("auth", "can-i", verb, resource)
+    assert (result.stdout.strip(), result.returncode) == (answer, code), result.stderr
+    review = kubectl.server.store.created[-1]
+    assert review["kind"] == "SelfSubjectAccessReview"
+    assert review["spec"]["resourceAttributes"]["verb"] == verb
