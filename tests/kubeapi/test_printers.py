@@ -475,3 +475,25 @@ def test_v1beta1_tables_are_spelled_as_such_and_headers_can_be_left_out():
 
 def test_unprinted_kinds_get_the_default_name_and_created_at_columns():
     assert [c.name for c in printers.columns("Lease")] == ["Name", "Created At"]
+
+
+def test_a_row_cache_gives_the_same_table_and_refreshes_ages_with_the_clock():
+    cache = printers.RowCache()
+    pods = [running_pod()]
+    assert printers.table("Pod", pods, NOW, cache=cache) == printers.table("Pod", pods, NOW)
+    later = NOW + datetime.timedelta(minutes=5)
+    assert printers.table("Pod", pods, later, cache=cache) == printers.table("Pod", pods, later)
+    assert printers.table("Pod", pods, later, cache=cache)["rows"][0]["cells"][4] == "6m40s"
+
+
+def test_a_row_cache_recomputes_a_replaced_object_and_never_keeps_timed_kinds():
+    cache = printers.RowCache()
+    first = running_pod()
+    printers.table("Pod", [first], NOW, cache=cache)
+    relabelled = running_pod()
+    relabelled["status"]["containerStatuses"][0]["ready"] = False
+    assert printers.table("Pod", [relabelled], NOW, cache=cache)["rows"][0]["cells"][1] == "0/1"
+    job = workload("Job", {}, {"startTime": "2026-01-01T00:59:00Z"})
+    later = NOW + datetime.timedelta(minutes=2)
+    printers.table("Job", [job], NOW, cache=cache)
+    assert printers.table("Job", [job], later, cache=cache)["rows"][0]["cells"][3] == "3m"
