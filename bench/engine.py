@@ -34,7 +34,7 @@ from simulator.engine.contract import run
 from simulator.engine.proxy import iptables as kubeproxy
 
 try:
-    from simulator.engine import snapshot  # the live path's incremental entries, when present
+    from simulator import live as snapshot  # the live path's incremental entries, when present
 except ImportError:  # pragma: no cover
     snapshot = None
 

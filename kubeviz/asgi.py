@@ -11,7 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from simulator import routing  # noqa: E402
+from simulator.realtime import routing  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -109,7 +109,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "simulator.channel_layer.SharedInMemoryChannelLayer",
+            "BACKEND": "simulator.realtime.channel_layer.SharedInMemoryChannelLayer",
             "CONFIG": {"capacity": CHANNEL_CAPACITY},
         }
     }

@@ -2,7 +2,7 @@
 
 The database is the source of truth: a cluster's objects (as stored manifests, in creation
 order) and its engine state (`Cluster.state`: serial numbers, resourceVersion counter,
-simulated clock, IPAM cursors) rebuild the engine exactly (`Cluster.restore`), on any worker.
+simulated clock, IPAM cursors) rebuild the engine exactly (`repository`), on any worker.
 Rows only store; every write goes through `simulator.services`.
 """
 
@@ -38,11 +38,6 @@ class Cluster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
-
-    @property
-    def group_name(self) -> str:
-        """The channel-layer group of everyone watching this cluster."""
-        return f"cluster.{self.pk}"
 
     @property
     def clock(self) -> float:

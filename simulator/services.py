@@ -1,10 +1,11 @@
-"""The only ways a cluster's state changes.
+"""The only ways a cluster's state changes (HackSoft's services: `<entity>_<action>(*, kw)`).
 
-Every write: one `transaction.atomic()`, the cluster row locked (`select_for_update`), the
-engine restored from the database (or taken warm from this worker's cache at the same
-version), the change applied, only the changed rows written (bulk create/update/delete),
-`Cluster.version` bumped, and one push scheduled with `transaction.on_commit`: ONE
-`group_send` of a change serialised once. Reads live in `selectors`.
+Every write (`_mutate`, the one write path): one `transaction.atomic()`, the cluster row locked
+(`select_for_update`), the engine taken warm from this worker's cache at the same version or
+restored from the rows (`repository`), the change applied, only the changed rows written,
+`Cluster.version` bumped, the live entries it touched derived (`live.changes`), and one push
+scheduled with `transaction.on_commit`: ONE `group_send` of a change serialised once (`push`).
+Reads live in `selectors`; who is watching, in `presence`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import enginecache, events, lessons
+from . import lessons, push, repository
 from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.controllers.endpoints import endpoints_for_service
-from .engine.snapshot import changed_entries, object_entry, public_manifest, state_entries
+from .live import keys, payloads
+from .live.changes import changed_entries
+from .live.entries import meta_entry, object_entry, public_manifest
 from .models import KIND_MODELS, Cluster
 
 TICK_SECONDS = 1.0
@@ -62,118 +64,11 @@ class ApplyOutcome:
         return out
 
 
-def _user_name(user) -> str:
+def user_name(user) -> str:
+    """Who did it, as a change's `cause` and the presence rows name them."""
     if user is None or not getattr(user, "is_authenticated", False):
         return "anonymous"
     return user.get_username()
-
-
-# ---------------------------------------------------------------------- engine <-> rows
-def engine_settings(cluster: Cluster) -> ClusterSettings:
-    data = dict(cluster.settings or {})
-    kwargs: dict[str, Any] = {}
-    for key in ("domain", "service_cidr", "pod_cidr", "workers", "load_balancer_pool", "seed"):
-        if key in data:
-            kwargs[key] = data[key]
-    if "node_port_range" in data:
-        kwargs["node_port_range"] = tuple(data["node_port_range"])
-    kwargs["max_bytes"] = django_settings.KUBEVIZ_MAX_INPUT_BYTES
-    kwargs["max_documents"] = django_settings.KUBEVIZ_MAX_DOCUMENTS
-    return ClusterSettings(**kwargs)
-
-
-def stored_manifests(cluster: Cluster) -> list[dict]:
-    manifests: list[tuple[int, dict]] = []
-    for model in KIND_MODELS.values():
-        manifests.extend(model.objects.filter(cluster=cluster).values_list("seq", "manifest"))
-    manifests.sort(key=lambda pair: pair[0])
-    return [m for _seq, m in manifests]
-
-
-def restore_engine(cluster: Cluster) -> Engine:
-    return Engine.restore(engine_settings(cluster), cluster.state or {}, stored_manifests(cluster))
-
-
-def _warm_for(cluster: Cluster) -> enginecache.Warm:
-    """The engine at the cluster's version: this worker's warm one, or rebuilt from the rows."""
-    warm = enginecache.take(cluster)
-    if warm is None:
-        engine = restore_engine(cluster)
-        warm = enginecache.Warm(cluster.version, engine, state_entries(engine))
-        warm.entries["meta"] = events.meta_entry(cluster)
-    warm.engine.pop_change_log()
-    return warm
-
-
-def _row_fields(obj) -> dict:
-    owner = obj.owner
-    return {
-        "uid": obj.uid,
-        "resource_version": obj.resource_version,
-        "labels": dict(obj.labels),
-        "manifest": obj.manifest,
-        "seq": obj.seq,
-        "owner_uid": owner.uid if owner else "",
-        "owner_kind": owner.kind if owner else "",
-        "owner_name": owner.name if owner else "",
-    }
-
-
-def _write_rows(cluster: Cluster, engine: Engine, log: ChangeLog) -> None:
-    """Write only what changed: bulk create, bulk update, delete, per kind."""
-    plan: dict[str, dict[str, list]] = {}
-    for key in log.keys:
-        kind, namespace, name = key
-        if kind not in KIND_MODELS:
-            continue
-        now = engine.get(kind, namespace, name)
-        existed = log.before.get(key) is not None
-        bucket = plan.setdefault(kind, {"create": [], "update": [], "delete": []})
-        if now is None:
-            if existed:
-                bucket["delete"].append((namespace, name))
-        elif existed:
-            bucket["update"].append(now)
-        else:
-            bucket["create"].append(now)
-    for kind, bucket in plan.items():
-        model = KIND_MODELS[kind]
-        by_ns: dict[str, list[str]] = {}
-        for namespace, name in bucket["delete"]:
-            by_ns.setdefault(namespace, []).append(name)
-        for namespace, names in by_ns.items():
-            model.objects.filter(cluster=cluster, namespace=namespace, name__in=names).delete()
-        fields = ["uid", "resource_version", "labels", "manifest", "seq", "owner_uid", "owner_kind", "owner_name"]
-        if 0 < len(bucket["update"]) <= 8:  # a plain UPDATE each beats bulk_update's SELECT and CASE
-            for obj in bucket["update"]:
-                model.objects.filter(cluster=cluster, namespace=obj.namespace, name=obj.name).update(**_row_fields(obj))
-        elif bucket["update"]:
-            wanted: dict[str, dict[str, Any]] = {}
-            for obj in bucket["update"]:
-                wanted.setdefault(obj.namespace, {})[obj.name] = obj
-            rows = []
-            for namespace, objs in wanted.items():
-                for row in model.objects.filter(cluster=cluster, namespace=namespace, name__in=list(objs)):
-                    for attr, value in _row_fields(objs[row.name]).items():
-                        setattr(row, attr, value)
-                    rows.append(row)
-            model.objects.bulk_update(rows, fields, batch_size=500)
-        if bucket["create"]:
-            model.objects.bulk_create(
-                [
-                    model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
-                    for o in bucket["create"]
-                ],
-                batch_size=500,
-            )
-
-
-def _write_all_rows(cluster: Cluster, engine: Engine) -> None:
-    for kind, model in KIND_MODELS.items():
-        model.objects.bulk_create(
-            [model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o)) for o in engine.list(kind)],
-            batch_size=500,
-        )
 
 
 def _lock(cluster: Cluster | int, *, skip_locked: bool = False) -> Cluster | None:
@@ -189,10 +84,10 @@ def _lock(cluster: Cluster | int, *, skip_locked: bool = False) -> Cluster | Non
         raise ServiceError(f"cluster {pk} does not exist") from None
 
 
-def _commit(cluster: Cluster, warm: enginecache.Warm, log: ChangeLog, cause: dict) -> int:
+def _commit(cluster: Cluster, warm: repository.Warm, log: ChangeLog, cause: dict) -> int:
     """Persist a change the engine made and schedule its one push. Returns the new version."""
     engine = warm.engine
-    _write_rows(cluster, engine, log)
+    repository.write_changed_rows(cluster, engine, log)
     set_, unset = changed_entries(engine, log)
     entries = warm.entries
     set_ = {k: v for k, v in set_.items() if entries.get(k, _MISSING) != v}
@@ -200,30 +95,30 @@ def _commit(cluster: Cluster, warm: enginecache.Warm, log: ChangeLog, cause: dic
     cluster.state = engine.state
     cluster.version += 1
     cluster.save(update_fields=["state", "version", "running", "ticked_at", "updated"])
-    set_["meta"] = events.meta_entry(cluster)
-    full, patch = events.split_patches(entries, set_)
+    set_["meta"] = meta_entry(cluster)
+    full, patch = payloads.split_patches(entries, set_)
     for key in unset:
         entries.pop(key, None)
     entries.update(set_)
     # Serialised once per protocol variant: whole entries for every client, and merge patches
     # for clients that apply them (docs/protocol.md).
-    text = events.change_text(cluster.version, set_, unset, cause)
-    patched_text = events.change_text(cluster.version, full, unset, cause, patch) if patch else None
+    text = payloads.change_text(cluster.version, set_, unset, cause)
+    patched_text = payloads.change_text(cluster.version, full, unset, cause, patch) if patch else None
     warm.version = cluster.version
-    key, version, cluster_id = enginecache.key_of(cluster), cluster.version, cluster.pk
+    key, version, cluster_id = repository.warm_key(cluster), cluster.version, cluster.pk
 
     def after_commit() -> None:
-        enginecache.put(key, warm)
-        events.broadcast(cluster_id, version, text, patched_text)
+        repository.put_warm(key, warm)  # first: a client answering the change finds it warm
+        push.change(cluster_id, version, text, patched_text)
 
     transaction.on_commit(after_commit)
     return cluster.version
 
 
-def _restore_unchanged(cluster: Cluster, warm: enginecache.Warm) -> None:
+def _restore_unchanged(cluster: Cluster, warm: repository.Warm) -> None:
     """Nothing changed: the engine is still good for this version."""
-    key = enginecache.key_of(cluster)
-    transaction.on_commit(lambda: enginecache.put(key, warm))
+    key = repository.warm_key(cluster)
+    transaction.on_commit(lambda: repository.put_warm(key, warm))
 
 
 # ---------------------------------------------------------------------- create, fork
@@ -258,14 +153,14 @@ def cluster_create(
             state={},
             version=0,
         )
-        engine = Engine.new(engine_settings(cluster))
+        engine = repository.new_engine(cluster)
         if text is not None:
             result = engine.apply_text(text, atomic=True)
             if result.errors:
                 raise ServiceError(f"lesson {lesson!r} does not apply: {result.errors[0]}")
         engine.reconcile()  # the controllers start: CoreDNS's ReplicaSet and pods
         engine.pop_change_log()
-        _write_all_rows(cluster, engine)
+        repository.write_all_rows(cluster, engine)
         cluster.state = engine.state
         cluster.version = 1
         cluster.save(update_fields=["state", "version"])
@@ -363,7 +258,7 @@ def _dry_run_diff(engine: Engine, preview: Engine, log: ChangeLog) -> dict:
         kind, namespace, name = key
         if kind not in KIND_MODELS:
             continue
-        ref = f"{kind}/{namespace or '-'}/{name}"
+        ref = keys.element_id(kind, namespace, name)
         old, new = engine.get(kind, namespace, name), preview.get(kind, namespace, name)
         if old is None and new is not None:
             created.append(ref)
@@ -395,7 +290,7 @@ def _mutate(
     """The one write path: lock, engine, act, write the changed rows, bump, push on commit."""
     with transaction.atomic():
         row = _lock(cluster)
-        warm = _warm_for(row)
+        warm = repository.warm_for_write(row)
         # On an exception the warm engine, taken out of the cache, is dropped with the transaction.
         if before_apply is not None:
             refused = before_apply(row, warm.engine)
@@ -407,14 +302,14 @@ def _mutate(
             _restore_unchanged(row, warm)  # atomic: nothing changed
             return ApplyOutcome(False, row.version, **_result_dict(result))
         log = warm.engine.pop_change_log()
-        meta_before = events.meta_entry(row)
+        meta_before = meta_entry(row)
         if update_row is not None:
             update_row(row)
-        if not log.keys and events.meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
+        if not log.keys and meta_entry(row) == meta_before and (row.state or {}) == warm.engine.state:
             _restore_unchanged(row, warm)
             return ApplyOutcome(True, row.version, **(_result_dict(result) if result else {}))
         lines = summary(result) if summary else (result.lines() if result else [])
-        version = _commit(row, warm, log, {"user": _user_name(user), "summary": lines})
+        version = _commit(row, warm, log, {"user": user_name(user), "summary": lines})
         if isinstance(cluster, Cluster):
             cluster.version = version
         return ApplyOutcome(True, version, changed=True, **(_result_dict(result) if result else {}))
@@ -427,19 +322,16 @@ def cluster_apply(
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
     `dry_run` saves nothing and returns what would change (`diff`)."""
     if dry_run:
-        with transaction.atomic():
-            row = Cluster.objects.get(pk=cluster.pk)
-            warm = enginecache.peek(row)
-            engine = warm.engine if warm is not None else restore_engine(row)
-            conflict = _conflict(engine, base_versions)
-            if conflict is not None:
-                return ApplyOutcome(False, row.version, conflict=conflict)
-            preview = engine.copy()
-            result = preview.apply_text(text, atomic=True)
-            outcome = ApplyOutcome(result.ok, row.version, **_result_dict(result))
-            if result.ok:
-                outcome.diff = _dry_run_diff(engine, preview, preview.pop_change_log())
-            return outcome
+        row, engine = repository.read_engine(cluster)
+        conflict = _conflict(engine, base_versions)
+        if conflict is not None:
+            return ApplyOutcome(False, row.version, conflict=conflict)
+        preview = engine.copy()
+        result = preview.apply_text(text, atomic=True)
+        outcome = ApplyOutcome(result.ok, row.version, **_result_dict(result))
+        if result.ok:
+            outcome.diff = _dry_run_diff(engine, preview, preview.pop_change_log())
+        return outcome
 
     def check(row: Cluster, engine: Engine) -> ApplyOutcome | None:
         conflict = _conflict(engine, base_versions)
@@ -507,47 +399,8 @@ def cluster_tick(*, cluster_id: int, now: datetime.datetime | None = None) -> in
         elapsed = (now - row.ticked_at).total_seconds() if row.ticked_at else TICK_SECONDS
         if elapsed < TICK_SECONDS * 0.8:
             return None  # another worker's ticker just did it
-        warm = _warm_for(row)
+        warm = repository.warm_for_write(row)
         warm.engine.advance(min(elapsed, MAX_TICK_ADVANCE))
         log = warm.engine.pop_change_log()
         row.ticked_at = now
         return _commit(row, warm, log, {"user": "clock", "summary": [f"clock at {warm.engine.clock:g}s"]})
-
-
-# ---------------------------------------------------------------------- presence
-PRESENCE_TTL = datetime.timedelta(seconds=90)
-PRESENCE_HEARTBEAT_SECONDS = 30
-
-
-def presence_join(*, cluster_id: int, channel_name: str, user=None) -> int:
-    """Record one open websocket watching the cluster; returns the number watching."""
-    from .models import Presence
-
-    Presence.objects.update_or_create(
-        channel_name=channel_name, defaults={"cluster_id": cluster_id, "user": _user_name(user)}
-    )
-    return _watching(cluster_id)
-
-
-def presence_leave(*, cluster_id: int, channel_name: str) -> int:
-    from .models import Presence
-
-    Presence.objects.filter(channel_name=channel_name).delete()
-    return _watching(cluster_id)
-
-
-def presence_heartbeat(*, cluster_id: int, channel_names: list[str], now: datetime.datetime | None = None) -> int:
-    """A worker vouches for its sockets; rows nobody vouched for in a while (their worker died)
-    stop counting, and are removed after ten times that."""
-    from .models import Presence
-
-    now = now or timezone.now()
-    Presence.objects.filter(channel_name__in=channel_names).update(seen=now)
-    Presence.objects.filter(cluster_id=cluster_id, seen__lt=now - 10 * PRESENCE_TTL).delete()
-    return _watching(cluster_id, now)
-
-
-def _watching(cluster_id: int, now: datetime.datetime | None = None) -> int:
-    from .selectors import watcher_count
-
-    return watcher_count(cluster_id, now)

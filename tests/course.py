@@ -34,6 +34,30 @@ metadata: {name: busybox}
 spec: {containers: [{name: busybox, image: busybox}]}
 """
 
+# course §4: the webapp Deployment (one replica, run=webapp, port 8080) behind its Service, and
+# busybox to look it up from, in flow style (the tests count its lines).
+WEBAPP_ONE_REPLICA = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: webapp, labels: {run: webapp}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {run: webapp}}
+  template:
+    metadata: {labels: {run: webapp}}
+    spec: {containers: [{name: webapp, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: webapp}
+spec: {selector: {run: webapp}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: busybox}
+spec: {containers: [{name: busybox, image: busybox}]}
+"""
+
 # course §4: "Single service" Ingress (networking.k8s.io/v1beta1), as printed.
 INGRESS_SINGLE_SERVICE = """
 apiVersion: networking.k8s.io/v1beta1

@@ -32,5 +32,5 @@ def test_no_tracked_file_refers_to_documents_outside_the_repository():
 
 
 def test_the_documents_the_code_cites_are_in_the_repository():
-    for name in ("docs/simulate-contract.md", "docs/course.md", "docs/protocol.md"):
+    for name in ("docs/simulate-contract.md", "docs/course.md", "docs/protocol.md", "docs/architecture.md"):
         assert (ROOT / name).is_file(), name

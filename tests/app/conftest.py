@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from simulator import enginecache, events, lessons, selectors, services
+from simulator import lessons, push, repository, selectors, services
 
 from ..course import ZONE_PROD_WEB
 
@@ -34,9 +34,9 @@ def edit_sequence(cluster) -> list:
 @pytest.fixture(autouse=True)
 def cold_engines():
     """Each test starts with no warm engine: ids may repeat across rolled-back tests."""
-    enginecache.clear()
+    repository.clear_warm()
     yield
-    enginecache.clear()
+    repository.clear_warm()
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ class Listener:
     def __init__(self, cluster_id: int):
         self.layer = get_channel_layer()
         self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(events.group_name(cluster_id), self.channel)
+        async_to_sync(self.layer.group_add)(push.group_name(cluster_id), self.channel)
 
     def receive(self) -> dict:
         return async_to_sync(self.layer.receive)(self.channel)
@@ -74,9 +74,9 @@ def listener():
 
 def fresh_entries(cluster) -> dict:
     """The snapshot as a new worker would build it, from the rows alone."""
-    enginecache.clear()
+    repository.clear_warm()
     _version, entries = selectors.cluster_entries(cluster)
-    enginecache.clear()
+    repository.clear_warm()
     return entries
 
 

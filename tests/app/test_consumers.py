@@ -10,7 +10,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from kubeviz.asgi import application
-from simulator import consumers, events, selectors, services
+from simulator import selectors, services
+from simulator.live import client, payloads
+from simulator.realtime import consumers
 
 from .conftest import fresh_entries
 
@@ -63,7 +65,7 @@ def test_a_watcher_gets_a_snapshot_then_the_change_of_an_edit_made_by_another(ma
         change = await next_of(student, "change")
         assert change["version"] == 2 and change["base"] == 1
         assert change["cause"] == {"user": "anonymous", "summary": ["pod/p4 created"]}
-        state = events.LiveState(version=1, entries=snapshot["entries"])
+        state = client.LiveState(version=1, entries=snapshot["entries"])
         state.receive(change)
         assert len(state.entries["service/default/prod"]["endpoints"]) == 4
         presence = await next_of(student, "presence")
@@ -79,7 +81,7 @@ def test_a_client_that_missed_a_version_asks_for_a_snapshot_and_heals(make_clust
 
     async def scenario():
         ws = await connect("gap")
-        state = events.LiveState()
+        state = client.LiveState()
         snapshot = json.loads(await ws.receive_from(timeout=5))
         assert snapshot["parts"] == 1
         state.receive(snapshot)
@@ -109,11 +111,11 @@ def test_the_in_memory_layer_drops_changes_for_a_full_queue_and_the_client_heals
     make_cluster, settings, listener
 ):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "simulator.channel_layer.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
+        "default": {"BACKEND": "simulator.realtime.channel_layer.SharedInMemoryChannelLayer", "CONFIG": {"capacity": 2}}
     }
     cluster = make_cluster("zone-prod", name="full")
     _version, parts = selectors.cluster_snapshot_parts(cluster)
-    state = events.LiveState()
+    state = client.LiveState()
     for text in parts:
         state.receive(json.loads(text))
     slow = listener(cluster.pk)  # a watcher that does not read while four edits happen
@@ -237,44 +239,17 @@ def test_when_editing_requires_login_an_anonymous_watcher_may_watch_but_not_edit
 
 def test_a_large_snapshot_comes_in_parts_under_the_websocket_message_limit(make_cluster):
     from simulator.engine import ClusterSettings, Engine
-    from simulator.engine.snapshot import state_entries
+    from simulator.live.entries import state_entries
 
     engine = Engine.new(ClusterSettings())
     engine.apply_text("---\n".join(POD % i for i in range(300)))
     entries = state_entries(engine)
-    parts = events.snapshot_parts(9, entries)
+    parts = payloads.snapshot_parts(9, entries)
     assert len(parts) > 1 and all(len(p.encode()) < 1024 * 1024 for p in parts)
-    state = events.LiveState()
+    state = client.LiveState()
     for text in parts:
         state.receive(json.loads(text))
-    assert state.version == 9 and state.entries == json.loads(events.encode(entries))
-
-
-def test_a_change_too_large_for_one_message_tells_clients_to_resync():
-    text = events.change_text(5, {"big": "x" * (events.MAX_CHANGE_BYTES + 1)}, [], {"user": "a", "summary": []})
-    message = json.loads(text)
-    assert message["resync"] is True and message["set"] == {}
-    state = events.LiveState(version=4, entries={"a": 1})
-    assert state.receive(message) == {"type": "resync"}
-
-
-@pytest.mark.parametrize(
-    "old,new",
-    [
-        ({"a": 1, "b": {"c": 2, "d": 3}}, {"a": 1, "b": {"c": 4, "d": 3}, "e": [1]}),
-        ({"a": 1, "b": 2}, {"a": 1}),
-        ({"a": {"x": 1}}, {"a": [1, 2]}),
-    ],
-)
-def test_a_merge_patch_turns_the_old_entry_into_the_new_one(old, new):
-    patch = events.merge_patch(old, new)
-    assert events.apply_merge_patch(old, patch) == new
-
-
-def test_a_value_set_to_null_cannot_be_a_merge_patch_and_travels_whole():
-    assert events.merge_patch({"ip": "10.0.0.1"}, {"ip": None}) is None
-    full, patches = events.split_patches({"k": {"ip": "10.0.0.1", "x": "y" * 50}}, {"k": {"ip": None, "x": "y" * 50}})
-    assert full == {"k": {"ip": None, "x": "y" * 50}} and patches == {}
+    assert state.version == 9 and state.entries == json.loads(payloads.encode(entries))
 
 
 def test_a_socket_that_asks_for_merge_patches_gets_them_and_the_others_get_whole_entries(make_cluster):
@@ -286,7 +261,7 @@ def test_a_socket_that_asks_for_merge_patches_gets_them_and_the_others_get_whole
         assert (await patched.connect())[0]
         states = {}
         for name, ws in (("plain", plain), ("patched", patched)):
-            states[name] = events.LiveState()
+            states[name] = client.LiveState()
             states[name].receive(await next_of(ws, "snapshot"))
         relabel = (
             "apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v2}}\n"
@@ -311,7 +286,7 @@ def test_play_makes_the_workers_ticker_advance_the_clock_and_jobs_progress_live(
 
     async def scenario():
         ws = await connect("clock")
-        state = events.LiveState()
+        state = client.LiveState()
         state.receive(await next_of(ws, "snapshot"))
         await ws.send_to(text_data=json.dumps({"type": "clock", "id": 1, "action": "play"}))
         ticks, replies = [], []
@@ -327,6 +302,48 @@ def test_play_makes_the_workers_ticker_advance_the_clock_and_jobs_progress_live(
         assert state.entries["meta"]["running"] is True and state.entries["meta"]["clock"] >= 1.0
         await ws.send_to(text_data=json.dumps({"type": "clock", "id": 2, "action": "pause"}))
         assert (await next_of(ws, "reply"))["ok"]
+        await ws.disconnect()
+
+    run(scenario)
+
+
+def test_a_watcher_asks_why_pods_are_or_are_not_behind_a_service_and_gets_the_engines_answer(make_cluster):
+    make_cluster("selector-and", name="explain")
+
+    async def scenario():
+        ws = await connect("explain")
+        await next_of(ws, "snapshot")
+        await ws.send_to(text_data=json.dumps({"type": "explain-service", "id": 1, "service": "default/prod"}))
+        reply = await next_of(ws, "reply")
+        assert reply["ok"] and reply["id"] == 1 and reply["version"] == 1 and reply["service"] == "default/prod"
+        assert reply["selector"] == {"zone": "prod", "version": "v1"}
+        assert {ref for ref in reply["pods"] if ref.startswith("default/")} == set(reply["pods"])
+        assert reply["pods"]["default/prod-1"] == {
+            "selected": False,
+            "endpoint": False,
+            "misses": ["lacks label version=v1"],
+            "notEndpoint": None,
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-pod", "id": 2, "pod": "default/prod-1"}))
+        assert await next_of(ws, "reply") == {
+            "type": "reply",
+            "id": 2,
+            "ok": True,
+            "version": 1,
+            "pod": "default/prod-1",
+            "services": [],
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-pod", "id": 3, "pod": "default/nope"}))
+        assert await next_of(ws, "reply") == {
+            "type": "reply",
+            "id": 3,
+            "ok": False,
+            "error": "no Pod default/nope in this cluster",
+        }
+        await ws.send_to(text_data=json.dumps({"type": "explain-service", "id": 4, "service": "prod"}))
+        assert (await next_of(ws, "reply"))["error"] == 'explain-service needs `service`: "NAMESPACE/NAME"'
+        await ws.send_to(text_data=json.dumps({"type": "explain_service", "id": 5, "service": "default/prod"}))
+        assert (await next_of(ws, "error"))["message"] == "unknown message type 'explain_service'"
         await ws.disconnect()
 
     run(scenario)

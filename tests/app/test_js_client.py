@@ -1,8 +1,8 @@
-"""The browser's own protocol client (static/src/socket.js + store.js), run under Node with what
+"""The browser's own protocol client (static/src/protocol/socket.js + store.js), run under Node with what
 the server really broadcast: a stale snapshot plus the pushed changes ends equal to a fresh
 snapshot, whole or as merge patches, in parts or in one; a lost change is noticed, one resync is
 asked for, and the snapshot that answers it heals the tab. The Python reference client
-(events.LiveState) is tested the same way in test_services.py; this keeps the two in step."""
+(client.LiveState) is tested the same way in test_services.py; this keeps the two in step."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator import enginecache, events, selectors
+from simulator import repository, selectors
+from simulator.live import payloads
 
 from .conftest import edit_sequence, fresh_entries
 
@@ -43,7 +44,7 @@ def recorded(make_cluster, listener, django_capture_on_commit_callbacks):
     """A lesson cluster's stale snapshot, then eight real edits as broadcast (whole and patched)."""
     cluster = make_cluster("zone-prod")
     stale_version, stale = selectors.cluster_entries(cluster)
-    enginecache.clear()
+    repository.clear_warm()
     watch = listener(cluster.pk)
     edits = edit_sequence(cluster)
     changes = []
@@ -60,7 +61,7 @@ def recorded(make_cluster, listener, django_capture_on_commit_callbacks):
 def test_the_browser_client_turns_a_stale_snapshot_and_the_changes_into_the_fresh_snapshot(recorded):
     stale_version, stale, changes, version, fresh = recorded
     assert len(changes) == 8 and any("patched" in c for c in changes)
-    snapshot = events.snapshot_parts(stale_version, stale, part_bytes=2000)
+    snapshot = payloads.snapshot_parts(stale_version, stale, part_bytes=2000)
     assert len(snapshot) > 3  # several parts, gathered before anything is replaced
     for field in ("text", "patched"):  # a plain socket, and one opened with ?patch=1
         lines = snapshot + [c.get(field, c["text"]) for c in changes]
@@ -73,7 +74,7 @@ def test_the_browser_client_turns_a_stale_snapshot_and_the_changes_into_the_fres
 
 def test_a_lost_change_asks_for_one_resync_and_the_answer_heals_the_tab(recorded):
     stale_version, stale, changes, version, fresh = recorded
-    lines = events.snapshot_parts(stale_version, stale)
+    lines = payloads.snapshot_parts(stale_version, stale)
     lines += [changes[0]["text"], changes[1]["text"]]
     lines.append(changes[0]["text"])  # a duplicate of an applied version: ignored
     lines.append("not json {")  # garbage on the wire: dropped
@@ -84,7 +85,7 @@ def test_a_lost_change_asks_for_one_resync_and_the_answer_heals_the_tab(recorded
     assert after_gap["sent"] == [{"type": "resync"}]
     assert after_gap["version"] == stale_version + 2 and after_gap["stats"]["gaps"] == 5
     # the server answers the resync with the current state, in parts
-    healed = replay(lines + events.snapshot_parts(version, fresh, part_bytes=3000))
+    healed = replay(lines + payloads.snapshot_parts(version, fresh, part_bytes=3000))
     assert healed["version"] == version
     assert canonical(healed["entries"]) == canonical(fresh)
     assert healed["stats"]["snapshots"] == 2
@@ -92,8 +93,8 @@ def test_a_lost_change_asks_for_one_resync_and_the_answer_heals_the_tab(recorded
 
 def test_a_snapshot_missing_a_part_is_not_taken_and_an_older_one_never_replaces_a_newer(recorded):
     stale_version, stale, _changes, version, fresh = recorded
-    current = events.snapshot_parts(version, fresh, part_bytes=2000)
-    older = events.snapshot_parts(stale_version, stale, part_bytes=2000)
+    current = payloads.snapshot_parts(version, fresh, part_bytes=2000)
+    older = payloads.snapshot_parts(stale_version, stale, part_bytes=2000)
     # a stray tail of a snapshot without its first part is never applied
     out = replay(current[1:])
     assert out["version"] is None and out["entries"] == {}

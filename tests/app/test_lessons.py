@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
-from simulator import lessons, selectors
+from simulator import lessons
 from simulator.engine import ClusterSettings, Engine
 from simulator.engine.contract import cluster_view
 
@@ -86,20 +85,3 @@ def test_the_courses_broken_mysql_yaml_gives_a_clear_yaml_error_on_its_line():
     assert "labels:" in (error.hint or "")
     fixed = applied("externalname")[1]["services"]["default/mysql-server"]
     assert fixed["type"] == "ExternalName" and fixed["clusterIP"] is None
-
-
-def test_loadscenario_creates_the_cluster_and_a_second_run_changes_nothing(db, capsys):
-    call_command("loadscenario", "zone-prod", "--cluster", "demo")
-    cluster = selectors.cluster_by_slug("demo")
-    assert cluster is not None and cluster.lesson == "zone-prod" and cluster.version == 1
-    call_command("loadscenario", "zone-prod", "--cluster", "demo")
-    cluster.refresh_from_db()
-    assert cluster.version == 1
-    assert "unchanged" in capsys.readouterr().out
-
-
-def test_loadscenario_names_the_lessons_when_the_name_is_unknown(db):
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError, match="zone-prod"):
-        call_command("loadscenario", "nope", "--cluster", "x")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from simulator import enginecache, events, lessons, models, selectors, services
+from simulator import lessons, models, repository, selectors, services
+from simulator.live import client
 
 from .conftest import WEB, edit_sequence, fresh_entries
 
@@ -121,24 +122,15 @@ def test_a_deleted_daemonset_pod_comes_back(make_cluster):
     assert not models.Pod.objects.filter(cluster=cluster, name=pod.name).exists()
 
 
-def test_the_engine_rebuilt_from_the_rows_is_the_engine_that_wrote_them(make_cluster):
-    cluster = make_cluster("jobs")
-    services.cluster_clock(cluster=cluster, action="step", seconds=7)
-    services.cluster_apply(cluster=cluster, text=WEB)
-    _warm_version, warm = selectors.cluster_entries(cluster)
-    cold = fresh_entries(cluster)
-    assert json.dumps(warm, sort_keys=True) == json.dumps(cold, sort_keys=True)
-
-
 def test_a_stale_snapshot_plus_the_pushed_changes_equals_a_fresh_snapshot(
     make_cluster, listener, django_capture_on_commit_callbacks
 ):
     cluster = make_cluster("zone-prod")
     _version, stale = selectors.cluster_entries(cluster)
-    enginecache.clear()  # the first edit restores cold; the next ones use the warm engine
+    repository.clear_warm()  # the first edit restores cold; the next ones use the warm engine
     watch = listener(cluster.pk)
     edits = edit_sequence(cluster)
-    state = events.LiveState(version=1, entries=stale)
+    state = client.LiveState(version=1, entries=stale)
     for edit in edits:
         with django_capture_on_commit_callbacks(execute=True):
             assert edit().ok
@@ -215,24 +207,6 @@ def test_a_fork_is_an_independent_copy(make_cluster):
         fresh_entries(fork)["service/default/prod"]["endpoints"]
         and not fresh_entries(cluster)["service/default/prod"]["endpoints"]
     )
-
-
-def test_presence_counts_sockets_a_live_worker_vouches_for_and_forgets_a_dead_workers(make_cluster):
-    import datetime
-
-    from django.utils import timezone
-
-    cluster = make_cluster()
-    assert services.presence_join(cluster_id=cluster.pk, channel_name="a!1") == 1
-    assert services.presence_join(cluster_id=cluster.pk, channel_name="b!1") == 2
-    later = timezone.now() + datetime.timedelta(seconds=120)
-    # worker a is alive and vouches for its socket; worker b died without saying goodbye
-    assert services.presence_heartbeat(cluster_id=cluster.pk, channel_names=["a!1"], now=later) == 1
-    services.presence_leave(cluster_id=cluster.pk, channel_name="a!1")
-    assert selectors.watcher_count(cluster.pk, later) == 0
-    much_later = later + 11 * services.PRESENCE_TTL
-    services.presence_heartbeat(cluster_id=cluster.pk, channel_names=[], now=much_later)
-    assert not models.Presence.objects.filter(cluster=cluster).exists()
 
 
 def test_deleting_a_namespace_deletes_the_rows_of_everything_in_it(make_cluster):

@@ -11,29 +11,9 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from ..course import WEBAPP_ONE_REPLICA
 
-WEBAPP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: webapp, labels: {run: webapp}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {run: webapp}}
-  template:
-    metadata: {labels: {run: webapp}}
-    spec: {containers: [{name: webapp, image: nginx, ports: [{containerPort: 8080}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: webapp}
-spec: {selector: {run: webapp}, ports: [{port: 8080}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: busybox}
-spec: {containers: [{name: busybox, image: busybox}]}
-"""
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def simulate(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -52,7 +32,7 @@ def simulate(*args: str, stdin: str | None = None, env: dict | None = None) -> s
 @pytest.fixture
 def webapp_file(tmp_path):
     path = tmp_path / "webapp.yaml"
-    path.write_text(WEBAPP)
+    path.write_text(WEBAPP_ONE_REPLICA)
     return path
 
 
@@ -65,7 +45,7 @@ def test_simulate_prints_one_json_object_and_exits_zero_when_everything_was_acce
 
 
 def test_simulate_reads_standard_input_for_a_dash():
-    proc = simulate("-", stdin=WEBAPP)
+    proc = simulate("-", stdin=WEBAPP_ONE_REPLICA)
     assert proc.returncode == 0, proc.stderr
     assert "default/busybox" in json.loads(proc.stdout)["pods"]
 
@@ -73,7 +53,8 @@ def test_simulate_reads_standard_input_for_a_dash():
 def test_simulate_exits_one_with_the_errors_when_a_document_is_rejected(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        WEBAPP + "---\napiVersion: v1\nkind: Service\nmetadata: {name: Web_App}\nspec: {ports: [{port: 80}]}\n"
+        WEBAPP_ONE_REPLICA
+        + "---\napiVersion: v1\nkind: Service\nmetadata: {name: Web_App}\nspec: {ports: [{port: 80}]}\n"
     )
     proc = simulate(str(path))
     assert proc.returncode == 1
@@ -100,7 +81,7 @@ def test_simulate_exits_one_with_the_errors_when_a_document_is_rejected(tmp_path
     ],
 )
 def test_simulate_exits_two_on_usage_errors_and_prints_nothing_on_stdout(args):
-    proc = simulate(*args, stdin=WEBAPP)
+    proc = simulate(*args, stdin=WEBAPP_ONE_REPLICA)
     assert proc.returncode == 2
     assert proc.stdout == ""
 

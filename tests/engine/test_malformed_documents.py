@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulator.engine import snapshot
+from simulator import live as snapshot
 from simulator.engine.contract import Query, run
 
 from .conftest import simulate, yaml_text

@@ -1,0 +1,67 @@
+"""The one way out: every message to the browsers watching a cluster leaves through here.
+
+Changes and presence alike go once to the channel-layer group `cluster.<id>`, whose one member
+per worker process (`realtime.fanout`) relays the serialised text to that worker's sockets.
+Only the writes (`services`, `presence`) send through it, and only from `transaction.on_commit`
+(Zulip's `send_event_on_commit`): a write that rolls back pushes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from . import selectors
+from .live import payloads
+
+PRESENCE_DEBOUNCE = 0.5  # seconds: a class connecting at once costs one presence message
+_presence_pending: dict[int, asyncio.Task] = {}
+
+
+def group_name(cluster_id: int) -> str:
+    """The channel-layer group of everyone watching the cluster."""
+    return f"cluster.{cluster_id}"
+
+
+def change(cluster_id: int, version: int, text: str, patched_text: str | None = None) -> None:
+    """Send one serialised change to everyone watching the cluster. `patched_text` is the same
+    change with merge patches, for sockets that asked for them (`?patch=1`)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "cluster.change", "version": version, "text": text}
+    if patched_text is not None and patched_text != text:
+        message["patched"] = patched_text
+    async_to_sync(layer.group_send)(group_name(cluster_id), message)
+
+
+def presence(cluster_id: int) -> None:
+    """Tell everyone how many are watching the cluster, PRESENCE_DEBOUNCE seconds from now: one
+    message for all the joins and leaves of this worker in that time, with the count read when
+    it is sent. It is sent from the worker's event loop; a plain script, with no loop serving
+    sockets, sends nothing (nobody there is watching)."""
+    async_to_sync(_presence_soon)(cluster_id)
+
+
+async def _presence_soon(cluster_id: int) -> None:
+    if cluster_id in _presence_pending:
+        return
+
+    async def later() -> None:
+        try:
+            await asyncio.sleep(PRESENCE_DEBOUNCE)
+            count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
+            await get_channel_layer().group_send(
+                group_name(cluster_id),
+                {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count))},
+            )
+        finally:
+            _presence_pending.pop(cluster_id, None)
+
+    # A context of its own: the task outlives the sync_to_async call that scheduled it, and must
+    # not reach the database through that call's executor once it has gone.
+    _presence_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())

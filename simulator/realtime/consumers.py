@@ -1,0 +1,211 @@
+"""The websocket consumer: a thin protocol adapter (docs/protocol.md).
+
+On connect it sends a snapshot and hands the socket to this worker's relay (`fanout`: one
+member of the cluster's group per worker), which sends it every serialised change and presence
+count `push` broadcasts. Client messages become service calls (writes) and selector calls
+(reads); what a client may send is bounded (size and rate).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from .. import presence, selectors, services
+from ..live import payloads
+from . import fanout, ticker
+
+log = logging.getLogger(__name__)
+
+RATE_PER_SECOND = 20
+WRITES = frozenset({"apply", "delete", "clock"})
+
+
+def _max_bytes() -> int:
+    return settings.KUBEVIZ_MAX_INPUT_BYTES
+
+
+class TokenBucket:
+    """At most `rate` messages a second on average, bursts of `rate`."""
+
+    def __init__(self, rate: float, clock=time.monotonic):
+        self.rate, self.tokens, self.clock = rate, float(rate), clock
+        self.stamp = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class ClusterConsumer(AsyncWebsocketConsumer):
+    cluster = None
+    joined = False  # set once the socket counts as watching (disconnect undoes only that)
+    wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
+
+    async def connect(self):
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.cluster = await database_sync_to_async(selectors.cluster_by_slug)(slug)
+        if self.cluster is None:
+            await self.close(code=4404)
+            return
+        self.bucket = TokenBucket(RATE_PER_SECOND)
+        self.joined = True
+        query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
+        self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
+        await self.accept()
+        # This worker's member of the cluster's group relays every change to this socket
+        # (fanout.py); changes that arrive while the snapshot is being sent wait behind it.
+        await fanout.join(self.cluster.pk, self)
+        await self.send_snapshot()
+        await fanout.flush(self.cluster.pk, self)
+        await database_sync_to_async(presence.presence_join)(
+            cluster_id=self.cluster.pk, channel_name=self.channel_name, user=self.scope.get("user")
+        )
+        ticker.watch(self.cluster.pk)
+
+    async def disconnect(self, code):
+        if not self.joined:
+            return
+        fanout.leave(self.cluster.pk, self)
+        ticker.unwatch(self.cluster.pk)
+        await database_sync_to_async(presence.presence_leave)(
+            cluster_id=self.cluster.pk, channel_name=self.channel_name
+        )
+
+    async def send_snapshot(self):
+        _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
+        for text in parts:
+            await self.send(text_data=text)
+
+    async def send_json(self, payload: dict):
+        await self.send(text_data=payloads.encode(payload))
+
+    # ------------------------------------------------------------------ client messages
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else (bytes_data or b"")
+        size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+        if size > _max_bytes():
+            await self.send_json(payloads.error(f"message of {size} bytes refused: the limit is {_max_bytes()} bytes"))
+            return
+        if not self.bucket.take():
+            await self.send_json(payloads.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
+            return
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            await self.send_json(payloads.error("messages must be JSON objects"))
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.send_json(payloads.error("a message needs a string `type`"))
+            return
+        kind = message["type"]  # `explain-service` is handled by on_explain_service
+        handler = getattr(self, f"on_{kind.replace('-', '_')}", None) if "_" not in kind else None
+        request_id = message.get("id")
+        if handler is None:
+            await self.send_json(payloads.error(f"unknown message type {message['type']!r}", request_id))
+            return
+        if (
+            message["type"] in WRITES
+            and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN
+            and not getattr(self.scope.get("user"), "is_authenticated", False)
+        ):
+            await self.send_json(payloads.reply(request_id, False, error="sign in to edit this cluster"))
+            return
+        try:
+            await handler(message, request_id)
+        except (services.ServiceError, selectors.NotFound) as exc:
+            await self.send_json(payloads.reply(request_id, False, error=str(exc)))
+
+    async def on_resync(self, message, request_id):
+        fanout.hold(self.cluster.pk, self)
+        try:
+            await self.send_snapshot()
+        finally:
+            await fanout.flush(self.cluster.pk, self)
+
+    async def on_apply(self, message, request_id):
+        text = message.get("yaml")
+        if not isinstance(text, str):
+            raise services.ServiceError("apply needs `yaml`, a string")
+        base = message.get("baseResourceVersion")
+        if base is not None and not isinstance(base, dict):
+            raise services.ServiceError("baseResourceVersion must map Kind/namespace/name to a resourceVersion")
+        outcome = await database_sync_to_async(services.cluster_apply)(
+            cluster=self.cluster,
+            text=text,
+            dry_run=bool(message.get("dryRun")),
+            base_versions=base,
+            user=self.scope.get("user"),
+        )
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
+
+    async def on_delete(self, message, request_id):
+        kind, name = message.get("kind"), message.get("name")
+        if not isinstance(kind, str) or not isinstance(name, str):
+            raise services.ServiceError("delete needs `kind` and `name`")
+        outcome = await database_sync_to_async(services.cluster_delete_object)(
+            cluster=self.cluster,
+            kind=kind,
+            namespace=message.get("namespace") or "default",
+            name=name,
+            user=self.scope.get("user"),
+        )
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
+
+    async def on_clock(self, message, request_id):
+        outcome = await database_sync_to_async(services.cluster_clock)(
+            cluster=self.cluster,
+            action=message.get("action"),
+            seconds=message.get("seconds", 5),
+            user=self.scope.get("user"),
+        )
+        await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
+
+    async def on_resolve(self, message, request_id):
+        result = await database_sync_to_async(selectors.cluster_resolve)(
+            self.cluster,
+            source=str(message.get("from", "")),
+            name=str(message.get("name", "")),
+            rtype=str(message.get("rtype") or "A"),
+        )
+        await self.send_json(payloads.reply(request_id, True, result=result))
+
+    async def on_trace(self, message, request_id):
+        result = await database_sync_to_async(selectors.cluster_trace)(
+            self.cluster, source=str(message.get("from", "")), url=str(message.get("url", ""))
+        )
+        await self.send_json(payloads.reply(request_id, True, result=result))
+
+    async def on_explain_service(self, message, request_id):
+        namespace, name = _reference(message, "service")
+        version, result = await database_sync_to_async(selectors.cluster_explain_service)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+    async def on_explain_pod(self, message, request_id):
+        namespace, name = _reference(message, "pod")
+        version, result = await database_sync_to_async(selectors.cluster_explain_pod)(
+            self.cluster, namespace=namespace, name=name
+        )
+        await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+
+def _reference(message: dict, field: str) -> tuple[str, str]:
+    """`"NAMESPACE/NAME"` from the message's `field`, or a clear error."""
+    value = message.get(field)
+    parts = value.split("/") if isinstance(value, str) else []
+    if len(parts) != 2 or not all(parts):
+        raise services.ServiceError(f'{message["type"]} needs `{field}`: "NAMESPACE/NAME"')
+    return parts[0], parts[1]

@@ -1,0 +1,252 @@
+"""Rows <-> engine (cosmicpython's repository): a cluster's engine rebuilt from its rows, the
+changed rows written back from the engine's change log, and this worker's warm engines.
+
+The database is the source of truth: a cluster's objects (stored manifests, in creation order)
+and its engine state (`Cluster.state`) rebuild the engine exactly, on any worker. Every write
+bumps `Cluster.version` in the transaction that writes the rows, so a version names one state.
+
+Warm engines, per worker process: a restored engine and its live entries, keyed by
+(cluster id, incarnation), used only at the exact version they were stored for. A hit skips
+rebuilding the engine from the database. A write *takes* its warm engine out (so a failed or
+rolled-back write cannot leave a half-applied engine behind) and puts the new one back from
+`transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings as django_settings
+
+from .engine import ChangeLog, ClusterSettings, Engine
+from .live.entries import meta_entry, state_entries
+from .models import KIND_MODELS, Cluster
+
+CAPACITY = int(os.environ.get("KUBEVIZ_ENGINE_CACHE", "16"))
+READ_ATTEMPTS = 20
+
+
+class ReadConflict(RuntimeError):
+    """Writes kept committing while the rows were being read (see `read_engine`)."""
+
+
+# ---------------------------------------------------------------------- rows -> engine
+def engine_settings(cluster: Cluster) -> ClusterSettings:
+    data = dict(cluster.settings or {})
+    kwargs: dict[str, Any] = {}
+    for key in ("domain", "service_cidr", "pod_cidr", "workers", "load_balancer_pool", "seed"):
+        if key in data:
+            kwargs[key] = data[key]
+    if "node_port_range" in data:
+        kwargs["node_port_range"] = tuple(data["node_port_range"])
+    kwargs["max_bytes"] = django_settings.KUBEVIZ_MAX_INPUT_BYTES
+    kwargs["max_documents"] = django_settings.KUBEVIZ_MAX_DOCUMENTS
+    return ClusterSettings(**kwargs)
+
+
+def new_engine(cluster: Cluster) -> Engine:
+    """A fresh engine with the cluster's settings (default namespaces, nodes, DNS)."""
+    return Engine.new(engine_settings(cluster))
+
+
+def stored_manifests(cluster: Cluster) -> list[dict]:
+    manifests: list[tuple[int, dict]] = []
+    for model in KIND_MODELS.values():
+        manifests.extend(model.objects.filter(cluster=cluster).values_list("seq", "manifest"))
+    manifests.sort(key=lambda pair: pair[0])
+    return [m for _seq, m in manifests]
+
+
+def restore_engine(cluster: Cluster) -> Engine:
+    """The engine rebuilt from the rows as this transaction sees them: call it under the
+    cluster's row lock (services do), or use `read_engine`."""
+    return Engine.restore(engine_settings(cluster), cluster.state or {}, stored_manifests(cluster))
+
+
+def read_engine(cluster: Cluster | int) -> tuple[Cluster, Engine]:
+    """The cluster's row and its engine at the row's version, for a read-only question (never
+    mutate it): this worker's warm one, or rebuilt from the rows (not kept: a question is
+    cheaper than the entries a warm engine needs).
+
+    Read without a lock: the row, then the objects, then the version again. Every write bumps
+    the version in the transaction that writes the rows, so an unchanged version means no write
+    committed in between. A read that a write overtook reads again; one overtaken READ_ATTEMPTS
+    times in a row gives up."""
+    pk = cluster.pk if isinstance(cluster, Cluster) else cluster
+    for _attempt in range(READ_ATTEMPTS):
+        row = Cluster.objects.get(pk=pk)
+        warm = peek_warm(row)
+        if warm is not None:  # another reader or this worker's writer got there first
+            return row, warm.engine
+        manifests = stored_manifests(row)
+        if Cluster.objects.filter(pk=pk, version=row.version).exists():
+            return row, Engine.restore(engine_settings(row), row.state or {}, manifests)
+    raise ReadConflict(f"cluster {pk} changed during each of {READ_ATTEMPTS} reads; try again")
+
+
+# ---------------------------------------------------------------------- engine -> rows
+_ROW_FIELDS = ["uid", "resource_version", "labels", "manifest", "seq", "owner_uid", "owner_kind", "owner_name"]
+
+
+def _row_fields(obj) -> dict:
+    owner = obj.owner
+    return {
+        "uid": obj.uid,
+        "resource_version": obj.resource_version,
+        "labels": dict(obj.labels),
+        "manifest": obj.manifest,
+        "seq": obj.seq,
+        "owner_uid": owner.uid if owner else "",
+        "owner_kind": owner.kind if owner else "",
+        "owner_name": owner.name if owner else "",
+    }
+
+
+def write_changed_rows(cluster: Cluster, engine: Engine, log: ChangeLog) -> None:
+    """Write only what changed: bulk create, bulk update, delete, per kind."""
+    plan: dict[str, dict[str, list]] = {}
+    for key in log.keys:
+        kind, namespace, name = key
+        if kind not in KIND_MODELS:
+            continue
+        now = engine.get(kind, namespace, name)
+        existed = log.before.get(key) is not None
+        bucket = plan.setdefault(kind, {"create": [], "update": [], "delete": []})
+        if now is None:
+            if existed:
+                bucket["delete"].append((namespace, name))
+        elif existed:
+            bucket["update"].append(now)
+        else:
+            bucket["create"].append(now)
+    for kind, bucket in plan.items():
+        model = KIND_MODELS[kind]
+        by_ns: dict[str, list[str]] = {}
+        for namespace, name in bucket["delete"]:
+            by_ns.setdefault(namespace, []).append(name)
+        for namespace, names in by_ns.items():
+            model.objects.filter(cluster=cluster, namespace=namespace, name__in=names).delete()
+        if 0 < len(bucket["update"]) <= 8:  # a plain UPDATE each beats bulk_update's SELECT and CASE
+            for obj in bucket["update"]:
+                model.objects.filter(cluster=cluster, namespace=obj.namespace, name=obj.name).update(**_row_fields(obj))
+        elif bucket["update"]:
+            wanted: dict[str, dict[str, Any]] = {}
+            for obj in bucket["update"]:
+                wanted.setdefault(obj.namespace, {})[obj.name] = obj
+            rows = []
+            for namespace, objs in wanted.items():
+                for row in model.objects.filter(cluster=cluster, namespace=namespace, name__in=list(objs)):
+                    for attr, value in _row_fields(objs[row.name]).items():
+                        setattr(row, attr, value)
+                    rows.append(row)
+            model.objects.bulk_update(rows, _ROW_FIELDS, batch_size=500)
+        if bucket["create"]:
+            model.objects.bulk_create(
+                [
+                    model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o))
+                    for o in bucket["create"]
+                ],
+                batch_size=500,
+            )
+
+
+def write_all_rows(cluster: Cluster, engine: Engine) -> None:
+    """Every object of a new cluster's engine, as rows."""
+    for kind, model in KIND_MODELS.items():
+        model.objects.bulk_create(
+            [model(cluster=cluster, namespace=o.namespace, name=o.name, **_row_fields(o)) for o in engine.list(kind)],
+            batch_size=500,
+        )
+
+
+# ---------------------------------------------------------------------- warm engines
+@dataclass
+class Warm:
+    version: int
+    engine: Engine
+    entries: dict  # the live entries at `version`, `meta` included
+    snapshot_text: dict = field(default_factory=dict)  # the snapshot's serialised parts, keyed by version
+
+
+_lock = threading.Lock()
+_cache: OrderedDict[tuple, Warm] = OrderedDict()
+
+
+def warm_key(cluster: Cluster) -> tuple:
+    return (cluster.pk, str(cluster.incarnation))
+
+
+def take_warm(cluster: Cluster) -> Warm | None:
+    """Remove and return the warm engine for this cluster at its current version, if any."""
+    with _lock:
+        warm = _cache.pop(warm_key(cluster), None)
+    if warm is not None and warm.version == cluster.version:
+        return warm
+    return None
+
+
+def peek_warm(cluster: Cluster) -> Warm | None:
+    """The warm engine for this cluster at its current version, left in place (read it only)."""
+    key = warm_key(cluster)
+    with _lock:
+        warm = _cache.get(key)
+        if warm is not None and warm.version == cluster.version:
+            _cache.move_to_end(key)
+            return warm
+    return None
+
+
+def put_warm(key: tuple, warm: Warm) -> None:
+    """Keep `warm` for its version (a newer one already kept wins); the least recently used
+    past CAPACITY go."""
+    if warm.engine is not None and key not in _cache:
+        # A warm engine is hundreds of thousands of long-lived objects; without this every full
+        # collection walks them all (tens of milliseconds, in the middle of a push).
+        gc.freeze()
+    with _lock:
+        current = _cache.get(key)
+        if current is not None and current.version > warm.version:
+            return
+        _cache[key] = warm
+        _cache.move_to_end(key)
+        while len(_cache) > CAPACITY:
+            _cache.popitem(last=False)
+
+
+def clear_warm() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _warm(row: Cluster, engine: Engine) -> Warm:
+    warm = Warm(row.version, engine, state_entries(engine))
+    warm.entries["meta"] = meta_entry(row)
+    return warm
+
+
+def warm_for_write(row: Cluster) -> Warm:
+    """The engine at the locked row's version, to change: this worker's warm one (taken out of
+    the cache), or rebuilt from the rows. The caller holds the row lock and puts it back on
+    commit."""
+    warm = take_warm(row)
+    if warm is None:
+        warm = _warm(row, restore_engine(row))
+    warm.engine.pop_change_log()
+    return warm
+
+
+def warm_for_read(cluster: Cluster) -> tuple[Cluster, Warm]:
+    """The cluster's row and its warm engine at the row's version, to read: this worker's, or
+    rebuilt from the rows without a lock (`read_engine`) and kept."""
+    row = Cluster.objects.get(pk=cluster.pk)
+    warm = peek_warm(row)
+    if warm is None:
+        row, engine = read_engine(row)
+        warm = peek_warm(row) or _warm(row, engine)
+        put_warm(warm_key(row), warm)
+    return row, warm
