@@ -4,6 +4,8 @@ modules import each other relatively and without a cycle."""
 import ast
 import pathlib
 
+from ..test_floors import cycles
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ENGINE = ROOT / "simulator" / "engine"
 FORBIDDEN = ("django", "channels", "daphne")
@@ -39,7 +41,8 @@ def imports_of(name: str, path: pathlib.Path, is_package: bool) -> list[tuple[st
 
 def import_graph() -> dict[str, set[str]]:
     """{engine module: the engine modules importing it runs first}. Importing `a.b.c` runs the
-    packages `a.b` and `a` first, so a module depends on the packages above what it imports too."""
+    packages `a.b` and `a` first, so a module depends on the packages above what it imports too
+    (stricter than tests/test_floors.py's graph, which leaves the engine's inside to this test)."""
     modules = engine_modules()
     graph: dict[str, set[str]] = {}
     for name, (path, is_package) in modules.items():
@@ -53,38 +56,6 @@ def import_graph() -> dict[str, set[str]]:
                 target = target.rpartition(".")[0] if "." in target else ""
         graph[name] = targets
     return graph
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan's algorithm)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        index[module] = low[module] = len(index)
-        stack.append(module)
-        for other in sorted(graph.get(module, ())):
-            if other not in index:
-                visit(other)
-                low[module] = min(low[module], low[other])
-            elif other in stack:
-                low[module] = min(low[module], index[other])
-        if low[module] == index[module]:
-            component = []
-            while True:
-                other = stack.pop()
-                component.append(other)
-                if other == module:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for module in sorted(graph):
-        if module not in index:
-            visit(module)
-    return sorted(found)
 
 
 def test_no_engine_module_imports_django_or_channels():
@@ -107,13 +78,3 @@ def test_the_engine_imports_its_own_modules_relatively_and_nothing_of_the_app():
 
 def test_no_engine_module_is_part_of_an_import_cycle():
     assert cycles(import_graph()) == []
-
-
-def test_the_cycle_finder_finds_a_cycle_through_a_package():
-    # labels -> validation.names runs the validation package first, which must not need labels.
-    graph = {
-        "labels": {"validation", "validation.names"},
-        "validation": {"validation.core"},
-        "validation.core": {"labels"},
-    }
-    assert cycles(graph) == [["labels", "validation", "validation.core"]]
