@@ -34,7 +34,7 @@ from .scheduler import Scheduler
 from .store import ChangeLog, Store
 from .wellknown import SEQ_ANNOTATION
 
-__all__ = ["ApplyResult", "ChangeLog", "ClusterSettings", "Engine"]
+__all__ = ["CONTROLLERS", "Engine"]
 
 
 # The controllers kube-controller-manager runs here, in the order a pass syncs them: Deployments
@@ -78,7 +78,7 @@ class Engine:
         self.node_ip = store.node_ip
         self.manifests = store.manifests
         # Room for the layers above to keep per-engine state of their own (the live protocol's
-        # last kube-proxy node); the engine keeps its derived values in `memo`s.
+        # last kube-proxy node); the engine keeps its derived values in `memos`.
         self.scratch: dict[str, dict] = {}
 
     # ------------------------------------------------------------------ making one
