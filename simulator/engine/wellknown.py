@@ -9,6 +9,15 @@ from __future__ import annotations
 
 # ---------------------------------------------------------------------- nodes
 CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"  # kubeadm's label and taint key
+# kubeadm marks a control-plane node with this label too (cmd/kubeadm/app/phases/markcontrolplane).
+EXCLUDE_FROM_EXTERNAL_LB = "node.kubernetes.io/exclude-from-external-load-balancers"
+# well_known_labels.go: what every kubelet puts on its Node (kubelet_node_status.go initialNode);
+# the beta.kubernetes.io ones (pkg/kubelet/apis) are still set next to the stable ones.
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+OS_LABEL = "kubernetes.io/os"
+ARCH_LABEL = "kubernetes.io/arch"
+BETA_OS_LABEL = "beta.kubernetes.io/os"
+BETA_ARCH_LABEL = "beta.kubernetes.io/arch"
 # well_known_taints.go: the taints the node lifecycle controller puts on nodes.
 TAINT_NOT_READY = "node.kubernetes.io/not-ready"
 TAINT_UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -16,6 +25,7 @@ TAINT_DISK_PRESSURE = "node.kubernetes.io/disk-pressure"
 TAINT_MEMORY_PRESSURE = "node.kubernetes.io/memory-pressure"
 TAINT_PID_PRESSURE = "node.kubernetes.io/pid-pressure"
 TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+TAINT_NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
 
 # ---------------------------------------------------------------------- namespaces, services, ingresses
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"  # SetDefaults_Namespace

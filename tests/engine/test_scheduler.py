@@ -26,7 +26,7 @@ spec:
     [
         ("nodeName: worker-2", "worker-2"),
         ("nodeName: control-plane", "control-plane"),  # nodeName bypasses the scheduler, taints included
-        ("nodeSelector: {kubernetes.io/hostname: worker-1}", None),  # nodes carry only the labels they were given
+        ("nodeSelector: {kubernetes.io/hostname: worker-1}", "worker-1"),  # kubelet labels every node
         (
             "tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]\n  nodeSelector: {node-role.kubernetes.io/control-plane: ''}",
             "control-plane",

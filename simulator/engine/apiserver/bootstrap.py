@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..wellknown import CONTROL_PLANE_ROLE
+from ..wellknown import CONTROL_PLANE_ROLE, EXCLUDE_FROM_EXTERNAL_LB
 
 if TYPE_CHECKING:
     from .registry import Registry
@@ -38,7 +38,7 @@ def add_default_nodes(registry: Registry, workers: int) -> None:
         {
             "apiVersion": "v1",
             "kind": "Node",
-            "metadata": {"name": "control-plane", "labels": {CONTROL_PLANE_ROLE: ""}},
+            "metadata": {"name": "control-plane", "labels": {CONTROL_PLANE_ROLE: "", EXCLUDE_FROM_EXTERNAL_LB: ""}},
             "spec": {"taints": [{"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"}]},
         }
     )

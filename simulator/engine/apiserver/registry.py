@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import kinds
+from ..kubelet.node import with_default_labels
 from ..model import Base, PodTemplate
 from ..wellknown import SEQ_ANNOTATION
 from .generate import make_uid
@@ -62,6 +63,7 @@ class Registry:
             manifest = info.strategy.with_uid(manifest, meta["uid"])
         if kind == "Node":
             self.allocations.allocate_node(manifest)
+            with_default_labels(manifest)  # the node's kubelet registers it
         elif kind == "Service":
             self.allocations.allocate_service(manifest, None)
         elif kind == "Pod":

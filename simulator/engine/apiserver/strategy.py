@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FieldError, invalid, not_supported
+from ..kubelet.node import with_default_labels
 from ..netaddr import is_ipv4
 from ..wellknown import (
     CONTROLLER_UID_LABEL,
@@ -273,7 +274,9 @@ def keep_pod_server_status(status: dict | None, old_status: dict) -> dict:
 
 
 def _keep_node(obj: dict, spec: dict, old: dict) -> None:
-    """The allocated pod range, and the status (its addresses)."""
+    """The allocated pod range, the status (its addresses), and the labels the node's kubelet
+    owns (kubectl apply leaves labels it did not set; kubelet puts its own back anyway)."""
+    with_default_labels(obj)
     old_spec = old.get("spec") or {}
     for key in ("podCIDR", "podCIDRs"):
         if key not in spec and key in old_spec:
