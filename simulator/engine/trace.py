@@ -703,13 +703,19 @@ class _Walk:
         head = f'could not resolve host "{req.host}": cluster DNS names resolve only inside the cluster'
         if svc.type == "LoadBalancer" and not svc.load_balancer_ips:
             node_ip = self._a_node_ip()
-            try_it = f": try http://{node_ip}:{sp.node_port}/" if sp is not None and sp.node_port and node_ip else ""
+            if sp is not None and sp.node_port:
+                try_it = f": try http://{node_ip}:{sp.node_port}/" if node_ip else ""
+                fallback = f"; it still works as a NodePort Service{try_it}"
+            else:  # allocateLoadBalancerNodePorts: false
+                fallback = (
+                    "; it has no nodePort either (allocateLoadBalancerNodePorts: false), so nothing outside "
+                    "the cluster reaches it"
+                )
             return self.fail(
                 LOADBALANCER_PENDING,
                 (
                     f'LoadBalancer IP is <pending>: Service "{svc.name}" has no external IP because no load-balancer pool '
-                    "is configured (as on a cluster without a cloud provider); it still works as a NodePort Service"
-                    f"{try_it}"
+                    f"is configured (as on a cluster without a cloud provider){fallback}"
                 ),
             )
         if svc.type == "LoadBalancer" and sp is not None:

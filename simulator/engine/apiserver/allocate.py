@@ -27,9 +27,10 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import Problem
+from ..errors import Problem, invalid
 from ..netaddr import int_to_ip, ip_to_int
 from .generate import stable_int
+from .validation.core import validate_cluster_ips_related
 
 if TYPE_CHECKING:
     from ..config import ClusterSettings
@@ -101,37 +102,47 @@ class ServiceIPAllocator:
 
 
 class NodePortAllocator:
+    """The node port range (pkg/registry/core/service/portallocator): a bitmap of port
+    *numbers*. The protocol plays no part: a port taken by a TCP Service port is taken for UDP
+    too, and one Service's TCP and UDP ports of the same number share one node port (alloc.go
+    initNodePorts)."""
+
     def __init__(self, low: int = 30000, high: int = 30000 + 2767):
         self.low, self.high = low, high
         size = high - low + 1
         self.static_band = min(max(16, size // 32), 128)
-        self.used: dict[tuple[int, str], str] = {}  # (port, protocol) -> owner
+        self.used: dict[int, str] = {}  # port -> owner
 
-    def check(self, port: int, protocol: str, owner: str) -> None:
+    def check(self, port: int, owner: str) -> None:
+        """Raise AllocationError with the allocator's words (ErrNotInRange, ErrAllocated)."""
         if not self.low <= port <= self.high:
             raise AllocationError(
                 f"provided port is not in the valid range. The range of valid ports is {self.low}-{self.high}"
             )
-        holder = self.used.get((port, protocol))
+        holder = self.used.get(port)
         if holder is not None and holder != owner:
             raise AllocationError("provided port is already allocated")
 
-    def take(self, port: int, protocol: str, owner: str) -> None:
-        self.used[(port, protocol)] = owner
+    def take(self, port: int, owner: str) -> None:
+        self.used[port] = owner
 
     def release_owner(self, owner: str) -> None:
         for key in [k for k, v in self.used.items() if v == owner]:
             del self.used[key]
 
-    def allocate(self, seed: str, protocol: str, owner: str) -> int:
+    def release(self, port: int, owner: str) -> None:
+        if self.used.get(port) == owner:
+            del self.used[port]
+
+    def allocate(self, seed: str, owner: str) -> int:
         size = self.high - self.low + 1
         for band_lo, band_hi in ((self.static_band, size), (0, self.static_band)):
             span = band_hi - band_lo
             start = stable_int(seed) % span
             for step in range(span):
                 port = self.low + band_lo + (start + step) % span
-                if (port, protocol) not in self.used:
-                    self.used[(port, protocol)] = owner
+                if port not in self.used:
+                    self.used[port] = owner
                     return port
         raise AllocationError("range is full")
 
@@ -228,7 +239,122 @@ class Reservations:
     """Addresses the documents of one input ask for, before any of them is stored."""
 
     ips: dict[str, str] = field(default_factory=dict)
-    ports: dict[tuple[int, str], str] = field(default_factory=dict)
+    ports: dict[int, str] = field(default_factory=dict)  # node port number -> owner
+
+
+IPV4, IPV6 = "IPv4", "IPv6"
+SINGLE_STACK, PREFER_DUAL_STACK, REQUIRE_DUAL_STACK = "SingleStack", "PreferDualStack", "RequireDualStack"
+
+
+def _family_of(ip: str) -> str:
+    try:
+        return IPV6 if ipaddress.ip_address(ip).version == 6 else IPV4
+    except ValueError:
+        return "unknown"
+
+
+def _spec_cluster_ips(spec: dict) -> list[str]:
+    """spec.clusterIPs as normalizeClusterIPs leaves it: a lone clusterIP is the list's one entry."""
+    ips = [str(ip) for ip in spec.get("clusterIPs") or ()]
+    if not ips and spec.get("clusterIP"):
+        ips = [str(spec["clusterIP"])]
+    return ips
+
+
+def _headless_selectorless(spec: dict) -> bool:
+    return spec.get("clusterIP") == "None" and not spec.get("selector")
+
+
+def service_ip_families(spec: dict, old_spec: dict | None, configured: tuple[str, ...]) -> tuple[str, list[str], list]:
+    """(ipFamilyPolicy, ipFamilies, errors) as alloc.go initIPFamilyFields settles them on a
+    cluster whose Service range has the `configured` families (kubeviz: IPv4 only).
+
+    The policy defaults to the old object's, else RequireDualStack for a headless Service
+    without selector (it may list both families even on a single-stack cluster), else
+    SingleStack. Families come from the document, then from the cluster IPs, then the cluster's
+    default. Demanding what the cluster does not have is an error: RequireDualStack on a
+    single-stack cluster, a family (or a cluster IP of a family) it is not configured for."""
+    policy = spec.get("ipFamilyPolicy")
+    if policy is None:
+        if old_spec is not None and old_spec.get("ipFamilyPolicy"):
+            policy = old_spec["ipFamilyPolicy"]
+        elif _headless_selectorless(spec):
+            policy = REQUIRE_DUAL_STACK
+        else:
+            policy = SINGLE_STACK
+    families = [str(f) for f in spec.get("ipFamilies") or ()]
+    cluster_ips = _spec_cluster_ips(spec)
+    errors = []
+    if policy == SINGLE_STACK:
+        if len(cluster_ips) == 2:
+            errors.append(
+                invalid(
+                    "spec.ipFamilyPolicy",
+                    policy,
+                    "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified",
+                )
+            )
+        if len(families) == 2:
+            errors.append(
+                invalid(
+                    "spec.ipFamilyPolicy",
+                    policy,
+                    "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified",
+                )
+            )
+    for i, ip in enumerate(cluster_ips):
+        if ip == "None":
+            break
+        family = _family_of(ip)
+        if i >= len(families):
+            if family not in configured:
+                errors.append(
+                    invalid(f"spec.clusterIPs[{i}]", cluster_ips, f"{family} is not configured on this cluster")
+                )
+            else:
+                families.append(family)
+    if errors:
+        return policy, families, errors
+    if _headless_selectorless(spec):
+        if not families:
+            families = [configured[0]]
+        if len(families) < 2 and policy != SINGLE_STACK:
+            families.append(IPV6 if families[0] == IPV4 else IPV4)
+        return policy, families, []
+    if policy == REQUIRE_DUAL_STACK and len(configured) < 2:
+        errors.append(invalid("spec.ipFamilyPolicy", policy, "this cluster is not configured for dual-stack services"))
+    for i, family in enumerate(families):
+        if family not in configured:
+            errors.append(invalid(f"spec.ipFamilies[{i}]", family, "not configured on this cluster"))
+    if errors:
+        return policy, families, errors
+    return policy, families or [configured[0]], []
+
+
+def should_allocate_node_ports(spec: dict) -> bool:
+    """alloc.go shouldAllocateNodePorts: NodePort always; LoadBalancer unless
+    allocateLoadBalancerNodePorts is false (a port's explicit nodePort is still honoured)."""
+    stype = spec.get("type")
+    if stype == "NodePort":
+        return True
+    return stype == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is not False
+
+
+def needs_health_check(spec: dict) -> bool:
+    """pkg/api/service NeedsHealthCheck: a LoadBalancer with externalTrafficPolicy Local."""
+    return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
+
+
+def _requested_node_port(number, ports: list) -> int:
+    """alloc.go findRequestedNodePort: the nodePort some port of this number asks for, or 0."""
+    for port in ports:
+        if port.get("port") == number and port.get("nodePort"):
+            return port["nodePort"]
+    return 0
+
+
+def _as_problem(error) -> Problem:
+    return Problem(error.field, error.message())
 
 
 class Allocations:
@@ -263,7 +389,10 @@ class Allocations:
             self.service_ips.take(svc.cluster_ip, svc.uid)
         for port in svc.ports:
             if port.node_port:
-                self.node_ports.take(port.node_port, port.protocol, svc.uid)
+                self.node_ports.take(port.node_port, svc.uid)
+        health = (svc.manifest.get("spec") or {}).get("healthCheckNodePort")
+        if health:
+            self.node_ports.take(health, svc.uid)
         for ip in svc.load_balancer_ips:
             self.lb_pool.take(ip, svc.uid)
 
@@ -322,42 +451,53 @@ class Allocations:
         status.setdefault("conditions", [{"type": "Ready", "status": "True", "reason": "KubeletReady"}])
 
     # ------------------------------------------------------------------ Services
+    @property
+    def ip_families(self) -> tuple[str, ...]:
+        """The families the Service range is configured for (one: kubeviz clusters are single-stack)."""
+        return (IPV6,) if self.service_ips.network.version == 6 else (IPV4,)
+
     def allocate_service(self, manifest: dict, old: Service | None) -> None:
-        """ClusterIP, NodePorts and load-balancer address, as the apiserver's REST storage does
-        (an update keeps what the old version had). Explicit values were checked by `check_service`."""
+        """The Service REST storage's allocation (alloc.go allocateCreate / allocateUpdate): IP
+        families, ClusterIP, NodePorts, the health-check node port, and the load-balancer
+        address; an update keeps what the old version had. What a document asks for explicitly
+        was checked by `check_service`."""
         spec = manifest["spec"]
         uid = manifest["metadata"]["uid"]
         stype = spec.get("type", "ClusterIP")
+        old_spec = (old.manifest.get("spec") or {}) if old is not None else None
         if stype == "ExternalName":
-            spec.pop("clusterIP", None)
-            spec.pop("clusterIPs", None)
-        elif not spec.get("clusterIP"):
-            ip = old.cluster_ip if old is not None and old.has_cluster_ip else self.service_ips.allocate(uid, uid)
-            spec["clusterIP"] = ip
-            spec["clusterIPs"] = [ip]
+            for key in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+                spec.pop(key, None)  # dropTypeDependentFields
         else:
-            spec.setdefault("clusterIPs", [spec["clusterIP"]])
-            if spec["clusterIP"] != "None":
-                self.service_ips.take(spec["clusterIP"], uid)
+            policy, families, _errors = service_ip_families(spec, old_spec, self.ip_families)
+            spec["ipFamilyPolicy"] = policy
+            spec["ipFamilies"] = families
+            if not spec.get("clusterIP"):
+                ip = old.cluster_ip if old is not None and old.has_cluster_ip else self.service_ips.allocate(uid, uid)
+                spec["clusterIP"] = ip
+                spec["clusterIPs"] = [ip]
+            else:
+                spec.setdefault("clusterIPs", [spec["clusterIP"]])
+                if spec["clusterIP"] != "None":
+                    self.service_ips.take(spec["clusterIP"], uid)
         if stype in ("NodePort", "LoadBalancer"):
-            old_ports = {(p.port, p.protocol): p.node_port for p in old.ports} if old else {}
-            for index, port in enumerate(spec.get("ports") or []):
-                if not port.get("nodePort"):
-                    keep = old_ports.get((port.get("port"), port.get("protocol", "TCP")))
-                    port["nodePort"] = keep or self.node_ports.allocate(
-                        f"{uid}/{index}", port.get("protocol", "TCP"), uid
-                    )
-                self.node_ports.take(port["nodePort"], port.get("protocol", "TCP"), uid)
+            if old is None:
+                self._init_node_ports(spec, uid)
+            else:
+                self._update_node_ports(spec, old, uid)
         else:
             for port in spec.get("ports") or []:
                 port.pop("nodePort", None)
-        if stype == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
-            # The apiserver allocates a health-check node port for kube-proxy's Local policy
-            # (pkg/registry/core/service/storage: allocHealthCheckNodePort).
+        if needs_health_check(spec):
+            # allocHealthCheckNodePort: kube-proxy's health check for the Local policy.
             if not spec.get("healthCheckNodePort"):
-                keep = (old.manifest.get("spec") or {}).get("healthCheckNodePort") if old is not None else None
-                spec["healthCheckNodePort"] = keep or self.node_ports.allocate(f"{uid}/health", "TCP", uid)
-            self.node_ports.take(spec["healthCheckNodePort"], "TCP", uid)
+                keep = (
+                    old_spec.get("healthCheckNodePort")
+                    if old_spec is not None and needs_health_check(old_spec)
+                    else None
+                )
+                spec["healthCheckNodePort"] = keep or self.node_ports.allocate(f"{uid}/health", uid)
+            self.node_ports.take(spec["healthCheckNodePort"], uid)
         else:
             spec.pop("healthCheckNodePort", None)
         status = manifest.setdefault("status", {})
@@ -370,37 +510,146 @@ class Allocations:
         else:
             status["loadBalancer"] = {}
 
+    def _init_node_ports(self, spec: dict, uid: str) -> None:
+        """alloc.go initNodePorts: ports of the same number share one node port (53/TCP and
+        53/UDP of a DNS Service), the one a port of that number asks for if any; without
+        allocateLoadBalancerNodePorts, only the ports that ask for one get it."""
+        ports = spec.get("ports") or []
+        by_number: dict = {}
+        allocate = should_allocate_node_ports(spec)
+        for index, port in enumerate(ports):
+            if not port.get("nodePort") and not allocate:
+                continue
+            number = port.get("port")
+            shared = by_number.get(number)
+            if shared is None:
+                requested = _requested_node_port(number, ports)
+                node_port = requested or self.node_ports.allocate(f"{uid}/{index}", uid)
+                self.node_ports.take(node_port, uid)
+                port["nodePort"] = by_number[number] = node_port
+            elif not port.get("nodePort"):
+                port["nodePort"] = shared
+            else:
+                self.node_ports.take(port["nodePort"], uid)
+
+    def _update_node_ports(self, spec: dict, old: Service, uid: str) -> None:
+        """alloc.go updateNodePorts: a port keeps the node port it names; one without gets the next
+        free port (no sharing by number on update). The old version's ports it no longer names go
+        back to the range when the new version replaces it in the store."""
+        allocate = should_allocate_node_ports(spec)
+        for index, port in enumerate(spec.get("ports") or []):
+            if port.get("nodePort"):
+                self.node_ports.take(port["nodePort"], uid)
+            elif allocate:
+                port["nodePort"] = self.node_ports.allocate(f"{uid}/{index}", uid)
+
     def check_service(self, obj: dict, old: Service | None, reservations: Reservations) -> list[Problem]:
-        """Explicit ClusterIP and nodePorts: free (in the cluster and in this input) and in range,
-        worded as the Service REST storage's allocation errors."""
-        errors = []
+        """What the Service REST storage's allocation refuses, in its words, before validation
+        runs (genericregistry Store.Create calls BeginCreate first, and returns its error alone):
+        the cluster-IP fields' pre-validation, IP families the cluster lacks, an explicit
+        ClusterIP or node port that is taken (in the cluster or by an earlier document of this
+        input) or out of range, and the health-check node port. Like the allocator, it stops at
+        the first failing step."""
         spec = obj.get("spec") or {}
+        stype = spec.get("type")
         owner = (
             old.uid if old is not None else f"pending:{obj['metadata'].get('namespace')}/{obj['metadata'].get('name')}"
         )
-        ip = spec.get("clusterIP")
+        if stype == "ExternalName":
+            return []
+        old_spec = (old.manifest.get("spec") or {}) if old is not None else None
+        early = validate_cluster_ips_related(spec)
+        if early:
+            return [_as_problem(e) for e in early]
+        _policy, _families, family_errors = service_ip_families(spec, old_spec, self.ip_families)
+        if family_errors:
+            return [_as_problem(e) for e in family_errors]
+        cluster_ips = _spec_cluster_ips(spec)
+        ip = cluster_ips[0] if cluster_ips else None
         if ip and ip != "None" and not (old is not None and old.cluster_ip == ip):
             try:
                 self.service_ips.check(ip, owner)
                 holder = reservations.ips.get(ip)
                 if holder is not None and holder != owner:
                     raise AllocationError(f"failed to allocate IP {ip}: provided IP is already allocated")
-                reservations.ips[ip] = owner
             except AllocationError as exc:
-                errors.append(Problem("spec.clusterIPs", f'Invalid value: []string{{"{ip}"}}: {exc}'))
-        if spec.get("type") in ("NodePort", "LoadBalancer"):
-            mine = {(p.node_port, p.protocol) for p in old.ports} if old is not None else set()
-            for index, port in enumerate(spec.get("ports") or []):
-                node_port = port.get("nodePort")
-                if not node_port or (node_port, port.get("protocol", "TCP")) in mine:
-                    continue
-                key = (node_port, port.get("protocol", "TCP"))
+                return [_as_problem(invalid("spec.clusterIPs", cluster_ips, str(exc)))]
+            reservations.ips[ip] = owner
+        taken: set[int] = set()  # what this Service's own allocation took so far
+
+        def claim(port: int) -> None:
+            if port in taken:
+                raise AllocationError("provided port is already allocated")
+            self.node_ports.check(port, owner)
+            holder = reservations.ports.get(port)
+            if holder is not None and holder != owner:
+                raise AllocationError("provided port is already allocated")
+            taken.add(port)
+
+        if stype in ("NodePort", "LoadBalancer"):
+            problem = (
+                self._check_init_node_ports(spec, claim)
+                if old is None
+                else self._check_update_node_ports(spec, old, claim)
+            )
+            if problem is not None:
+                return [problem]
+        health = spec.get("healthCheckNodePort")
+        had_health = old_spec is not None and needs_health_check(old_spec)
+        if needs_health_check(spec) and health and not had_health:
+            try:
+                claim(health)
+            except AllocationError as exc:
+                # allocHealthCheckNodePort's error comes back as an internal error (alloc.go txnAllocNodePorts).
+                return [
+                    Problem(
+                        "spec.healthCheckNodePort",
+                        f"Internal error occurred: failed to allocate requested HealthCheck NodePort {health}: {exc}",
+                    )
+                ]
+        for port in taken:
+            reservations.ports[port] = owner
+        return []
+
+    @staticmethod
+    def _check_init_node_ports(spec: dict, claim) -> Problem | None:
+        """initNodePorts' explicit requests, in its order; the first refused one is the error."""
+        ports = spec.get("ports") or []
+        by_number: dict = {}
+        allocate = should_allocate_node_ports(spec)
+        for index, port in enumerate(ports):
+            node_port = port.get("nodePort") or 0
+            if not node_port and not allocate:
+                continue
+            number = port.get("port")
+            shared = by_number.get(number)
+            if shared is None:
+                requested = _requested_node_port(number, ports)
+                by_number[number] = requested or "next"
+                wanted = requested
+            elif node_port and node_port != shared:
+                wanted = node_port
+            else:
+                continue
+            if wanted:
                 try:
-                    self.node_ports.check(node_port, key[1], owner)
-                    holder = reservations.ports.get(key)
-                    if holder is not None and holder != owner:
-                        raise AllocationError("provided port is already allocated")
-                    reservations.ports[key] = owner
+                    claim(wanted)
                 except AllocationError as exc:
-                    errors.append(Problem(f"spec.ports[{index}].nodePort", f"Invalid value: {node_port}: {exc}"))
-        return errors
+                    return _as_problem(invalid(f"spec.ports[{index}].nodePort", wanted, str(exc)))
+        return None
+
+    @staticmethod
+    def _check_update_node_ports(spec: dict, old: Service, claim) -> Problem | None:
+        """updateNodePorts: a node port the old version did not have is allocated (once)."""
+        old_numbers = {p.node_port for p in old.ports if p.node_port}
+        seen: set[int] = set()
+        for index, port in enumerate(spec.get("ports") or []):
+            node_port = port.get("nodePort") or 0
+            if not node_port or node_port in old_numbers or node_port in seen:
+                continue
+            try:
+                claim(node_port)
+            except AllocationError as exc:
+                return _as_problem(invalid(f"spec.ports[{index}].nodePort", node_port, str(exc)))
+            seen.add(node_port)
+        return None

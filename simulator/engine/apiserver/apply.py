@@ -182,12 +182,19 @@ def _prepare(
         errors = _job_restart_policy_wording(value, errors)
     errors += info.strategy.validate(obj)
     problems = _check_cluster(registry, kind, namespace, obj, old, pending_namespaces, reservations)
+    if kind == "Service" and name and problems and problems[0].field != "metadata.namespace":
+        # The Service storage allocates (BeginCreate) before the strategy validates: an
+        # allocation error is all the API server answers (genericregistry Store.Create). (A
+        # nameless document never gets there: kubectl refuses it first.)
+        errors = []
     if errors or problems:
         for err in errors:
             result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
         for problem in problems:
             result.errors.append(entry.diagnostic(problem.message(), problem.field, kind, name, problem.hint))
         return None
+    for field, message in info.strategy.warnings(obj):
+        result.warnings.append(entry.diagnostic(message, field, kind, name))
     if kind == "Namespace":
         pending_namespaces.add(name)
     return _Planned(entry, kind, namespace, name, obj, old)

@@ -39,6 +39,7 @@ from ..wellknown import (
     SERVER_ANNOTATIONS,
 )
 from .validation.names import is_dns1123_subdomain, is_valid_ip
+from .warnings import no_warnings, pod_warnings, service_warnings, template_warnings
 
 if TYPE_CHECKING:
     from ..model import Base
@@ -81,6 +82,8 @@ class Strategy:
     # sees it, so it runs before validation (with a stand-in uid) and again when the uid is known.
     with_uid: Callable[[dict, str], dict] | None = None
     generation: bool = False  # metadata.generation: 1 on create, +1 whenever the spec changes
+    # WarningsOnCreate / WarningsOnUpdate: (field, message) for a valid object (apiserver/warnings.py).
+    warnings: Callable[[dict], list[tuple[str, str]]] = no_warnings
 
 
 # ---------------------------------------------------------------------- create
@@ -219,11 +222,24 @@ def prepare_for_update(strategy: Strategy, obj: dict, old: Base) -> dict:
 
 
 def _keep_service(obj: dict, spec: dict, old: dict) -> None:
-    """The allocated ClusterIP and NodePorts, and the status (its load-balancer address)."""
+    """What the allocator set and the document does not say (kubectl apply's merge leaves it;
+    storage.go patchAllocatedValues): the ClusterIP, IP family fields, NodePorts and health-check
+    node port, and the status (its load-balancer address)."""
     old_spec = old.get("spec") or {}
-    if not spec.get("clusterIP") and old_spec.get("clusterIP") and spec.get("type") != "ExternalName":
-        spec["clusterIP"] = old_spec["clusterIP"]
-        spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
+    if spec.get("type") != "ExternalName" and old_spec.get("type") != "ExternalName":
+        if not spec.get("clusterIP") and old_spec.get("clusterIP"):
+            spec["clusterIP"] = old_spec["clusterIP"]
+            spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
+        for key in ("ipFamilyPolicy", "ipFamilies"):
+            if spec.get(key) is None and old_spec.get(key) is not None:
+                spec[key] = old_spec[key]
+    if (
+        not spec.get("healthCheckNodePort")
+        and old_spec.get("healthCheckNodePort")
+        and spec.get("type") == "LoadBalancer"
+        and spec.get("externalTrafficPolicy") == "Local"
+    ):
+        spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
     if spec.get("type") in ("NodePort", "LoadBalancer"):
         old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in old_spec.get("ports") or ()}
         ports = []
@@ -434,10 +450,10 @@ def _as_dict(value: Any) -> dict:
 # ---------------------------------------------------------------------- each kind's
 NAMESPACE = Strategy()  # its finalizer comes with its defaults (SetDefaults_Namespace calls PrepareForCreate's part)
 NODE = Strategy(on_update=_keep_node, validate=_validate_node)
-POD = Strategy(on_create=_drop_pod_server_status, on_update=_keep_pod, validate=_validate_pod)
-SERVICE = Strategy(on_update=_keep_service, validate=_validate_service)
+POD = Strategy(on_create=_drop_pod_server_status, on_update=_keep_pod, validate=_validate_pod, warnings=pod_warnings)
+SERVICE = Strategy(on_update=_keep_service, validate=_validate_service, warnings=service_warnings)
 WORKLOAD = Strategy(
-    on_create=_reset_status, on_update=_keep_status, generation=True
+    on_create=_reset_status, on_update=_keep_status, generation=True, warnings=template_warnings
 )  # Deployment, ReplicaSet, DaemonSet
 JOB = Strategy(
     on_create=_reset_status,
@@ -445,5 +461,6 @@ JOB = Strategy(
     validate=_validate_job,
     with_uid=prepare_job_for_create,
     generation=True,
+    warnings=template_warnings,
 )
 INGRESS = Strategy(generation=True)

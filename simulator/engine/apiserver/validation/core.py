@@ -23,6 +23,7 @@ from ...errors import (
     not_supported,
     required,
 )
+from ...netaddr import parse_ip_sloppy
 from .fields import (
     FIELD_IMMUTABLE,
     MAX_INT32,
@@ -549,10 +550,10 @@ def _is_valid_cidr(value: str) -> list[str]:
 
 
 def _validate_non_special_ip(value: str, path: str) -> list[FieldError]:
-    """ValidateNonSpecialIP (externalIPs)."""
-    try:
-        ip = ipaddress.ip_address(value)
-    except ValueError:
+    """ValidateNonSpecialIP (externalIPs): parsed as netutils.ParseIPSloppy does, so an IPv4
+    octet with a leading zero is accepted here (GetWarningsForIP warns about it)."""
+    ip = parse_ip_sloppy(value)
+    if ip is None:
         return [invalid(path, value, "must be a valid IP address")]
     errs = []
     if ip.is_unspecified:
@@ -753,6 +754,12 @@ def _validate_client_ip_affinity(config: Any) -> list[FieldError]:
             )
         ]
     return []
+
+
+def validate_cluster_ips_related(spec: dict) -> list[FieldError]:
+    """ValidateServiceClusterIPsRelatedFields, which the Service allocator also runs first, as a
+    loose pre-validation (alloc.go initIPFamilyFields)."""
+    return _validate_cluster_ips_related(spec, as_str(spec.get("type")), _cluster_ips(spec))
 
 
 def _validate_cluster_ips_related(spec: dict, stype: str, cluster_ips: list[str]) -> list[FieldError]:
