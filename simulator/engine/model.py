@@ -14,7 +14,7 @@ small value types (OwnerRef, Taint, ...) stay frozen and hashable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .labels import Selector, from_label_selector
@@ -188,33 +188,56 @@ def tolerations_of(pod_spec: dict) -> tuple[Toleration, ...]:
     )
 
 
-_PORTS_CACHE: dict[int, tuple[list, tuple]] = {}
+_PORTS_CACHE: dict[int, tuple[list, list | None, tuple]] = {}
 
 
 def container_ports(pod_spec: dict) -> tuple[ContainerPort, ...]:
-    """The declared ports of a pod's containers; pods sharing one containers list share the result."""
+    """The declared ports of a pod's containers, then of its sidecars (init containers with
+    restartPolicy Always), the order pkg/api/v1/pod FindPort looks in; pods sharing one spec's
+    lists share the result."""
     containers = pod_spec.get("containers")
-    if containers is None:
+    init = pod_spec.get("initContainers")
+    if containers is None and not init:
         return ()
     hit = _PORTS_CACHE.get(id(containers))
-    if hit is not None and hit[0] is containers:
-        return hit[1]
-    value = _container_ports(containers)
+    if hit is not None and hit[0] is containers and hit[1] is init:
+        return hit[2]
+    value = _container_ports(containers, init)
     if len(_PORTS_CACHE) > 50_000:
         _PORTS_CACHE.clear()
-    _PORTS_CACHE[id(containers)] = (containers, value)
+    _PORTS_CACHE[id(containers)] = (containers, init, value)
     return value
 
 
-def _container_ports(containers: list) -> tuple[ContainerPort, ...]:
+def _container_ports(containers: list | None, init: list | None) -> tuple[ContainerPort, ...]:
     out = []
-    for container in containers or ():
+    sidecars = [c for c in init or () if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+    for container in (*(containers or ()), *sidecars):
         for p in container.get("ports") or ():
             out.append(
                 ContainerPort(
                     container.get("name", ""), p.get("name") or "", p.get("containerPort"), p.get("protocol") or "TCP"
                 )
             )
+    return tuple(out)
+
+
+BIND_ALL = "0.0.0.0"  # the scheduler's framework.DefaultBindAllHostIP
+HostPort = tuple[str, str, int]  # (protocol, host IP, host port)
+
+
+def host_ports(pod_spec: dict) -> tuple[HostPort, ...]:
+    """pkg/scheduler/util GetHostPorts: the host ports of the containers and of the init
+    containers that run all along (restartPolicy Always), sanitized as the scheduler's
+    HostPortInfo does (no IP is 0.0.0.0, no protocol is TCP). A hostNetwork pod's container
+    ports are host ports (SetDefaults_Pod)."""
+    out: list[HostPort] = []
+    sidecars = [c for c in pod_spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
+    for container in (*sidecars, *(pod_spec.get("containers") or ())):
+        for port in container.get("ports") or ():
+            number = port.get("hostPort") or 0
+            if number > 0:
+                out.append((port.get("protocol") or "TCP", port.get("hostIP") or BIND_ALL, number))
     return tuple(out)
 
 
@@ -228,6 +251,7 @@ def pod_fields(spec: dict) -> dict:
         "node_selector": spec.get("nodeSelector") or EMPTY,
         "tolerations": tolerations_of(spec),
         "restart_policy": spec.get("restartPolicy") or "Always",
+        "host_ports": host_ports(spec),
     }
 
 
@@ -244,6 +268,7 @@ class Pod(Base):
     node_selector: Mapping[str, str]
     tolerations: tuple[Toleration, ...]
     restart_policy: str
+    host_ports: tuple[tuple[str, str, int], ...]  # (protocol, host IP, port) it holds on its node
     started_at: float | None  # simulated clock seconds when it started running
     finished_at: float | None
     restarts: int
@@ -297,7 +322,7 @@ class Pod(Base):
 
 
 def pod_field_values(spec: dict) -> tuple:
-    """pod_fields(spec)'s values, in the order Pod declares them (ports ... restart_policy)."""
+    """pod_fields(spec)'s values, in the order Pod declares them (ports ... host_ports)."""
     return tuple(pod_fields(spec).values())
 
 
@@ -442,10 +467,18 @@ class PodTemplate:
     spec: dict
     fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
     owner_ref: OwnerRef
+    place_on: Callable[[dict, str], dict] | None = None  # a daemon pod's spec for its node (DaemonSet)
     node_specs: dict = field(default_factory=dict)  # node name -> spec bound to it, shared by its pods
+    daemon_specs: dict = field(default_factory=dict)  # node name -> a daemon pod's spec before binding
 
-    def new_pod(self, name: str, node_name: str | None) -> dict:
-        """The manifest the controller sends to create one pod (bound to `node_name`, if given)."""
+    @property
+    def host_ports(self) -> tuple:
+        """The host ports each pod of this template holds on its node (Pod.host_ports)."""
+        return self.fields[-1]
+
+    def new_pod(self, name: str, daemon_node: str | None = None) -> dict:
+        """The manifest the controller sends to create one pod (a daemon pod for `daemon_node`
+        carries its node affinity; the scheduler binds it)."""
         return {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -457,16 +490,27 @@ class PodTemplate:
                 "ownerReferences": self.owner_references,
                 "annotations": dict(self.annotations),
             },
-            "spec": self.spec_on(node_name) if node_name else self.spec,
+            "spec": self.unbound_spec(daemon_node),
             "status": {},
         }
 
+    def unbound_spec(self, daemon_node: str | None) -> dict:
+        """The spec a new pod is created with: the template's, or a daemon pod's for its node (one
+        dict per node, shared)."""
+        if daemon_node is None or self.place_on is None:
+            return self.spec
+        spec = self.daemon_specs.get(daemon_node)
+        if spec is None:
+            spec = self.daemon_specs[daemon_node] = self.place_on(self.spec, daemon_node)
+        return spec
+
     def spec_on(self, node_name: str) -> dict:
-        """The defaulted spec with spec.nodeName set: one dict per node, shared by the pods of this
-        template on that node."""
+        """The spec with spec.nodeName set (a daemon pod's keeps its node affinity): one dict per
+        node, shared by the pods of this template on that node."""
         spec = self.node_specs.get(node_name)
         if spec is None:
-            spec = self.node_specs[node_name] = {**self.spec, "nodeName": node_name}
+            base = self.unbound_spec(node_name) if self.place_on is not None else self.spec
+            spec = self.node_specs[node_name] = {**base, "nodeName": node_name}
         return spec
 
     def pod(self, manifest: dict, seq: int) -> Pod:

@@ -1,26 +1,43 @@
 """Where a pod runs: a small kube-scheduler.
 
-Filters as kube-scheduler's default plugins do (pkg/scheduler/framework/plugins):
-NodeName, NodeUnschedulable, NodeAffinity (nodeSelector and required node affinity on
-labels), TaintToleration (NoSchedule and NoExecute taints must be tolerated). Scoring
-keeps what a student can see: preferred node affinity first, then spreading pods of the
-same owner across nodes (the default PodTopologySpread constraint on hostname), then the
-least loaded node, then node creation order — so the result is deterministic.
+Filters as kube-scheduler's default plugins do (pkg/scheduler/framework/plugins, the checks
+themselves in `predicates`): NodeUnschedulable, TaintToleration (NoSchedule and NoExecute taints
+must be tolerated), NodeAffinity (nodeSelector and required node affinity on labels and on the
+node's name, with its PreFilter narrowing a pod that names its nodes, as a DaemonSet's pods do)
+and NodePorts (a host port is one node's to give once). Scoring keeps what a student can see:
+preferred node affinity first, then spreading pods of the same owner across nodes (the default
+PodTopologySpread constraint on hostname), then the least loaded node, then node creation order
+— so the result is deterministic.
 
 `Scheduler` places new pods on the cluster's nodes: it binds a pod to the node it chooses
 (or records why none fits, as the PodScheduled=False condition), has the kubelet start it,
 and keeps the pods it could not place in its queue until a node for them comes
-(kube-scheduler's unschedulable queue, flushed when a node is added).
+(kube-scheduler's unschedulable queue, flushed when a node is added or a pod leaves). A pod that
+names its node skips the scheduler; the kubelet admits it or rejects it (`kubelet.pods`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from itertools import repeat
 from typing import TYPE_CHECKING
 
+from .kubelet.admission import admission_failure
 from .memo import Memo
-from .model import Node, Pod, PodTemplate, Toleration, copy_manifest, tolerations_of
+from .model import Node, Pod, PodTemplate, copy_manifest, tolerations_of
+from .predicates import (
+    AFFINITY_MISMATCH,
+    FILTERED_BY_PREFILTER,
+    PORTS_IN_USE,
+    UNSCHEDULABLE,
+    host_ports,
+    node_affinity_ok,
+    ports_conflict,
+    preferred_affinity_score,
+    prefilter_node_names,
+    tolerates_unschedulable,
+    untolerated_taint,
+)
 
 if TYPE_CHECKING:
     from .kubelet.pods import Kubelet
@@ -31,81 +48,21 @@ TERMINAL_PHASES = ("Succeeded", "Failed")
 _FILTER_EFFECTS = ("NoSchedule", "NoExecute")
 
 
-def node_matches_selector(node: Node, node_selector: Mapping[str, str]) -> bool:
-    labels = node.labels
-    return all(labels.get(k) == v for k, v in node_selector.items())
+def feasible(node: Node, pod_spec: dict, tolerations) -> str | None:
+    """None when the pod fits the node, else the reason (worded like the scheduler's event).
 
-
-def _match_expression(labels: Mapping[str, str], expr: dict) -> bool:
-    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-    if op == "In":
-        return key in labels and labels[key] in values
-    if op == "NotIn":
-        return key not in labels or labels[key] not in values
-    if op == "Exists":
-        return key in labels
-    if op == "DoesNotExist":
-        return key not in labels
-    if op in ("Gt", "Lt"):
-        try:
-            have, want = int(labels[key]), int(values[0])
-        except (KeyError, ValueError, IndexError):
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
-
-
-def _term_matches(node: Node, term: dict) -> bool:
-    if not term.get("matchExpressions") and not term.get("matchFields"):
-        return False
-    if not all(_match_expression(node.labels, e) for e in term.get("matchExpressions") or ()):
-        return False
-    fields = {"metadata.name": node.name}
-    return all(_match_expression(fields, e) for e in term.get("matchFields") or ())
-
-
-def required_affinity_ok(node: Node, pod_spec: dict) -> bool:
-    affinity = (pod_spec.get("affinity") or {}).get("nodeAffinity") or {}
-    required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
-    if not required:
-        return True
-    # NodeSelectorTerms are ORed.
-    return any(_term_matches(node, term) for term in required.get("nodeSelectorTerms") or ())
-
-
-def preferred_affinity_score(node: Node, pod_spec: dict) -> int:
-    affinity = (pod_spec.get("affinity") or {}).get("nodeAffinity") or {}
-    score = 0
-    for pref in affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ():
-        if _term_matches(node, pref.get("preference") or {}):
-            score += int(pref.get("weight") or 0)
-    return score
-
-
-def untolerated_taint(node: Node, tolerations: Iterable[Toleration]):
-    tolerations = tuple(tolerations)
-    for taint in node.taints:
-        if taint.effect not in _FILTER_EFFECTS:
-            continue
-        if not any(t.tolerates(taint) for t in tolerations):
-            return taint
-    return None
-
-
-def feasible(
-    node: Node, pod_spec: dict, node_selector: Mapping[str, str], tolerations, *, ignore_unschedulable: bool = False
-) -> str | None:
-    """None when the pod fits the node, else the reason (worded like the scheduler's event)."""
-    # The default filter plugins run in this order and a node reports the first that fails
-    # (pkg/scheduler/apis/config/v1/default_plugins.go: NodeUnschedulable, NodeName,
-    # TaintToleration, NodeAffinity, ...).
-    if node.unschedulable and not ignore_unschedulable:
-        return "node(s) were unschedulable"
-    taint = untolerated_taint(node, tolerations)
+    The default filter plugins run in this order and a node reports the first that fails
+    (pkg/scheduler/apis/config/v1/default_plugins.go: NodeUnschedulable, NodeName,
+    TaintToleration, NodeAffinity, NodePorts, ...); NodeName never fails here, since the
+    scheduler only places pods that name no node, and NodePorts depends on the pods already
+    placed (`Scheduler.place` checks it)."""
+    if node.unschedulable and not tolerates_unschedulable(tolerations):
+        return UNSCHEDULABLE
+    taint = untolerated_taint(node, tolerations, _FILTER_EFFECTS)
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
-    if not node_matches_selector(node, node_selector) or not required_affinity_ok(node, pod_spec):
-        return "node(s) didn't match Pod's node affinity/selector"
+    if not node_affinity_ok(node, pod_spec):
+        return AFFINITY_MISMATCH
     return None
 
 
@@ -240,6 +197,8 @@ class Scheduler:
         # scheduling signature (specs that filter alike share one); both dropped when a node changes.
         self._feasible = Memo(limit=20_000)
         self._by_signature: dict[tuple[str, str, str], FeasibleSet] = {}
+        # node -> its host ports in use: (protocol, port) -> host IP -> how many pods hold it
+        self.host_ports: dict[str, dict[tuple[str, int], dict[str, int]]] = {}
         store.watch(("Pod",), self._pod_added, self._pod_removed)
         store.watch(("Node",), self._node_changed, self._node_changed)
 
@@ -252,6 +211,8 @@ class Scheduler:
             if owner is not None:
                 counts = self._owner_nodes.setdefault(owner.uid, {})
                 counts[node] = counts.get(node, 0) + 1
+            if pod.host_ports and not pod.terminal:
+                self._hold_host_ports(node, pod.host_ports, 1)
         if (not node or not pod.ip) and not pod.terminal:
             self.pending[pod.key] = None  # not scheduled, or bound to a node that is not there
 
@@ -270,8 +231,23 @@ class Scheduler:
                         counts.pop(node, None)
                         if not counts:
                             del self._owner_nodes[owner.uid]
+            if pod.host_ports and not pod.terminal:
+                self._hold_host_ports(node, pod.host_ports, -1)
         self.pending.pop(pod.key, None)
         self.failures.pop(pod.key, None)
+
+    def _hold_host_ports(self, node: str, ports, delta: int) -> None:
+        """The node's host ports in use (NodeInfo.UsedPorts): (protocol, port) -> host IP -> pods."""
+        used = self.host_ports.setdefault(node, {})
+        for protocol, ip, number in ports:
+            holders = used.setdefault((protocol, number), {})
+            count = holders.get(ip, 0) + delta
+            if count > 0:
+                holders[ip] = count
+            else:
+                holders.pop(ip, None)
+                if not holders:
+                    del used[(protocol, number)]
 
     def _node_changed(self, node: Node) -> None:
         self._feasible.clear()
@@ -298,19 +274,36 @@ class Scheduler:
         checked = self._by_signature.get(signature)
         if checked is None:
             tolerations = tolerations_of(spec)
+            named = prefilter_node_names(spec)
             checked = self._by_signature[signature] = FeasibleSet(
                 [
-                    (node, feasible(node, spec, spec.get("nodeSelector") or {}, tolerations))
+                    (
+                        node,
+                        FILTERED_BY_PREFILTER
+                        if named is not None and node.name not in named
+                        else feasible(node, spec, tolerations),
+                    )
                     for node in self.store.objects["Node"].values()
                 ]
             )
         return checked
 
+    def _with_free_ports(self, checked: FeasibleSet, ports) -> FeasibleSet:
+        """The NodePorts filter on the nodes that passed the others: a node where another pod
+        holds one of these host ports does not fit (nodeports.go Filter, fitsPorts)."""
+        used = self.host_ports
+        return FeasibleSet(
+            [
+                (node, PORTS_IN_USE if reason is None and ports_conflict(used.get(node.name, {}), ports) else reason)
+                for node, reason in checked.checked
+            ]
+        )
+
     def place(self, manifest: dict, template: PodTemplate | None = None) -> None:
         """Schedule the new pod `manifest` describes (unless it names its node), then have the kubelet
-        start it. Binding sets a new `spec` with nodeName (the pod's `template`, when a controller
-        made it from one, has one per node); a pod that cannot be placed gets PodScheduled=False
-        and waits."""
+        admit and start it. Binding sets a new `spec` with nodeName (the pod's `template`, when a
+        controller made it from one, has one per node); a pod that cannot be placed gets
+        PodScheduled=False and waits."""
         if "spec" not in manifest:
             manifest["spec"] = {}
         if "status" not in manifest:
@@ -323,6 +316,8 @@ class Scheduler:
             return
         node_name = spec.get("nodeName")
         nodes = self.store.objects["Node"]
+        ports = template.host_ports if template is not None else host_ports(spec)
+        bound_by_user = bool(node_name)
         if not node_name:
             if template is not None:
                 owner_uid = template.owner.uid
@@ -330,8 +325,11 @@ class Scheduler:
                 owner = next((r for r in meta.get("ownerReferences") or () if r.get("controller")), None)
                 owner_uid = owner["uid"] if owner is not None else None
             same_owner = self._owner_nodes.get(owner_uid, {}) if owner_uid is not None else {}
+            checked = self.feasible_nodes(spec)
+            if ports:
+                checked = self._with_free_ports(checked, ports)
             node, reason = choose_node(
-                self.feasible_nodes(spec),
+                checked,
                 spec,
                 spec.get("nodeSelector") or {},
                 (),
@@ -348,10 +346,17 @@ class Scheduler:
                 return
             node_name = node.name
             manifest["spec"] = template.spec_on(node_name) if template is not None else {**spec, "nodeName": node_name}
-        if ("", node_name) not in nodes:
+        node = nodes.get(("", node_name))
+        if node is None:
             self.failures[key] = f'node "{node_name}" does not exist'
             return
         self.failures.pop(key, None)
+        if bound_by_user and not status.get("podIP"):
+            # Nothing checked this pod against its node: its kubelet's admission does.
+            rejection = admission_failure(node, spec, self.host_ports.get(node_name, {}), ports)
+            if rejection is not None:
+                self.kubelet.reject(manifest, *rejection)
+                return
         self.kubelet.start(manifest, node_name)
 
     def retry_pending(self) -> None:

@@ -768,7 +768,11 @@ def trace(cluster, source: str, url: str) -> Trace:
             False,
             (),
             (),
-            f"pod {name} has {pod.phase}: its containers no longer run, so it cannot send requests",
+            (
+                f"pod {name} was rejected by the kubelet of node {pod.node} ({rejection}), so it never ran"
+                if (rejection := (pod.manifest.get("status") or {}).get("message", "")).startswith("Pod was rejected")
+                else f"pod {name} has {pod.phase}: its containers no longer run, so it cannot send requests"
+            ),
             SOURCE_NOT_RUNNING,
         )
     if not pod.ip:

@@ -331,7 +331,9 @@ def test_a_services_cluster_ip_is_immutable(new_spec, expected):
             [
                 (
                     "spec.tolerations[0].operator",
-                    "Invalid value: \"yes\": value must be empty when `operator` is 'Exists'",
+                    # the bad value is the whole toleration (ValidateTolerations passes `toleration`)
+                    'Invalid value: core.Toleration{Key:"gpu", Operator:"Exists", Value:"yes", Effect:"", '
+                    "TolerationSeconds:(*int64)(nil)}: value must be empty when `operator` is 'Exists'",
                 )
             ],
         ),

@@ -28,7 +28,7 @@ Every error is a `FieldError` whose `field` is OUR indexed path (`spec.ports[0].
 part before the first `": "` (`json`, `strict decoding error`) and the detail the rest.
 
 The schema is declarative: one tree of node objects per kind, built once at import and walked
-once per document. Sub-objects we do not model in depth (probes, volumes, affinity,
+once per document. Sub-objects we do not model in depth (probes, volumes, pod affinity,
 securityContext, env sources, ...) are opaque: they must be JSON objects (or lists of them)
 but their fields are not checked.
 """
@@ -555,6 +555,49 @@ TOLERATION = _Struct(
     },
 )
 
+NODE_SELECTOR_REQUIREMENT = _Struct(
+    "NodeSelectorRequirement",
+    {
+        "key": STRING,
+        "operator": STRING,
+        "values": STRING_LIST,
+    },
+)
+NODE_SELECTOR_TERM = _Struct(
+    "NodeSelectorTerm",
+    {
+        "matchExpressions": _list(NODE_SELECTOR_REQUIREMENT),
+        "matchFields": _list(NODE_SELECTOR_REQUIREMENT),
+    },
+)
+NODE_AFFINITY = _Struct(
+    "NodeAffinity",
+    {
+        "requiredDuringSchedulingIgnoredDuringExecution": _Struct(
+            "NodeSelector", {"nodeSelectorTerms": _list(NODE_SELECTOR_TERM)}
+        ),
+        "preferredDuringSchedulingIgnoredDuringExecution": _list(
+            _Struct("PreferredSchedulingTerm", {"weight": INT32, "preference": NODE_SELECTOR_TERM})
+        ),
+    },
+)
+AFFINITY = _Struct(
+    "Affinity",
+    {
+        "nodeAffinity": NODE_AFFINITY,
+        "podAffinity": _opaque("PodAffinity"),
+        "podAntiAffinity": _opaque("PodAntiAffinity"),
+    },
+)
+POD_DNS_CONFIG = _Struct(
+    "PodDNSConfig",
+    {
+        "nameservers": STRING_LIST,
+        "searches": STRING_LIST,
+        "options": _list(_Struct("PodDNSConfigOption", {"name": STRING, "value": STRING})),
+    },
+)
+
 POD_SPEC = _Struct(
     "PodSpec",
     {
@@ -579,13 +622,13 @@ POD_SPEC = _Struct(
         "imagePullSecrets": _opaque_list("LocalObjectReference"),
         "hostname": STRING,
         "subdomain": STRING,
-        "affinity": _opaque("Affinity"),
+        "affinity": AFFINITY,
         "schedulerName": STRING,
         "tolerations": _list(TOLERATION),
         "hostAliases": _opaque_list("HostAlias"),
         "priorityClassName": STRING,
         "priority": INT32,
-        "dnsConfig": _opaque("PodDNSConfig"),
+        "dnsConfig": POD_DNS_CONFIG,
         "readinessGates": _opaque_list("PodReadinessGate"),
         "runtimeClassName": STRING,
         "enableServiceLinks": BOOL,

@@ -156,13 +156,37 @@ def pod_spec_warnings(spec: Any, prefix: str = "") -> list[Warning]:
     return out
 
 
+def not_simulated_warnings(spec: Any, prefix: str = "") -> list[Warning]:
+    """kubeviz's own warnings (not the API server's) for what its scheduler leaves out: a pod is
+    placed as if these rules were not there."""
+    spec = _dict(spec)
+    out: list[Warning] = []
+    affinity = _dict(spec.get("affinity"))
+    for key, what in (("podAffinity", "inter-pod affinity"), ("podAntiAffinity", "inter-pod anti-affinity")):
+        if affinity.get(key):
+            where = f"{prefix}spec.affinity.{key}"
+            out.append((where, f"{where} is not simulated: kubeviz's scheduler places the pod as if it had no {what}"))
+    if spec.get("topologySpreadConstraints"):
+        where = f"{prefix}spec.topologySpreadConstraints"
+        out.append(
+            (
+                where,
+                f"{where} is not simulated: kubeviz's scheduler only spreads a workload's pods over nodes by itself "
+                "(the scheduler's default spreading), whatever the constraints say",
+            )
+        )
+    return out
+
+
 def pod_warnings(obj: dict) -> list[Warning]:
-    return pod_spec_warnings(obj.get("spec"))
+    spec = obj.get("spec")
+    return pod_spec_warnings(spec) + not_simulated_warnings(spec)
 
 
 def template_warnings(obj: dict) -> list[Warning]:
     """GetWarningsForPodTemplate at spec.template (the workload strategies' WarningsOnCreate)."""
-    return pod_spec_warnings(_dict(_dict(obj.get("spec")).get("template")).get("spec"), "spec.template.")
+    spec = _dict(_dict(obj.get("spec")).get("template")).get("spec")
+    return pod_spec_warnings(spec, "spec.template.") + not_simulated_warnings(spec, "spec.template.")
 
 
 def no_warnings(obj: dict) -> list[Warning]:

@@ -1,21 +1,27 @@
 """The DaemonSet controller: exactly one daemon pod on every node that can run it.
 
-Source: pkg/controller/daemon (daemon_controller.go manage and nodeShouldRunDaemonPod; a node
-that is unschedulable still runs daemons), with the tolerations every daemon pod gets
-(pkg/controller/daemon/util/daemonset_util.go AddOrUpdateDaemonPodTolerations).
+Source: pkg/controller/daemon — daemon_controller.go manage (the nodes needing a daemon pod,
+those running one too many, and syncNodes: each new pod's template gets node affinity on the
+node's name, util.ReplaceDaemonSetPodNodeNameNodeAffinity, so the scheduler places it there and
+its NodePorts filter applies) and nodeShouldRunDaemonPod / predicates (a node runs the daemon
+when the pod's node affinity, nodeSelector included, matches it and its NoSchedule and NoExecute
+taints are tolerated; a cordoned node still runs daemons). util/daemonset_util.go
+CreatePodTemplate and AddOrUpdateDaemonPodTolerations: the tolerations every daemon pod gets, and
+the network-unavailable one for host-network pods; GetTargetNodeName: which node a pod is for.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Node, Workload, tolerations_of
-from ..scheduler import feasible
+from ..model import Node, Pod, Workload, tolerations_of
+from ..predicates import OBJECT_NAME_FIELD, node_affinity_ok, untolerated_taint
 from ..wellknown import (
     CONTROLLER_REVISION_HASH_LABEL,
     POD_TEMPLATE_GENERATION_LABEL,
     TAINT_DISK_PRESSURE,
     TAINT_MEMORY_PRESSURE,
+    TAINT_NETWORK_UNAVAILABLE,
     TAINT_NOT_READY,
     TAINT_PID_PRESSURE,
     TAINT_UNREACHABLE,
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from .manager import ControllerManager
 
+# AddOrUpdateDaemonPodTolerations, in its order.
 DAEMONSET_TOLERATIONS = (
     {"key": TAINT_NOT_READY, "operator": "Exists", "effect": "NoExecute"},
     {"key": TAINT_UNREACHABLE, "operator": "Exists", "effect": "NoExecute"},
@@ -34,16 +41,64 @@ DAEMONSET_TOLERATIONS = (
     {"key": TAINT_PID_PRESSURE, "operator": "Exists", "effect": "NoSchedule"},
     {"key": TAINT_UNSCHEDULABLE, "operator": "Exists", "effect": "NoSchedule"},
 )
+HOST_NETWORK_TOLERATION = {"key": TAINT_NETWORK_UNAVAILABLE, "operator": "Exists", "effect": "NoSchedule"}
+
+
+def _same_toleration(a: dict, b: dict) -> bool:
+    """Toleration.MatchToleration: same key, operator, value and effect (not tolerationSeconds)."""
+    return all((a.get(k) or "") == (b.get(k) or "") for k in ("key", "operator", "value", "effect"))
+
+
+def with_daemon_tolerations(spec: dict) -> dict:
+    """The pod spec with the daemon tolerations (v1helper.AddOrUpdateTolerationInPodSpec: one the
+    pod has with the same key, operator, value and effect is replaced in place, else appended)."""
+    tolerations = [dict(t) for t in spec.get("tolerations") or ()]
+    wanted = list(DAEMONSET_TOLERATIONS) + ([HOST_NETWORK_TOLERATION] if spec.get("hostNetwork") else [])
+    for toleration in wanted:
+        for i, existing in enumerate(tolerations):
+            if _same_toleration(existing, toleration):
+                tolerations[i] = dict(toleration)
+                break
+        else:
+            tolerations.append(dict(toleration))
+    return {**spec, "tolerations": tolerations}
+
+
+def on_node(spec: dict, node_name: str) -> dict:
+    """util.ReplaceDaemonSetPodNodeNameNodeAffinity: required node affinity on this node's name,
+    in place of the template's required terms (its preferred terms stay)."""
+    affinity = dict(spec.get("affinity") or {})
+    node_affinity = dict(affinity.get("nodeAffinity") or {})
+    node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {
+        "nodeSelectorTerms": [{"matchFields": [{"key": OBJECT_NAME_FIELD, "operator": "In", "values": [node_name]}]}]
+    }
+    affinity["nodeAffinity"] = node_affinity
+    return {**spec, "affinity": affinity}
+
+
+def target_node(pod: Pod) -> str | None:
+    """util.GetTargetNodeName: the pod's node, or the node its affinity names."""
+    if pod.node:
+        return pod.node
+    required = ((pod.spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
+    for term in required.get("nodeSelectorTerms") or ():
+        for expr in term.get("matchFields") or ():
+            values = expr.get("values") or ()
+            if expr.get("key") == OBJECT_NAME_FIELD and expr.get("operator") == "In" and len(values) == 1:
+                return values[0]
+    return None
 
 
 def daemon_nodes(store: Store, ds: Workload) -> list[Node]:
-    """The nodes that should run one of the DaemonSet's pods."""
-    spec = ds.template.get("spec") or {}
-    tolerations = tolerations_of({"tolerations": list(spec.get("tolerations") or []) + list(DAEMONSET_TOLERATIONS)})
+    """The nodes that should run one of the DaemonSet's pods (nodeShouldRunDaemonPod)."""
+    spec = with_daemon_tolerations(ds.template.get("spec") or {})
+    tolerations = tolerations_of(spec)
     return [
         n
         for n in store.nodes()
-        if feasible(n, spec, spec.get("nodeSelector") or {}, tolerations, ignore_unschedulable=True) is None
+        if node_affinity_ok(n, spec) and untolerated_taint(n, tolerations, ("NoSchedule", "NoExecute")) is None
     ]
 
 
@@ -55,7 +110,7 @@ def sync(manager: ControllerManager, ds: Workload) -> None:
     for pod in store.owned_by(ds.uid, "Pod"):
         if pod.terminal:
             continue
-        by_node.setdefault(pod.node or "", []).append(pod)
+        by_node.setdefault(target_node(pod) or "", []).append(pod)
     for node_name, pods in by_node.items():
         if node_name not in eligible:
             for pod in pods:
@@ -71,6 +126,7 @@ def sync(manager: ControllerManager, ds: Workload) -> None:
                 "apps/v1",
                 ds.template,
                 {CONTROLLER_REVISION_HASH_LABEL: template_hash, POD_TEMPLATE_GENERATION_LABEL: generation},
-                node_name=node.name,
-                extra_tolerations=DAEMONSET_TOLERATIONS,
+                daemon_node=node.name,
+                adjust_spec=with_daemon_tolerations,
+                place_on=on_node,
             )

@@ -90,21 +90,26 @@ class ControllerManager:
         template: dict,
         extra_labels: dict,
         *,
-        node_name: str | None = None,
-        extra_tolerations: tuple = (),
+        daemon_node: str | None = None,
+        adjust_spec: Callable[[dict], dict] | None = None,
+        place_on: Callable[[dict, str], dict] | None = None,
         count: int = 1,
     ) -> None:
         """Create `count` pods of `owner` from its template, one after the other, as its controller
-        does through the API server (`node_name`: a DaemonSet binds each pod to its node)."""
+        does through the API server. `adjust_spec` changes the defaulted pod spec once per template
+        (a DaemonSet's tolerations); with `daemon_node`, `place_on(spec, node)` gives the pod's
+        spec for that node (a DaemonSet's node affinity on the node's name), where the scheduler
+        then places it."""
         shape = self._templates.get(
-            (owner.uid, id(template), tuple(extra_labels.items()), bool(extra_tolerations)),
+            (owner.uid, id(template), tuple(extra_labels.items()), adjust_spec, place_on),
             (template, owner),
             self._pod_template,
             owner,
             api_version,
             template,
             extra_labels,
-            extra_tolerations,
+            adjust_spec,
+            place_on,
         )
         pods = self.store.objects["Pod"]
         for _ in range(count):
@@ -114,19 +119,21 @@ class ControllerManager:
             while (owner.namespace, name) in pods:
                 attempt += 1
                 name = generate_name(shape.prefix, f"{shape.seed}{serial}/{attempt}")
-            self.registry.create(shape.new_pod(name, node_name), shape)
+            self.registry.create(shape.new_pod(name, daemon_node), shape)
 
     def _pod_template(
-        self, owner: Workload, api_version: str, template: dict, extra_labels: dict, extra_tolerations: tuple
+        self,
+        owner: Workload,
+        api_version: str,
+        template: dict,
+        extra_labels: dict,
+        adjust_spec: Callable[[dict], dict] | None,
+        place_on: Callable[[dict, str], dict] | None,
     ) -> PodTemplate:
         meta = template.get("metadata") or {}
         spec = self.pod_spec(template)
-        if extra_tolerations:
-            existing = list(spec.get("tolerations") or [])
-            for tol in extra_tolerations:
-                if tol not in existing:
-                    existing.append(dict(tol))
-            spec = {**spec, "tolerations": existing}
+        if adjust_spec is not None:
+            spec = adjust_spec(spec)
         annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in SERVER_ANNOTATIONS}
         return PodTemplate(
             owner=owner,
@@ -138,6 +145,7 @@ class ControllerManager:
             spec=spec,
             fields=pod_field_values(spec),
             owner_ref=OwnerRef(owner.kind, owner.name, owner.uid),
+            place_on=place_on,
         )
 
     def pod_spec(self, template: dict) -> dict:

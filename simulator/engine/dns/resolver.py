@@ -22,6 +22,11 @@ DEFAULT_NDOTS = 5  # [kubelet] defaultDNSOptions = ["ndots:5"]
 RESOLVER_NDOTS = 1  # [glibc] ndots when resolv.conf says nothing
 MAX_NDOTS = 15  # [glibc] RES_MAXNDOTS: larger values are capped
 MAX_CNAME_CHAIN = 8  # [coredns] backend_lookup.go A(): stops following after 8 CNAMEs
+# [kubelet] the limits of validation.go, applied to the merged configuration (dns.go formDNSConfigFitsLimits)
+MAX_NAMESERVERS = 3
+MAX_SEARCH_PATHS = 32
+MAX_SEARCH_LINE_CHARS = 2048
+MAX_SEARCH_DOMAIN_CHARS = 253
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,8 @@ def resolv_conf(cluster, pod: Pod | None) -> ResolvConf:
     * Default: the node's resolver (outside the simulation: no search list, ndots 1).
     * None: only what `dnsConfig` gives.
     * `dnsConfig` is appended: nameservers and searches without duplicates, options merged
-      by name (the pod's value wins).
+      by name (the pod's value wins); then kubelet keeps what fits glibc's limits (3
+      nameservers, 32 search domains of at most 253 characters, a 2048-character search line).
     """
     domain = zone_of(cluster).rstrip(".")
     if pod is None:
@@ -192,9 +198,25 @@ def resolv_conf(cluster, pod: Pod | None) -> ResolvConf:
     config = spec.get("dnsConfig") or {}
     if isinstance(config, dict):
         servers = _unique(servers + [str(s) for s in config.get("nameservers") or () if s])
-        searches = _unique(searches + [str(s).rstrip(".") for s in config.get("searches") or () if s])
+        searches = _unique(searches + [_search_domain(str(s)) for s in config.get("searches") or () if s])
         options = _merge_options(options, config.get("options") or ())
-    return ResolvConf(tuple(servers), tuple(searches), tuple(options), policy)
+    return ResolvConf(tuple(servers[:MAX_NAMESERVERS]), _fit_search_limits(searches), tuple(options), policy)
+
+
+def _search_domain(text: str) -> str:
+    """A search domain as the resolver appends it: without its trailing dot; "." (which
+    RelaxedDNSSearchValidation allows) stays, and means the name itself, absolute."""
+    return text if text == "." else text.rstrip(".")
+
+
+def _fit_search_limits(searches: list[str]) -> tuple[str, ...]:
+    """[kubelet] formDNSSearchFitsLimits: at most 32 search domains, none longer than 253
+    characters, and a search line of at most 2048; what is over is left out (kubelet records a
+    DNSConfigForming event). formDNSConfigFitsLimits keeps the first 3 nameservers likewise."""
+    kept = [s for s in searches[:MAX_SEARCH_PATHS] if len(s) <= MAX_SEARCH_DOMAIN_CHARS]
+    while kept and len(" ".join(kept)) > MAX_SEARCH_LINE_CHARS:
+        kept.pop()
+    return tuple(kept)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -303,7 +325,7 @@ def _search(ask, name: str, conf: ResolvConf) -> tuple[str, str | None, list[Rec
         saved = rcode
     got_nodata = False
     for domain in conf.searches:
-        fqdn = f"{name}.{domain.rstrip('.')}."
+        fqdn = f"{name}." if domain == "." else f"{name}.{domain.rstrip('.')}."
         rcode, answers = query(fqdn)
         if answers:
             return rcode, fqdn, answers, tried
@@ -352,7 +374,7 @@ def resolve(cluster, pod: Pod | None, name: str, rtype: str = "A") -> Resolution
             else (
                 name + "."
                 if name.count(".") >= conf.ndots or not conf.searches
-                else f"{name}.{conf.searches[0].rstrip('.')}."
+                else (f"{name}." if conf.searches[0] == "." else f"{name}.{conf.searches[0].rstrip('.')}.")
             )
         )
         return Resolution("SERVFAIL", None, (), (first,), why)

@@ -4,7 +4,8 @@ The pod gets an address from its node's pod range, as the host-local CNI plugin 
 (a hostNetwork pod shares the node's address), its node's address as `hostIP`, and its start
 time: `status.startTime`, and the simulated clock in the `kubeviz.io/started-at` annotation,
 from which a Job's pod runs (`kubelet/clock`). Source: pkg/kubelet/kubelet_pods.go
-(generateAPIPodStatus: hostIP, podIPs), pkg/kubelet/status (startTime).
+(generateAPIPodStatus: hostIP, podIPs), pkg/kubelet/status (startTime); a pod that fails the
+kubelet's admission (`admission`) is rejected instead.
 """
 
 from __future__ import annotations
@@ -44,3 +45,7 @@ class Kubelet:
             annotations[STARTED_AT_ANNOTATION] = self.store.clock_mark
         if "startTime" not in status:
             status["startTime"] = self.store.timestamp
+
+    def reject(self, manifest: dict, reason: str, message: str) -> None:
+        """The pod failed admission on its node (kubelet.go rejectPod): Failed, never started."""
+        manifest["status"] = {"phase": "Failed", "reason": reason, "message": f"Pod was rejected: {message}"}

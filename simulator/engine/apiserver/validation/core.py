@@ -44,6 +44,7 @@ from .names import (
     inclusive_range_error,
     is_dns1123_label,
     is_dns1123_subdomain,
+    is_dns1123_subdomain_with_underscore,
     is_qualified_name,
     is_valid_ip,
     is_valid_label_value,
@@ -229,12 +230,26 @@ def _validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
                 errs.append(invalid(f"{p}.operator", value, ";".join(msgs)))
         elif operator == "Exists":
             if value:
-                errs.append(invalid(f"{p}.operator", value, "value must be empty when `operator` is 'Exists'"))
+                # the bad value is the whole toleration, printed with %#v
+                errs.append(
+                    invalid(f"{p}.operator", _go_toleration(t), "value must be empty when `operator` is 'Exists'")
+                )
         else:
             errs.append(not_supported(f"{p}.operator", operator, _TOLERATION_OPERATORS))
         if effect:
             errs.extend(_validate_taint_effect(effect, True, f"{p}.effect"))
     return errs
+
+
+def _go_toleration(t: dict) -> GoLiteral:
+    """A core.Toleration as %#v prints it (a set tolerationSeconds is a pointer: Go prints its
+    address, which we cannot know)."""
+    seconds = "(*int64)(nil)" if t.get("tolerationSeconds") is None else "(*int64)(0xc000000000)"
+    fields = ", ".join(f"{name}:{json.dumps(as_str(t.get(key)))}" for name, key in _TOLERATION_FIELDS)
+    return GoLiteral(f"core.Toleration{{{fields}, TolerationSeconds:{seconds}}}")
+
+
+_TOLERATION_FIELDS = (("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect"))
 
 
 def _validate_taint_effect(effect: str, allow_empty: bool, path: str) -> list[FieldError]:
@@ -291,17 +306,8 @@ def _validate_pod_spec(spec: Any, path: str, is_pod: bool) -> list[FieldError]:
     elif dns_policy not in _DNS_POLICIES:
         errs.append(not_supported(f"{path}.dnsPolicy", dns_policy, _DNS_POLICIES))
     errs.extend(validate_labels(as_labels(spec.get("nodeSelector")), f"{path}.nodeSelector"))
-    # validatePodDNSConfig (the dnsPolicy None requirements)
-    if dns_policy == "None":
-        dns_config = spec.get("dnsConfig")
-        if dns_config is None:
-            errs.append(required(f"{path}.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None"))
-        elif not as_list(as_dict(dns_config).get("nameservers")):
-            errs.append(
-                required(
-                    f"{path}.dnsConfig.nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None"
-                )
-            )
+    errs.extend(_validate_affinity(spec.get("affinity"), f"{path}.affinity"))
+    errs.extend(_validate_pod_dns_config(spec.get("dnsConfig"), dns_policy, f"{path}.dnsConfig"))
     service_account = as_str(spec.get("serviceAccountName"))
     if service_account:
         errs.extend(_dns1123_subdomain(service_account, f"{path}.serviceAccountName"))
@@ -322,6 +328,146 @@ def _validate_pod_spec(spec: Any, path: str, is_pod: bool) -> list[FieldError]:
     priority_class = as_str(spec.get("priorityClassName"))
     if priority_class:
         errs.extend(_dns1123_subdomain(priority_class, f"{path}.priorityClassName"))
+    return errs
+
+
+# Limits on a pod's DNS configuration, from glibc's resolver (validation.go MaxDNSNameservers,
+# MaxDNSSearchPaths, MaxDNSSearchListChars).
+MAX_DNS_NAMESERVERS = 3
+MAX_DNS_SEARCH_PATHS = 32
+MAX_DNS_SEARCH_LIST_CHARS = 2048
+
+
+def _validate_pod_dns_config(dns_config: Any, dns_policy: str, path: str) -> list[FieldError]:
+    """validatePodDNSConfig, with RelaxedDNSSearchValidation (beta and on in 1.33): a search
+    domain may hold underscores, and may be a single dot."""
+    if dns_policy == "None":
+        if dns_config is None:
+            return [required(path, "must provide `dnsConfig` when `dnsPolicy` is None")]
+        if not as_list(as_dict(dns_config).get("nameservers")):
+            return [
+                required(f"{path}.nameservers", "must provide at least one DNS nameserver when `dnsPolicy` is None")
+            ]
+    if dns_config is None:
+        return []
+    config = as_dict(dns_config)
+    errs: list[FieldError] = []
+    nameservers = [as_str(n) for n in as_list(config.get("nameservers"))]
+    if len(nameservers) > MAX_DNS_NAMESERVERS:
+        errs.append(
+            invalid(f"{path}.nameservers", nameservers, f"must not have more than {MAX_DNS_NAMESERVERS} nameservers")
+        )
+    for i, server in enumerate(nameservers):
+        errs.extend(invalid_each(f"{path}.nameservers[{i}]", server, is_valid_ip(server)))
+    searches = [as_str(d) for d in as_list(config.get("searches"))]
+    if len(searches) > MAX_DNS_SEARCH_PATHS:
+        errs.append(
+            invalid(f"{path}.searches", searches, f"must not have more than {MAX_DNS_SEARCH_PATHS} search paths")
+        )
+    if len(" ".join(searches)) > MAX_DNS_SEARCH_LIST_CHARS:
+        errs.append(
+            invalid(
+                f"{path}.searches",
+                searches,
+                f"must not have more than {MAX_DNS_SEARCH_LIST_CHARS} characters (including spaces) in the search list",
+            )
+        )
+    for i, search in enumerate(searches):
+        if search == ".":
+            continue
+        search = search[:-1] if search.endswith(".") else search  # it is fine to have a trailing dot
+        errs.extend(invalid_each(f"{path}.searches[{i}]", search, is_dns1123_subdomain_with_underscore(search)))
+    for i, option in enumerate(as_list(config.get("options"))):
+        if not as_str(as_dict(option).get("name")):
+            errs.append(required(f"{path}.options[{i}]", "must not be empty"))
+    return errs
+
+
+_NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+
+
+def _validate_node_selector_requirement(req: dict, path: str, check_values: bool) -> list[FieldError]:
+    """ValidateNodeSelectorRequirement (required terms also check each value as a label value:
+    AllowInvalidLabelValueInRequiredNodeAffinity is false on create)."""
+    errs: list[FieldError] = []
+    operator = as_str(req.get("operator"))
+    values = [as_str(v) for v in as_list(req.get("values"))]
+    if operator in ("In", "NotIn"):
+        if not values:
+            errs.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif operator in ("Exists", "DoesNotExist"):
+        if values:
+            errs.append(
+                forbidden(f"{path}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+            )
+    elif operator in ("Gt", "Lt"):
+        if len(values) != 1:
+            errs.append(required(f"{path}.values", "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+    else:
+        errs.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    errs.extend(validate_label_name(as_str(req.get("key")), f"{path}.key"))
+    if check_values:
+        for i, value in enumerate(values):
+            errs.extend(invalid_each(f"{path}.values[{i}]", value, is_valid_label_value(value)))
+    return errs
+
+
+def _validate_node_field_selector_requirement(req: dict, path: str) -> list[FieldError]:
+    """ValidateNodeFieldSelectorRequirement: only `metadata.name`, with In or NotIn and one value."""
+    errs: list[FieldError] = []
+    operator = as_str(req.get("operator"))
+    values = [as_str(v) for v in as_list(req.get("values"))]
+    if operator in ("In", "NotIn"):
+        if len(values) != 1:
+            errs.append(
+                required(
+                    f"{path}.values",
+                    "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+                )
+            )
+    else:
+        errs.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    key = as_str(req.get("key"))
+    if key != "metadata.name":
+        errs.append(invalid(f"{path}.key", key, "not a valid field selector key"))
+    else:
+        for i, value in enumerate(values):
+            errs.extend(invalid_each(f"{path}.values[{i}]", value, is_dns1123_subdomain(value)))
+    return errs
+
+
+def _validate_node_selector_term(term: Any, path: str, check_values: bool) -> list[FieldError]:
+    """ValidateNodeSelectorTerm."""
+    term = as_dict(term)
+    errs: list[FieldError] = []
+    for j, req in enumerate(as_list(term.get("matchExpressions"))):
+        errs.extend(_validate_node_selector_requirement(as_dict(req), f"{path}.matchExpressions[{j}]", check_values))
+    for j, req in enumerate(as_list(term.get("matchFields"))):
+        errs.extend(_validate_node_field_selector_requirement(as_dict(req), f"{path}.matchFields[{j}]"))
+    return errs
+
+
+def _validate_affinity(affinity: Any, path: str) -> list[FieldError]:
+    """validateAffinity's node affinity part: validateNodeAffinity, ValidateNodeSelector (at least
+    one term), ValidatePreferredSchedulingTerms (weights 1-100). Pod (anti-)affinity is not
+    simulated (the pod spec warns)."""
+    node_affinity = as_dict(as_dict(affinity).get("nodeAffinity"))
+    errs: list[FieldError] = []
+    required_selector = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+    if required_selector is not None:
+        terms_path = f"{path}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
+        terms = as_list(as_dict(required_selector).get("nodeSelectorTerms"))
+        if not terms:
+            errs.append(required(terms_path, "must have at least one node selector term"))
+        for i, term in enumerate(terms):
+            errs.extend(_validate_node_selector_term(term, f"{terms_path}[{i}]", True))
+    for i, preferred in enumerate(as_list(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"))):
+        preferred = as_dict(preferred)
+        here = f"{path}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}]"
+        weight = as_int(preferred.get("weight"))
+        if not 0 < weight <= 100:
+            errs.append(invalid(f"{here}.weight", weight, "must be in the range 1-100"))
+        errs.extend(_validate_node_selector_term(preferred.get("preference"), f"{here}.preference", False))
     return errs
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "is_dns1035_label",
     "is_dns1123_label",
     "is_dns1123_subdomain",
+    "is_dns1123_subdomain_with_underscore",
     "is_http_header_name",
     "is_in_range",
     "is_qualified_name",
@@ -163,6 +164,29 @@ def is_dns1123_subdomain(value: str) -> list[str]:
         errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
     if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
         errs.append(regex_error(DNS1123_SUBDOMAIN_ERR_MSG, DNS1123_SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+DNS1123_LABEL_FMT_WITH_UNDERSCORE = "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
+DNS1123_SUBDOMAIN_FMT_WITH_UNDERSCORE = (
+    DNS1123_LABEL_FMT_WITH_UNDERSCORE + "(\\." + DNS1123_LABEL_FMT_WITH_UNDERSCORE + ")*"
+)
+DNS1123_SUBDOMAIN_ERR_MSG_WITH_UNDERSCORE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_SUBDOMAIN_WITH_UNDERSCORE_RE = re.compile(DNS1123_SUBDOMAIN_FMT_WITH_UNDERSCORE)
+
+
+def is_dns1123_subdomain_with_underscore(value: str) -> list[str]:
+    """IsDNS1123SubdomainWithUnderscore (a pod's dnsConfig search domains, relaxed)."""
+    errs = []
+    if _byte_len(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
+    if not _DNS1123_SUBDOMAIN_WITH_UNDERSCORE_RE.fullmatch(value):
+        errs.append(
+            regex_error(DNS1123_SUBDOMAIN_ERR_MSG_WITH_UNDERSCORE, DNS1123_SUBDOMAIN_FMT_WITH_UNDERSCORE, "example.com")
+        )
     return errs
 
 
