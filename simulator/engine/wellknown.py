@@ -37,6 +37,8 @@ INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"  # the class before spe
 POD_TEMPLATE_HASH_LABEL = "pod-template-hash"  # apps/v1 DefaultDeploymentUniqueLabelKey
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
+REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
 CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash"  # apps/v1 DefaultDaemonSetUniqueLabelKey
 POD_TEMPLATE_GENERATION_LABEL = "pod-template-generation"  # DaemonSet pods, deprecated but still set
 # batch/v1 types.go: the prefixed Job labels since 1.27, the legacy ones still added for
@@ -46,6 +48,9 @@ CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
 LEGACY_JOB_NAME_LABEL = "job-name"
 LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
 JOB_LABELS = (LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, CONTROLLER_UID_LABEL, JOB_NAME_LABEL)
+# An Indexed Job's pod carries its index as this annotation and, since PodIndexLabel (GA 1.32), label.
+JOB_COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+JOB_COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
 
 # ---------------------------------------------------------------------- kubeviz.io
 # The server's bookkeeping on stored objects: creation order, and the simulated clock's marks on a

@@ -77,6 +77,16 @@ def generate_name(prefix: str, seed: str) -> str:
     return prefix + random_suffix(seed)
 
 
+def indexed_pod_prefix(job_name: str, index: int) -> str:
+    """pkg/controller/job/indexed_job_utils.go podGenerateNameWithIndex: `<job>-<index>-`, the job
+    name cut so that the prefix fits maxGeneratedNameLength with its index kept."""
+    suffix = f"-{index}-"
+    prefix = job_name + suffix
+    if len(prefix) > MAX_GENERATED_NAME_LENGTH:
+        prefix = prefix[: MAX_GENERATED_NAME_LENGTH - len(suffix)] + suffix
+    return prefix
+
+
 def make_uid(cluster_seed: str, serial: int) -> str:
     """A UUID-shaped uid (version 4 layout, as the apiserver's), from a hash of the cluster seed and serial."""
     h = hashlib.blake2b(f"{cluster_seed}/{serial}".encode(), digest_size=16).hexdigest()

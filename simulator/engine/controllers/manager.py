@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..apiserver.defaults import default_pod
-from ..apiserver.generate import generate_name, pod_template_hash
+from ..apiserver.generate import generate_name, indexed_pod_prefix, pod_template_hash
 from ..memo import Memo
 from ..model import Base, OwnerRef, PodTemplate, Workload, copy_manifest, owner_reference, pod_field_values
-from ..wellknown import SERVER_ANNOTATIONS
+from ..wellknown import JOB_COMPLETION_INDEX, JOB_COMPLETION_INDEX_ENV, SERVER_ANNOTATIONS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,15 +93,16 @@ class ControllerManager:
         daemon_node: str | None = None,
         adjust_spec: Callable[[dict], dict] | None = None,
         place_on: Callable[[dict, str], dict] | None = None,
+        index: int | None = None,
         count: int = 1,
     ) -> None:
         """Create `count` pods of `owner` from its template, one after the other, as its controller
         does through the API server. `adjust_spec` changes the defaulted pod spec once per template
         (a DaemonSet's tolerations); with `daemon_node`, `place_on(spec, node)` gives the pod's
         spec for that node (a DaemonSet's node affinity on the node's name), where the scheduler
-        then places it."""
+        then places it. `index`: an Indexed Job's completion index (`with_completion_index`)."""
         shape = self._templates.get(
-            (owner.uid, id(template), tuple(extra_labels.items()), adjust_spec, place_on),
+            (owner.uid, id(template), tuple(extra_labels.items()), adjust_spec, place_on, index),
             (template, owner),
             self._pod_template,
             owner,
@@ -110,6 +111,7 @@ class ControllerManager:
             extra_labels,
             adjust_spec,
             place_on,
+            index,
         )
         pods = self.store.objects["Pod"]
         for _ in range(count):
@@ -129,17 +131,23 @@ class ControllerManager:
         extra_labels: dict,
         adjust_spec: Callable[[dict], dict] | None,
         place_on: Callable[[dict, str], dict] | None,
+        index: int | None,
     ) -> PodTemplate:
         meta = template.get("metadata") or {}
         spec = self.pod_spec(template)
         if adjust_spec is not None:
             spec = adjust_spec(spec)
         annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k not in SERVER_ANNOTATIONS}
+        labels = {**(meta.get("labels") or {}), **extra_labels}
+        prefix = f"{owner.name}-"
+        if index is not None:
+            spec, labels, annotations = with_completion_index(owner.name, index, spec, labels, annotations)
+            prefix = indexed_pod_prefix(owner.name, index)
         return PodTemplate(
             owner=owner,
-            prefix=f"{owner.name}-",
+            prefix=prefix,
             seed=f"{self.settings.seed}/{owner.uid}/",
-            labels={**(meta.get("labels") or {}), **extra_labels},
+            labels=labels,
             annotations=annotations,
             owner_references=[owner_reference(owner.kind, api_version, owner.name, owner.uid)],
             spec=spec,
@@ -181,6 +189,30 @@ class ControllerManager:
 
     def delete(self, obj: Base) -> None:
         self.registry.delete(obj)
+
+
+def with_completion_index(job_name: str, index: int, spec: dict, labels: dict, annotations: dict):
+    """An Indexed Job's pod for `index` (pkg/controller/job job_controller.go manageJob and
+    indexed_job_utils.go): the index as annotation and label, the hostname `<job>-<index>`, and
+    JOB_COMPLETION_INDEX in every container's environment (from that label, through the downward
+    API; a container that sets it keeps its own)."""
+    text = str(index)
+    env_var = {
+        "name": JOB_COMPLETION_INDEX_ENV,
+        "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": f"metadata.labels['{JOB_COMPLETION_INDEX}']"}},
+    }
+
+    def with_env(container: dict) -> dict:
+        env = list(container.get("env") or ())
+        if any(isinstance(e, dict) and e.get("name") == JOB_COMPLETION_INDEX_ENV for e in env):
+            return container
+        return {**container, "env": [*env, env_var]}
+
+    spec = dict(spec, hostname=f"{job_name}-{index}")
+    for key in ("initContainers", "containers"):
+        if isinstance(spec.get(key), list):
+            spec[key] = [with_env(c) for c in spec[key]]
+    return spec, {**labels, JOB_COMPLETION_INDEX: text}, {**annotations, JOB_COMPLETION_INDEX: text}
 
 
 def _defaulted_pod_spec(template: dict) -> dict:

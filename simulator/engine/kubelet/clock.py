@@ -96,4 +96,10 @@ class Timeline:
         annotations[FINISHED_AT_ANNOTATION] = now
         store.write(pod, manifest)
         key = "failed" if fails else "succeeded"
-        job_controller.set_status(store, job, {key: int(status.get(key, 0)) + 1})
+        updates = {key: int(status.get(key, 0)) + 1}
+        index = job_controller.completion_index(pod)
+        if not fails and index is not None and job.spec.get("completionMode") == "Indexed":
+            # an Indexed Job counts each index once (status.completedIndexes)
+            done = job_controller.parse_indexes(status.get("completedIndexes")) | {index}
+            updates = {"succeeded": len(done), "completedIndexes": job_controller.format_indexes(done)}
+        job_controller.set_status(store, job, updates)
