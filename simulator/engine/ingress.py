@@ -37,7 +37,9 @@ The rules, and where they come from:
   - an unmatched path goes to the `defaultBackend` of the Ingress that created the host's
     server; in the catch-all server, to the `defaultBackend` of the newest Ingress that has
     one; otherwise to the controller's own default backend, which answers 404.
-  - paths with a `resource` backend are skipped (ingress-nginx only proxies to Services).
+  - paths with a `resource` backend are skipped (ingress-nginx only proxies to Services): a
+    request they would match goes where the other paths send it, else to the default backend
+    (404), and the error says that the matching rule's backend is a resource.
 * Ingress class (ingress.md "Ingress class", "Default IngressClass"): the simulated cluster
   runs one controller, ingress-nginx, whose IngressClass `nginx` is the cluster default.
   It serves Ingresses of class `nginx` (`spec.ingressClassName` or the deprecated
@@ -73,6 +75,7 @@ _TYPE_RANK = {EXACT: 2, PREFIX: 1, IMPLEMENTATION_SPECIFIC: 0}
 # Why a request found no backend (`Routing.reason_id`).
 NO_RULE = "ingress-no-rule"
 NOT_TLS = "ingress-host-not-tls"
+RESOURCE_BACKEND = "ingress-resource-backend"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +211,7 @@ class Server:
     default: Match | None = None  # an Ingress defaultBackend for unmatched paths
     tls: bool = False
     ingresses: list[str] = field(default_factory=list)
+    skipped: list[Location] = field(default_factory=list)  # paths with a `resource` backend (not served)
 
     def best(self, request_path: str) -> Location | None:
         best: Location | None = None
@@ -286,10 +290,15 @@ class RoutingTable:
                     if not isinstance(p, dict):
                         continue
                     backend = _backend_match(ing, p.get("backend"))
-                    if backend is None:  # a resource backend: ingress-nginx skips it
-                        continue
                     path = p.get("path") or ""
                     path_type = p.get("pathType") or IMPLEMENTATION_SPECIFIC
+                    if backend is None:
+                        # A resource backend: ingress-nginx skips the path (controller.go
+                        # getBackendServers, "does not contain a service backend"); kept to say so.
+                        resource = _resource_of(p.get("backend"))
+                        if resource:
+                            server.skipped.append(Location.build(path, path_type, ref, host, resource, None))
+                        continue
                     if any(
                         (loc.path or "/") == (path or "/") and loc.path_type == path_type for loc in server.locations
                     ):
@@ -328,6 +337,18 @@ class RoutingTable:
             return Routing(loc.to_match())
         if server.default is not None:
             return Routing(server.default)
+        skipped = max((loc for loc in server.skipped if loc.matches(path)), key=Location.rank, default=None)
+        if skipped is not None:
+            return Routing(
+                None,
+                (
+                    f"Ingress {skipped.ingress}'s rule {skipped.describe()} matches host {shown_host} and path {path}, "
+                    f"but its backend is the resource {skipped.service}, not a Service: {CONTROLLER} serves only "
+                    "Service backends and skips that path, so the request goes to its default backend, which "
+                    "answers 404"
+                ),
+                RESOURCE_BACKEND,
+            )
         return Routing(None, self._no_rule(server, shown_host, path), NO_RULE)
 
     def _no_rule(self, server: Server, host: str, path: str) -> str:
@@ -361,6 +382,14 @@ def sorted_for_controller(ingresses) -> list:
 
     by_name = sorted(ingresses, key=lambda i: f"{i.namespace}/{i.name}", reverse=True)
     return sorted(by_name, key=stamp)  # stable: keeps the descending-name order within a timestamp
+
+
+def _resource_of(backend: Any) -> str | None:
+    """`Kind/name` of a `resource` backend (a TypedLocalObjectReference), or None."""
+    resource = backend.get("resource") if isinstance(backend, dict) else None
+    if not isinstance(resource, dict) or not resource.get("name"):
+        return None
+    return f"{resource.get('kind') or '?'}/{resource['name']}"
 
 
 def _backend_match(ing, backend: Any) -> Match | None:
@@ -414,6 +443,7 @@ __all__ = [
     "NOT_TLS",
     "NO_RULE",
     "PREFIX",
+    "RESOURCE_BACKEND",
     "SERVED_CLASSES",
     "Location",
     "Match",

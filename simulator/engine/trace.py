@@ -76,6 +76,7 @@ LOADBALANCER_PENDING = "loadbalancer-pending"
 INGRESS_BACKEND_MISSING = "ingress-backend-missing"
 INGRESS_NO_RULE = ingress_routing.NO_RULE
 INGRESS_NOT_TLS = ingress_routing.NOT_TLS
+INGRESS_RESOURCE_BACKEND = ingress_routing.RESOURCE_BACKEND
 INGRESS_WRONG_PORT = "ingress-wrong-port"
 
 

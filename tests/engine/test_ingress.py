@@ -278,8 +278,7 @@ def test_a_defaultBackend_also_serves_the_unmatched_paths_of_the_hosts_its_ingre
     assert match(cluster, "elsewhere.example.com", "/").service == "default/catalog"
 
 
-def test_paths_with_a_resource_backend_are_skipped_as_ingress_nginx_does():
-    cluster = cluster_with("""
+RESOURCE_INGRESS = """
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
@@ -295,8 +294,26 @@ def test_paths_with_a_resource_backend_are_skipped_as_ingress_nginx_does():
                     apiGroup: k8s.example.com
                     kind: StorageBucket
                     name: icon-assets
-        """)
+        """
+
+
+def test_paths_with_a_resource_backend_are_skipped_as_ingress_nginx_does():
+    cluster = cluster_with(RESOURCE_INGRESS)
     assert match(cluster, "example.com", "/icons") is None
+
+
+def test_a_request_for_a_resource_backend_path_says_the_rule_matched():
+    """The path is skipped (controller.go getBackendServers), so nginx's default backend answers;
+    the reason names the rule that matched and its resource, not "no rule matches"."""
+    cluster = cluster_with(RESOURCE_INGRESS)
+    routing = route(cluster, "example.com", "/icons/a.png")
+    assert routing.reason_id == "ingress-resource-backend"
+    assert routing.reason == (
+        "Ingress default/ingress-resource-backend's rule /icons (ImplementationSpecific) matches host example.com "
+        "and path /icons/a.png, but its backend is the resource StorageBucket/icon-assets, not a Service: "
+        "ingress-nginx serves only Service backends and skips that path, so the request goes to its default "
+        "backend, which answers 404"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
