@@ -8,13 +8,16 @@ From a pod (`NAMESPACE/POD`) the request goes the way `curl URL` inside that pod
   CNAME and the request leaves the cluster (`external` hop, `ok` with no pod candidates);
 * a pod IP reaches that pod directly; a node IP reaches a NodePort, or the ingress
   controller on ports 80 and 443; a LoadBalancer IP reaches its Service (kube-proxy
-  short-circuits it inside the cluster).
+  short-circuits it inside the cluster); an address in a Service's `externalIPs`, on one of
+  its ports, reaches that Service (kube-proxy's rule for it comes before the node ports).
 
 From outside (`external`), the client is a machine next to the nodes (the student's laptop
 on a kind or microk8s network):
 
 * a node IP and a nodePort reaches the NodePort Service (and LoadBalancer Services, which
-  are NodePort Services too); a LoadBalancer IP from the pool reaches its Service;
+  are NodePort Services too); a LoadBalancer IP from the pool reaches its Service; a node IP
+  listed in a Service's `externalIPs`, on one of its ports, reaches that Service (another
+  external IP is routed to the cluster only if the network does, which kubeviz does not assume);
 * ports 80 and 443 of every node are the ingress controller (ingress-nginx runs as a
   DaemonSet with hostPort 80/443, as microk8s's `ingress` addon and kind's ingress-nginx
   manifest do);
@@ -232,6 +235,7 @@ class _Addresses:
     load_balancer_ips: dict[str, Service]
     node_ports: dict[int, Service]  # TCP nodePorts
     nodes: dict[str, Node]  # node IP -> node
+    external_ips: dict[tuple[str, int], Service]  # (spec.externalIPs address, TCP port) -> Service
 
 
 def _addresses(cluster) -> _Addresses:
@@ -247,7 +251,7 @@ def _current_addresses(memo, cluster) -> _Addresses:
 
 
 def _index_addresses(objects: tuple) -> _Addresses:
-    index = _Addresses({}, {}, {}, {})
+    index = _Addresses({}, {}, {}, {}, {})
     for obj in objects:
         if isinstance(obj, Node):
             if obj.ip:
@@ -262,6 +266,9 @@ def _index_addresses(objects: tuple) -> _Addresses:
         for sp in svc.ports:
             if sp.node_port and sp.protocol == "TCP":
                 index.node_ports.setdefault(sp.node_port, svc)
+            if sp.protocol == "TCP" and svc.type != "ExternalName":
+                for ip in svc.external_ips:
+                    index.external_ips.setdefault((ip, sp.port), svc)
     return index
 
 
@@ -497,6 +504,9 @@ class _Walk:
     # -- addresses
     def to_ip(self, ip: str) -> Trace:
         addresses = _addresses(self.cluster)
+        svc = addresses.external_ips.get((ip, self.request.port))
+        if svc is not None:
+            return self.via_external_ip(svc)
         svc = addresses.cluster_ips.get(ip)
         if svc is not None:
             return self.via_cluster_ip(svc)
@@ -562,6 +572,17 @@ class _Walk:
         # externalTrafficPolicy: Local makes the load balancer's health checks skip nodes without an
         # endpoint, so every endpoint stays reachable.
         return self.to_endpoints(svc, sp, None, "external")
+
+    def via_external_ip(self, svc: Service) -> Trace:
+        """An address in the Service's spec.externalIPs, on one of its ports: kube-proxy's
+        KUBE-SERVICES rule for it (before the node ports) sends it to the Service. Traffic from
+        outside (to a node's address) keeps to that node's endpoints under externalTrafficPolicy
+        Local; a pod's is short-circuited to every endpoint."""
+        sp = self._service_port(svc, self.request.port)
+        self.hops.append(ServiceHop(svc.ref, sp.port))
+        node = _addresses(self.cluster).nodes.get(self.request.host) if self.outside else None
+        local = node is not None and svc.external_traffic_policy == "Local"
+        return self.to_endpoints(svc, sp, node.name if local else None, "external")
 
     def via_node(self, node: Node) -> Trace:
         port = self.request.port

@@ -15,7 +15,7 @@ import pytest
 
 from simulator.engine import Engine
 
-from .conftest import cluster_with, simulate, yaml_text
+from .conftest import Query, cluster_with, simulate, yaml_text
 
 
 def service(name: str, spec: str) -> str:
@@ -307,3 +307,36 @@ def test_a_restored_cluster_still_holds_a_health_check_node_port():
         )
     )
     assert [e.message for e in result.errors] == [f"Invalid value: {health}: {ALREADY}"]
+
+
+EXTERNAL_IPS = POD + service(
+    "web", "  selector: {app: web}\n  externalIPs: [172.18.0.3, 192.0.2.10]\n  ports: [{port: 8080, targetPort: 80}]"
+)
+
+
+@pytest.mark.parametrize(
+    "source,url,ok",
+    [
+        ("default/web", "http://192.0.2.10:8080/", True),  # any external IP, from a pod: kube-proxy catches it
+        ("external", "http://172.18.0.3:8080/", True),  # an external IP that is a node's address
+        ("external", "http://192.0.2.10:8080/", False),  # routed to no node: kubeviz assumes no such route
+        ("default/web", "http://192.0.2.10:9999/", False),  # not a port of the Service
+    ],
+)
+def test_a_services_external_ips_reach_it_as_kube_proxy_routes_them(source, url, ok):
+    """pkg/proxy/iptables/proxier.go: a KUBE-SERVICES rule per external IP and Service port."""
+    (query,) = simulate(EXTERNAL_IPS, queries=[Query("request", source, url)])["queries"]
+    assert query["ok"] is ok
+    if ok:
+        assert [h["step"] for h in query["hops"]] == ["service", "endpoint"]
+
+
+def test_a_pending_load_balancer_without_node_ports_is_unreachable_from_outside():
+    text = POD + service(
+        "lb",
+        "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n  selector: {app: web}\n  ports: [{port: 80}]",
+    )
+    (query,) = simulate(text, queries=[Query("request", "external", "http://lb/")])["queries"]
+    assert query["error"].endswith(
+        "it has no nodePort either (allocateLoadBalancerNodePorts: false), so nothing outside the cluster reaches it"
+    )
