@@ -19,6 +19,7 @@ TARGET_PORT_NOT_DECLARED = "service-target-port-not-declared"
 NO_SELECTOR = "service-without-selector"
 LOADBALANCER_PENDING = "loadbalancer-pending"
 POD_UNSCHEDULABLE = "pod-unschedulable"
+POD_REJECTED = "pod-rejected-by-kubelet"
 
 _SYSTEM = {"kube-system"}
 
@@ -164,6 +165,21 @@ def service_hints(cluster, svc: Service) -> list[Hint]:
 def pod_hints(cluster, pod) -> list[Hint]:
     reason = cluster.schedule_failures.get((pod.namespace, pod.name))
     if reason is None:
+        status = pod.manifest.get("status") or {}
+        message = status.get("message") or ""
+        if pod.phase == "Failed" and message.startswith("Pod was rejected"):
+            # pkg/kubelet/lifecycle/predicate.go: a pod bound by nodeName that its node refuses
+            return [
+                Hint(
+                    POD_REJECTED,
+                    "Pod",
+                    pod.namespace,
+                    pod.name,
+                    f"pod {pod.name!r} is Failed: the kubelet of node {pod.node} refused it ({message})",
+                    "spec.nodeName skips the scheduler, so nothing checked the pod against that node first: "
+                    "remove nodeName and let the scheduler choose, or fix what the node refuses",
+                )
+            ]
         return []
     return [
         Hint(
@@ -185,4 +201,7 @@ def cluster_hints(cluster) -> list[Hint]:
         pod = cluster.get("Pod", ns, name)
         if pod is not None:
             hints.extend(pod_hints(cluster, pod))
+    for pod in cluster.list("Pod"):
+        if pod.status_phase == "Failed" and pod.node and not pod.ip:
+            hints.extend(h for h in pod_hints(cluster, pod) if h.id == POD_REJECTED)
     return hints

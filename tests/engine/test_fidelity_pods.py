@@ -513,3 +513,16 @@ def test_a_dot_search_domain_asks_the_name_itself():
         "nothing.here.corp.example.",
         "nothing.here.",
     ]
+
+
+def test_a_pod_its_kubelet_refused_gets_a_hint_that_says_why():
+    from simulator.engine import diagnostics
+
+    from .conftest import cluster_with
+
+    cluster = cluster_with(pod("p", "  nodeName: worker-1\n  nodeSelector: {disk: ssd}\n" + NGINX))
+    (hint,) = [h for h in diagnostics.cluster_hints(cluster) if h.id == diagnostics.POD_REJECTED]
+    assert hint.message == (
+        "pod 'p' is Failed: the kubelet of node worker-1 refused it (Pod was rejected: Predicate NodeAffinity "
+        "failed: node(s) didn't match Pod's node affinity/selector)"
+    )
