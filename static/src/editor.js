@@ -18,12 +18,13 @@ import { baseKey, editableYaml, h } from "./kube.js";
 const SAVE_DELAY_MS = 250;
 
 export class Editor {
-  constructor(pane, { socket, store, slug, canEdit, form }) {
+  constructor(pane, { socket, store, slug, canEdit, readOnlyReason, form }) {
     this.pane = pane;
     this.socket = socket;
     this.store = store;
     this.slug = slug;
     this.canEdit = canEdit;
+    this.readOnlyReason = readOnlyReason || "sign in to edit this cluster";
     this.form = form;
     this.storageKey = `kubeviz:${slug}:buffers`;
     this.states = new Map(); // buffer id -> EditorState
@@ -277,7 +278,9 @@ export class Editor {
     this.view = new EditorView({ parent: this.host, state: EditorState.create({ doc: "" }) });
     if (!this.canEdit) {
       this.applyButton.disabled = this.previewButton.disabled = this.deleteButton.disabled = true;
-      this.report(h("div", { class: "note" }, "Sign in to edit this cluster; you can still read and trace."));
+      this.report(
+        h("div", { class: "note" }, `Read-only: ${this.readOnlyReason}. You can still read and trace.`),
+      );
     }
   }
 

@@ -6,6 +6,7 @@ import { Store } from "./store.js";
 import { Diagram } from "./diagram.js";
 import { Editor } from "./editor.js";
 import { Panels, formatSeconds } from "./panels.js";
+import { confirmSubmits, showInstructors } from "./classroom.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -107,6 +108,7 @@ function start() {
     },
     presence(message) {
       $("#watchers").textContent = `${message.watchers} watching`;
+      showInstructors($("#instructors-in"), message.instructors);
     },
     error(message) {
       toast(message.message, "error");
@@ -149,6 +151,7 @@ function start() {
     store,
     slug: config.slug,
     canEdit: config.canEdit,
+    readOnlyReason: config.readOnlyReason,
     form: $("#apply-form"),
   });
   panels = new Panels($("#panels"), {
@@ -188,6 +191,7 @@ function start() {
     });
   }
   window.addEventListener("resize", () => diagram.cy.resize());
+  confirmSubmits(document);
   socket.connect();
 }
 
