@@ -36,8 +36,6 @@ def classes(request):
     actor = identity.actor_of(request)
     decision = permissions.decide(actor, Action.CLASS_CREATE)
     if not decision:
-        if not actor.signed_in:
-            return redirect(f"{reverse('sign-in')}?next={request.path}")
         return identity.refuse(request, decision)
     form = ClassCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
