@@ -305,7 +305,9 @@ def cluster_reset(*, cluster: Cluster, to: str, user=None) -> int:
         what = f"reset to the state of {source.name}"
     else:
         raise ServiceError(f"reset to {to!r}? use lesson or source")
-    return cluster_replace(cluster=row, engine=engine, user=user, summary=what)
+    version = cluster_replace(cluster=row, engine=engine, user=user, summary=what)
+    cluster.version = version
+    return version
 
 
 def _reset_source(row: Cluster) -> Cluster:
