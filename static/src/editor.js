@@ -24,7 +24,7 @@ export class Editor {
     this.store = store;
     this.slug = slug;
     this.canEdit = canEdit;
-    this.readOnlyReason = readOnlyReason || "sign in to edit this cluster";
+    this.readOnlyReason = readOnlyReason; // the page may say it already (then none here)
     this.form = form;
     this.storageKey = `kubeviz:${slug}:buffers`;
     this.states = new Map(); // buffer id -> EditorState
@@ -278,9 +278,10 @@ export class Editor {
     this.view = new EditorView({ parent: this.host, state: EditorState.create({ doc: "" }) });
     if (!this.canEdit) {
       this.applyButton.disabled = this.previewButton.disabled = this.deleteButton.disabled = true;
-      this.report(
-        h("div", { class: "note" }, `Read-only: ${this.readOnlyReason}. You can still read and trace.`),
-      );
+      if (this.readOnlyReason)
+        this.report(
+          h("div", { class: "note" }, `Read-only: ${this.readOnlyReason}. You can still read and trace.`),
+        );
     }
   }
 

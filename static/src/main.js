@@ -151,7 +151,7 @@ function start() {
     store,
     slug: config.slug,
     canEdit: config.canEdit,
-    readOnlyReason: config.readOnlyReason,
+    readOnlyReason: $("#read-only-note") ? "" : config.readOnlyReason, // the template's note says it first
     form: $("#apply-form"),
   });
   panels = new Panels($("#panels"), {
