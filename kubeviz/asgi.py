@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from simulator import repository  # noqa: E402
 from simulator.realtime import pruner, routing  # noqa: E402
 
 application = pruner.PruneOnSchedule(
@@ -22,3 +23,7 @@ application = pruner.PruneOnSchedule(
         }
     )
 )
+
+# Everything imported so far (Django, Channels, the engine: a few hundred thousand objects) lives
+# as long as the worker: out of the garbage collector's walks from now on.
+repository.freeze_long_lived()

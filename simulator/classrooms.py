@@ -124,7 +124,10 @@ def classroom_add_instructor(*, classroom: Classroom, username: str) -> None:
         raise ServiceError(f"no instructor is called {username!r}: create one with manage.py createinstructor")
     if user.pk == classroom.owner_id:
         raise ServiceError(f"{user.get_username()} made this class already")
-    classroom.co_instructors.add(user)
+    with transaction.atomic():
+        classroom.co_instructors.add(user)
+        ids = list(Cluster.objects.filter(classroom=classroom).values_list("pk", flat=True))
+        transaction.on_commit(lambda: push.access(ids))
 
 
 def classroom_remove_instructor(*, classroom: Classroom, user_id: int) -> None:

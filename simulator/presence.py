@@ -1,8 +1,8 @@
 """Who is watching a cluster: one row per open websocket, on any worker (the writes; the count
 is `selectors.watcher_count`). A join or a leave pushes the new count, on commit (`push`).
 
-A worker vouches for its sockets every PRESENCE_HEARTBEAT_SECONDS (`realtime.ticker`), so the
-rows of a worker that died stop counting after `selectors.PRESENCE_TTL`.
+A worker vouches for its sockets every PRESENCE_HEARTBEAT_SECONDS (`realtime.ticker`,
+`presence_vouch`), so the rows of a worker that died stop counting after `selectors.PRESENCE_TTL`.
 """
 
 from __future__ import annotations
@@ -54,3 +54,12 @@ def presence_heartbeat(*, cluster_id: int, channel_names: list[str], now: dateti
     Presence.objects.filter(channel_name__in=channel_names).update(seen=now)
     Presence.objects.filter(cluster_id=cluster_id, seen__lt=now - 10 * selectors.PRESENCE_TTL).delete()
     return selectors.watcher_count(cluster_id, now)
+
+
+def presence_vouch(*, channel_names: list[str], now: datetime.datetime | None = None) -> None:
+    """A worker vouches for all its sockets at once (its ticker, every PRESENCE_HEARTBEAT_SECONDS);
+    rows nobody vouched for in ten times the presence TTL (their worker died) are removed."""
+    now = now or timezone.now()
+    if channel_names:
+        Presence.objects.filter(channel_name__in=channel_names).update(seen=now)
+    Presence.objects.filter(seen__lt=now - 10 * selectors.PRESENCE_TTL).delete()

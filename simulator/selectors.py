@@ -50,6 +50,11 @@ def cluster_list_for(actor) -> list[Cluster]:
     return list(Cluster.objects.filter(mine).order_by("name"))
 
 
+def clusters_running(cluster_ids: list[int]) -> list[int]:
+    """Which of these clusters have a playing clock (the ticker ticks only those)."""
+    return list(Cluster.objects.filter(pk__in=cluster_ids, running=True).values_list("pk", flat=True))
+
+
 def cluster_forked_from(cluster: Cluster) -> Cluster | None:
     return Cluster.objects.filter(pk=cluster.forked_from_id).first() if cluster.forked_from_id else None
 

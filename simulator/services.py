@@ -227,6 +227,10 @@ def cluster_create(
         cluster.state = engine.state
         cluster.version = 1
         cluster.save(update_fields=["state", "version"])
+        if role == Cluster.PROJECTED:  # a class's copies start from it at once: keep it warm
+            warm = repository.Warm(cluster.version, engine, {**state_entries(engine), "meta": meta_entry(cluster)})
+            key = repository.warm_key(cluster)
+            transaction.on_commit(lambda: repository.put_warm(key, warm))
     return cluster
 
 

@@ -67,6 +67,7 @@ class TokenBucket:
 
 class ClusterConsumer(AsyncWebsocketConsumer):
     cluster = None
+    decisions: dict  # Action -> Decision, for this socket's actor, until push.access
     joined = False  # set once the socket counts as watching (disconnect undoes only that)
     wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
 
@@ -89,6 +90,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.bucket = TokenBucket(RATE_PER_SECOND)
+        self.decisions = {Action.VIEW: may[Action.VIEW], Action.APPLY: may[Action.APPLY]}
         self.joined = True
         query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
         self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
@@ -126,6 +128,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         """Who may see the cluster changed (`push.access`): watch on, or be told why and closed."""
         if not self.joined:
             return
+        self.decisions = {}
         row = await database_sync_to_async(selectors.cluster_by_pk)(self.cluster.pk)
         if row is None:
             await self.send_json(payloads.error("this cluster was deleted", code="gone"))
@@ -171,7 +174,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         action = MESSAGE_ACTIONS.get(kind, Action.VIEW)
         if action == Action.APPLY and message.get("dryRun"):
             action = Action.DRY_RUN
-        decision = await database_sync_to_async(self.decide)(action)
+        decision = self.decisions.get(action)
+        if decision is None:
+            decision = self.decisions[action] = await database_sync_to_async(self.decide)(action)
         if not decision:
             await self.send_json(payloads.refused(request_id, decision.reason))
             return
@@ -181,7 +186,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.send_json(payloads.reply(request_id, False, error=str(exc)))
 
     def decide(self, action: Action) -> permissions.Decision:
-        """Decided again for every message, on the cluster's row as it is now."""
+        """Decided on the cluster's row as it is now; kept (`self.decisions`) until `push.access`
+        says who may see the cluster changed: every service that changes it (a student removed,
+        an instructor added or removed, sharing, a deletion) ends with that push."""
         row = selectors.cluster_by_pk(self.cluster.pk)
         if row is None:
             return permissions.Decision(False, "this cluster was deleted")
