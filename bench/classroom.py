@@ -65,6 +65,11 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -216,7 +221,9 @@ async def open_all(specs: list[tuple[int, str, str]], batch: int = 25) -> list[S
     return sockets
 
 
-async def load(ports: list[int], teacher_cookie: str, projected: str, students: list[dict], seconds: float) -> dict:
+async def load(
+    ports: list[int], pids: list[int], teacher_cookie: str, projected: str, students: list[dict], seconds: float
+) -> dict:
     count = len(students)
     started = time.perf_counter()
     teacher = await open_socket(ports[0], projected, teacher_cookie)
@@ -233,6 +240,8 @@ async def load(ports: list[int], teacher_cookie: str, projected: str, students: 
     last_edit: dict[int, int] = {}  # student -> the k of their last edit
     request_ids = iter(range(1, 10**9))
     t0 = time.perf_counter()
+    cpu_before = [cpu_seconds(pid) for pid in pids]
+    client_cpu_before = time.process_time()
     instructor_every, student_every = 2.0, 20.0
 
     async def instructor() -> None:
@@ -256,6 +265,9 @@ async def load(ports: list[int], teacher_cookie: str, projected: str, students: 
             k += 1
 
     await asyncio.gather(instructor(), *(student(i) for i in range(count)))
+    window = time.perf_counter() - t0
+    server_cpu = [(cpu_seconds(pid) - before) / window * 100 for pid, before in zip(pids, cpu_before, strict=True)]
+    client_cpu = (time.process_time() - client_cpu_before) / window * 100
 
     def settled() -> bool:
         if len(teacher.replies) < len(teacher_sent):
@@ -291,6 +303,8 @@ async def load(ports: list[int], teacher_cookie: str, projected: str, students: 
     last_teacher = max(teacher.replies.values(), key=lambda r: r.get("version", 0), default={}).get("version")
     result = {
         "connect_s": connect_s,
+        "server_cpu": server_cpu,
+        "client_cpu": client_cpu,
         "sockets": 1 + len(watching) + len(own),
         "teacher_edits": len(teacher_sent),
         "student_edits": len(student_sent),
@@ -378,7 +392,9 @@ def run(env: dict, workers: int, students: int, seconds: float, label: str, arri
         join_s = time.perf_counter() - started
         for entry in joined:
             entry["cookie"] = entry["browser"].cookie("sessionid")
-        result = asyncio.run(load(ports, teacher.cookie("sessionid"), projected, joined, seconds))
+        pids = [p.pid for p in processes]
+        result = asyncio.run(load(ports, pids, teacher.cookie("sessionid"), projected, joined, seconds))
+        result["load_average"] = os.getloadavg()[0]
         result["rss_mb"] = sum(rss_mb(p.pid) for p in processes)
         result["peak_rss_mb"] = sum(rss_mb(p.pid, "VmHWM") for p in processes)
     forks = [e["fork_server_ms"] for e in joined]
@@ -412,6 +428,8 @@ def report(r: dict) -> None:
         f"  student apply -> own screen: p50 {r['student_p50']:.1f} ms, p99 {r['student_p99']:.1f} ms "
         f"({r['student_measured']} of {r['student_edits']} edits)\n"
         f"  resident memory: {r['rss_mb']:.0f} MB at the end, peak {r['peak_rss_mb']:.0f} MB\n"
+        f"  while editing: server CPU {' + '.join(f'{c:.0f}' for c in r['server_cpu'])} % of a core, the bench's "
+        f"clients {r['client_cpu']:.0f} %; load average {r['load_average']:.1f} on {os.cpu_count()} cores\n"
         f"  refused {r['refused']}, versions missed {r['gaps']} (healed {r['heals']}), "
         f"watchers behind at the end {r['watchers_behind']}, lost: {len(r['lost'])} {r['lost'][:3]}",
         flush=True,
