@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live clean assets chromium bench-browser lint format lock
+.PHONY: run test venv migrate bench bench-live bench-kubeapi clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,14 @@ $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 	touch $@
 
 venv: $(VENV)/.installed
+
+# The Kubernetes API's protobuf messages: the vendored .proto files compiled by grpcio-tools'
+# protoc into a descriptor set (git-ignored; also built on first use when missing or stale).
+PROTO_SOURCES := $(shell find simulator/kubeapi/vendor -name '*.proto' 2>/dev/null)
+simulator/kubeapi/_generated/kubernetes.fds: $(VENV)/.installed $(PROTO_SOURCES)
+	$(PY) -m simulator.kubeapi.protowire
+
+proto: simulator/kubeapi/_generated/kubernetes.fds
 
 # The dashboard's bundle: npm ci when the lock file changes, esbuild when a source changes.
 NPM ?= npm
@@ -53,14 +61,14 @@ DEMO_CLUSTER ?= demo
 # there also use the local Redis.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kubeviz_test
 
-run: venv migrate assets
+run: venv proto migrate assets
 	$(PY) manage.py loadscenario $(DEMO_LESSON) --cluster $(DEMO_CLUSTER)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) kubeviz.asgi:application
 
 # First the dashboard's pure helpers under Node's own test runner; then everything on SQLite
 # except the test that needs a PostgreSQL-backed pair of daphnes; then the app tests (that one
 # included) on PostgreSQL.
-test: venv assets chromium lint
+test: venv proto assets chromium lint
 	node --test static/tests/
 	$(VENV)/bin/pytest -m "not postgres"
 	DATABASE_URL=$(TEST_DATABASE_URL)_$$$$ $(VENV)/bin/pytest -m "not browser" tests/app
@@ -70,6 +78,10 @@ bench: venv
 
 bench-live: venv
 	$(PY) bench/live.py
+
+# The Kubernetes API's pure layer (Tables, patches, protobuf, watch events) on 10,000 pods.
+bench-kubeapi: venv proto
+	$(PY) bench/kubeapi.py
 
 bench-browser: venv assets chromium
 	$(PY) bench/browser.py

@@ -1,4 +1,4 @@
-"""The reference client of the live protocol: the rules static/src/socket.js and store.js
+"""The reference client of the live protocol: the rules static/src/protocol/socket.js and store.js
 follow (apply a change whose `base` is our version, ignore one we already have, ask once for a
 snapshot on a gap and wait for it). Tests use it to check that a stale snapshot plus the pushed
 changes equals a fresh snapshot.

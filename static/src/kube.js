@@ -1,36 +1,7 @@
-// Kubernetes facts as text, the way kubectl prints them; small pure helpers used by the panels
-// and the diagram.
+// Kubernetes facts as text, the way kubectl prints them, and the simulated clock's readout: pure
+// helpers for the panels, the editor and the header (static/tests/kube.test.mjs).
 
 import { dump } from "js-yaml";
-
-/** Why `labels` fail a Service's (equality-based) selector, worded like the engine's hints
- *  (simulator/engine/selectors.py describe_failure): `lacks label version=v1`,
- *  `has version=v2, needs version=v1`. Empty when they match. */
-export function selectorMisses(selector, labels) {
-  const out = [];
-  for (const key of Object.keys(selector).sort()) {
-    const want = selector[key];
-    if (!(key in labels)) out.push(`lacks label ${key}=${want}`);
-    else if (labels[key] !== want) out.push(`has ${key}=${labels[key]}, needs ${key}=${want}`);
-  }
-  return out;
-}
-
-export function matches(selector, labels) {
-  return !!selector && Object.keys(selector).length > 0 && selectorMisses(selector, labels).length === 0;
-}
-
-const SHORT = {
-  "service-selects-no-pods": "⚠ no endpoints: selects no Pods",
-  "service-selector-other-namespace": "⚠ no endpoints: pods in another namespace",
-  "service-without-selector": "⚠ no endpoints: no selector",
-  "service-no-endpoints": "⚠ no endpoints",
-  "loadbalancer-pending": "⚠ no endpoints",
-};
-
-export function shortWarning(warning) {
-  return SHORT[warning.id] || "⚠ no endpoints";
-}
 
 /** Columns padded like kubectl's tabwriter (3 spaces between columns). */
 export function table(headers, rows) {
@@ -145,35 +116,9 @@ export function editableYaml(manifest) {
   return dump(ordered, { lineWidth: 120, noRefs: true });
 }
 
-export function objectRef(kind, namespace, name) {
-  return `${kind}/${namespace || "-"}/${name}`;
-}
-
-/** The key protocol.md uses for baseResourceVersion: Kind/namespace/name ("-" for cluster-scoped). */
-export function baseKey(entry) {
-  return objectRef(entry.kind, entry.namespace, entry.name);
-}
-
-export function escapeHtml(text) {
-  return String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-}
-
-/** A tiny element builder: h("div", {class: "x", onclick}, "text", child). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
+/** Seconds on the simulated clock: "42.5 s", "3 min 5 s". */
+export function formatSeconds(s) {
+  if (s < 60) return `${Math.round(s * 10) / 10} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
 }

@@ -1,27 +1,22 @@
 // The cluster page: reads its configuration from the `json_script` the template wrote, then wires
-// the socket (one dispatcher), the store, the diagram, the editor and the panels together.
+// the parts together. The store is the hub: the socket writes snapshots and changes into it; the
+// diagram, the panels, the editor and the header subscribe to it. Each part is handed only the
+// requests and actions it uses.
 
-import { LiveSocket } from "./socket.js";
-import { Store } from "./store.js";
-import { Diagram } from "./diagram.js";
-import { Editor } from "./editor.js";
-import { Panels, formatSeconds } from "./panels.js";
-import { confirmSubmits, showInstructors } from "./classroom.js";
+import { Store } from "./protocol/store.js";
+import { LiveSocket } from "./protocol/socket.js";
+import { serverRequests } from "./protocol/requests.js";
+import { Explanations } from "./protocol/explain.js";
+import { Diagram } from "./diagram/diagram.js";
+import { Editor } from "./editor/editor.js";
+import { Panels } from "./panels/panels.js";
+import { Header } from "./page/header.js";
+import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
+import { installProbe } from "./probe.js";
+import { confirmSubmits, showInstructors } from "./page/classroom.js";
 
 function $(selector) {
   return document.querySelector(selector);
-}
-
-function download(name, blob) {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  setTimeout(() => {
-    URL.revokeObjectURL(a.href);
-    a.remove();
-  }, 1000);
 }
 
 function start() {
@@ -31,166 +26,68 @@ function start() {
   const distUrl = new URL(".", import.meta.url).href;
   document.body.classList.add("js");
 
-  // What tests and benchmarks read (no behaviour depends on it).
-  const probe = { version: null, lastChange: null, firstLayoutMs: null, drawnAt: null, snapshots: 0 };
-  window.__kubeviz = probe;
-
   const store = new Store();
-  const status = $("#conn");
-  const setStatus = (state, detail) => {
-    status.dataset.state = state;
-    status.textContent =
-      {
-        connecting: "connecting…",
-        open: "live",
-        reconnecting: `reconnecting in ${Math.round((detail || 0) / 100) / 10} s`,
-        gone: detail,
-        outdated: detail,
-      }[state] || state;
-    document.body.classList.toggle("offline", state !== "open");
-  };
+  const probe = installProbe(store);
+  const header = new Header(store, {
+    status: $("#conn"),
+    version: $("#version"),
+    clock: $("#clock"),
+    watchers: $("#watchers"),
+    toast: $("#toast"),
+  });
+  const socket = new LiveSocket(config.wsPath, store, {
+    status: (state, detail) => header.setStatus(state, detail),
+    presence: (message) => {
+      header.setWatchers(message.watchers);
+      showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
+    },
+    error: (message) => header.toast(message.message, "error"),
+  });
+  const requests = serverRequests(socket);
+  const explanations = new Explanations(store, {
+    explainService: requests.explainService,
+    explainPod: requests.explainPod,
+  });
 
-  let diagram = null;
   let panels = null;
   let editor = null;
-  let rendering = Promise.resolve();
-
-  const socket = new LiveSocket(config.wsPath, {
-    status: setStatus,
-    snapshot(message) {
-      store.loadSnapshot(message);
-      if (probe.snapshots === 0) {
-        // Jobs and DaemonSets are what a cluster with them is about: show the owners from the start.
-        const owners = store.list("job").length > 0 || store.list("daemonset").length > 0;
-        $("#show-owners").checked = owners;
-        diagram.showOwners = owners;
-        // kube-system stays folded unless something besides its defaults (kube-dns, CoreDNS) lives there.
-        const system = [...store.keys("object")].some(
-          (k) => k.includes("/kube-system/") && !/\/kube-system\/(kube-dns|coredns)/.test(k),
-        );
-        $("#show-system").checked = system;
-        diagram.showSystem = system;
-      }
-      probe.snapshots += 1;
-      rendering = rendering
-        .catch(reportError)
-        .then(() => diagram.renderAll())
-        .then(() => {
-          probe.version = store.version;
-          probe.firstLayoutMs ??= diagram.stats.firstLayoutMs;
-          probe.drawnAt ??= performance.now();
-          probe.lastLayoutMs = diagram.stats.lastLayoutMs;
-          document.body.dataset.version = String(store.version);
-        });
-      updateMeta();
-    },
-    change(message) {
-      const received = performance.now();
-      const change = store.applyChange(message);
-      rendering = rendering.catch(reportError).then(() => {
-        diagram.patch(change);
-        requestAnimationFrame(() => {
-          probe.version = store.version;
-          probe.lastChange = {
-            version: message.version,
-            at: Date.now(),
-            patchMs: diagram.stats.lastPatchMs,
-            ms: performance.now() - received,
-          };
-          document.body.dataset.version = String(store.version);
-        });
-      });
-      updateMeta();
-      if (message.cause?.summary?.length && message.cause.user !== "clock")
-        toast(
-          `${message.cause.user || "someone"}: ${message.cause.summary.slice(0, 3).join(", ")}${message.cause.summary.length > 3 ? ", …" : ""}`,
-        );
-    },
-    presence(message) {
-      $("#watchers").textContent = `${message.watchers} watching`;
-      showInstructors($("#instructors-in"), message.instructors);
-    },
-    error(message) {
-      toast(message.message, "error");
-    },
-  });
-
-  function updateMeta() {
-    const meta = store.meta;
-    $("#version").textContent = `version ${store.version}`;
-    $("#clock").textContent = `clock ${formatSeconds(meta.clock || 0)}${meta.running ? " ▶" : ""}`;
-  }
-
-  function reportError(err) {
-    console.error(err);
-    socket.send({ type: "resync" }); // start again from a whole snapshot
-  }
-
-  let toastTimer = null;
-  function toast(text, kind = "info") {
-    const el = $("#toast");
-    el.textContent = text;
-    el.dataset.kind = kind;
-    el.hidden = false;
-    clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => {
-      el.hidden = true;
-    }, 3500);
-  }
-
-  diagram = new Diagram($("#cy"), store, {
+  const diagram = new Diagram($("#cy"), store, {
     workerUrl: `${distUrl}elk-worker.min.js`,
-    onSelect: (id) => panels.select(id),
-  });
-  diagram.cy.on("dbltap", "node", (event) => {
-    const id = event.target.id();
-    if (store.object(id)) editor.openObject(id);
+    explanations,
+    onSelect: (id) => panels.showSelection(id),
+    onOpen: (ref) => editor.openObject(ref),
+    onVisibility: showVisibility,
+    onDrawn: probe.drawn,
+    onError: (err) => {
+      console.error(err);
+      requests.resync(); // start again from a whole snapshot
+    },
   });
   editor = new Editor($("#editor-pane"), {
-    socket,
     store,
+    requests: { apply: requests.apply, delete: requests.delete, isOpen: requests.isOpen },
     slug: config.slug,
     canEdit: config.canEdit,
     readOnlyReason: $("#read-only-note") ? "" : config.readOnlyReason, // the template's note says it first
     form: $("#apply-form"),
+    onApply: probe.applied,
   });
   panels = new Panels($("#panels"), {
     store,
-    socket,
-    diagram,
-    editor,
+    explanations,
+    requests: { resolve: requests.resolve, trace: requests.trace, clock: requests.clock },
+    select: (id) => diagram.select(id),
+    openObject: (ref) => editor.openObject(ref),
+    deleteObject: (entry) => editor.deleteRef(entry),
+    showTrace: (from, result) => diagram.showTrace(from, result),
+    onTrace: probe.traced,
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
-  probe.diagram = diagram;
-  probe.editor = editor;
-  probe.store = store;
-  probe.socket = socket;
+  probe.expose({ diagram, editor, socket });
 
-  $("#show-owners").addEventListener("change", (e) => diagram.setShowOwners(e.target.checked));
-  $("#show-system").addEventListener("change", (e) => diagram.setShowSystem(e.target.checked));
-  $("#fit").addEventListener("click", () => diagram.fit());
-  $("#export-png").addEventListener("click", () => download(`${config.slug}.png`, diagram.exportPng()));
-  $("#export-svg").addEventListener("click", () =>
-    download(`${config.slug}.svg`, new Blob([diagram.exportSvg()], { type: "image/svg+xml" })),
-  );
-  $("#clear-trace").addEventListener("click", () => diagram.clearTrace());
-  const large = $("#large-text");
-  const setLarge = (on) => {
-    document.body.classList.toggle("large", on);
-    large.setAttribute("aria-pressed", String(on));
-    localStorage.setItem("kubeviz:large", on ? "1" : "");
-    setTimeout(() => diagram.cy.resize(), 250);
-  };
-  setLarge(localStorage.getItem("kubeviz:large") === "1");
-  large.addEventListener("click", () => setLarge(!document.body.classList.contains("large")));
-  for (const button of document.querySelectorAll("[data-collapse]")) {
-    button.addEventListener("click", () => {
-      document.body.classList.toggle(`hide-${button.dataset.collapse}`);
-      setTimeout(() => diagram.cy.resize(), 220);
-    });
-  }
-  window.addEventListener("resize", () => diagram.cy.resize());
+  wireToolbar(diagram, config.slug);
+  wirePageLayout(diagram);
   confirmSubmits(document);
   socket.connect();
 }

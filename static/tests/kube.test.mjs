@@ -9,31 +9,10 @@ import {
   execEnv,
   getServicesWide,
   labelString,
-  matches,
   portsColumn,
-  selectorMisses,
   table,
 } from "../src/kube.js";
-import { mergePatch, Store } from "../src/store.js";
-
-test("a selector's misses are worded as the engine words them (selectors.describe_failure)", () => {
-  const selector = { zone: "prod", version: "v1" };
-  assert.deepEqual(selectorMisses(selector, { zone: "prod", version: "v1", extra: "x" }), []);
-  // the course's "Boolean AND" lesson: each pod lacks a different half
-  assert.deepEqual(selectorMisses(selector, { zone: "prod" }), ["lacks label version=v1"]);
-  assert.deepEqual(selectorMisses(selector, { zone: "prod", version: "v2" }), [
-    "has version=v2, needs version=v1",
-  ]);
-  assert.deepEqual(selectorMisses(selector, {}), ["lacks label version=v1", "lacks label zone=prod"]);
-  // values are compared as strings, exactly: no trimming, case matters
-  assert.deepEqual(selectorMisses({ app: "Web" }, { app: "web" }), ["has app=web, needs app=Web"]);
-});
-
-test("an empty or missing selector matches nothing (a Service without selector gets no endpoints)", () => {
-  assert.equal(matches({}, { app: "web" }), false);
-  assert.equal(matches(null, { app: "web" }), false);
-  assert.equal(matches({ app: "web" }, { app: "web", tier: "fe" }), true);
-});
+import { mergePatch, Store } from "../src/protocol/store.js";
 
 test("tables are padded like kubectl's tabwriter: widest cell plus three spaces, <none> for empty", () => {
   const text = table(
@@ -254,6 +233,7 @@ test("the store lists one family sorted and applies unset, then set, then patch"
   assert.equal(store.version, 6);
   assert.deepEqual([...store.keys("pod")].sort(), ["pod/default/b", "pod/default/c"]);
   assert.deepEqual(store.get("service/default/web"), { type: "NodePort", ports: [1] });
-  assert.deepEqual(change.set["service/default/web"], { type: "NodePort", ports: [1] }); // patches come back whole
+  // patches come back whole
+  assert.deepEqual(change.set["service/default/web"], { type: "NodePort", ports: [1] });
   assert.deepEqual(seen, ["snapshot", "change"]);
 });

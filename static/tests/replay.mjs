@@ -7,16 +7,13 @@
 // Output: {"version", "entries", "stats", "sent"} on one line (`sent`: what the client asked back).
 import { createInterface } from "node:readline";
 
-import { LiveSocket } from "../src/socket.js";
-import { Store } from "../src/store.js";
+import { LiveSocket } from "../src/protocol/socket.js";
+import { Store } from "../src/protocol/store.js";
 
 globalThis.location ??= { protocol: "http:", host: "127.0.0.1" };
 
 const store = new Store();
-const socket = new LiveSocket("/ws/clusters/replay/", {
-  snapshot: (message) => store.loadSnapshot(message),
-  change: (message) => store.applyChange(message),
-});
+const socket = new LiveSocket("/ws/clusters/replay/", store);
 const sent = [];
 socket.send = (message) => {
   sent.push(message);

@@ -1,4 +1,4 @@
-"""The browser's own protocol client (static/src/socket.js + store.js), run under Node with what
+"""The browser's own protocol client (static/src/protocol/socket.js + store.js), run under Node with what
 the server really broadcast: a stale snapshot plus the pushed changes ends equal to a fresh
 snapshot, whole or as merge patches, in parts or in one; a lost change is noticed, one resync is
 asked for, and the snapshot that answers it heals the tab. The Python reference client

@@ -298,3 +298,133 @@ def test_the_preview_shows_the_endpoint_a_fix_would_add_and_apply_now_makes_it_a
         'window.__kubeviz.diagram.cy.edges(\'[source = "Service/default/prod"][target = "Pod/default/prod-1"]\').length === 1'
     )
     page.wait_for_function("!window.__kubeviz.diagram.cy.getElementById('Service/default/prod').hasClass('warning')")
+
+
+PICKY_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: picky
+spec:
+  nodeSelector:
+    disk: ssd
+  containers:
+  - name: c
+    image: nginx
+"""
+
+SSD_NODE = """apiVersion: v1
+kind: Node
+metadata:
+  name: worker-1
+  labels:
+    disk: ssd
+"""
+
+
+def test_a_pending_pod_moves_into_its_nodes_box_once_a_node_fits(new_cluster, open_browser, dashboard):
+    url = new_cluster("")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(PICKY_POD)
+    page.click("#apply-button")
+    board.wait_element("Pod/default/picky")
+    board.wait_element("Pending/-/unscheduled")  # no node has disk=ssd: the pod waits in the Pending box
+    board.wait_settled()
+
+    board.type_yaml(SSD_NODE)
+    page.click("#apply-button")
+    page.wait_for_function(
+        "() => window.__kubeviz.diagram.cy.getElementById('Pod/default/picky').data('host') === 'Node/-/worker-1'"
+    )
+    board.wait_settled()
+    assert not board.has_element("Pending/-/unscheduled")
+    inside = page.evaluate("""() => {
+        const cy = window.__kubeviz.diagram.cy;
+        const pod = cy.getElementById('Pod/default/picky').position();
+        const node = cy.getElementById('Node/-/worker-1');
+        const {x, y} = node.position(), w = node.data('w'), h = node.data('h');
+        return pod.x > x - w / 2 && pod.x < x + w / 2 && pod.y > y - h / 2 && pod.y < y + h / 2;
+    }""")
+    assert inside
+    assert board.errors == []
+
+
+def test_clicking_the_outside_world_shows_how_traffic_gets_in(new_cluster, open_browser, dashboard):
+    url = new_cluster("webapp")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(NEW_SERVICE)
+    page.click("#apply-button")
+    board.wait_element("expose/default/webapp-nodeport")
+    board.click_element("world")
+    page.wait_for_selector("#panels h3 >> text=The outside world")
+    text = page.inner_text("#panels")
+    assert "default/webapp-nodeport" in text and "<any node IP>:30080" in text
+    assert "worker-1 172.18." in text  # the Node IPs to reach a NodePort at
+    assert board.errors == []
+
+
+def test_a_selected_service_marks_the_pods_its_selector_misses_and_asks_again_after_a_fix(
+    new_cluster, open_browser, dashboard
+):
+    url = new_cluster("selector-and")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.click_element("Service/default/prod")
+    for pod in ("prod-1", "prod-2"):
+        page.wait_for_function(
+            "(id) => window.__kubeviz.diagram.cy.getElementById(id).hasClass('miss')", arg=f"Pod/default/{pod}"
+        )
+        label = page.evaluate(
+            "(id) => window.__kubeviz.diagram.cy.getElementById(id).data('missLabel')", f"Pod/default/{pod}"
+        )
+        assert label == f"{pod}\n✗ lacks label version=v1"
+    page.wait_for_selector("#panels table.match tr.miss >> text=✗ lacks label version=v1")
+    assert page.locator("#panels table.match tr.miss").count() == 2
+
+    board.type_yaml(FIXED_POD)  # prod-1 gets version=v1: the Service's endpoint, no longer a miss
+    page.click("#apply-button")
+    page.wait_for_function("!window.__kubeviz.diagram.cy.getElementById('Pod/default/prod-1').hasClass('miss')")
+    assert "miss" in board.classes("Pod/default/prod-2")
+    page.wait_for_selector("#panels table.match tr.hit >> text=✓ endpoint")
+    assert page.locator("#panels table.match tr.miss").count() == 1
+    assert board.errors == []
+
+
+NAMED_PORT_SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: http
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-noport
+  labels:
+    app: web
+spec:
+  containers:
+  - name: c
+    image: nginx
+"""
+NO_NAMED_PORT = "no container port is named 'http' (TCP), the targetPort of port 80"
+
+
+def test_a_pod_the_service_selects_but_does_not_send_traffic_to_says_why(new_cluster, open_browser, dashboard):
+    url = new_cluster("")
+    board = dashboard(open_browser().new_page()).open(url)
+    page = board.page
+    board.type_yaml(NAMED_PORT_SERVICE)
+    page.click("#apply-button")
+    board.wait_element("Pod/default/web-noport")
+    board.click_element("Pod/default/web-noport")
+    page.wait_for_selector(f"#panels >> text=Selected but not an endpoint of: web ({NO_NAMED_PORT})")
+    board.click_element("Service/default/web")
+    page.wait_for_selector(f"#panels table.match >> text=✓ selected, but {NO_NAMED_PORT}")
+    assert board.errors == []

@@ -1,6 +1,7 @@
 // The live protocol's client (docs/protocol.md): one websocket per tab, reconnecting with
-// backoff, and ONE dispatcher switching on `message.type`. It follows the reference client
-// (simulator/events.py LiveState): a change applies only on top of the version it was based on;
+// backoff, and ONE dispatcher switching on `message.type`. Snapshots and changes go into the
+// store, whose version is the tab's only one. It follows the reference client
+// (simulator/events.py LiveState): a change applies only on top of the version the store holds;
 // a gap asks for a snapshot (`resync`) and waits for it.
 
 const PROTOCOL = 1;
@@ -11,12 +12,13 @@ const REQUEST_TIMEOUT_MS = 30000;
 export class LiveSocket {
   /**
    * @param {string} path   e.g. "/ws/clusters/demo/"
-   * @param {object} handlers  {snapshot(msg), change(msg), presence(msg), status(state, detail), error(msg)}
+   * @param {Store} store   where snapshots and changes go (protocol/store.js)
+   * @param {object} handlers  {presence(msg), status(state, detail), error(msg)}, each optional
    */
-  constructor(path, handlers) {
+  constructor(path, store, handlers = {}) {
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    this.store = store;
     this.handlers = handlers;
-    this.version = null;
     this.waiting = false; // a resync is on its way
     this.pending = new Map();
     this.nextId = 1;
@@ -65,7 +67,8 @@ export class LiveSocket {
 
   scheduleReconnect() {
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
-    const delay = Math.round(base / 2 + (Math.random() * base) / 2); // jitter: a class does not reconnect in lockstep
+    // jitter: a class does not reconnect in lockstep
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
     this.attempt += 1;
     this.stats.reconnects += 1;
     this.handlers.status?.("reconnecting", delay);
@@ -95,22 +98,24 @@ export class LiveSocket {
         const part = message.part ?? 1;
         const parts = message.parts ?? 1;
         if (part === 1) this.parts = { version: message.version, entries: {} };
-        if (!this.parts || this.parts.version !== message.version) return; // a stray part: the next snapshot heals
+        // a stray part: the next snapshot heals
+        if (!this.parts || this.parts.version !== message.version) return;
         Object.assign(this.parts.entries, message.entries);
         if (part < parts) return;
         message = { ...message, entries: this.parts.entries };
         this.parts = null;
-        if (this.version === null || message.version >= this.version || this.waiting) {
-          this.version = message.version;
+        const version = this.store.version;
+        if (version === null || message.version >= version || this.waiting) {
           this.waiting = false;
           this.stats.snapshots += 1;
-          this.handlers.snapshot?.(message);
+          this.store.loadSnapshot(message);
         }
         return;
       }
-      case "change":
-        if (this.version === null || message.version <= this.version) return; // already have it
-        if (message.base !== this.version || message.resync) {
+      case "change": {
+        const version = this.store.version;
+        if (version === null || message.version <= version) return; // already have it
+        if (message.base !== version || message.resync) {
           // a gap, or a change too large for one message: ask for the whole state
           this.stats.gaps += 1;
           if (!this.waiting) {
@@ -119,10 +124,10 @@ export class LiveSocket {
           }
           return;
         }
-        this.version = message.version;
         this.stats.changes += 1;
-        this.handlers.change?.(message);
+        this.store.applyChange(message);
         return;
+      }
       case "reply": {
         const waiter = this.pending.get(message.id);
         if (waiter) {

@@ -11,16 +11,35 @@ import { EditorState, Compartment } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
-import { MergeView } from "@codemirror/merge";
 import { SNIPPETS } from "./snippets.js";
-import { baseKey, editableYaml, h } from "./kube.js";
+import { showConflictDialog } from "./conflict.js";
+import { errorList, previewView, successView } from "./reports.js";
+import { editableYaml } from "../kube.js";
+import { h } from "../dom.js";
+import { entryRef } from "../protocol/keys.js";
 
 const SAVE_DELAY_MS = 250;
+const DISARM_MS = 4000;
+const REBASE_POLL_MS = 50;
+const REBASE_TRIES = 200;
+
+/** An object's YAML as the editor opens it: a comment naming it and its resourceVersion, then
+ *  what `kubectl edit` would show. */
+function objectYaml(entry) {
+  const where = `${entry.namespace ? `${entry.namespace}/` : ""}${entry.name}`;
+  const head = `# ${entry.kind} ${where} at resourceVersion ${entry.resourceVersion}`;
+  return `${head}\n${editableYaml(entry.manifest)}`;
+}
 
 export class Editor {
-  constructor(pane, { socket, store, slug, canEdit, readOnlyReason, form }) {
+  /**
+   * @param {object} requests  {apply, delete, isOpen} (protocol/requests.js)
+   * @param {function} onApply  called as an apply is sent
+   */
+  constructor(pane, { store, requests, slug, canEdit, readOnlyReason, form, onApply }) {
     this.pane = pane;
-    this.socket = socket;
+    this.requests = requests;
+    this.onApply = onApply;
     this.store = store;
     this.slug = slug;
     this.canEdit = canEdit;
@@ -115,14 +134,13 @@ export class Editor {
         },
       ]),
       EditorView.updateListener.of((update) => {
-        if (update.docChanged) {
-          this.save();
-          this.markDirty();
-        }
+        if (update.docChanged) this.save(); // the tab strip shows staleness; the text is always saved
       }),
       EditorView.lineWrapping,
       placeholder(
-        "# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n# Double-click anything in the diagram to edit its YAML,\n# or pick a starter manifest from “+ New…” below.",
+        "# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n" +
+          "# Double-click anything in the diagram to edit its YAML,\n" +
+          "# or pick a starter manifest from “+ New…” below.",
       ),
     ];
   }
@@ -165,15 +183,13 @@ export class Editor {
       this.show(existing.id);
       return;
     }
-    const text =
-      `# ${entry.kind} ${entry.namespace ? `${entry.namespace}/` : ""}${entry.name} at resourceVersion ${entry.resourceVersion}\n` +
-      editableYaml(entry.manifest);
+    const text = objectYaml(entry);
     const buffer = {
       id: `obj:${ref}`,
       title: `${entry.kind.toLowerCase()}/${entry.name}`,
       text,
       ref,
-      base: { [baseKey(entry)]: entry.resourceVersion },
+      base: { [entryRef(entry)]: entry.resourceVersion },
       original: text,
     };
     this.buffers.push(buffer);
@@ -268,7 +284,7 @@ export class Editor {
     this.form.prepend(this.tabs, this.host, this.toolbar);
     this.form.after(this.results);
     this.form.addEventListener("submit", (e) => {
-      if (this.socket.isOpen) {
+      if (this.requests.isOpen()) {
         e.preventDefault();
         this.apply(false);
       } else {
@@ -327,10 +343,6 @@ export class Editor {
     this.deleteButton.classList.remove("armed");
   }
 
-  markDirty() {
-    /* the tab strip shows staleness; dirtiness is implicit (the text is always saved) */
-  }
-
   isStale(buffer) {
     if (!buffer.ref || !buffer.base) return false;
     const entry = this.store.object(buffer.ref);
@@ -360,12 +372,10 @@ export class Editor {
       return;
     }
     this.busy(true);
-    const started = performance.now();
-    window.__kubeviz.lastApplyAt = Date.now();
+    this.onApply?.();
     let reply;
     try {
-      reply = await this.socket.request({
-        type: "apply",
+      reply = await this.requests.apply({
         yaml: text,
         dryRun,
         baseResourceVersion: buffer.base || undefined,
@@ -387,14 +397,14 @@ export class Editor {
       return;
     }
     if (!reply.ok) {
-      this.report(this.errorList(reply));
+      this.report(errorList(reply, (line) => this.goto(line)));
       return;
     }
     if (dryRun) {
-      this.report(this.previewView(reply, performance.now() - started));
+      this.report(previewView(reply, () => this.apply(false)));
       return;
     }
-    this.report(this.successView(reply));
+    this.report(successView(reply));
     if (buffer.ref) this.rebase(buffer, reply.version);
   }
 
@@ -402,7 +412,7 @@ export class Editor {
   rebase(buffer, version) {
     const take = () => {
       const entry = this.store.object(buffer.ref);
-      if (entry) buffer.base = { [baseKey(entry)]: entry.resourceVersion };
+      if (entry) buffer.base = { [entryRef(entry)]: entry.resourceVersion };
       this.renderTabs();
       this.saveNow();
     };
@@ -411,7 +421,8 @@ export class Editor {
       let tries = 0;
       const wait = () => {
         if (this.store.version >= version) take();
-        else if (++tries < 200) setTimeout(wait, 50); // else a resync will bring it; the tab shows staleness
+        // else a resync will bring it; the tab shows staleness
+        else if (++tries < REBASE_TRIES) setTimeout(wait, REBASE_POLL_MS);
       };
       wait();
     }
@@ -438,226 +449,26 @@ export class Editor {
     this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
   }
 
-  errorList(reply) {
-    const items = (reply.errors || []).map((e) =>
-      h(
-        "li",
-        { class: "error-item", dataset: { line: e.line ?? "" } },
-        h(
-          "button",
-          { type: "button", class: "line-link", onclick: () => this.goto(e.line) },
-          e.line ? `line ${e.line}` : "—",
-        ),
-        " ",
-        h("b", {}, [e.kind, e.name].filter(Boolean).join(" ") || `document ${e.document ?? "?"}`),
-        " ",
-        e.field ? h("code", {}, e.field) : null,
-        e.field ? ": " : "",
-        e.message,
-        e.hint ? h("div", { class: "hint" }, e.hint) : null,
-      ),
-    );
-    return h(
-      "div",
-      { class: "error-box" },
-      h(
-        "div",
-        { class: "box-title" },
-        `Not applied: ${items.length} error${items.length === 1 ? "" : "s"}. Nothing changed in the cluster; your text is kept.`,
-      ),
-      h("ul", {}, items),
-      this.warningList(reply),
-    );
-  }
-
-  warningList(reply) {
-    if (!reply.warnings?.length) return null;
-    return h(
-      "ul",
-      { class: "warnings" },
-      reply.warnings.map((w) => h("li", {}, `Warning: ${w.message}`)),
-    );
-  }
-
-  successView(reply) {
-    const changed = reply.results?.length ? reply.results : ["nothing changed"];
-    return h(
-      "div",
-      { class: "ok-box" },
-      h("div", { class: "box-title" }, `Applied (version ${reply.version})`),
-      h(
-        "ul",
-        { class: "mono" },
-        changed.map((r) => h("li", {}, r)),
-      ),
-      this.warningList(reply),
-    );
-  }
-
-  previewView(reply) {
-    const diff = reply.diff || { created: [], changed: [], deleted: [], endpoints: {} };
-    const parts = [h("div", { class: "box-title" }, "Preview (dry run): nothing is saved until you apply")];
-    const list = (title, items, cls) =>
-      items.length
-        ? [
-            h("div", { class: `preview-head ${cls}` }, title),
-            h(
-              "ul",
-              { class: "mono" },
-              items.map((i) => h("li", {}, i)),
-            ),
-          ]
-        : [];
-    for (const [svc, eps] of Object.entries(diff.endpoints || {})) {
-      parts.push(h("div", { class: "preview-head mod" }, `Endpoints of ${svc}`));
-      parts.push(
-        h("ul", { class: "mono" }, [
-          ...eps.gained.map((e) => h("li", { class: "add" }, `+ ${e}`)),
-          ...eps.lost.map((e) => h("li", { class: "del" }, `- ${e}`)),
-        ]),
-      );
-    }
-    parts.push(...list("Would create", diff.created, "add"));
-    parts.push(...list("Would delete", diff.deleted, "del"));
-    for (const change of diff.changed) {
-      parts.push(h("div", { class: "preview-head mod" }, `Would change ${change.object}`));
-      parts.push(
-        h(
-          "pre",
-          { class: "diff" },
-          change.diff.split("\n").map((line) =>
-            h(
-              "span",
-              {
-                class:
-                  line.startsWith("+") && !line.startsWith("+++")
-                    ? "add"
-                    : line.startsWith("-") && !line.startsWith("---")
-                      ? "del"
-                      : line.startsWith("@@")
-                        ? "hunk"
-                        : "",
-              },
-              `${line}\n`,
-            ),
-          ),
-        ),
-      );
-    }
-    if (!diff.created.length && !diff.deleted.length && !diff.changed.length)
-      parts.push(h("p", {}, "Nothing would change."));
-    parts.push(this.warningList(reply));
-    parts.push(
-      h(
-        "div",
-        { class: "row" },
-        h("button", { type: "button", class: "primary", onclick: () => this.apply(false) }, "Apply now"),
-      ),
-    );
-    return h("div", { class: "preview-box" }, parts);
-  }
-
-  /** A stale edit: both versions side by side, in a dialog wide enough to read them. */
+  /** A stale edit: the dialog with both versions, and a note under the text that reopens it. */
   showConflict(buffer, conflict, mine) {
     const current = conflict.current;
-    const theirs = current
-      ? `# ${current.kind} ${current.namespace ? `${current.namespace}/` : ""}${current.name} at resourceVersion ${current.resourceVersion}\n${editableYaml(current.manifest)}`
-      : "# deleted by someone else\n";
-    const merge = h("div", { class: "merge-host" });
-    const close = () => {
-      this.mergeView?.destroy();
-      this.mergeView = null;
-      backdrop.remove();
-      document.removeEventListener("keydown", onKey);
-    };
-    const onKey = (e) => {
-      if (e.key === "Escape") close();
-    };
-    const dialog = h(
-      "div",
-      {
-        class: "modal conflict-box",
-        id: "conflict",
-        role: "dialog",
-        "aria-modal": "true",
-        "aria-labelledby": "conflict-title",
+    const theirs = current ? objectYaml(current) : "# deleted by someone else\n";
+    showConflictDialog(conflict, mine, theirs, {
+      keepMine: () => {
+        buffer.base = current ? { [conflict.key]: current.resourceVersion } : null;
+        this.saveNow();
+        this.apply(false);
       },
-      h("button", { type: "button", class: "icon modal-close", "aria-label": "close", onclick: close }, "×"),
-      h(
-        "div",
-        { class: "box-title", id: "conflict-title" },
-        "Conflict: someone changed this object since you opened it",
-      ),
-      h(
-        "p",
-        {},
-        conflict.message ||
-          `${conflict.key}: resourceVersion ${conflict.baseResourceVersion} is now ${conflict.resourceVersion}`,
-      ),
-      h(
-        "div",
-        { class: "merge-labels" },
-        h("span", {}, `Yours (based on resourceVersion ${conflict.baseResourceVersion})`),
-        h(
-          "span",
-          {},
-          current
-            ? `In the cluster now (resourceVersion ${current.resourceVersion})`
-            : "In the cluster now: deleted",
-        ),
-      ),
-      merge,
-      h(
-        "div",
-        { class: "row" },
-        h(
-          "button",
-          {
-            type: "button",
-            class: "primary",
-            onclick: () => {
-              close();
-              buffer.base = current ? { [conflict.key]: current.resourceVersion } : null;
-              this.saveNow();
-              this.apply(false);
-            },
-          },
-          "Keep mine: apply over theirs",
-        ),
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: () => {
-              close();
-              this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: theirs } });
-              buffer.base = { [conflict.key]: current.resourceVersion };
-              this.saveNow();
-              this.renderTabs();
-              this.report(
-                h("div", { class: "note" }, "Took the cluster's version. (Ctrl+Z brings your text back.)"),
-              );
-            },
-            disabled: !current,
-          },
-          "Take theirs",
-        ),
-        h("button", { type: "button", onclick: close }, "Decide later (your text stays)"),
-      ),
-    );
-    const backdrop = h(
-      "div",
-      {
-        class: "modal-backdrop",
-        onclick: (e) => {
-          if (e.target === backdrop) close();
-        },
+      takeTheirs: () => {
+        this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: theirs } });
+        buffer.base = { [conflict.key]: current.resourceVersion };
+        this.saveNow();
+        this.renderTabs();
+        this.report(
+          h("div", { class: "note" }, "Took the cluster's version. (Ctrl+Z brings your text back.)"),
+        );
       },
-      dialog,
-    );
-    document.getElementById("conflict")?.closest(".modal-backdrop")?.remove();
-    document.body.append(backdrop);
-    document.addEventListener("keydown", onKey);
+    });
     this.report(
       h(
         "div",
@@ -671,14 +482,6 @@ export class Editor {
         ),
       ),
     );
-    const ro = [EditorState.readOnly.of(true), yaml(), EditorView.lineWrapping];
-    this.mergeView?.destroy();
-    this.mergeView = new MergeView({
-      a: { doc: mine, extensions: ro },
-      b: { doc: theirs, extensions: ro },
-      parent: merge,
-      collapseUnchanged: { margin: 3, minSize: 6 },
-    });
   }
 
   async deleteObject() {
@@ -693,7 +496,7 @@ export class Editor {
       this.deleteButton.classList.add("armed");
       this.deleteButton.textContent = `Really delete ${entry.kind.toLowerCase()}/${entry.name}?`;
       clearTimeout(this.disarm);
-      this.disarm = setTimeout(() => this.renderActions(), 4000);
+      this.disarm = setTimeout(() => this.renderActions(), DISARM_MS);
       return;
     }
     this.renderActions();
@@ -702,19 +505,14 @@ export class Editor {
 
   async deleteRef(entry) {
     try {
-      const reply = await this.socket.request({
-        type: "delete",
+      const reply = await this.requests.delete({
         kind: entry.kind,
         namespace: entry.namespace,
         name: entry.name,
       });
-      if (reply.ok) this.report(this.successView(reply));
-      else
-        this.report(
-          reply.errors
-            ? this.errorList(reply)
-            : h("div", { class: "error-box" }, reply.error || "not deleted"),
-        );
+      if (reply.ok) this.report(successView(reply));
+      else if (reply.errors) this.report(errorList(reply, (line) => this.goto(line)));
+      else this.report(h("div", { class: "error-box" }, reply.error || "not deleted"));
     } catch (err) {
       this.report(h("div", { class: "error-box" }, String(err.message || err)));
     }

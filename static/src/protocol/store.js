@@ -2,6 +2,8 @@
 // indexed by family (the key's first segment: "pod", "service", "graph", ...), so panels can
 // list one family without scanning every key.
 
+import { META, family, keyTail, objectKeyOf, splitNamespaced } from "./keys.js";
+
 export class Store {
   constructor() {
     this.entries = new Map();
@@ -10,11 +12,7 @@ export class Store {
     this.listeners = [];
   }
 
-  static family(key) {
-    const slash = key.indexOf("/");
-    return slash < 0 ? key : key.slice(0, slash);
-  }
-
+  /** fn(event) after every snapshot ({type: "snapshot", version}) and change (see applyChange). */
   subscribe(fn) {
     this.listeners.push(fn);
   }
@@ -25,15 +23,15 @@ export class Store {
 
   put(key, value) {
     this.entries.set(key, value);
-    const family = Store.family(key);
-    let set = this.families.get(family);
-    if (!set) this.families.set(family, (set = new Set()));
-    set.add(key);
+    const name = family(key);
+    let members = this.families.get(name);
+    if (!members) this.families.set(name, (members = new Set()));
+    members.add(key);
   }
 
   drop(key) {
     if (!this.entries.delete(key)) return;
-    this.families.get(Store.family(key))?.delete(key);
+    this.families.get(family(key))?.delete(key);
   }
 
   loadSnapshot(message) {
@@ -45,8 +43,11 @@ export class Store {
   }
 
   /** Apply one change: `unset`, then `set`, then `patch` (RFC 7386 merge patches of the entries
-   *  held). Returns the change normalised to whole values: {version, set, unset, cause}. */
+   *  held). Emits and returns the change normalised to whole values:
+   *  {type: "change", version, set, unset, cause, receivedAt} (`receivedAt`: performance.now()
+   *  when the store got it, for the figures bench/browser.py reads). */
   applyChange(message) {
+    const receivedAt = performance.now();
     const set = { ...message.set };
     for (const key of message.unset) this.drop(key);
     for (const [key, value] of Object.entries(message.set)) this.put(key, value);
@@ -56,7 +57,14 @@ export class Store {
       set[key] = value;
     }
     this.version = message.version;
-    const change = { type: "change", version: this.version, set, unset: message.unset, cause: message.cause };
+    const change = {
+      type: "change",
+      version: this.version,
+      set,
+      unset: message.unset,
+      cause: message.cause,
+      receivedAt,
+    };
     this.emit(change);
     return change;
   }
@@ -76,34 +84,30 @@ export class Store {
   }
 
   get meta() {
-    return this.entries.get("meta") || {};
+    return this.entries.get(META) || {};
   }
 
   /** The stored object for a diagram id / object ref "Kind/ns/name" ("-" for cluster-scoped). */
   object(ref) {
-    return this.entries.get(`object/${ref}`);
+    return this.entries.get(objectKeyOf(ref));
   }
 
+  /** The pods' views, each with `ref` ("namespace/name"), `namespace` and `name`. */
   pods() {
-    return this.list("pod").map(([key, value]) => ({
-      ref: key.slice(4),
-      ...value,
-      ...splitRef(key.slice(4)),
-    }));
+    return this.namespacedViews("pod");
   }
 
+  /** The Services' views, each with `ref` ("namespace/name"), `namespace` and `name`. */
   services() {
-    return this.list("service").map(([key, value]) => ({
-      ref: key.slice(8),
-      ...value,
-      ...splitRef(key.slice(8)),
-    }));
+    return this.namespacedViews("service");
   }
-}
 
-export function splitRef(ref) {
-  const slash = ref.indexOf("/");
-  return { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+  namespacedViews(viewFamily) {
+    return this.list(viewFamily).map(([key, value]) => {
+      const ref = keyTail(key);
+      return { ref, ...value, ...splitNamespaced(ref) };
+    });
+  }
 }
 
 /** RFC 7386 MergePatch(target, patch), as simulator/events.py apply_merge_patch. */
