@@ -350,7 +350,8 @@ def test_prune_deletes_idle_anonymous_sandboxes_only(klass, settings, capsys):
     }
 
 
-def test_the_server_prunes_on_its_schedule(db, settings):
+@pytest.mark.django_db(transaction=True)
+def test_the_server_prunes_on_its_schedule(settings):
     import asyncio
 
     from simulator.realtime import pruner
