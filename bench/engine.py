@@ -29,13 +29,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import yaml
 
-from simulator.engine import contract, dns, kubeproxy, trace
-from simulator.engine.simulate import run
-
-try:
-    from simulator import live as snapshot  # the live path's incremental entries, when present
-except ImportError:  # pragma: no cover
-    snapshot = None
+from simulator import live
+from simulator.engine import dns, run, trace
+from simulator.engine.proxy import iptables
 
 
 def manifests(pods: int) -> tuple[str, int]:
@@ -159,15 +155,7 @@ def measure(pods: int) -> dict:
             gc.collect()
             started = time.perf_counter()
             result = cluster.apply_text(text_edit)
-            if snapshot is not None:
-                snapshot.changed_entries(cluster, cluster.pop_change_log())
-            else:
-                for kind, ns, name in cluster.pop_changes():
-                    obj = cluster.get("Service" if kind == "Endpoints" else kind, ns, name)
-                    if obj is not None and obj.kind == "Pod":
-                        contract.pod_view(cluster, obj)
-                    elif obj is not None and obj.kind == "Service":
-                        contract.service_view(cluster, obj)
+            live.changed_entries(cluster, cluster.pop_change_log())
             measure_into.append(time.perf_counter() - started)
             assert result.ok, result.errors
             # put it back so the next round starts from the same state
@@ -177,7 +165,7 @@ def measure(pods: int) -> dict:
 
     # Networking on the whole cluster, and single queries.
     def derive_networking():
-        return dns.dns_records(cluster), kubeproxy.iptables_save(cluster)
+        return dns.dns_records(cluster), iptables.iptables_save(cluster)
 
     net_s, (records, rules) = best_of(1, derive_networking)
     source = next(iter(cluster.pods_in("team-1" if pods >= 1000 else namespace).values()))

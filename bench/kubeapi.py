@@ -23,7 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.engine import manifests
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.kubeapi import engine_port, patch, printers, protowire, selection, served, watch
 
 

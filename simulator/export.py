@@ -8,7 +8,7 @@ import copy
 
 import yaml
 
-from .engine.cluster import Engine
+from .engine import Engine
 from .live.entries import public_manifest
 
 # Fields the API server sets; `kubectl get -o yaml` shows them, a manifest to apply should not carry them.

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 
-from .engine.cluster import ChangeLog, ClusterSettings, Engine
+from .engine import ChangeLog, ClusterSettings, Engine
 from .live.entries import meta_entry, state_entries
 from .models import KIND_MODELS, Cluster
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import lessons, permissions, push, repository, selectors
-from .engine.cluster import ApplyResult, ChangeLog, ClusterSettings, Engine
-from .engine.endpoints import endpoints_for_service
+from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
+from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
 from .live.changes import changed_entries
 from .live.entries import meta_entry, object_entry, public_manifest, state_entries

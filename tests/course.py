@@ -1,4 +1,5 @@
-"""The course material's manifests (docs/course.md), written once for every test that teaches with them.
+"""The course material's manifests (docs/course.md), written once for every test that teaches with them
+(lessons/ holds the lessons themselves, as students load them).
 
 Where the course's YAML is broken as printed, the valid form is here too (the broken one is
 kept, as `*_AS_PRINTED`, for the tests that show its error).
@@ -102,3 +103,54 @@ spec:
   selector: {zone: prod, version: v1}
   ports: [{port: 80, targetPort: 8080}]
 """
+
+
+# course "Networking / Service discovery" (lessons/webapp.yaml): the webapp Deployment (label
+# run=webapp, container port 8080), its Service, and a busybox pod to look it up from.
+def webapp_deployment(replicas: int = 1, port_name: str | None = None) -> str:
+    port = f"{{containerPort: 8080, name: {port_name}}}" if port_name else "{containerPort: 8080}"
+    return f"""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: webapp, labels: {{run: webapp}}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{run: webapp}}}}
+  template:
+    metadata: {{labels: {{run: webapp}}}}
+    spec:
+      containers:
+      - name: webapp
+        image: nginx
+        ports: [{port}]
+"""
+
+
+def webapp_service(type_: str = "ClusterIP", extra: str = "", port_name: str | None = None) -> str:
+    """The webapp Service as a further document (it starts with `---`); a NodePort or
+    LoadBalancer gets nodePort 30430, as in the course's `curl 172.18.0.3:30430`."""
+    node_port = ", nodePort: 30430" if type_ in ("NodePort", "LoadBalancer") else ""
+    name = f"name: {port_name}, " if port_name else ""
+    return f"""
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: webapp, labels: {{run: webapp}}}}
+spec:
+  type: {type_}
+  selector: {{run: webapp}}
+  ports: [{{{name}port: 8080, targetPort: 8080{node_port}}}]
+{extra}"""
+
+
+BUSYBOX = """
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: busybox}
+spec:
+  containers: [{name: busybox, image: busybox, command: [sleep, "3600"]}]
+"""
+
+# The lesson as the course gives it: one webapp pod, its Service, then busybox.
+WEBAPP = webapp_deployment() + webapp_service() + BUSYBOX

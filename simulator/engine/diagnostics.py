@@ -6,7 +6,7 @@ derived from the cluster's state and never change it.
 
 from __future__ import annotations
 
-from .endpoints import cached_endpoints
+from .controllers.endpoints import cached_endpoints
 from .errors import Hint
 from .labels import describe_failure, explain, selector_from_set
 from .model import Service

@@ -119,6 +119,18 @@ def too_long(path: str, max_length: int) -> FieldError:
     return FieldError(TOO_LONG, path, _OMIT, f"may not be more than {max_length} bytes")
 
 
+def without_duplicates(errors: list[FieldError]) -> list[FieldError]:
+    """The errors in order, each once: field.ErrorList.ToAggregate drops exact duplicates."""
+    seen: set[str] = set()
+    unique: list[FieldError] = []
+    for error in errors:
+        text = str(error)
+        if text not in seen:
+            seen.add(text)
+            unique.append(error)
+    return unique
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """An error or warning placed in the user's input."""
@@ -174,6 +186,19 @@ class Hint:
             "hint": self.hint,
             "data": self.data,
         }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error found against the cluster's state (a missing namespace, an address in use),
+    already worded as the API server words it."""
+
+    field: str
+    text: str
+    hint: str | None = None
+
+    def message(self) -> str:
+        return self.text
 
 
 class EngineError(Exception):

@@ -53,9 +53,6 @@ The rules, and where they come from:
 Not modelled: regular expressions (`use-regex`, `rewrite-target` turn every path of the
 server into a case-insensitive regex prefix in ingress-nginx), canary Ingresses,
 `ssl-redirect` (plain http to a TLS host is answered, not redirected), URI normalisation.
-
-The compiled routing table is cached in `cluster.scratch["ingress"]`, rebuilt only when the
-set of Ingress objects changes (objects are immutable, so identity says "unchanged").
 """
 
 from __future__ import annotations
@@ -387,22 +384,16 @@ def _backend_match(ing, backend: Any) -> Match | None:
 
 # ---------------------------------------------------------------------- the cached table
 def routing_table(cluster) -> RoutingTable:
-    """The compiled table, rebuilt only when an Ingress was created, changed or deleted."""
-    cache = cluster.scratch.setdefault("ingress", {})
-    if cache.get("generation") == cluster.generation and "table" in cache:
-        return cache["table"]
+    """The compiled table, in the engine's `ingress` memo: rebuilt only when an Ingress was
+    created, changed or deleted (objects are immutable, so identity says "unchanged"; looked at
+    once per cluster generation)."""
+    memo = cluster.memos["ingress"]
+    return memo.get("table", cluster.generation, _current_table, memo, cluster)
+
+
+def _current_table(memo, cluster) -> RoutingTable:
     ingresses = tuple(cluster.list("Ingress"))
-    previous = cache.get("objects")
-    if (
-        previous is not None
-        and len(previous) == len(ingresses)
-        and all(a is b for a, b in zip(previous, ingresses, strict=False))
-    ):
-        table = cache["table"]
-    else:
-        table = RoutingTable.build(ingresses)
-    cache.update(generation=cluster.generation, objects=ingresses, table=table)
-    return table
+    return memo.get("table of", ingresses, RoutingTable.build, ingresses)
 
 
 def route(cluster, host: str | None, path: str, scheme: str = "http") -> Routing:

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.engine.errors import EngineError, FieldError, forbidden, invalid, not_supported, required
-from simulator.engine.names import is_qualified_name, is_valid_label_value, validate_label_name, validate_labels
+from .apiserver.validation.names import is_qualified_name, is_valid_label_value, validate_label_name, validate_labels
+from .errors import EngineError, FieldError, forbidden, invalid, not_supported, required
 
 __all__ = [
     "BINARY_OPERATORS",

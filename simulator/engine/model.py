@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .labels import Selector, from_label_selector
+from .wellknown import FINISHED_AT_ANNOTATION, INGRESS_CLASS_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
 
 EMPTY: Mapping[str, str] = {}
 
@@ -257,8 +257,8 @@ class Pod(Base):
             if condition.get("type") == "Ready":
                 ready = condition.get("status") == "True"
         annotations = _meta(manifest).get("annotations") or EMPTY
-        started = annotations.get("kubeviz.io/started-at")
-        finished = annotations.get("kubeviz.io/finished-at")
+        started = annotations.get(STARTED_AT_ANNOTATION)
+        finished = annotations.get(FINISHED_AT_ANNOTATION)
         return cls(
             **_base_fields(manifest, seq),
             node=spec.get("nodeName") or None,
@@ -267,7 +267,7 @@ class Pod(Base):
             ready_condition=ready,
             started_at=float(started) if started is not None else None,
             finished_at=float(finished) if finished is not None else None,
-            restarts=int(annotations.get("kubeviz.io/restarts", 0)),
+            restarts=int(annotations.get(RESTARTS_ANNOTATION, 0)),
             **pod_fields(spec),
         )
 
@@ -299,43 +299,6 @@ class Pod(Base):
 def pod_field_values(spec: dict) -> tuple:
     """pod_fields(spec)'s values, in the order Pod declares them (ports ... restart_policy)."""
     return tuple(pod_fields(spec).values())
-
-
-def new_running_pod(
-    namespace: str,
-    name: str,
-    uid: str,
-    seq: int,
-    labels: Mapping[str, str],
-    owner: OwnerRef | None,
-    manifest: dict,
-    node: str,
-    ip: str,
-    started_at: float,
-    spec_values: tuple,
-) -> Pod:
-    """The Pod a controller's fast path stores (bound, addressed, no phase or conditions of its
-    own, never restarted), as Pod.from_manifest would read it; `spec_values` is
-    pod_field_values(spec). Pods are made by the ten thousand, so the fields are given by position
-    (matching 22 keyword arguments costs a third of the constructor)."""
-    return Pod(
-        "Pod",
-        namespace,
-        name,
-        uid,
-        seq,
-        labels,
-        owner,
-        manifest,
-        node,
-        ip,
-        None,
-        None,
-        *spec_values,
-        started_at,
-        None,
-        0,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,21 +409,91 @@ class Ingress(Base):
 
     @property
     def ingress_class(self) -> str | None:
-        return self.spec.get("ingressClassName") or self.annotations.get("kubernetes.io/ingress.class") or None
+        return self.spec.get("ingressClassName") or self.annotations.get(INGRESS_CLASS_ANNOTATION) or None
 
 
-TYPES: dict[str, Any] = {
-    "Namespace": Namespace,
-    "Node": Node,
-    "Pod": Pod,
-    "Service": Service,
-    "Deployment": Workload,
-    "ReplicaSet": Workload,
-    "DaemonSet": Workload,
-    "Job": Workload,
-    "Ingress": Ingress,
-}
+def copy_manifest(manifest: dict) -> dict:
+    """A copy of a stored manifest to write a new version from: metadata (with its labels and
+    annotations) and status are copied, the rest is shared (stored manifests never change)."""
+    out = dict(manifest)
+    meta = dict(manifest.get("metadata") or {})
+    if "annotations" in meta:
+        meta["annotations"] = dict(meta["annotations"])
+    if "labels" in meta:
+        meta["labels"] = dict(meta["labels"])
+    out["metadata"] = meta
+    if "status" in manifest:
+        out["status"] = dict(manifest["status"] or {})
+    return out
 
 
-def from_manifest(manifest: dict, seq: int):
-    return TYPES[manifest["kind"]].from_manifest(manifest, seq)
+@dataclass(frozen=True, eq=False)
+class PodTemplate:
+    """What the pods of one owner's template share, worked out once: their name prefix, labels,
+    annotations, owner reference, defaulted spec (one per node once bound) and the fields the Pod
+    model reads from that spec. Shared objects are never changed in place."""
+
+    owner: Workload
+    prefix: str
+    seed: str  # what generated names of this owner's pods are drawn from, before the serial number
+    labels: dict
+    annotations: dict  # the template's, less the server's own (a pod's bookkeeping is the server's)
+    owner_references: list
+    spec: dict
+    fields: tuple  # the Pod model's spec-derived fields (pod_field_values)
+    owner_ref: OwnerRef
+    node_specs: dict = field(default_factory=dict)  # node name -> spec bound to it, shared by its pods
+
+    def new_pod(self, name: str, node_name: str | None) -> dict:
+        """The manifest the controller sends to create one pod (bound to `node_name`, if given)."""
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "generateName": self.prefix,
+                "namespace": self.owner.namespace,
+                "labels": self.labels,
+                "ownerReferences": self.owner_references,
+                "annotations": dict(self.annotations),
+            },
+            "spec": self.spec_on(node_name) if node_name else self.spec,
+            "status": {},
+        }
+
+    def spec_on(self, node_name: str) -> dict:
+        """The defaulted spec with spec.nodeName set: one dict per node, shared by the pods of this
+        template on that node."""
+        spec = self.node_specs.get(node_name)
+        if spec is None:
+            spec = self.node_specs[node_name] = {**self.spec, "nodeName": node_name}
+        return spec
+
+    def pod(self, manifest: dict, seq: int) -> Pod:
+        """Pod.from_manifest for a pod of this template, with what the template fixes already read
+        (pods are made by the ten thousand, so the fields are given by position)."""
+        meta = manifest["metadata"]
+        status = manifest["status"]
+        ready = None
+        for condition in status.get("conditions") or ():
+            if condition.get("type") == "Ready":
+                ready = condition.get("status") == "True"
+        started = meta["annotations"].get(STARTED_AT_ANNOTATION)
+        return Pod(
+            "Pod",
+            meta["namespace"],
+            meta["name"],
+            meta["uid"],
+            seq,
+            self.labels,
+            self.owner_ref,
+            manifest,
+            manifest["spec"].get("nodeName") or None,
+            status.get("podIP") or None,
+            status.get("phase") or None,
+            ready,
+            *self.fields,
+            float(started) if started is not None else None,
+            None,  # finished_at: a new pod has not finished
+            0,  # restarts
+        )

@@ -6,14 +6,27 @@ labels), TaintToleration (NoSchedule and NoExecute taints must be tolerated). Sc
 keeps what a student can see: preferred node affinity first, then spreading pods of the
 same owner across nodes (the default PodTopologySpread constraint on hostname), then the
 least loaded node, then node creation order — so the result is deterministic.
+
+`Scheduler` places new pods on the cluster's nodes: it binds a pod to the node it chooses
+(or records why none fits, as the PodScheduled=False condition), has the kubelet start it,
+and keeps the pods it could not place in its queue until a node for them comes
+(kube-scheduler's unschedulable queue, flushed when a node is added).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from itertools import repeat
+from typing import TYPE_CHECKING
 
-from .model import Node, Toleration
+from .memo import Memo
+from .model import Node, Pod, PodTemplate, Toleration, copy_manifest, tolerations_of
+
+if TYPE_CHECKING:
+    from .kubelet.pods import Kubelet
+    from .store import Store
+
+TERMINAL_PHASES = ("Succeeded", "Failed")
 
 _FILTER_EFFECTS = ("NoSchedule", "NoExecute")
 
@@ -211,3 +224,163 @@ def choose_node(
         if index is not None:
             keys[index] += count * _OWNER_WEIGHT
     return feasible_nodes[keys.index(min(keys))], ""
+
+
+class Scheduler:
+    """Places new pods on nodes, and retries the ones it could not place."""
+
+    def __init__(self, store: Store, kubelet: Kubelet) -> None:
+        self.store = store
+        self.kubelet = kubelet
+        self.failures: dict[tuple[str, str], str] = {}  # (namespace, pod) -> why it is not running
+        self.pending: dict[tuple[str, str], None] = {}  # pods waiting for a node (or an address)
+        self.load = NodeLoad()  # node name -> pods bound to it
+        self._owner_nodes: dict[str, dict[str, int]] = {}  # owner uid -> node -> pods of that owner
+        # Every node's filter result per pod spec (pods of one template share theirs) and per
+        # scheduling signature (specs that filter alike share one); both dropped when a node changes.
+        self._feasible = Memo(limit=20_000)
+        self._by_signature: dict[tuple[str, str, str], FeasibleSet] = {}
+        store.watch(("Pod",), self._pod_added, self._pod_removed)
+        store.watch(("Node",), self._node_changed, self._node_changed)
+
+    # ------------------------------------------------------------------ what the store holds
+    def _pod_added(self, pod: Pod) -> None:
+        node = pod.node
+        if node:
+            self.load.set(node, self.load.get(node, 0) + 1)
+            owner = pod.owner
+            if owner is not None:
+                counts = self._owner_nodes.setdefault(owner.uid, {})
+                counts[node] = counts.get(node, 0) + 1
+        if (not node or not pod.ip) and not pod.terminal:
+            self.pending[pod.key] = None  # not scheduled, or bound to a node that is not there
+
+    def _pod_removed(self, pod: Pod) -> None:
+        node = pod.node
+        if node:
+            self.load.set(node, self.load.get(node, 1) - 1)
+            owner = pod.owner
+            if owner is not None:
+                counts = self._owner_nodes.get(owner.uid)
+                if counts is not None:
+                    left = counts.get(node, 1) - 1
+                    if left > 0:
+                        counts[node] = left
+                    else:
+                        counts.pop(node, None)
+                        if not counts:
+                            del self._owner_nodes[owner.uid]
+        self.pending.pop(pod.key, None)
+        self.failures.pop(pod.key, None)
+
+    def _node_changed(self, node: Node) -> None:
+        self._feasible.clear()
+        self._by_signature.clear()
+
+    def recall_failures(self) -> None:
+        """After a restore: why each pending pod waits, from its PodScheduled condition or its node."""
+        for key in self.pending:
+            pod = self.store.objects["Pod"][key]
+            reason = _unscheduled_reason(pod.manifest)
+            if pod.node and ("", pod.node) not in self.store.objects["Node"]:
+                reason = f'node "{pod.node}" does not exist'
+            if reason:
+                self.failures[key] = reason
+
+    # ------------------------------------------------------------------ placing
+    def feasible_nodes(self, spec: dict) -> FeasibleSet:
+        """Nodes whose labels and taints admit pods of this spec, or (node, reason) for the others;
+        kept until a node changes."""
+        return self._feasible.get(id(spec), spec, self._check_nodes, spec)
+
+    def _check_nodes(self, spec: dict) -> FeasibleSet:
+        signature = _signature(spec)
+        checked = self._by_signature.get(signature)
+        if checked is None:
+            tolerations = tolerations_of(spec)
+            checked = self._by_signature[signature] = FeasibleSet(
+                [
+                    (node, feasible(node, spec, spec.get("nodeSelector") or {}, tolerations))
+                    for node in self.store.objects["Node"].values()
+                ]
+            )
+        return checked
+
+    def place(self, manifest: dict, template: PodTemplate | None = None) -> None:
+        """Schedule the new pod `manifest` describes (unless it names its node), then have the kubelet
+        start it. Binding sets a new `spec` with nodeName (the pod's `template`, when a controller
+        made it from one, has one per node); a pod that cannot be placed gets PodScheduled=False
+        and waits."""
+        if "spec" not in manifest:
+            manifest["spec"] = {}
+        if "status" not in manifest:
+            manifest["status"] = {}
+        spec = manifest["spec"]
+        status = manifest["status"]
+        meta = manifest["metadata"]
+        key = (meta.get("namespace", "default"), meta["name"])
+        if status.get("phase") in TERMINAL_PHASES:
+            return
+        node_name = spec.get("nodeName")
+        nodes = self.store.objects["Node"]
+        if not node_name:
+            if template is not None:
+                owner_uid = template.owner.uid
+            else:
+                owner = next((r for r in meta.get("ownerReferences") or () if r.get("controller")), None)
+                owner_uid = owner["uid"] if owner is not None else None
+            same_owner = self._owner_nodes.get(owner_uid, {}) if owner_uid is not None else {}
+            node, reason = choose_node(
+                self.feasible_nodes(spec),
+                spec,
+                spec.get("nodeSelector") or {},
+                (),
+                same_owner,
+                self.load,
+                total=len(nodes),
+            )
+            if node is None:
+                self.failures[key] = reason
+                status["conditions"] = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
+                status["conditions"].append(
+                    {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": reason}
+                )
+                return
+            node_name = node.name
+            manifest["spec"] = template.spec_on(node_name) if template is not None else {**spec, "nodeName": node_name}
+        if ("", node_name) not in nodes:
+            self.failures[key] = f'node "{node_name}" does not exist'
+            return
+        self.failures.pop(key, None)
+        self.kubelet.start(manifest, node_name)
+
+    def retry_pending(self) -> None:
+        """Try the waiting pods again (a node may have come, or an address become free)."""
+        pods = self.store.objects["Pod"]
+        nodes = self.store.objects["Node"]
+        for key in list(self.pending):
+            pod = pods.get(key)
+            if pod is None or (pod.node and pod.ip) or pod.terminal:
+                self.pending.pop(key, None)
+                continue
+            if pod.node and ("", pod.node) not in nodes:
+                continue  # bound to a node that does not exist (yet): nothing to do until it does
+            manifest = copy_manifest(pod.manifest)
+            status = manifest.setdefault("status", {})
+            status["conditions"] = [c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"]
+            self.place(manifest)
+            if manifest["spec"].get("nodeName") and key not in self.failures:
+                self.store.write(pod, manifest)
+
+
+def _signature(spec: dict) -> tuple[str, str, str]:
+    """What the filters read from a pod spec: pods with equal signatures fit the same nodes."""
+    return (repr(spec.get("nodeSelector")), repr(spec.get("tolerations")), repr(spec.get("affinity")))
+
+
+def _unscheduled_reason(manifest: dict) -> str | None:
+    """The scheduler's message kept on a pending pod (its PodScheduled=False condition)."""
+    for condition in (manifest.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "PodScheduled" and condition.get("status") == "False":
+            return condition.get("message")
+    return None

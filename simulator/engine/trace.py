@@ -39,27 +39,24 @@ listen on whatever port the request names. `candidates` is the set of pods the r
 could reach (load balancing picks one); `hops` shows the path to the first of them in
 endpoint order. Every failure is one sentence a student understands, with an id.
 
-No full scans per call: addresses are indexed in `cluster.scratch["trace"]`, checked by the
-identity of the objects they came from (objects never change; an update stores a new one),
-endpoints come from `endpoints.cached_endpoints`, Ingress routing from `ingress.routing_table`.
 """
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from . import dns
 from . import ingress as ingress_routing
+from .controllers.endpoints import Endpoint, cached_endpoints
 from .diagnostics import SELECTOR_OTHER_NAMESPACE, SELECTS_NO_PODS, service_hints
-from .endpoints import Endpoint, cached_endpoints
 from .model import Node, Pod, Service, ServicePort
+from .netaddr import is_ip
+from .wellknown import CONTROL_PLANE_ROLE
 
 EXTERNAL = "external"
-CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
 
 # Failure ids (Trace.error_id): stable, for the UI and graders.
 BAD_URL = "bad-url"
@@ -194,7 +191,7 @@ class Request:
 
     @property
     def host_is_ip(self) -> bool:
-        return _is_ip(self.host)
+        return is_ip(self.host)
 
 
 class TraceError(ValueError):
@@ -221,18 +218,13 @@ def parse_url(url: str) -> Request:
         raise TraceError(f"the URL {url!r} has an invalid port") from None
     if port is None:
         port = 443 if scheme == "https" else 80
-    return Request(url, scheme, host.rstrip(".") if not _is_ip(host) else host, port, parts.path or "/")
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
+    return Request(url, scheme, host.rstrip(".") if not is_ip(host) else host, port, parts.path or "/")
 
 
 # ---------------------------------------------------------------------- cached indexes
+# No full scans per request: addresses are indexed in the engine's `trace` memo, kept for the
+# objects they came from (objects never change; an update stores a new one); endpoints come from
+# `cached_endpoints`, Ingress routing from `ingress.routing_table`.
 @dataclass
 class _Addresses:
     cluster_ips: dict[str, Service]
@@ -242,19 +234,18 @@ class _Addresses:
 
 
 def _addresses(cluster) -> _Addresses:
-    """Service and node addresses, rebuilt only when a Service or a Node object changed."""
-    cache = cluster.scratch.setdefault("trace", {})
-    entry = cache.get("addresses")
-    if entry is not None and entry[0] == cluster.generation:
-        return entry[2]
+    """Service and node addresses, rebuilt only when a Service or a Node object changed (looked
+    at once per cluster generation)."""
+    memo = cluster.memos["trace"]
+    return memo.get("addresses", cluster.generation, _current_addresses, memo, cluster)
+
+
+def _current_addresses(memo, cluster) -> _Addresses:
     objects = tuple(cluster.list("Service")) + tuple(cluster.nodes())
-    if (
-        entry is not None
-        and len(entry[1]) == len(objects)
-        and all(a is b for a, b in zip(entry[1], objects, strict=False))
-    ):
-        cache["addresses"] = (cluster.generation, entry[1], entry[2])
-        return entry[2]
+    return memo.get("addresses of", objects, _index_addresses, objects)
+
+
+def _index_addresses(objects: tuple) -> _Addresses:
     index = _Addresses({}, {}, {}, {})
     for obj in objects:
         if isinstance(obj, Node):
@@ -270,28 +261,27 @@ def _addresses(cluster) -> _Addresses:
         for sp in svc.ports:
             if sp.node_port and sp.protocol == "TCP":
                 index.node_ports.setdefault(sp.node_port, svc)
-    cache["addresses"] = (cluster.generation, objects, index)
     return index
 
 
 def _pod_by_ip(cluster, ip: str) -> Pod | None:
-    """The running pod with this IP. The index is checked entry by entry (the stored object must
-    still be the cluster's) and rebuilt at most once per cluster generation."""
-    cache = cluster.scratch.setdefault("trace", {})
-    index = cache.get("pods")
+    """The running pod with this IP. The last index is trusted entry by entry (the stored object
+    must still be the cluster's), and rebuilt at most once per cluster generation."""
+    memo = cluster.memos["trace"]
+    index = memo.last("pods by ip")
     if index is not None:
         pod = index.get(ip)
         if pod is not None and pod.ip == ip and cluster.get("Pod", pod.namespace, pod.name) is pod:
             return pod
-        if cache.get("pods_generation") == cluster.generation:
-            return None
-    index = {}
+    return memo.get("pods by ip", cluster.generation, _running_pods_by_ip, cluster).get(ip)
+
+
+def _running_pods_by_ip(cluster) -> dict[str, Pod]:
+    index: dict[str, Pod] = {}
     for pod in cluster.list("Pod"):
         if pod.ip and not pod.terminal and not pod.spec.get("hostNetwork"):
             index.setdefault(pod.ip, pod)
-    cache["pods"] = index
-    cache["pods_generation"] = cluster.generation
-    return index.get(ip)
+    return index
 
 
 def _pod_of(cluster, ref: str | None) -> Pod | None:
@@ -326,16 +316,11 @@ def _reach(cluster, svc: Service, sp: ServicePort, node: str | None, policy: str
     """Ready, listening endpoints of one Service port (on `node` only, when a traffic policy says
     Local), cached per Service object and Endpoints tuple."""
     endpoints = cached_endpoints(cluster, svc)
-    cache = cluster.scratch.setdefault("trace", {}).setdefault("reach", {})
+    memo = cluster.memos["trace.reach"]
+    if len(memo) > 50_000:  # keys name Service ports and nodes, which a long session keeps making
+        memo.clear()
     key = (svc.namespace, svc.name, sp.port, sp.protocol, node, policy)
-    hit = cache.get(key)
-    if hit is not None and hit[0] is svc and hit[1] is endpoints:
-        return hit[2]
-    result = _compute_reach(cluster, svc, sp, endpoints, node, policy)
-    if len(cache) > 50_000:
-        cache.clear()
-    cache[key] = (svc, endpoints, result)
-    return result
+    return memo.get(key, (svc, endpoints), _compute_reach, cluster, svc, sp, endpoints, node, policy)
 
 
 def _compute_reach(cluster, svc: Service, sp: ServicePort, endpoints, node: str | None, policy: str) -> _Reach:

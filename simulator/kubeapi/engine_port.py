@@ -13,12 +13,13 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from simulator.engine import ClusterSettings, Engine
 from simulator.engine import dns as _dns
-from simulator.engine import endpoints as _endpoints
-from simulator.engine import envvars as _envvars
 from simulator.engine import labels as _labels
 from simulator.engine import trace as _trace
-from simulator.engine.cluster import SIM_EPOCH, ClusterSettings, Engine
+from simulator.engine.controllers import endpoints as _endpoints
+from simulator.engine.kubelet import envvars as _envvars
+from simulator.engine.store import SIM_EPOCH
 
 __all__ = [
     "ClusterSettings",

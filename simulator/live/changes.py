@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..engine import envvars
+from ..engine.kubelet import envvars
 from ..engine.model import Base, Service
 from . import keys
 from .entries import Key, proxy_node_changed, subject_entries

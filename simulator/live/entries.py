@@ -12,11 +12,12 @@ The `meta` entry is the cluster row's, not the engine's (`meta_entry`).
 
 from __future__ import annotations
 
-from ..engine import diagnostics, dns, kubeproxy
+from ..engine import diagnostics, dns
 from ..engine.contract import daemonset_view, deployment_view, ingress_view, job_view, node_view, pod_view, service_view
-from ..engine.endpoints import cached_endpoints
+from ..engine.controllers.endpoints import cached_endpoints
 from ..engine.model import Base, Pod, Service
-from ..engine.strategy import SERVER_ANNOTATIONS
+from ..engine.proxy import iptables as kubeproxy
+from ..engine.wellknown import SERVER_ANNOTATIONS
 from . import graph, keys
 
 Key = tuple[str, str, str]

@@ -15,7 +15,7 @@ settles, and need nothing but the engine.
 
 from __future__ import annotations
 
-from ..engine.endpoints import cached_endpoints, find_port, selected_pods
+from ..engine.controllers.endpoints import cached_endpoints, find_port, selected_pods
 from ..engine.labels import describe_failure, explain, selector_from_set
 from ..engine.model import Pod, Service
 

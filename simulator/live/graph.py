@@ -12,7 +12,7 @@ client can hide them).
 from __future__ import annotations
 
 from ..engine.contract import ingress_view, load_balancer_ip
-from ..engine.endpoints import cached_endpoints
+from ..engine.controllers.endpoints import cached_endpoints
 from ..engine.model import Base, Pod, Service
 from . import keys
 

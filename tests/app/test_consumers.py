@@ -239,7 +239,7 @@ def test_when_editing_requires_login_an_anonymous_watcher_may_watch_but_not_edit
 
 
 def test_a_large_snapshot_comes_in_parts_under_the_websocket_message_limit(make_cluster):
-    from simulator.engine.cluster import ClusterSettings, Engine
+    from simulator.engine import ClusterSettings, Engine
     from simulator.live.entries import state_entries
 
     engine = Engine.new(ClusterSettings())

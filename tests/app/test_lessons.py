@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator import lessons
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.engine.contract import cluster_view
 
 from ..course import MYSQL_AS_PRINTED

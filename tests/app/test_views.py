@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from simulator import models, repository, selectors
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
-from simulator.engine.cluster import ClusterSettings, Engine
-from simulator.engine.simulate import Query, run
+from simulator.engine import ClusterSettings, Engine
+from simulator.engine.contract import Query, run
 
 
 def yaml_text(text: str) -> str:
@@ -27,9 +25,29 @@ def cluster_with(text: str = "", settings: ClusterSettings | None = None, atomic
     return cluster
 
 
-@pytest.fixture
-def make_cluster():
-    return cluster_with
+# A pod of `labels`, with a container port named http (for the endpoints and envvars tests).
+def pod(name, labels="{app: web}", extra="", status="", ports="[{containerPort: 8080, name: http}]", ns="default"):
+    return f"""---
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {ns}, labels: {labels}}}
+spec:
+  {extra}
+  containers: [{{name: c, image: nginx, ports: {ports}}}]
+{status}"""
 
 
-__all__ = ["Query", "cluster_with", "simulate", "yaml_text"]
+# A Service with a named TCP port and an unnamed UDP one.
+MULTI = """---
+apiVersion: v1
+kind: Service
+metadata: {name: my-svc}
+spec:
+  selector: {app: x}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: dns-udp, port: 53, protocol: UDP}
+"""
+
+
+__all__ = ["MULTI", "Query", "cluster_with", "pod", "simulate", "yaml_text"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 
 from .conftest import cluster_with, simulate, yaml_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from simulator.engine.cluster import Engine
-from simulator.engine.generate import ALPHANUMS, pod_template_hash, safe_encode_string
+from simulator.engine import Engine
+from simulator.engine.apiserver.generate import ALPHANUMS, pod_template_hash, safe_encode_string
 
 from .conftest import cluster_with, yaml_text
 

@@ -9,7 +9,9 @@ import copy
 
 import pytest
 
-from simulator.engine.defaults import apply_defaults, image_pull_policy, prepare_job_for_create
+from simulator.engine.apiserver.defaults import image_pull_policy
+from simulator.engine.apiserver.strategy import prepare_job_for_create
+from simulator.engine.kinds import apply_defaults
 
 POD_SPEC = {"containers": [{"name": "web", "image": "nginx:1.25", "ports": [{"containerPort": 80}]}]}
 

@@ -10,39 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine import dns
-from simulator.engine.cluster import Engine
-from simulator.engine.simulate import Query, run
+from simulator.engine import Engine, dns
+from simulator.engine.contract import Query, run
 
-from ..course import MYSQL
+from ..course import BUSYBOX, MYSQL, webapp_deployment, webapp_service
 from .conftest import cluster_with, yaml_text
 
 ZONE = "cluster.local."
 
 # [course] "kubectl exec -ti busybox -- nslookup webapp": a Deployment run=webapp behind a Service.
-WEBAPP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: webapp, labels: {run: webapp}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {run: webapp}}
-  template:
-    metadata: {labels: {run: webapp}}
-    spec: {containers: [{name: webapp, image: "nginx:1.25", ports: [{containerPort: 8080, name: http}]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: webapp, labels: {run: webapp}}
-spec:
-  selector: {run: webapp}
-  ports: [{name: http, port: 8080, targetPort: 8080}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: busybox}
-spec: {containers: [{name: busybox, image: "busybox:1.36", command: [sleep, "3600"]}]}
-"""
+WEBAPP = webapp_deployment(replicas=2, port_name="http") + webapp_service(port_name="http") + BUSYBOX
 
 # [course] web pod -> game-service.my-ns, db-service.test-ns.svc.cluster.local; redis-master in my-ns.
 NAMESPACES = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from simulator.engine import generate
+from simulator.engine.apiserver import generate
 
 
 def test_generated_suffixes_and_hashes_match_their_plain_definitions():

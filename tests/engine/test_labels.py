@@ -628,7 +628,7 @@ def test_explain_lists_every_failing_requirement_in_selector_order():
 def test_the_selector_and_name_modules_import_nothing_from_django_or_channels():
     root = Path(__file__).resolve().parents[2]
     code = (
-        "import sys, simulator.engine.names, simulator.engine.labels\n"
+        "import sys, simulator.engine.apiserver.validation.names, simulator.engine.labels\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'channels'))\n"
         "assert not bad, bad\n"
     )

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from simulator import live as snapshot
-from simulator.engine.simulate import Query, run
+from simulator.engine.contract import Query, run
 
 from .conftest import simulate, yaml_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine import names
+from simulator.engine.apiserver.validation import names
 from simulator.engine.errors import INVALID, REQUIRED, TOO_LONG
 
 DNS1123_LABEL_MSG = (

@@ -74,7 +74,7 @@ def test_pods_on_a_node_get_ips_from_its_pod_cidr_starting_at_dot_two():
 
 
 def test_a_restored_cluster_still_says_why_a_pod_is_pending():
-    from simulator.engine.cluster import Engine
+    from simulator.engine import Engine
 
     cluster = cluster_with(pod("p", "nodeSelector: {disk: ssd}") + pod("q", "nodeName: worker-9"))
     copy = Engine.restore(cluster.settings, cluster.state, cluster.manifests())

@@ -12,49 +12,8 @@ import pytest
 
 from simulator.engine import diagnostics
 
-from ..course import INGRESS_SINGLE_SERVICE, INGRESS_TESTPATH, MYSQL_AS_PRINTED
+from ..course import INGRESS_SINGLE_SERVICE, INGRESS_TESTPATH, MYSQL_AS_PRINTED, WEBAPP
 from .conftest import cluster_with, simulate, yaml_text
-
-WEBAPP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: webapp
-  labels: {run: webapp}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {run: webapp}
-  template:
-    metadata:
-      labels: {run: webapp}
-    spec:
-      containers:
-      - name: webapp
-        image: nginx
-        ports:
-        - containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: webapp
-  labels: {run: webapp}
-spec:
-  selector: {run: webapp}
-  ports:
-  - port: 8080
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: busybox
-spec:
-  containers:
-  - name: busybox
-    image: busybox
-    command: [sleep, "3600"]
-"""
 
 
 def test_the_webapp_service_has_one_endpoint_on_the_webapp_pod():
@@ -107,20 +66,12 @@ def test_changing_webapp_to_nodeport_keeps_its_cluster_ip_and_allocates_a_node_p
 
 
 def test_a_load_balancer_without_a_pool_stays_pending_and_still_gets_node_ports():
-    out = simulate(
-        WEBAPP.replace(
-            "  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"
-        )
-    )
+    out = simulate(WEBAPP.replace("type: ClusterIP", "type: LoadBalancer"))
     svc = out["services"]["default/webapp"]
     assert svc["type"] == "LoadBalancer"
     assert svc["loadBalancerIP"] == "<pending>"
     assert svc["ports"][0]["nodePort"] is not None
-    cluster = cluster_with(
-        WEBAPP.replace(
-            "  selector: {run: webapp}\n  ports:", "  type: LoadBalancer\n  selector: {run: webapp}\n  ports:"
-        )
-    )
+    cluster = cluster_with(WEBAPP.replace("type: ClusterIP", "type: LoadBalancer"))
     ids = {h.id for h in diagnostics.cluster_hints(cluster)}
     assert diagnostics.LOADBALANCER_PENDING in ids
 
@@ -165,7 +116,7 @@ def test_pods_with_only_one_of_the_two_labels_are_not_selected_boolean_and():
 
 
 def test_the_course_mysql_server_yaml_as_printed_is_a_yaml_error_on_its_labels_line():
-    out, _ = __import__("simulator.engine.simulate", fromlist=["run"]).run([MYSQL_AS_PRINTED])
+    out, _ = __import__("simulator.engine.contract", fromlist=["run"]).run([MYSQL_AS_PRINTED])
     (error,) = out["errors"]
     assert error["document"] == 1 and error["line"] == 4
     assert "mapping values are not allowed" in error["message"]

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from simulator.engine.simulate import run
+from simulator.engine.contract import run
 
 from .conftest import cluster_with, simulate, yaml_text
 

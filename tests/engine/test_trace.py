@@ -12,51 +12,17 @@ from __future__ import annotations
 
 import pytest
 
+from simulator.engine import ClusterSettings
 from simulator.engine import trace as tracing
-from simulator.engine.cluster import ClusterSettings
 from simulator.engine.trace import request_query, trace
 
-from ..course import MYSQL
+from ..course import BUSYBOX, MYSQL, webapp_deployment, webapp_service
 from .conftest import Query, cluster_with, simulate
 
 POOL = ClusterSettings(load_balancer_pool="172.18.255.200-172.18.255.250")
 
-# course §4: the webapp Deployment (run=webapp, 8080), its Service and a busybox pod.
-WEBAPP = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: webapp, labels: {run: webapp}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {run: webapp}}
-  template:
-    metadata: {labels: {run: webapp}}
-    spec:
-      containers:
-      - name: webapp
-        image: nginx
-        ports: [{containerPort: 8080}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: busybox}
-spec:
-  containers: [{name: busybox, image: busybox, command: [sleep, "3600"]}]
-"""
-
-
-def webapp_service(type_: str = "ClusterIP", extra: str = "") -> str:
-    node_port = ", nodePort: 30430" if type_ in ("NodePort", "LoadBalancer") else ""
-    return f"""
----
-apiVersion: v1
-kind: Service
-metadata: {{name: webapp, labels: {{run: webapp}}}}
-spec:
-  type: {type_}
-  selector: {{run: webapp}}
-  ports: [{{port: 8080, targetPort: 8080{node_port}}}]
-{extra}"""
+# course §4: the webapp Deployment (run=webapp, 8080) and a busybox pod; the Service comes after.
+WEBAPP = webapp_deployment(replicas=2) + BUSYBOX
 
 
 def webapp_pods(cluster) -> list[str]:

@@ -9,8 +9,8 @@ import copy
 
 import pytest
 
-from simulator.engine.defaults import apply_defaults, prepare_job_for_create
-from simulator.engine.validation import validate
+from simulator.engine.apiserver.strategy import prepare_job_for_create
+from simulator.engine.kinds import apply_defaults, validate
 
 JOB_UID = "3c5b0b2e-0000-4000-8000-000000000001"
 

@@ -2,7 +2,7 @@ import pathlib
 
 import pytest
 
-from simulator.engine.cluster import Engine
+from simulator.engine import Engine
 
 LESSONS = pathlib.Path(__file__).resolve().parents[2] / "lessons"
 

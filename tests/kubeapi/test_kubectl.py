@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from simulator.engine.cluster import Engine
+from simulator.engine import Engine
 from simulator.kubeapi import events, kubeconfig, negotiation, objects, retime, served
 from tests.kubeapi.kubeserver import KubeServer
 

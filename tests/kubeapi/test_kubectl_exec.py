@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.cluster import Engine
+from simulator.engine import Engine
 from simulator.kubeapi import served
 from tests.kubeapi.execserver import ExecServer
 from tests.kubeapi.kubeserver import KubeServer

@@ -118,7 +118,7 @@ def test_a_successful_delete_answers_a_success_status_naming_the_object():
 
 
 def test_the_engines_validation_errors_become_the_invalid_status_kubectl_renders():
-    from simulator.engine.cluster import Engine
+    from simulator.engine import Engine
 
     result = Engine.new().apply_text(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Bad_Name}\nspec:\n  replicas: -1\n"
@@ -138,7 +138,7 @@ def test_the_engines_validation_errors_become_the_invalid_status_kubectl_renders
 
 
 def test_the_engines_strict_decoding_errors_become_the_strict_bad_request():
-    from simulator.engine.cluster import Engine
+    from simulator.engine import Engine
 
     result = Engine.new().apply_text(
         "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}], foo: 1}\n"

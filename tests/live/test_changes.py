@@ -8,8 +8,7 @@ import textwrap
 
 import pytest
 
-from simulator.engine import diagnostics
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine, diagnostics
 from simulator.live import changed_entries, state_entries
 
 from ..course import ZONE_PROD_WEB

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine.cluster import ClusterSettings, Engine
+from simulator.engine import ClusterSettings, Engine
 from simulator.live.explain import explain_pod, explain_service
 
 from ..course import ZONE_PROD_WEB

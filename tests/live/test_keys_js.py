@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.engine.cluster import Engine
+from simulator.engine import Engine
 from simulator.live import keys, state_entries
 
 ROOT = Path(__file__).resolve().parents[2]

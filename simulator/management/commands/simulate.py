@@ -11,7 +11,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from simulator.engine.simulate import Query, run
+from simulator.engine.contract import Query, run
 
 
 class _Usage(Exception):

@@ -1,0 +1,306 @@
+"""`kubectl apply` and `kubectl delete` as the API server serves them.
+
+Each document is decoded (strict JSON decoding's errors), converted from old API versions,
+defaulted, merged with what the server set before (allocated addresses, a Job's generated
+selector), validated in the API server's words and checked against the cluster (namespace,
+address allocation); then stored through the registry in input order, all or nothing when asked.
+The engine runs the controllers once after the whole input.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import kinds
+from ..errors import Diagnostic, FieldError, InputRejected, Problem
+from ..model import Base
+from . import strategy
+from .allocate import Reservations
+from .bootstrap import DEFAULT_NAMESPACES, ensure_kubernetes_service
+from .documents import Document, load_documents
+
+if TYPE_CHECKING:
+    from ..config import ClusterSettings
+    from .registry import Registry
+
+
+@dataclass
+class ApplyResult:
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    results: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, namespace, name, action
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        """kubectl's summary lines: `service/web created`, `deployment.apps/web configured`, and
+        for deletions `job.batch "oneshot" deleted` (the resource is qualified by its API group,
+        as kubectl's printers name it)."""
+        out = []
+        for kind, _ns, name, action in self.results:
+            resource = kinds.qualified_resource(kind)
+            out.append(f'{resource} "{name}" deleted' if action == "deleted" else f"{resource}/{name} {action}")
+        return out
+
+
+@dataclass
+class _Entry:
+    """One object from the input: a document, or an item of a `kind: List` document."""
+
+    document: Document
+    value: Any
+    prefix: str = ""  # "items[3]." for List items
+
+    def diagnostic(self, message: str, path: str | None = None, kind=None, name=None, hint=None) -> Diagnostic:
+        locate = (self.prefix + path) if path else self.prefix.rstrip(".")
+        line = self.document.locate(locate) if locate else self.document.line
+        return Diagnostic(self.document.index, line, kind, name, path, message, hint)
+
+
+@dataclass
+class _Planned:
+    entry: _Entry
+    kind: str
+    namespace: str
+    name: str
+    manifest: dict
+    old: Base | None
+
+
+def apply(registry: Registry, entries: list[_Entry], result: ApplyResult, *, atomic: bool) -> bool:
+    """Prepare every entry, then store the valid ones in input order (none when `atomic` and any
+    was rejected). Returns whether it went ahead (False: nothing was stored)."""
+    planned: list[_Planned] = []
+    pending_namespaces: set[str] = set()
+    reservations = Reservations()
+    for entry in entries:
+        plan = _prepare(registry, entry, result, pending_namespaces, reservations)
+        if plan is not None:
+            planned.append(plan)
+    if atomic and result.errors:
+        return False
+    store = registry.store
+    for plan in planned:
+        current = store.get(plan.kind, plan.namespace, plan.name)
+        if current is None:
+            registry.create(plan.manifest)
+            result.results.append((plan.kind, plan.namespace, plan.name, "created"))
+        elif strategy.unchanged(current.manifest, plan.manifest):
+            result.results.append((plan.kind, plan.namespace, plan.name, "unchanged"))
+        else:
+            registry.update(current, plan.manifest)
+            result.results.append((plan.kind, plan.namespace, plan.name, "configured"))
+    return True
+
+
+def delete(registry: Registry, kind: str, namespace: str, name: str) -> ApplyResult:
+    """`kubectl delete`: remove the object and, by garbage collection, what it owns."""
+    result = ApplyResult()
+    if kind in kinds.CLUSTER_SCOPED:
+        namespace = ""
+    obj = registry.store.get(kind, namespace, name)
+    if obj is None:
+        resource = kinds.KINDS[kind].group_resource
+        result.errors.append(Diagnostic(None, None, kind, name, None, f'{resource} "{name}" not found'))
+        return result
+    if kind == "Namespace" and name in DEFAULT_NAMESPACES:
+        result.errors.append(
+            Diagnostic(
+                None, None, kind, name, None, f'namespaces "{name}" is forbidden: this namespace may not be deleted'
+            )
+        )
+        return result
+    registry.delete(obj)
+    result.results.append((kind, namespace, name, "deleted"))
+    if kind == "Service" and namespace == "default" and name == "kubernetes":
+        ensure_kubernetes_service(registry)  # the API server's bootstrap controller makes it again
+    return result
+
+
+def _prepare(
+    registry: Registry,
+    entry: _Entry,
+    result: ApplyResult,
+    pending_namespaces: set[str],
+    reservations: Reservations,
+) -> _Planned | None:
+    """One entry through decode, convert, defaults, the strategy and validation: what to store, or
+    None (its errors are in `result`)."""
+    value = entry.value
+    if not isinstance(value, dict):
+        result.errors.append(
+            entry.diagnostic(
+                f"a Kubernetes object must be a map with apiVersion, kind and metadata, not {_yaml_type(value)}"
+            )
+        )
+        return None
+    kind, kind_error, warning = kinds.resolve(value.get("apiVersion"), value.get("kind"))
+    meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    name = meta.get("name") if isinstance(meta.get("name"), str) else None
+    shown_kind = value.get("kind") if isinstance(value.get("kind"), str) else None
+    if kind_error is not None:
+        result.errors.append(
+            entry.diagnostic(kind_error.message, kind_error.field, shown_kind, name, kind_error.hint or None)
+        )
+        return None
+    if warning:
+        result.warnings.append(entry.diagnostic(warning, None, kind, name))
+    info = kinds.KINDS[kind]
+    obj = kinds.convert(value["apiVersion"], kind, value)
+    obj, errors = kinds.decode(kind, obj)
+    if errors:
+        for err in errors:
+            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
+        return None
+    obj = info.default(obj)
+    meta = obj.setdefault("metadata", {})
+    if not info.namespaced:
+        meta.pop("namespace", None)
+        namespace = ""
+    else:
+        namespace = meta.get("namespace") or "default"
+        meta["namespace"] = namespace
+    name = meta.get("name")
+    old = registry.store.get(kind, namespace, name) if name else None
+    if old is not None:
+        obj = strategy.prepare_for_update(info.strategy, strategy.strip_server_annotations(obj), old)
+    else:
+        obj, ignored = strategy.prepare_for_create(info.strategy, obj)
+        for field, message in ignored:
+            result.warnings.append(entry.diagnostic(message, field, kind, name))
+    checked = obj
+    if old is None and info.strategy.with_uid is not None:
+        # The Job strategy generates the selector from the uid before validation; the real uid
+        # is only known when the object is stored, so validate with a stand-in and generate again.
+        checked = info.strategy.with_uid(copy.deepcopy(obj), _STAND_IN_UID)
+    errors = kinds.validate(kind, checked, old.manifest if old is not None else None)
+    if kind == "Job":
+        errors = _job_restart_policy_wording(value, errors)
+    errors += info.strategy.validate(obj)
+    problems = _check_cluster(registry, kind, namespace, obj, old, pending_namespaces, reservations)
+    if errors or problems:
+        for err in errors:
+            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
+        for problem in problems:
+            result.errors.append(entry.diagnostic(problem.message(), problem.field, kind, name, problem.hint))
+        return None
+    if kind == "Namespace":
+        pending_namespaces.add(name)
+    return _Planned(entry, kind, namespace, name, obj, old)
+
+
+def _check_cluster(
+    registry: Registry,
+    kind: str,
+    namespace: str,
+    obj: dict,
+    old: Base | None,
+    pending_namespaces: set[str],
+    reservations: Reservations,
+) -> list[Problem]:
+    """Checks that need the cluster: the namespace exists, explicit addresses are free and in range."""
+    if (
+        kind not in kinds.CLUSTER_SCOPED
+        and ("", namespace) not in registry.store.objects["Namespace"]
+        and namespace not in pending_namespaces
+    ):
+        return [
+            Problem(
+                "metadata.namespace",
+                f'namespaces "{namespace}" not found',
+                f"create the namespace first: put a `kind: Namespace` document named {namespace!r} "
+                f"before this one (or run `kubectl create namespace {namespace}`)",
+            )
+        ]
+    if kind == "Service":
+        return registry.allocations.check_service(obj, old, reservations)
+    return []
+
+
+def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: ApplyResult) -> list[_Entry]:
+    """Load every document of every input; broken documents become errors in `result`."""
+    entries: list[_Entry] = []
+    offset = 0
+    for text in texts:
+        try:
+            documents = load_documents(text, max_bytes=settings.max_bytes, max_documents=settings.max_documents)
+        except InputRejected as exc:
+            result.errors.extend(exc.diagnostics)
+            continue
+        for doc in documents:
+            doc.index += offset
+            if doc.error is not None:
+                result.errors.append(
+                    Diagnostic(
+                        doc.index,
+                        doc.error.line or doc.line,
+                        None,
+                        None,
+                        None,
+                        doc.error.message,
+                        _yaml_hint(doc.error.message),
+                    )
+                )
+                continue
+            value = doc.value
+            if isinstance(value, dict) and value.get("kind") == "List" and isinstance(value.get("items"), list):
+                entries.extend(_Entry(doc, item, f"items[{i}].") for i, item in enumerate(value["items"]))
+            else:
+                entries.append(_Entry(doc, value))
+        offset += len(documents)
+    return entries
+
+
+def _job_restart_policy_wording(raw: dict, errors: list) -> list:
+    """A Job whose document says `restartPolicy: Always` gets the wording simulate-contract.md fixes,
+    `Unsupported value: "Always": supported values: "OnFailure", "Never"` (the API server's NotSupported
+    error, as batch validation reported it before Kubernetes 1.20). An omitted restartPolicy (defaulted to
+    Always) keeps today's `Required value: valid values: "OnFailure", "Never"` (pkg/apis/batch/validation)."""
+    template = ((raw.get("spec") or {}).get("template") or {}) if isinstance(raw.get("spec"), dict) else {}
+    written = (
+        (template.get("spec") or {}).get("restartPolicy")
+        if isinstance(template, dict) and isinstance(template.get("spec"), dict)
+        else None
+    )
+    if written != "Always":
+        return errors
+    out = []
+    for err in errors:
+        if err.field == "spec.template.spec.restartPolicy" and err.type == "Required value":
+            err = FieldError("Unsupported value", err.field, "Always", 'supported values: "OnFailure", "Never"')
+        out.append(err)
+    return out
+
+
+def has_node_documents(entries: list[_Entry]) -> bool:
+    return any(isinstance(e.value, dict) and e.value.get("kind") == "Node" for e in entries)
+
+
+_STAND_IN_UID = "00000000-0000-0000-0000-000000000000"
+
+
+def _yaml_hint(message: str) -> str | None:
+    if "mapping values are not allowed" in message:
+        return (
+            "a `key: value` cannot follow another value on the same line; put nested keys on their own "
+            "indented lines (e.g. `labels:` then `  app: web`)"
+        )
+    if "found character '\\t'" in message or "\\t" in message:
+        return "YAML indentation must use spaces, not tabs"
+    if "could not find expected ':'" in message:
+        return "a line inside a map needs `key: value` (with a space after the colon)"
+    return None
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,99 @@
+"""The simulated clock, and what happens as it moves: Job pods run for their Job's run time, then
+succeed, or fail as many times as the Job asks (`kubeviz.io/failures`).
+
+A failing pod whose restartPolicy is OnFailure is restarted in place by the kubelet (its restart
+count goes up and it runs again); otherwise it ends Failed and the Job controller makes another.
+The Job controller counts each finish in the Job's status (pkg/controller/job: succeeded,
+failed). Time only moves when asked (`advance`, `settle`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..controllers import job as job_controller
+from ..model import Pod, Workload, copy_manifest
+from ..wellknown import FINISHED_AT_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+class Timeline:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _job_pod_events(self) -> list[tuple[float, Pod, Workload]]:
+        """(when it finishes, pod, its Job) for every running Job pod, soonest first."""
+        store = self.store
+        events = []
+        for job in store.objects["Job"].values():
+            run = job_controller.run_seconds(job)
+            for pod in store.owned_by(job.uid, "Pod"):
+                if pod.terminal or not pod.node or pod.started_at is None:
+                    continue
+                events.append((pod.started_at + run, pod, job))
+        return sorted(events, key=lambda e: (e[0], e[1].seq))
+
+    def next_event(self) -> float | None:
+        """When the next Job pod finishes (None when none is running)."""
+        events = self._job_pod_events()
+        return events[0][0] if events else None
+
+    def advance(self, seconds: float, reconcile: Callable[[], None]) -> None:
+        """Move the simulated clock forward, finishing Job pods whose run time is over; after each
+        moment, `reconcile` lets the control plane act on what it changed."""
+        store = self.store
+        target = store.clock + max(0.0, seconds)
+        while True:
+            events = [e for e in self._job_pod_events() if e[0] <= target]
+            if not events:
+                break
+            when = events[0][0]
+            store.set_clock(max(store.clock, when))
+            for finish, pod, job in events:
+                if finish != when:
+                    continue
+                self._finish_pod(pod, job)
+            reconcile()
+        store.set_clock(target)
+
+    def settle(self, reconcile: Callable[[], None], max_seconds: float = 24 * 3600, max_steps: int = 10_000) -> bool:
+        """Run the clock until no Job is active (bounded). True when everything settled."""
+        deadline = self.store.clock + max_seconds
+        for _ in range(max_steps):
+            when = self.next_event()
+            if when is None:
+                return True
+            if when > deadline:
+                return False
+            self.advance(when - self.store.clock, reconcile)
+        return self.next_event() is None
+
+    def _finish_pod(self, pod: Pod, job: Workload) -> None:
+        store = self.store
+        job = store.objects["Job"].get(job.key) or job
+        status = job.manifest.get("status") or {}
+        failed = int(status.get("failed", 0))
+        fails = failed < job_controller.failures_wanted(job)
+        manifest = copy_manifest(pod.manifest)
+        annotations = manifest["metadata"].setdefault("annotations", {})
+        now = store.clock_mark
+        if fails and pod.restart_policy == "OnFailure":
+            # The kubelet restarts the container in place; the Job controller counts it as a failure.
+            annotations[RESTARTS_ANNOTATION] = str(pod.restarts + 1)
+            annotations[STARTED_AT_ANNOTATION] = now
+            store.write(pod, manifest)
+            job_controller.set_status(store, job, {"failed": failed + 1})
+            return
+        phase = "Failed" if fails else "Succeeded"
+        manifest["status"] = {
+            **manifest.get("status", {}),
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": "False", "reason": "PodCompleted"}],
+        }
+        annotations[FINISHED_AT_ANNOTATION] = now
+        store.write(pod, manifest)
+        key = "failed" if fails else "succeeded"
+        job_controller.set_status(store, job, {key: int(status.get(key, 0)) + 1})
