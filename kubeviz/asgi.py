@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels (session auth, Origin check)."""
+"""ASGI entry point: HTTP through Django, websockets through Channels (session auth, Origin check);
+the first request a worker serves starts its schedule of pruning idle sandboxes."""
 
 import os
 
@@ -11,11 +12,18 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from simulator.realtime import routing  # noqa: E402
+from simulator import repository  # noqa: E402
+from simulator.realtime import pruner, routing  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
-    }
+application = pruner.PruneOnSchedule(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
+        }
+    )
 )
+
+# Everything imported so far (Django, Channels, the engine: a few hundred thousand objects) lives
+# as long as the worker: out of the garbage collector's walks from now on.
+repository.freeze_long_lived()

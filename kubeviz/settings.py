@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "simulator.web.identity.viewer",
             ],
         },
     },
@@ -114,8 +115,32 @@ else:
         }
     }
 
-# Websocket clients may edit without logging in unless this is set (then only signed-in users).
+# The classroom (simulator/permissions.py decides who may do what).
+# Open clusters, the laptop case: clusters made from the command line and from the home page are
+# `open` (anyone reads and edits, no sign-in). On in the embedded default (KUBEVIZ_DEBUG on), off
+# in production (KUBEVIZ_DEBUG=0) unless set.
+KUBEVIZ_OPEN_CLUSTERS = env_bool("KUBEVIZ_OPEN_CLUSTERS", DEBUG)
+# Open clusters may be edited only by signed-in users when this is set (anyone may watch).
 KUBEVIZ_EDIT_REQUIRES_LOGIN = env_bool("KUBEVIZ_EDIT_REQUIRES_LOGIN", False)
+# The instructor sign-up form (otherwise: python manage.py createinstructor NAME).
+KUBEVIZ_INSTRUCTOR_SIGNUP = env_bool("KUBEVIZ_INSTRUCTOR_SIGNUP", False)
+# A self-learner's sandbox (a fork made without an account) expires after this many idle seconds;
+# the server prunes every KUBEVIZ_PRUNE_EVERY seconds (and `manage.py prune` does it by hand).
+KUBEVIZ_SANDBOX_IDLE = int(os.environ.get("KUBEVIZ_SANDBOX_IDLE", str(2 * 24 * 3600)))
+KUBEVIZ_PRUNE_EVERY = int(os.environ.get("KUBEVIZ_PRUNE_EVERY", "600"))
+# Limits, so one visitor cannot fill a class server.
+KUBEVIZ_MAX_CLUSTERS_PER_OWNER = int(os.environ.get("KUBEVIZ_MAX_CLUSTERS_PER_OWNER", "20"))
+KUBEVIZ_MAX_SANDBOXES_PER_CLASS = int(os.environ.get("KUBEVIZ_MAX_SANDBOXES_PER_CLASS", "500"))
+KUBEVIZ_MAX_STUDENTS_PER_CLASS = int(os.environ.get("KUBEVIZ_MAX_STUDENTS_PER_CLASS", "500"))
+# Warm engines each worker keeps in memory, by their estimated size (simulator/repository.py).
+KUBEVIZ_ENGINE_CACHE_MB = int(os.environ.get("KUBEVIZ_ENGINE_CACHE_MB", "768"))
+
+LOGIN_URL = "sign-in"
+LOGIN_REDIRECT_URL = "classes"
+LOGOUT_REDIRECT_URL = "home"
+# A student's browser remembers their place in a class for 30 days of inactivity.
+SESSION_COOKIE_AGE = int(os.environ.get("KUBEVIZ_SESSION_DAYS", "30")) * 24 * 3600
+SESSION_SAVE_EVERY_REQUEST = False
 KUBEVIZ_LESSONS_DIR = Path(os.environ.get("KUBEVIZ_LESSONS_DIR", str(BASE_DIR / "lessons")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

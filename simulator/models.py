@@ -1,4 +1,5 @@
-"""Rows: a `Cluster` (a workspace) and one model per Kubernetes kind.
+"""Rows: a `Cluster` (a workspace), one model per Kubernetes kind, and the classroom's people
+(`Classroom`, `Student`; instructors are Django users in the group `instructors`).
 
 The database is the source of truth: a cluster's objects (as stored manifests, in creation
 order) and its engine state (`Cluster.state`: serial numbers, resourceVersion counter,
@@ -10,12 +11,21 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings as django_settings
 from django.db import models
+from django.utils import timezone
 
 KIND_MODELS: dict[str, type[KubeObject]] = {}
 
 
 class Cluster(models.Model):
+    # Who may read and write a cluster follows from its role and owner (simulator/permissions.py).
+    PROJECTED = "projected"  # a class's live cluster: its instructors write, its students read
+    SANDBOX = "sandbox"  # a student's copy (or an anonymous visitor's fork): private to its owner
+    OPEN = "open"  # the laptop case (KUBEVIZ_OPEN_CLUSTERS): anyone reads and writes
+    PERSONAL = "personal"  # an instructor's own cluster
+    ROLES = [(PROJECTED, "projected"), (SANDBOX, "sandbox"), (OPEN, "open"), (PERSONAL, "personal")]
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     lesson = models.CharField(
@@ -30,11 +40,37 @@ class Cluster(models.Model):
     running = models.BooleanField(default=False, help_text="the simulated clock is playing")
     ticked_at = models.DateTimeField(null=True, blank=True, help_text="when a ticker last advanced the clock")
     forked_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forks")
+    role = models.CharField(max_length=10, choices=ROLES, default=OPEN)
+    classroom = models.ForeignKey("Classroom", null=True, blank=True, on_delete=models.CASCADE, related_name="clusters")
+    owner_user = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="clusters"
+    )
+    owner_student = models.ForeignKey(
+        "Student", null=True, blank=True, on_delete=models.CASCADE, related_name="sandboxes"
+    )
+    owner_session = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text="the visitor key of the browser session that made it (a self-learner without an account)",
+    )
+    public_read = models.BooleanField(default=False, help_text="anyone with the link may watch it")
+    last_activity = models.DateTimeField(
+        default=timezone.now, db_index=True, help_text="the last write or watcher leaving (idle sandboxes expire)"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_student"],
+                condition=models.Q(role="sandbox", owner_student__isnull=False),
+                name="one_sandbox_per_student",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
@@ -44,12 +80,65 @@ class Cluster(models.Model):
         return float((self.state or {}).get("clock", 0.0))
 
 
+class Classroom(models.Model):
+    """A class: an instructor (and co-instructors), a lesson, a join code and one projected
+    cluster everyone watches. The join code is unique among classes open for joining and
+    survives lesson edits (a code voided by an edit is a pitfall of other tools)."""
+
+    name = models.CharField(max_length=100)
+    lesson = models.CharField(max_length=100, blank=True, default="")
+    owner = models.ForeignKey(django_settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classrooms")
+    co_instructors = models.ManyToManyField(
+        django_settings.AUTH_USER_MODEL, blank=True, related_name="co_taught_classrooms"
+    )
+    join_code = models.CharField(max_length=7, help_text="e.g. KQ7-MPX: no 0, O, 1, I or L")
+    joining_open = models.BooleanField(default=True)
+    projected = models.OneToOneField(
+        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="projected_for"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["join_code"], condition=models.Q(joining_open=True), name="unique_open_join_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.join_code})"
+
+
+class Student(models.Model):
+    """One student's place in one class: a display name and a secret rejoin code (only its hash
+    is stored), no account. The browser's session remembers it; the code brings it to another."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="students")
+    display_name = models.CharField(max_length=40)
+    rejoin_hash = models.CharField(max_length=64, unique=True, help_text="sha256 of the rejoin code")
+    spotlight_consent = models.BooleanField(
+        default=False, help_text="the student agrees to their name being shown when their work is spotlighted"
+    )
+    removed = models.BooleanField(default=False)
+    joined = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["classroom", "display_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} in {self.classroom.name}"
+
+
 class Presence(models.Model):
     """One open websocket watching a cluster (any worker): the presence count is their number."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="watchers")
     channel_name = models.CharField(max_length=200, unique=True)
     user = models.CharField(max_length=150, blank=True, default="")
+    instructor = models.BooleanField(default=False, help_text="one of the class's instructors (students see them)")
+    editing = models.BooleanField(default=False, help_text="an instructor who took the sandbox over")
     joined = models.DateTimeField(auto_now_add=True)
     seen = models.DateTimeField(
         auto_now=True,

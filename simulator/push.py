@@ -39,6 +39,17 @@ def change(cluster_id: int, version: int, text: str, patched_text: str | None = 
     async_to_sync(layer.group_send)(group_name(cluster_id), message)
 
 
+def access(cluster_ids) -> None:
+    """Tell every socket watching these clusters to ask again whether it may (a student removed,
+    a cluster deleted or no longer shared, a take-over ended): each worker's relay has its
+    sockets re-decide (`realtime.fanout`), and those refused are closed with the reason."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for cluster_id in cluster_ids:
+        async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.access"})
+
+
 def presence(cluster_id: int) -> None:
     """Tell everyone how many are watching the cluster, PRESENCE_DEBOUNCE seconds from now: one
     message for all the joins and leaves of this worker in that time, with the count read when
@@ -55,9 +66,10 @@ async def _presence_soon(cluster_id: int) -> None:
         try:
             await asyncio.sleep(PRESENCE_DEBOUNCE)
             count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
+            instructors = await database_sync_to_async(selectors.watching_instructors)(cluster_id)
             await get_channel_layer().group_send(
                 group_name(cluster_id),
-                {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count))},
+                {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count, instructors))},
             )
         finally:
             _presence_pending.pop(cluster_id, None)

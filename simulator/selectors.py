@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from . import export, repository
 from .engine import dns, kinds, trace
 from .live import explain, payloads
 from .live.entries import meta_entry
-from .models import Cluster, Presence
+from .models import Classroom, Cluster, Presence, Student
 
 PRESENCE_TTL = datetime.timedelta(seconds=90)
 
@@ -29,8 +31,139 @@ def cluster_by_slug(slug: str) -> Cluster | None:
     return Cluster.objects.filter(slug=slug).first()
 
 
+def cluster_by_pk(pk: int) -> Cluster | None:
+    return Cluster.objects.filter(pk=pk).first()
+
+
 def cluster_list() -> list[Cluster]:
     return list(Cluster.objects.order_by("name"))
+
+
+def cluster_list_for(actor) -> list[Cluster]:
+    """The clusters the home page lists for `actor` (a `permissions.Actor`): the open ones, those
+    shared for reading, and their own (a class's clusters are on the class's pages)."""
+    mine = Q(role=Cluster.OPEN) | Q(public_read=True, classroom__isnull=True)
+    if actor.user_id is not None:
+        mine |= Q(owner_user_id=actor.user_id, classroom__isnull=True)
+    if actor.visitor:
+        mine |= Q(owner_session=actor.visitor)
+    return list(Cluster.objects.filter(mine).order_by("name"))
+
+
+def clusters_running(cluster_ids: list[int]) -> list[int]:
+    """Which of these clusters have a playing clock (the ticker ticks only those)."""
+    return list(Cluster.objects.filter(pk__in=cluster_ids, running=True).values_list("pk", flat=True))
+
+
+def cluster_forked_from(cluster: Cluster) -> Cluster | None:
+    return Cluster.objects.filter(pk=cluster.forked_from_id).first() if cluster.forked_from_id else None
+
+
+def user_id_by_username(username: str) -> int | None:
+    return get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+
+
+# ---------------------------------------------------------------------- classes
+def classroom_by_pk(pk: int) -> Classroom | None:
+    return Classroom.objects.select_related("owner", "projected").filter(pk=pk).first()
+
+
+def classroom_of(cluster: Cluster) -> Classroom | None:
+    if cluster.classroom_id is None:
+        return None
+    return classroom_by_pk(cluster.classroom_id)
+
+
+def classroom_open_by_code(code: str) -> Classroom | None:
+    return Classroom.objects.filter(join_code=code, joining_open=True).first()
+
+
+def classrooms_taught_by(user_id: int) -> list[Classroom]:
+    """The classes a user made or co-teaches, newest first."""
+    rows = Classroom.objects.select_related("owner", "projected").filter(
+        Q(owner_id=user_id) | Q(co_instructors__id=user_id)
+    )
+    return list(rows.distinct().order_by("-created"))
+
+
+def classroom_instructors(classroom: Classroom) -> list[str]:
+    """The names of a class's instructors: its owner first, then the co-instructors."""
+    names = [classroom.owner.get_username()]
+    names += sorted(u.get_username() for u in classroom.co_instructors.all())
+    return names
+
+
+def classroom_co_instructors(classroom: Classroom) -> list:
+    return list(classroom.co_instructors.order_by("username"))
+
+
+def classroom_roster(classroom: Classroom, now: datetime.datetime | None = None) -> list[dict]:
+    """The class's students, current ones first: name, sandbox, last activity (the later of their
+    browser being here and their sandbox changing or being watched), watching now."""
+    now = now or timezone.now()
+    sandboxes = {
+        c.owner_student_id: c
+        for c in Cluster.objects.filter(classroom=classroom, role=Cluster.SANDBOX).only(
+            "pk", "slug", "name", "version", "last_activity", "owner_student_id"
+        )
+    }
+    watched = set(
+        Presence.objects.filter(cluster_id__in=[c.pk for c in sandboxes.values()], seen__gte=now - PRESENCE_TTL)
+        .values_list("cluster_id", flat=True)
+        .distinct()
+    )
+    rows = []
+    for student in Student.objects.filter(classroom=classroom).order_by("removed", "display_name", "pk"):
+        sandbox = sandboxes.get(student.pk)
+        last = student.last_seen
+        if sandbox is not None and sandbox.last_activity > last:
+            last = sandbox.last_activity
+        rows.append(
+            {
+                "student": student,
+                "sandbox": sandbox,
+                "last_activity": last,
+                "watched": sandbox is not None and sandbox.pk in watched,
+            }
+        )
+    return rows
+
+
+def classroom_student(classroom: Classroom, student_id: int) -> Student | None:
+    return Student.objects.filter(classroom=classroom, pk=student_id).first()
+
+
+def student_in_class(student_ids, classroom_id: int | None) -> Student | None:
+    """Which of this browser's students belongs to the class (and was not removed)."""
+    if classroom_id is None or not student_ids:
+        return None
+    return Student.objects.filter(pk__in=list(student_ids), classroom_id=classroom_id, removed=False).first()
+
+
+def student_places(student_ids) -> list[dict]:
+    """This browser's places in classes ("my class"): the student, their class, its projected
+    cluster and their sandbox."""
+    students = Student.objects.select_related("classroom", "classroom__projected").filter(pk__in=list(student_ids))
+    sandboxes = {
+        c.owner_student_id: c for c in Cluster.objects.filter(owner_student__in=students, role=Cluster.SANDBOX)
+    }
+    return [
+        {"student": s, "classroom": s.classroom, "projected": s.classroom.projected, "sandbox": sandboxes.get(s.pk)}
+        for s in sorted(students, key=lambda s: (s.removed, -s.last_seen.timestamp()))
+    ]
+
+
+def sandbox_of(student: Student) -> Cluster | None:
+    return Cluster.objects.filter(owner_student=student, role=Cluster.SANDBOX).first()
+
+
+def cluster_owner_label(cluster: Cluster) -> str:
+    """Whose cluster this is, in a few words (the page's visibility note)."""
+    if cluster.owner_student_id is not None:
+        return Student.objects.filter(pk=cluster.owner_student_id).values_list("display_name", flat=True).first() or ""
+    if cluster.owner_user_id is not None:
+        return cluster.owner_user.get_username()
+    return ""
 
 
 def cluster_entries(cluster: Cluster) -> tuple[int, dict]:
@@ -101,6 +234,16 @@ def cluster_export_yaml(cluster: Cluster) -> str:
 def kind_names() -> list[str]:
     """The kinds a cluster stores, by name (the editor offers a starter manifest for each)."""
     return sorted(kinds.KIND_ORDER)
+
+
+def watching_instructors(cluster_id: int, now: datetime.datetime | None = None) -> list[dict]:
+    """The class's instructors watching the cluster now: `[{name, editing}]`, by name."""
+    now = now or timezone.now()
+    rows = Presence.objects.filter(cluster_id=cluster_id, instructor=True, seen__gte=now - PRESENCE_TTL)
+    seen: dict[str, bool] = {}
+    for name, editing in rows.values_list("user", "editing"):
+        seen[name] = seen.get(name, False) or editing
+    return [{"name": name, "editing": editing} for name, editing in sorted(seen.items())]
 
 
 def watcher_count(cluster_id: int, now: datetime.datetime | None = None) -> int:

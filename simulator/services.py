@@ -5,7 +5,8 @@ Every write (`_mutate`, the one write path): one `transaction.atomic()`, the clu
 restored from the rows (`repository`), the change applied, only the changed rows written,
 `Cluster.version` bumped, the live entries it touched derived (`live.changes`), and one push
 scheduled with `transaction.on_commit`: ONE `group_send` of a change serialised once (`push`).
-Reads live in `selectors`; who is watching, in `presence`.
+Reads live in `selectors`; who is watching, in `presence`; classes and students, in `classrooms`.
+Who may call which is decided before, by `permissions.decide` (delivery asks it).
 """
 
 from __future__ import annotations
@@ -17,17 +18,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import lessons, push, repository
+from . import lessons, permissions, push, repository, selectors
 from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
 from .live.changes import changed_entries
-from .live.entries import meta_entry, object_entry, public_manifest
-from .models import KIND_MODELS, Cluster
+from .live.entries import meta_entry, object_entry, public_manifest, state_entries
+from .models import KIND_MODELS, Classroom, Cluster, Presence, Student
 
 TICK_SECONDS = 1.0
 MAX_TICK_ADVANCE = 5.0
@@ -36,6 +39,10 @@ _MISSING = object()
 
 class ServiceError(Exception):
     """A request the services refuse (unknown cluster, bad argument), worded for the user."""
+
+
+class LimitReached(ServiceError):
+    """A limit of the server (a setting) would be passed; the message names it and its setting."""
 
 
 @dataclass
@@ -65,7 +72,10 @@ class ApplyOutcome:
 
 
 def user_name(user) -> str:
-    """Who did it, as a change's `cause` and the presence rows name them."""
+    """Who did it, as a change's `cause` and the presence rows name them: a user, or an actor
+    (`permissions.Actor`: a student by their display name)."""
+    if isinstance(user, permissions.Actor):
+        return user.name
     if user is None or not getattr(user, "is_authenticated", False):
         return "anonymous"
     return user.get_username()
@@ -89,12 +99,20 @@ def _commit(cluster: Cluster, warm: repository.Warm, log: ChangeLog, cause: dict
     engine = warm.engine
     repository.write_changed_rows(cluster, engine, log)
     set_, unset = changed_entries(engine, log)
+    return _publish(cluster, warm, set_, unset, cause)
+
+
+def _publish(cluster: Cluster, warm: repository.Warm, set_: dict, unset: list, cause: dict) -> int:
+    """Bump the version, bring the warm entries up to it, and schedule the one push of what
+    changed (`set_`, `unset`). The rows are written already. Returns the new version."""
+    engine = warm.engine
     entries = warm.entries
     set_ = {k: v for k, v in set_.items() if entries.get(k, _MISSING) != v}
     unset = [k for k in unset if k in entries]
     cluster.state = engine.state
     cluster.version += 1
-    cluster.save(update_fields=["state", "version", "running", "ticked_at", "updated"])
+    cluster.last_activity = timezone.now()
+    cluster.save(update_fields=["state", "version", "running", "ticked_at", "last_activity", "updated"])
     set_["meta"] = meta_entry(cluster)
     full, patch = payloads.split_patches(entries, set_)
     for key in unset:
@@ -130,6 +148,45 @@ def _unique_slug(base: str) -> str:
     return slug
 
 
+def _check_owner_limit(*, owner_user_id: int | None = None, owner_session: str = "") -> None:
+    """Clusters per user or browser (KUBEVIZ_MAX_CLUSTERS_PER_OWNER); a class's clusters do not count."""
+    if owner_user_id is None and not owner_session:
+        return
+    limit = django_settings.KUBEVIZ_MAX_CLUSTERS_PER_OWNER
+    owned = Cluster.objects.filter(classroom__isnull=True)
+    if owner_user_id is not None:
+        owned = owned.filter(owner_user_id=owner_user_id)
+    else:
+        owned = owned.filter(owner_session=owner_session)
+    if owned.count() >= limit:
+        raise LimitReached(
+            f"you have {limit} clusters, the most one person may have (KUBEVIZ_MAX_CLUSTERS_PER_OWNER={limit}): "
+            "delete one first"
+        )
+
+
+def _check_sandbox_limit(classroom: Classroom) -> None:
+    limit = django_settings.KUBEVIZ_MAX_SANDBOXES_PER_CLASS
+    current = Cluster.objects.filter(classroom=classroom, role=Cluster.SANDBOX, owner_student__removed=False)
+    if current.count() >= limit:
+        raise LimitReached(
+            f"this class has {limit} sandboxes, its limit (KUBEVIZ_MAX_SANDBOXES_PER_CLASS={limit}): "
+            "ask the instructor to remove students who left"
+        )
+
+
+def _lesson_engine(cluster: Cluster, lesson: str | None) -> Engine:
+    """A fresh engine with the cluster's settings and the lesson applied, its controllers run."""
+    engine = repository.new_engine(cluster)
+    if lesson:
+        result = engine.apply_text(lessons.get(lesson).text, atomic=True)
+        if result.errors:
+            raise ServiceError(f"lesson {lesson!r} does not apply: {result.errors[0]}")
+    engine.reconcile()  # the controllers start: CoreDNS's ReplicaSet and pods
+    engine.pop_change_log()
+    return engine
+
+
 def cluster_create(
     *,
     name: str,
@@ -138,13 +195,20 @@ def cluster_create(
     workers: int = 2,
     load_balancer_pool: str | None = None,
     user=None,
+    role: str = Cluster.OPEN,
+    owner_user_id: int | None = None,
+    owner_session: str = "",
+    classroom: Classroom | None = None,
+    public_read: bool = False,
 ) -> Cluster:
-    """A new cluster (default namespaces, nodes, kubernetes and kube-dns), optionally with a lesson loaded."""
+    """A new cluster (default namespaces, nodes, kubernetes and kube-dns), optionally with a lesson
+    loaded, with its role and owner (`permissions` reads them)."""
     settings = ClusterSettings(workers=workers, load_balancer_pool=load_balancer_pool)
-    text = None
     if lesson:
-        text = lessons.get(lesson).text
+        lessons.get(lesson)  # an unknown lesson is refused before anything is made
     with transaction.atomic():
+        if classroom is None:
+            _check_owner_limit(owner_user_id=owner_user_id, owner_session=owner_session)
         cluster = Cluster.objects.create(
             name=name,
             slug=slug or _unique_slug(name),
@@ -152,42 +216,156 @@ def cluster_create(
             settings=settings.to_dict(),
             state={},
             version=0,
+            role=role,
+            owner_user_id=owner_user_id,
+            owner_session=owner_session,
+            classroom=classroom,
+            public_read=public_read,
         )
-        engine = repository.new_engine(cluster)
-        if text is not None:
-            result = engine.apply_text(text, atomic=True)
-            if result.errors:
-                raise ServiceError(f"lesson {lesson!r} does not apply: {result.errors[0]}")
-        engine.reconcile()  # the controllers start: CoreDNS's ReplicaSet and pods
-        engine.pop_change_log()
+        engine = _lesson_engine(cluster, lesson)
         repository.write_all_rows(cluster, engine)
         cluster.state = engine.state
         cluster.version = 1
         cluster.save(update_fields=["state", "version"])
+        if role == Cluster.PROJECTED:  # a class's copies start from it at once: keep it warm
+            warm = repository.Warm(cluster.version, engine, {**state_entries(engine), "meta": meta_entry(cluster)})
+            key = repository.warm_key(cluster)
+            transaction.on_commit(lambda: repository.put_warm(key, warm))
     return cluster
 
 
-def cluster_fork(*, cluster: Cluster, name: str | None = None, slug: str | None = None, user=None) -> Cluster:
-    """A private copy of a cluster at its current version (a student's sandbox)."""
+def cluster_fork(
+    *,
+    cluster: Cluster,
+    name: str | None = None,
+    slug: str | None = None,
+    user=None,
+    role: str = Cluster.SANDBOX,
+    owner_user_id: int | None = None,
+    owner_session: str = "",
+    owner_student: Student | None = None,
+    classroom: Classroom | None = None,
+) -> Cluster:
+    """A copy of a cluster as it is now: its objects and its engine state at its current version,
+    copied from the warm engine (nothing of the lesson is re-run). The copy is warm at once."""
+    source, warm = repository.warm_for_read(cluster)
+    engine = warm.engine.copy()
+    entries = dict(warm.entries)
     with transaction.atomic():
-        source = _lock(cluster)
+        if classroom is None:
+            _check_owner_limit(owner_user_id=owner_user_id, owner_session=owner_session)
+        elif role == Cluster.SANDBOX:
+            _check_sandbox_limit(classroom)
         name = name or f"{source.name} (fork)"
         fork = Cluster.objects.create(
             name=name,
             slug=slug or _unique_slug(name),
             lesson=source.lesson,
             settings=source.settings,
-            state=source.state,
+            state=engine.state,
             version=1,
             forked_from=source,
+            role=role,
+            owner_user_id=owner_user_id,
+            owner_session=owner_session,
+            owner_student=owner_student,
+            classroom=classroom,
         )
-        for model in KIND_MODELS.values():
-            rows = list(model.objects.filter(cluster=source))
-            for row in rows:
-                row.pk = None
-                row.cluster = fork
-            model.objects.bulk_create(rows, batch_size=500)
+        repository.write_all_rows(fork, engine)
+        entries["meta"] = meta_entry(fork)
+        key, copy = repository.warm_key(fork), repository.Warm(fork.version, engine, entries)
+        transaction.on_commit(lambda: repository.put_warm(key, copy))
     return fork
+
+
+def cluster_replace(*, cluster: Cluster, engine: Engine, user=None, summary: str) -> int:
+    """Replace everything a cluster holds with `engine`'s objects and state (a reset): one write,
+    pushed as one change of exactly the entries that differ. Returns the new version."""
+    with transaction.atomic():
+        row = _lock(cluster)
+        warm = repository.warm_for_write(row)
+        repository.delete_all_rows(row)
+        repository.write_all_rows(row, engine)
+        new_entries = state_entries(engine)
+        unset = [k for k in warm.entries if k != "meta" and k not in new_entries]
+        warm.engine = engine
+        row.running = False
+        version = _publish(row, warm, new_entries, unset, {"user": user_name(user), "summary": [summary]})
+    cluster.version = version
+    return version
+
+
+def cluster_reset(*, cluster: Cluster, to: str, user=None) -> int:
+    """A sandbox back to its lesson's start (`to="lesson"`), or to the current state of the
+    cluster it was copied from (`to="source"`: a class's projected cluster, for a student)."""
+    row = Cluster.objects.get(pk=cluster.pk)
+    if to == "lesson":
+        engine = _lesson_engine(row, row.lesson or None)
+        what = f"reset to the start of {row.lesson}" if row.lesson else "reset to an empty cluster"
+    elif to == "source":
+        source = _reset_source(row)
+        _source_row, warm = repository.warm_for_read(source)
+        engine = warm.engine.copy()
+        what = f"reset to the state of {source.name}"
+    else:
+        raise ServiceError(f"reset to {to!r}? use lesson or source")
+    version = cluster_replace(cluster=row, engine=engine, user=user, summary=what)
+    cluster.version = version
+    return version
+
+
+def _reset_source(row: Cluster) -> Cluster:
+    if row.classroom_id is not None:
+        projected = Cluster.objects.filter(projected_for__pk=row.classroom_id).first()
+        if projected is None:
+            raise ServiceError("this class has no projected cluster to copy")
+        return projected
+    if row.forked_from_id is None:
+        raise ServiceError("this cluster was not copied from another one")
+    return Cluster.objects.get(pk=row.forked_from_id)
+
+
+def cluster_set_public_read(*, cluster: Cluster, public_read: bool) -> Cluster:
+    """Anyone with the link may watch the cluster (or no longer). Watchers who may no longer
+    read it are told on commit (`push.access`)."""
+    with transaction.atomic():
+        row = _lock(cluster)
+        row.public_read = public_read
+        row.save(update_fields=["public_read", "updated"])
+        cluster_id = row.pk
+        transaction.on_commit(lambda: push.access([cluster_id]))
+    return row
+
+
+def cluster_delete(*, cluster: Cluster) -> None:
+    """Delete a cluster and everything in it; its watchers are told on commit."""
+    with transaction.atomic():
+        row = _lock(cluster)
+        key, cluster_id = repository.warm_key(row), row.pk
+        row.delete()
+
+        def after_commit() -> None:
+            repository.drop_warm(key)
+            push.access([cluster_id])
+
+        transaction.on_commit(after_commit)
+
+
+def clusters_prune(*, now: datetime.datetime | None = None) -> list[str]:
+    """Delete the sandboxes self-learners made without an account (owned by a browser, in no
+    class) that nobody has changed or watched for KUBEVIZ_SANDBOX_IDLE seconds. Returns their slugs."""
+    now = now or timezone.now()
+    idle_since = now - datetime.timedelta(seconds=django_settings.KUBEVIZ_SANDBOX_IDLE)
+    watched = Presence.objects.filter(seen__gte=now - selectors.PRESENCE_TTL).values("cluster_id")
+    idle = Cluster.objects.filter(
+        Q(role=Cluster.SANDBOX, classroom__isnull=True) & ~Q(owner_session=""),
+        last_activity__lt=idle_since,
+    ).exclude(pk__in=watched)
+    slugs = []
+    for cluster in idle:
+        cluster_delete(cluster=cluster)
+        slugs.append(cluster.slug)
+    return slugs
 
 
 # ---------------------------------------------------------------------- apply, delete

@@ -1,11 +1,11 @@
-// Bundles the dashboard: static/src/main.js (+ its CSS) -> static/dist/, and copies ELK's web
+// Bundles the dashboard: static/src/main.js (+ its CSS) and the class page's classpage.js -> static/dist/, and copies ELK's web
 // worker next to it (the layout runs off the main thread). `npm run build`; the Makefile runs it
 // when a source changes. `--watch` rebuilds on save.
 import { build, context } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
 
 const options = {
-  entryPoints: ["static/src/main.js", "static/src/style.css"],
+  entryPoints: ["static/src/main.js", "static/src/classpage.js", "static/src/style.css"],
   bundle: true,
   format: "esm",
   target: "es2020",

@@ -133,15 +133,27 @@ def change_text(version: int, set_: dict, unset: list, cause: dict, patch: dict 
     return text
 
 
-def presence(watchers: int) -> dict:
-    return {"type": "presence", "watchers": watchers}
+def presence(watchers: int, instructors: list[dict] | None = None) -> dict:
+    """How many watch; and, when a class's instructors watch (a student's sandbox), who they are
+    and whether they took it over: `instructors: [{name, editing}]`."""
+    out: dict[str, Any] = {"type": "presence", "watchers": watchers}
+    if instructors:
+        out["instructors"] = instructors
+    return out
 
 
-def error(message: str, request_id: Any = None) -> dict:
+def error(message: str, request_id: Any = None, code: str | None = None) -> dict:
     out = {"type": "error", "message": message}
+    if code is not None:
+        out["code"] = code
     if request_id is not None:
         out["id"] = request_id
     return out
+
+
+def refused(request_id: Any, reason: str) -> dict:
+    """The reply to a request the permissions refuse: nothing was done."""
+    return reply(request_id, False, error=reason, code="forbidden")
 
 
 def reply(request_id: Any, ok: bool, **fields) -> dict:

@@ -1,9 +1,12 @@
 """The websocket consumer: a thin protocol adapter (docs/protocol.md).
 
-On connect it sends a snapshot and hands the socket to this worker's relay (`fanout`: one
-member of the cluster's group per worker), which sends it every serialised change and presence
-count `push` broadcasts. Client messages become service calls (writes) and selector calls
-(reads); what a client may send is bounded (size and rate).
+On connect it asks `permissions` whether the socket's actor (its user and session) may watch;
+then it sends a snapshot and hands the socket to this worker's relay (`fanout`: one member of
+the cluster's group per worker), which sends it every serialised change and presence count
+`push` broadcasts. Every client message is decided again (`MESSAGE_ACTIONS`; a refusal is a
+reply `{ok: false, error, code: "forbidden"}` and nothing changes), then becomes a service call
+(writes) or a selector call (reads); what a client may send is bounded (size and rate). When
+`push.access` says who may see the cluster changed, the socket asks again, and is closed if not.
 """
 
 from __future__ import annotations
@@ -17,14 +20,28 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .. import presence, selectors, services
+from .. import classrooms, permissions, presence, selectors, services
 from ..live import payloads
+from ..permissions import Action, Role
 from . import fanout, ticker
 
 log = logging.getLogger(__name__)
 
 RATE_PER_SECOND = 20
-WRITES = frozenset({"apply", "delete", "clock"})
+# Every client message type and the action `permissions` decides for it (each has an `on_<type>`
+# handler; tests/app/test_permission_matrix.py fails on a handler missing here).
+MESSAGE_ACTIONS = {
+    "resync": Action.VIEW,
+    "apply": Action.APPLY,  # Action.DRY_RUN with "dryRun": true
+    "delete": Action.DELETE_OBJECT,
+    "clock": Action.CLOCK,
+    "resolve": Action.QUERY,
+    "trace": Action.QUERY,
+    "explain-service": Action.QUERY,
+    "explain-pod": Action.QUERY,
+}
+CLOSE_GONE = 4404  # the cluster does not exist (any more)
+CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
 
 
 def _max_bytes() -> int:
@@ -50,6 +67,7 @@ class TokenBucket:
 
 class ClusterConsumer(AsyncWebsocketConsumer):
     cluster = None
+    decisions: dict  # Action -> Decision, for this socket's actor, until push.access
     joined = False  # set once the socket counts as watching (disconnect undoes only that)
     wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
 
@@ -57,9 +75,22 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.cluster = await database_sync_to_async(selectors.cluster_by_slug)(slug)
         if self.cluster is None:
-            await self.close(code=4404)
+            await self.close(code=CLOSE_GONE)
+            return
+        self.actor = await database_sync_to_async(permissions.actor_for)(
+            self.scope.get("user"), self.scope.get("session")
+        )
+        may = await database_sync_to_async(permissions.decide_many)(
+            self.actor, [Action.VIEW, Action.TAKEOVER, Action.APPLY], self.cluster
+        )
+        if not may[Action.VIEW]:
+            # Accepted only to say why, then closed: nothing was sent, nobody counted it.
+            await self.accept()
+            await self.send_json(payloads.error(may[Action.VIEW].reason, code="forbidden"))
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.bucket = TokenBucket(RATE_PER_SECOND)
+        self.decisions = {Action.VIEW: may[Action.VIEW], Action.APPLY: may[Action.APPLY]}
         self.joined = True
         query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
         self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
@@ -69,19 +100,44 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await fanout.join(self.cluster.pk, self)
         await self.send_snapshot()
         await fanout.flush(self.cluster.pk, self)
+        # A class's instructor watching a student's sandbox is named to the student (and says
+        # whether they took it over); a student's visit counts as their activity on the roster.
+        instructor = self.cluster.role == Role.SANDBOX and may[Action.TAKEOVER].allowed
         await database_sync_to_async(presence.presence_join)(
-            cluster_id=self.cluster.pk, channel_name=self.channel_name, user=self.scope.get("user")
+            cluster_id=self.cluster.pk,
+            channel_name=self.channel_name,
+            user=self.actor,
+            instructor=instructor,
+            editing=instructor and may[Action.APPLY].allowed,
         )
+        if self.actor.student_ids and self.cluster.classroom_id is not None:
+            await database_sync_to_async(classrooms.student_seen)(student_ids=self.actor.student_ids)
         ticker.watch(self.cluster.pk)
 
     async def disconnect(self, code):
         if not self.joined:
             return
+        self.joined = False
         fanout.leave(self.cluster.pk, self)
         ticker.unwatch(self.cluster.pk)
         await database_sync_to_async(presence.presence_leave)(
             cluster_id=self.cluster.pk, channel_name=self.channel_name
         )
+
+    async def recheck_access(self):
+        """Who may see the cluster changed (`push.access`): watch on, or be told why and closed."""
+        if not self.joined:
+            return
+        self.decisions = {}
+        row = await database_sync_to_async(selectors.cluster_by_pk)(self.cluster.pk)
+        if row is None:
+            await self.send_json(payloads.error("this cluster was deleted", code="gone"))
+            await self.close(code=CLOSE_GONE)
+            return
+        decision = await database_sync_to_async(permissions.decide)(self.actor, Action.VIEW, row)
+        if not decision:
+            await self.send_json(payloads.error(decision.reason, code="forbidden"))
+            await self.close(code=CLOSE_FORBIDDEN)
 
     async def send_snapshot(self):
         _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
@@ -115,17 +171,28 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if handler is None:
             await self.send_json(payloads.error(f"unknown message type {message['type']!r}", request_id))
             return
-        if (
-            message["type"] in WRITES
-            and settings.KUBEVIZ_EDIT_REQUIRES_LOGIN
-            and not getattr(self.scope.get("user"), "is_authenticated", False)
-        ):
-            await self.send_json(payloads.reply(request_id, False, error="sign in to edit this cluster"))
+        action = MESSAGE_ACTIONS.get(kind, Action.VIEW)
+        if action == Action.APPLY and message.get("dryRun"):
+            action = Action.DRY_RUN
+        decision = self.decisions.get(action)
+        if decision is None:
+            decision = self.decisions[action] = await database_sync_to_async(self.decide)(action)
+        if not decision:
+            await self.send_json(payloads.refused(request_id, decision.reason))
             return
         try:
             await handler(message, request_id)
         except (services.ServiceError, selectors.NotFound) as exc:
             await self.send_json(payloads.reply(request_id, False, error=str(exc)))
+
+    def decide(self, action: Action) -> permissions.Decision:
+        """Decided on the cluster's row as it is now; kept (`self.decisions`) until `push.access`
+        says who may see the cluster changed: every service that changes it (a student removed,
+        an instructor added or removed, sharing, a deletion) ends with that push."""
+        row = selectors.cluster_by_pk(self.cluster.pk)
+        if row is None:
+            return permissions.Decision(False, "this cluster was deleted")
+        return permissions.decide(self.actor, action, row)
 
     async def on_resync(self, message, request_id):
         fanout.hold(self.cluster.pk, self)
@@ -146,7 +213,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             text=text,
             dry_run=bool(message.get("dryRun")),
             base_versions=base,
-            user=self.scope.get("user"),
+            user=self.actor,
         )
         await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
@@ -159,7 +226,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             kind=kind,
             namespace=message.get("namespace") or "default",
             name=name,
-            user=self.scope.get("user"),
+            user=self.actor,
         )
         await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 
@@ -168,7 +235,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             cluster=self.cluster,
             action=message.get("action"),
             seconds=message.get("seconds", 5),
-            user=self.scope.get("user"),
+            user=self.actor,
         )
         await self.send_json(payloads.reply(request_id, **outcome.to_reply()))
 

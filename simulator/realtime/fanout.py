@@ -31,6 +31,7 @@ class _Relay:
         self.loop = asyncio.get_running_loop()
         self.task = asyncio.ensure_future(self.run())
         self.channel = None
+        self.rechecks: set[asyncio.Task] = set()  # kept until done (the loop holds tasks weakly)
 
     async def run(self) -> None:
         layer = get_channel_layer()
@@ -47,6 +48,14 @@ class _Relay:
                 except Exception:  # e.g. Redis went away for a moment: clients heal by resync
                     log.exception("relay of cluster %s could not receive; retrying", self.cluster_id)
                     await asyncio.sleep(1.0)
+                    continue
+                if message.get("type") == "cluster.access":  # push.access: each socket asks again
+                    for socket in list(self.sockets):
+                        recheck = getattr(socket, "recheck_access", None)
+                        if recheck is not None:
+                            task = asyncio.ensure_future(recheck())
+                            self.rechecks.add(task)
+                            task.add_done_callback(self.rechecks.discard)
                     continue
                 full = message.get("text")
                 if full is None:

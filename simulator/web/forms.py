@@ -83,3 +83,63 @@ class ClockForm(forms.Form):
 
 class ForkForm(forms.Form):
     name = forms.CharField(max_length=100, required=False)
+
+
+class ResetForm(forms.Form):
+    to = forms.ChoiceField(choices=[("lesson", "the lesson's start"), ("source", "the projector's state now")])
+
+
+class ShareForm(forms.Form):
+    public_read = forms.BooleanField(required=False, label="anyone with the link may watch")
+
+
+class ClassCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"placeholder": "Monday networking", "autocomplete": "off"})
+    )
+    lesson = forms.ChoiceField(required=False, choices=(), help_text="the projected cluster starts from it")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lesson"].choices = lesson_choices()
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label="Class code",
+        widget=forms.TextInput(
+            attrs={"placeholder": "KQ7-MPX", "autocomplete": "off", "autocapitalize": "characters", "class": "code"}
+        ),
+    )
+    display_name = forms.CharField(
+        max_length=40,
+        label="Your name",
+        help_text="as your instructor will see it; no email, no password",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    spotlight_consent = forms.BooleanField(
+        required=False, label="My name may be shown when the instructor puts my work on the projector"
+    )
+
+
+class RejoinForm(forms.Form):
+    rejoin_code = forms.CharField(
+        max_length=20,
+        label="Rejoin code",
+        widget=forms.TextInput(
+            attrs={"placeholder": "R7KQ-MPX4-9TWZ", "autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class RenameForm(forms.Form):
+    display_name = forms.CharField(max_length=40)
+
+
+class JoiningForm(forms.Form):
+    joining_open = forms.BooleanField(required=False)
+
+
+class InstructorForm(forms.Form):
+    username = forms.CharField(max_length=150, label="Instructor's user name")

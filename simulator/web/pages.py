@@ -2,13 +2,15 @@
 
 - `text_tables`: `kubectl get` style tables for the page without JavaScript;
 - `lesson_of`: the lesson a cluster was loaded from;
+- `access`: what the viewer may do here, and why not (the header's badge, buttons and note);
 - `page_config`: what the page hands its scripts (through `json_script`).
 """
 
 from __future__ import annotations
 
-from .. import lessons, selectors
+from .. import lessons, permissions, selectors
 from ..live import keys
+from ..permissions import Action, Role
 
 _SERVICE = keys.VIEW_PREFIX["Service"] + "/"
 _POD = keys.VIEW_PREFIX["Pod"] + "/"
@@ -68,13 +70,62 @@ def lesson_of(cluster) -> dict | None:
     return {"name": lesson.name, "title": lesson.title, "description": lesson.description, "source": lesson.source}
 
 
-def page_config(cluster, *, can_edit: bool) -> dict:
+def access(actor, cluster) -> dict:
+    """What `actor` may do on the cluster's page, from `permissions` (decided once each): edit
+    (or the sentence why not), fork ("My copy" for a student on the projected cluster), reset,
+    take over or hand back, share, delete; and who can see the cluster, in words."""
+    may = permissions.decide_many(
+        actor,
+        [Action.APPLY, Action.FORK, Action.RESET, Action.TAKEOVER, Action.SHARE, Action.DELETE],
+        cluster,
+    )
+    classroom = selectors.classroom_of(cluster)
+    student = selectors.student_in_class(actor.student_ids, cluster.classroom_id)
+    instructors = selectors.classroom_instructors(classroom) if classroom is not None else []
+    role = cluster.role
+    if role == Role.OPEN:
+        audience = "Open cluster: anyone may watch and edit it."
+    elif role == Role.PROJECTED:
+        audience = f"The projected cluster of {classroom.name}: its students watch, its instructors edit."
+    elif role == Role.SANDBOX and classroom is not None:
+        owner = selectors.cluster_owner_label(cluster)
+        audience = f"{owner}'s sandbox: only {owner} and the class's instructors ({', '.join(instructors)}) see it."
+    elif role == Role.SANDBOX:
+        audience = "Your sandbox: only this browser sees it; it goes after a while unused."
+    else:
+        audience = f"{selectors.cluster_owner_label(cluster)}'s cluster: private to its owner."
+    if cluster.public_read and role != Role.OPEN:
+        audience += " Shared: anyone with the link may watch."
+    reset_source = None
+    if may[Action.RESET]:
+        source = classroom.projected if classroom is not None else selectors.cluster_forked_from(cluster)
+        reset_source = source.name if source is not None else None
+    return {
+        "can_edit": may[Action.APPLY].allowed,
+        "read_only_reason": may[Action.APPLY].reason,
+        "my_copy": bool(role == Role.PROJECTED and student is not None),
+        "may_fork": may[Action.FORK].allowed,
+        "may_reset": may[Action.RESET].allowed,
+        "reset_source": reset_source,
+        "may_takeover": may[Action.TAKEOVER].allowed,
+        "taking_over": may[Action.TAKEOVER].allowed and cluster.pk in actor.takeovers,
+        "may_share": may[Action.SHARE].allowed,
+        "may_delete": may[Action.DELETE].allowed,
+        "classroom": classroom,
+        "teaches": bool(classroom is not None and permissions.decide(actor, Action.CLASS_VIEW, classroom)),
+        "student": student,
+        "audience": audience,
+    }
+
+
+def page_config(cluster, *, access: dict) -> dict:
     return {
         "slug": cluster.slug,
         "name": cluster.name,
         "wsPath": f"/ws/clusters/{cluster.slug}/",
         "exportUrl": f"/clusters/{cluster.slug}/export.yaml",
-        "canEdit": can_edit,
+        "canEdit": access["can_edit"],
+        "readOnlyReason": "" if access["can_edit"] else access["read_only_reason"],
         "lesson": lesson_of(cluster),
         "kinds": selectors.kind_names(),
     }

@@ -13,6 +13,7 @@ import { Panels } from "./panels/panels.js";
 import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
+import { confirmSubmits, showInstructors } from "./page/classroom.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -36,7 +37,10 @@ function start() {
   });
   const socket = new LiveSocket(config.wsPath, store, {
     status: (state, detail) => header.setStatus(state, detail),
-    presence: (message) => header.setWatchers(message.watchers),
+    presence: (message) => {
+      header.setWatchers(message.watchers);
+      showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
+    },
     error: (message) => header.toast(message.message, "error"),
   });
   const requests = serverRequests(socket);
@@ -64,6 +68,7 @@ function start() {
     requests: { apply: requests.apply, delete: requests.delete, isOpen: requests.isOpen },
     slug: config.slug,
     canEdit: config.canEdit,
+    readOnlyReason: $("#read-only-note") ? "" : config.readOnlyReason, // the template's note says it first
     form: $("#apply-form"),
     onApply: probe.applied,
   });
@@ -83,6 +88,7 @@ function start() {
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
+  confirmSubmits(document);
   socket.connect();
 }
 

@@ -32,6 +32,12 @@ def edit_sequence(cluster) -> list:
 
 
 @pytest.fixture(autouse=True)
+def no_pruning_schedule(settings):
+    """The server's pruning schedule stays off in tests (tests/app/test_classroom.py prunes by hand)."""
+    settings.KUBEVIZ_PRUNE_EVERY = 0
+
+
+@pytest.fixture(autouse=True)
 def cold_engines():
     """Each test starts with no warm engine: ids may repeat across rolled-back tests."""
     repository.clear_warm()

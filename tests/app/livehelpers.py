@@ -63,6 +63,7 @@ def server_env(database_url: str | None, redis: bool, **extra) -> dict:
         env["REDIS_URL"] = REDIS
         env["KUBEVIZ_CHANNEL_PREFIX"] = f"kvtest-{secrets.token_hex(4)}"
     env["KUBEVIZ_DEBUG"] = "0"
+    env["KUBEVIZ_OPEN_CLUSTERS"] = "1"  # loadscenario's clusters are open: anyone watches and edits
     env["DJANGO_SETTINGS_MODULE"] = "kubeviz.settings"
     env.update({k: str(v) for k, v in extra.items()})
     return env

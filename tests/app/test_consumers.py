@@ -231,6 +231,7 @@ def test_when_editing_requires_login_an_anonymous_watcher_may_watch_but_not_edit
             "id": 1,
             "ok": False,
             "error": "sign in to edit this cluster",
+            "code": "forbidden",
         }
         await ws.disconnect()
 

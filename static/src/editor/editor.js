@@ -36,13 +36,14 @@ export class Editor {
    * @param {object} requests  {apply, delete, isOpen} (protocol/requests.js)
    * @param {function} onApply  called as an apply is sent
    */
-  constructor(pane, { store, requests, slug, canEdit, form, onApply }) {
+  constructor(pane, { store, requests, slug, canEdit, readOnlyReason, form, onApply }) {
     this.pane = pane;
     this.requests = requests;
     this.onApply = onApply;
     this.store = store;
     this.slug = slug;
     this.canEdit = canEdit;
+    this.readOnlyReason = readOnlyReason; // the page may say it already (then none here)
     this.form = form;
     this.storageKey = `kubeviz:${slug}:buffers`;
     this.states = new Map(); // buffer id -> EditorState
@@ -293,7 +294,10 @@ export class Editor {
     this.view = new EditorView({ parent: this.host, state: EditorState.create({ doc: "" }) });
     if (!this.canEdit) {
       this.applyButton.disabled = this.previewButton.disabled = this.deleteButton.disabled = true;
-      this.report(h("div", { class: "note" }, "Sign in to edit this cluster; you can still read and trace."));
+      if (this.readOnlyReason)
+        this.report(
+          h("div", { class: "note" }, `Read-only: ${this.readOnlyReason}. You can still read and trace.`),
+        );
     }
   }
 
