@@ -243,6 +243,51 @@ CASES = [
         ],
     ),
     Case(
+        "a-client-ip-affinity-longer-than-a-day",
+        "pkg/apis/core/validation/validation.go validateClientIPAffinityConfig",
+        service(
+            "s",
+            "  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 86401}}\n"
+            "  selector: {app: web}\n  ports: [{port: 80}]",
+        ),
+        errors=[
+            (
+                "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+                "Invalid value: 86401: must be greater than 0 and less than 86400",
+            )
+        ],
+    ),
+    Case(
+        "cluster-ips-that-do-not-start-with-the-cluster-ip",
+        "validation.go ValidateServiceClusterIPsRelatedFields (run first by alloc.go initIPFamilyFields)",
+        service(
+            "s", "  clusterIP: 10.96.0.50\n  clusterIPs: [10.96.0.51]\n  selector: {app: web}\n  ports: [{port: 80}]"
+        ),
+        errors=[("spec.clusterIPs", 'Invalid value: []string{"10.96.0.51"}: first value must match `clusterIP`')],
+    ),
+    Case(
+        "a-loopback-external-ip",
+        "validation.go ValidateNonSpecialIP",
+        service("s", "  externalIPs: [127.0.0.1]\n  selector: {app: web}\n  ports: [{port: 80}]"),
+        errors=[
+            (
+                "spec.externalIPs[0]",
+                'Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+            )
+        ],
+    ),
+    Case(
+        "a-health-check-node-port-without-the-local-policy",
+        "validation.go validateServiceExternalTrafficPolicy",
+        service("s", "  type: NodePort\n  healthCheckNodePort: 30500\n  selector: {app: web}\n  ports: [{port: 80}]"),
+        errors=[
+            (
+                "spec.healthCheckNodePort",
+                "Invalid value: 30500: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+            )
+        ],
+    ),
+    Case(
         "external-ips-of-an-external-name-service-are-ignored",
         "pkg/api/service/warnings.go GetWarningsForService",
         service("s", "  type: ExternalName\n  externalName: example.com\n  externalIPs: [172.18.0.3]"),
