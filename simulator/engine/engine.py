@@ -1,7 +1,8 @@
 """A simulated cluster: the engine's public class, made of the components Kubernetes has.
 
 `Engine` composes them: the `store` (objects, indexes, change log, counters, the clock), the
-address `allocations`, the `kubelet`, the `scheduler`, the `endpoints` controller, the API
+address `allocations`, the `kubelet`, the `scheduler` (its checks, shared with the kubelet and
+the DaemonSet controller, in `predicates`), the `endpoints` controller, the API
 server's `registry` (create, update, delete), the `controllers` (kube-controller-manager) and the
 `timeline` (what the simulated clock's passing does). Writes go in through `apply_text` and
 `delete` (the API server: `apiserver.apply`), and the control plane then runs until it settles
