@@ -126,6 +126,37 @@ def question_results(question_id: int) -> list[dict]:
     )
 
 
+def class_question_results(classroom: Classroom) -> list[dict]:
+    """The questions asked in a class, newest first, with who was right (the class page's)."""
+    out = []
+    for question in Question.objects.filter(classroom=classroom):
+        out.append(
+            {
+                "prompt": question.spec.get("prompt", ""),
+                "asked": question.asked,
+                "revealed": question.revealed,
+                "truth": live.truth_label(question.spec, question.truth) if question.truth is not None else "",
+                "results": question_results(question.pk),
+            }
+        )
+    return out
+
+
+def sandboxes_to_spotlight(cluster: Cluster) -> list[dict]:
+    """The class's students' sandboxes, for the presenter's spotlight menu: `[{slug, student,
+    label}]` (`label`: what the class will see), by student name."""
+    classroom = _classroom(cluster)
+    rows = Cluster.objects.filter(
+        classroom=classroom, role=Cluster.SANDBOX, owner_student__removed=False
+    ).select_related("owner_student")
+    out = [
+        {"slug": c.slug, "student": c.owner_student.display_name, "label": student_label(c.owner_student)}
+        for c in rows
+        if c.owner_student_id is not None
+    ]
+    return sorted(out, key=lambda r: r["student"].lower())
+
+
 # ---------------------------------------------------------------------- lesson questions
 QUESTIONS_DIR = "questions"
 

@@ -43,6 +43,7 @@ MESSAGE_ACTIONS = {
     "present": Action.PRESENT,
     "view": Action.PRESENT,
     "spotlight": Action.PRESENT,  # and Action.SPOTLIGHT on the sandbox
+    "sandboxes": Action.PRESENT,  # the spotlight's menu
     "ask": Action.PRESENT,
     "reveal": Action.PRESENT,
     "dismiss": Action.PRESENT,
@@ -323,6 +324,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
                 return
         payload = await database_sync_to_async(presenting.spotlight_set)(cluster=self.cluster, sandbox=sandbox)
         await self.send_json(payloads.reply(request_id, True, spotlight=payload is not None))
+
+    async def on_sandboxes(self, message, request_id):
+        rows = await database_sync_to_async(presenting.sandboxes_to_spotlight)(self.cluster)
+        await self.send_json(payloads.reply(request_id, True, sandboxes=rows))
 
     async def on_ask(self, message, request_id):
         lesson_question = message.get("lessonQuestion")

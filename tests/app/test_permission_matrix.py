@@ -351,6 +351,7 @@ MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-cas
     "view": (PRESENTERS, lambda n: {"type": "view", "set": {"select": "Pod/default/prod-1", "tab": "inspect"}}),
     "follow": (READERS, lambda n: {"type": "follow", "on": True}),
     "spotlight": (PRESENTERS, lambda n: {"type": "spotlight", "sandbox": None}),
+    "sandboxes": (PRESENTERS, lambda n: {"type": "sandboxes"}),
     "ask": (PRESENTERS, lambda n: {"type": "ask", "question": CHOICE}),
     "answer": (ANSWERERS, lambda n: {"type": "answer", "question": ASKED["id"], "answer": {"choice": 1}}),
     "reveal": (PRESENTERS, lambda n: {"type": "reveal"}),
