@@ -15,11 +15,13 @@ before, by `permissions.decide` (`PRESENT`, `FOLLOW`, `ANSWER`, `SPOTLIGHT`).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import yaml
+from channels.db import database_sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
@@ -220,6 +222,54 @@ def presenter_view(*, cluster: Cluster, user, fields) -> int:
     return presentation.seq
 
 
+class PresenterSession:
+    """A presenter's socket (realtime's consumer holds one): each event goes out at once from the
+    event loop, with no database on its way; the latest view is written SAVE_AFTER seconds later,
+    once for a burst (what a late joiner or a reconnecting browser lands on). A class answering at
+    once, on the database, delays no presenter event."""
+
+    SAVE_AFTER = 0.2
+
+    def __init__(self, cluster_id: int, presenting: bool, seq: int, view: dict):
+        self.cluster_id, self.presenting, self.seq, self.view = cluster_id, presenting, seq, view
+        self.saving: asyncio.Task | None = None
+
+    @classmethod
+    def load(cls, cluster: Cluster) -> PresenterSession:
+        presentation = _presentation(cluster)
+        return cls(cluster.pk, presentation.presenting, presentation.seq, dict(presentation.view))
+
+    def event(self, fields) -> str:
+        """The event's text, its fields checked and the view moved on; PresentingError otherwise."""
+        try:
+            fields = live.clean_view(fields)
+        except live.BadInput as exc:
+            raise _bad(exc) from None
+        if not self.presenting:
+            raise PresentingError("switch Present on first: followers get your view only while you present")
+        self.seq += 1
+        self.view = live.merge_view(self.view, fields)
+        return live.encode(live.view_event(self.seq, fields))
+
+    async def send(self, fields) -> int:
+        """One presenter event, to every follower now; remembered a moment later. Returns its seq."""
+        text = self.event(fields)
+        await push.presenting_now(self.cluster_id, text)
+        if self.saving is None or self.saving.done():
+            self.saving = asyncio.ensure_future(self._save_soon())
+        return self.seq
+
+    async def _save_soon(self) -> None:
+        await asyncio.sleep(self.SAVE_AFTER)
+        await database_sync_to_async(_remember_view)(self.cluster_id, self.seq, dict(self.view))
+
+
+def _remember_view(cluster_id: int, seq: int, view: dict) -> None:
+    Presentation.objects.filter(classroom__projected_id=cluster_id, presenting=True, seq__lt=seq).update(
+        seq=seq, view=view, updated=timezone.now()
+    )
+
+
 def follow_set(*, cluster_id: int, channel_name: str, on: bool) -> None:
     """A follower follows the presenter again, or broke away: the presenter's count, on commit."""
     with transaction.atomic():
@@ -280,18 +330,23 @@ class Reveal:
     results: list[dict]  # who was right (the instructor's)
 
 
-def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> int:
-    """A student's answer (their last one counts) to the open question. Returns how many answered;
-    the count goes to the class at most twice a second (`push.answers`)."""
-    classroom = _classroom(cluster)
-    student = (
-        Student.objects.filter(pk__in=list(student_ids), classroom=classroom, removed=False).order_by("pk").first()
-    )
-    if student is None:
-        raise PresentingError("only the class's students answer its questions")
-    question = Question.objects.filter(pk=question_id if isinstance(question_id, int) else -1).first()
-    if question is None or question.classroom_id != classroom.pk:
+def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> None:
+    """A student's answer (their last one counts) to the open question. How many answered goes to
+    the class at most twice a second (`push.answers`). Kept to four queries: a class answers at once."""
+    question = Question.objects.filter(
+        pk=question_id if isinstance(question_id, int) and not isinstance(question_id, bool) else -1,
+        classroom__projected_id=cluster.pk,
+    ).first()
+    if question is None:
         raise PresentingError(f"no question {question_id!r} in this class")
+    student_id = (
+        Student.objects.filter(pk__in=list(student_ids), classroom_id=question.classroom_id, removed=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if student_id is None:
+        raise PresentingError("only the class's students answer its questions")
     if not question.open or question.revealed is not None:
         raise PresentingError("answers are closed: the question was revealed")
     try:
@@ -299,9 +354,9 @@ def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> in
     except live.BadInput as exc:
         raise _bad(exc) from None
     with transaction.atomic():
-        Answer.objects.update_or_create(question=question, student=student, defaults={"answer": cleaned})
+        if not Answer.objects.filter(question=question, student_id=student_id).update(answer=cleaned):
+            Answer.objects.create(question=question, student_id=student_id, answer=cleaned)
         transaction.on_commit(partial(push.answers, cluster.pk, question.pk))
-    return selectors.question_answered_count(question.pk)
 
 
 def question_reveal(*, cluster: Cluster, user, question_id) -> Reveal:

@@ -90,6 +90,11 @@ def presenting(cluster_id: int, text: str) -> None:
     async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.present", "text": text})
 
 
+async def presenting_now(cluster_id: int, text: str) -> None:
+    """`presenting`, from the event loop: a presenter event goes out with no thread hop."""
+    await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+
+
 def answers(cluster_id: int, question_id: int) -> None:
     """How many answered the question, ANSWERS_DEBOUNCE seconds from now: one message for all
     the answers of this worker in that time (who answered, never what, until the reveal)."""

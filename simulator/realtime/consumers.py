@@ -283,17 +283,20 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(payloads.reply(request_id, True, version=version, **result))
 
     # ------------------------------------------------------------------ presenting live
+    presenter = None  # presenting.PresenterSession, once this socket presents
+
     async def on_present(self, message, request_id):
         on = message.get("on")
         if not isinstance(on, bool):
             raise services.ServiceError("present needs `on`: true or false")
         await database_sync_to_async(presenting.presenting_set)(cluster=self.cluster, user=self.actor, on=on)
+        self.presenter = await database_sync_to_async(presenting.PresenterSession.load)(self.cluster)
         await self.send_json(payloads.reply(request_id, True))
 
     async def on_view(self, message, request_id):
-        seq = await database_sync_to_async(presenting.presenter_view)(
-            cluster=self.cluster, user=self.actor, fields=message.get("set")
-        )
+        if self.presenter is None:  # a presenter whose page came back (a reload, a reconnect)
+            self.presenter = await database_sync_to_async(presenting.PresenterSession.load)(self.cluster)
+        seq = await self.presenter.send(message.get("set"))
         if request_id is not None:
             await self.send_json(payloads.reply(request_id, True, seq=seq))
 
@@ -339,13 +342,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(payloads.reply(request_id, True, question=public))
 
     async def on_answer(self, message, request_id):
-        count = await database_sync_to_async(presenting.question_answer)(
+        await database_sync_to_async(presenting.question_answer)(
             cluster=self.cluster,
             student_ids=self.actor.student_ids,
             question_id=message.get("question"),
             answer=message.get("answer"),
         )
-        await self.send_json(payloads.reply(request_id, True, answered=count))
+        await self.send_json(payloads.reply(request_id, True))
 
     async def on_reveal(self, message, request_id):
         reveal = await database_sync_to_async(presenting.question_reveal)(
