@@ -34,6 +34,7 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
     workerUrl,
     presenter: isPresenter,
     end: () => socket.request({ type: "spotlight", sandbox: null }),
+    refresh: () => presenter?.refreshSpotlight(),
   });
   const card = new QuestionCard(pane, {
     socket,
