@@ -99,12 +99,21 @@ export class Follow {
     this.render();
   }
 
+  /** Follow again: the view the store kept up to date meanwhile, at once; the server's whole view
+   *  only after a missed event. */
   async back() {
     this.following = true;
     this.shown = {};
     this.render();
+    const presenter = this.store.presenter;
+    if (!presenter.gap) {
+      this.announce(true);
+      this.show(presenter.view);
+      return;
+    }
     try {
       const reply = await this.socket.request({ type: "follow", on: true });
+      presenter.gap = false;
       if (reply.ok && reply.presenting) this.store.applyPresenter({ ...reply.presenting, echo: true });
     } catch {
       // offline: the next `presenting` (on reconnect) brings the view
