@@ -25,6 +25,7 @@ export class Follow {
     this.parts = parts;
     this.following = true;
     this.shown = {}; // the view applied last
+    this.wasOn = false; // the presenter was presenting at the last `presenting`
     this.label = h("span", { class: "follow-label" });
     this.button = h(
       "button",
@@ -64,6 +65,8 @@ export class Follow {
 
   onPresenter(message, presenter) {
     if (message.type === "presenting") {
+      if (presenter.on && !this.wasOn) this.following = true; // a new presentation: follow by default
+      this.wasOn = presenter.on;
       if (presenter.on && this.following) {
         this.shown = {};
         this.show(presenter.view);
