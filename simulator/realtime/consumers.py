@@ -50,6 +50,7 @@ MESSAGE_ACTIONS = {
     "follow": Action.FOLLOW,
     "answer": Action.ANSWER,
 }
+_ANSWERS = presenting.AnswerBatch()  # this worker's answers, written together
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
 
@@ -342,12 +343,12 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(payloads.reply(request_id, True, question=public))
 
     async def on_answer(self, message, request_id):
-        await database_sync_to_async(presenting.question_answer)(
-            cluster=self.cluster,
-            student_ids=self.actor.student_ids,
-            question_id=message.get("question"),
-            answer=message.get("answer"),
+        given = presenting.AnswerGiven(
+            self.cluster.pk, frozenset(self.actor.student_ids), message.get("question"), message.get("answer")
         )
+        error = await _ANSWERS.give(given)  # gathered with this worker's other answers: one write
+        if error:
+            raise services.ServiceError(error)
         await self.send_json(payloads.reply(request_id, True))
 
     async def on_reveal(self, message, request_id):

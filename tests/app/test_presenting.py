@@ -368,3 +368,26 @@ def test_the_lessons_questions_file_is_read_and_checked(world, settings, tmp_pat
         presenting.PresentingError, match=r'bad.yaml, question 1: question.service must be "NAMESPACE/NAME"'
     ):
         presenting.lesson_questions("bad")
+
+
+def test_a_class_answering_at_once_is_written_together_each_refusal_said_and_the_last_answer_kept(world):
+    projected = world["klass"].projected
+    question = presenting.question_ask(cluster=projected, user=world["teacher"], lesson_question="why-no-endpoints")
+    given = [
+        presenting.AnswerGiven(projected.pk, frozenset({world["ana"].pk}), question["id"], {"choice": 0}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), question["id"], {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["ana"].pk}), question["id"], {"choice": 1}),  # changed
+        presenting.AnswerGiven(projected.pk, frozenset({world["cy"].pk}), question["id"], {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), 999, {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), question["id"], {"choice": 9}),
+    ]
+    assert presenting.question_answers(given) == [
+        None,
+        None,
+        None,
+        "only the class's students answer its questions",
+        "no question 999 in this class",
+        "answer.choice must be the index of a choice, 0 to 2",
+    ]
+    kept = dict(models.Answer.objects.values_list("student__display_name", "answer"))
+    assert kept == {"Ana": {"choice": 1}, "Bo": {"choice": 1}}
