@@ -344,3 +344,16 @@ def test_core_commands_on_each_kubectl(kube, version):
         assert exec_done.stdout.strip() == "busybox"
     deleted = kube("delete", "deployment", name, version=version)
     assert f'deployment.apps "{name}" deleted' in deleted
+
+
+def test_the_dashboards_kubeconfig_download_works_with_kubectl(kube):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{kube.server.url}/clusters/demo/kubeconfig") as response:
+        assert response.headers["Content-Disposition"] == 'attachment; filename="demo.kubeconfig"'
+        text = response.read().decode()
+    assert f"server: {kube.server.url}/k8s/" in text
+    path = kube.kubeconfig.with_name("downloaded.kubeconfig")
+    path.write_text(text)
+    out = kube("get", "pods", "busybox", kubeconfig=path)
+    assert out.splitlines()[1].split()[:3] == ["busybox", "1/1", "Running"]
