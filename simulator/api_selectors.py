@@ -353,12 +353,17 @@ def watch_start(
 
 
 def watch_next(cluster: Cluster, kind: str, seen: int, matches: Callable[[dict], bool]) -> WatchStart:
-    """The events of the changes after `seen` (the watcher's last resourceVersion)."""
-    snap = snapshot(cluster, kind)
-    feed = _cache(cluster.pk).feeds[kind]
+    """The events of the changes after `seen` (the watcher's last resourceVersion). The first
+    watcher of this worker to ask after a change brings the feed up to date; the others read it."""
+    row, warm = repository.warm_for_read(cluster)
+    engine = warm.engine
+    cache = _cache(row.pk)
+    feed = cache.feeds[kind]
+    if feed.version < row.version:
+        feed.update(row.version, _engine_rv(engine), _items(engine, cache, kind))
     changes = feed.history.since(seen)
     events_ = [e for e in (watch.filter_change(c, matches) for c in changes) if e is not None]
-    return WatchStart(events_, feed.resource_version, snap.now, snap.offset)
+    return WatchStart(events_, feed.resource_version, engine_port.now(engine), _offset(engine))
 
 
 # ---------------------------------------------------------------------- pods from inside
