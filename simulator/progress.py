@@ -188,6 +188,17 @@ def push_panel(cluster: Cluster) -> dict | None:
     return panel(cluster, row, exercise)
 
 
+def push_student_row(student: Student) -> None:
+    """A student joined (no sandbox yet): their row on the board, on commit."""
+    classroom = Classroom.objects.filter(pk=student.classroom_id).first()
+    exercise = exercise_of(classroom.lesson) if classroom is not None else None
+    if exercise is None:
+        return
+    text = payloads.encode({"type": "board-row", "row": board_row(student, None, None, exercise)})
+    classroom_id = classroom.pk
+    transaction.on_commit(lambda: push.board(classroom_id, text))
+
+
 # ---------------------------------------------------------------------- the instructor's board
 def board_columns(exercise: Exercise) -> list[dict]:
     return [

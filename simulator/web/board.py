@@ -36,6 +36,13 @@ def board_page(request, pk: int):
     for row in board["rows"]:
         row["stuck"] = _stuck_seconds(row, now)
         row["cell_list"] = [row["cells"][c["key"]] for c in board["columns"]]
+    steps: list[dict] = []
+    for column in board["columns"]:
+        if steps and steps[-1]["number"] == column["step"]:
+            steps[-1]["goals"] += 1
+        else:
+            steps.append({"number": column["step"], "goals": 1})
+    board["steps"] = steps
     config = {
         "wsPath": f"/ws/classes/{classroom.pk}/board/",
         "csvUrl": reverse("class-board-csv", args=[classroom.pk]),
