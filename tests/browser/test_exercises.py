@@ -101,7 +101,7 @@ def test_a_student_solves_an_exercise_step_by_step_while_the_instructor_s_board_
     ana.page.wait_for_selector("#exercise li.goal[data-goal='prod-1-selected'].passed")
     assert ana.page.inner_text("#exercise .exercise-status") == "step done"
     teacher.page.wait_for_function(
-        "() => document.querySelector(\"#board-rows tr[data-student] td.cell.ok\") !== null"
+        '() => document.querySelector("#board-rows tr[data-student] td.cell.ok") !== null'
         " && [...document.querySelectorAll('#board-rows tr')].find(r => r.textContent.includes('Ana'))"
         ".querySelector('td.cell').classList.contains('ok')"
     )
