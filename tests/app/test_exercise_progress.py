@@ -162,3 +162,36 @@ def test_the_board_socket_is_the_class_instructors_and_says_why_to_anyone_else(s
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_the_board_page_and_its_csv_list_students_and_goals_for_the_class_instructors(klass, sandbox):
+    from django.test import Client
+
+    services.cluster_apply(cluster=sandbox, text=PROD_1)
+    progress.exercise_hint(cluster=sandbox)
+    client = Client()
+    client.force_login(klass.owner)
+    page = client.get(f"/classes/{klass.pk}/board/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Exercise: fix the two-label selector" in html and ">Ana</a>" in html and "prod-1-selected" in html
+    assert 'colspan="2" scope="colgroup">step 1' in html
+    response = client.get(f"/classes/{klass.pk}/board.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="labels-exercise-board.csv"' in response["Content-Disposition"]
+    header, ana = response.content.decode().splitlines()
+    assert header.startswith("student,step,goals solved,hints used,stuck for (s),finished,1.prod-1-selected ")
+    fields = ana.split(",")
+    assert fields[:4] == ["Ana", "1", "2", "1"] and fields[6].startswith("20") and fields[8] == ""
+    assert "Exercise board" in client.get(f"/classes/{klass.pk}/").content.decode()
+
+
+def test_a_class_without_steps_has_an_empty_board_and_no_board_link(db):
+    from django.test import Client
+
+    teacher, _ = classrooms.instructor_create(username="cy", password="pw-cy-12345")
+    plain = classrooms.classroom_create(owner=teacher, name="Plain", lesson="selector-and")
+    client = Client()
+    client.force_login(teacher)
+    assert "has no steps" in client.get(f"/classes/{plain.pk}/board/").content.decode()
+    assert "Exercise board" not in client.get(f"/classes/{plain.pk}/").content.decode()
