@@ -178,6 +178,15 @@ def progress_step_to(*, cluster: Cluster, number: int) -> ExerciseProgress:
     return row
 
 
+def progress_restart(*, cluster: Cluster) -> None:
+    """The cluster went back to its lesson's start: its exercise starts again at step 1 (the hints
+    used and the times goals were first solved are kept, for the board's history)."""
+    now = timezone.now()
+    ExerciseProgress.objects.filter(cluster=cluster).update(
+        step=1, version=-1, finished=None, step_started=now, progressed=now
+    )
+
+
 def push_panel(cluster: Cluster) -> dict | None:
     """Evaluate if stale, then push the panel and the board row now (after a step change)."""
     exercise = exercise_of(cluster.lesson)

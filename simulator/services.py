@@ -304,6 +304,7 @@ def cluster_reset(*, cluster: Cluster, to: str, user=None) -> int:
     if to == "lesson":
         engine = _lesson_engine(row, row.lesson or None)
         what = f"reset to the start of {row.lesson}" if row.lesson else "reset to an empty cluster"
+        progress.progress_restart(cluster=row)  # a lesson with steps starts again at step 1
     elif to == "source":
         source = _reset_source(row)
         _source_row, warm = repository.warm_for_read(source)

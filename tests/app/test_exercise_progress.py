@@ -195,3 +195,12 @@ def test_a_class_without_steps_has_an_empty_board_and_no_board_link(db):
     client.force_login(teacher)
     assert "has no steps" in client.get(f"/classes/{plain.pk}/board/").content.decode()
     assert "Exercise board" not in client.get(f"/classes/{plain.pk}/").content.decode()
+
+
+def test_a_reset_to_the_lesson_start_starts_the_exercise_again_at_step_one(sandbox):
+    services.cluster_apply(cluster=sandbox, text=PROD_1)
+    assert exercising.exercise_next(cluster=sandbox)["advanced"]
+    services.cluster_reset(cluster=sandbox, to="lesson")
+    state = progress.exercise_state(sandbox)
+    assert state["step"]["number"] == 1 and not state["done"]
+    assert not models.Pod.objects.filter(cluster=sandbox, name="canary").exists()
