@@ -8,7 +8,7 @@ step's text safely, and `check` evaluates a step (the live panel, `simulate --ch
 """
 
 from .check import Check, evaluate, evaluate_step, public_step
-from .format import Exercise, ExerciseError, Goal, Solution, Step, is_exercise, parse_exercise
+from .format import Exercise, ExerciseError, Goal, Solution, Step, is_exercise, lesson_manifests, parse_exercise
 from .markdown import render
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "evaluate",
     "evaluate_step",
     "is_exercise",
+    "lesson_manifests",
     "parse_exercise",
     "public_step",
     "render",

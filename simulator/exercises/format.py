@@ -112,6 +112,11 @@ def is_exercise(text: str) -> bool:
     return bool(_STEPS_LINE.search(text or ""))
 
 
+def lesson_manifests(name: str, text: str) -> str:
+    """The manifests of a lesson file: the file itself, or a lesson with steps' starting manifests."""
+    return parse_exercise(name, text).start_text if is_exercise(text) else text
+
+
 def split_ref(ref: str, default_namespace: str = "default") -> tuple[str, str]:
     namespace, slash, name = str(ref).partition("/")
     return (namespace, name) if slash else (default_namespace, namespace)
