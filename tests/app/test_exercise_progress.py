@@ -204,3 +204,17 @@ def test_a_reset_to_the_lesson_start_starts_the_exercise_again_at_step_one(sandb
     state = progress.exercise_state(sandbox)
     assert state["step"]["number"] == 1 and not state["done"]
     assert not models.Pod.objects.filter(cluster=sandbox, name="canary").exists()
+
+
+def test_the_sandbox_page_shows_the_exercise_panel_without_javascript(klass, sandbox):
+    from django.test import Client
+
+    client = Client()
+    session = client.session
+    session["kubeviz.students"] = [sandbox.owner_student_id]
+    session.save()
+    html = client.get(f"/clusters/{sandbox.slug}/").content.decode()
+    panel = html[html.index('<section id="exercise"') : html.index("</section>", html.index('<section id="exercise"'))]
+    assert "hidden" not in panel.split(">", 1)[0]
+    assert "Exercise · step 1 of 2" in panel and "<strong>prod</strong>" in panel
+    assert "pod prod-1 lacks label version=v1" in panel and 'data-goal="prod-1-selected"' in panel
