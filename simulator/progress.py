@@ -36,14 +36,14 @@ def exercise_of(lesson: str | None) -> Exercise | None:
         stamp = path.stat().st_mtime
     except OSError:
         return None
-    cached = _EXERCISES.get(lesson)
+    cached = _EXERCISES.get(str(path))
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
         exercise = lessons.get(lesson).exercise
     except (lessons.UnknownLesson, ValueError):
         exercise = None
-    _EXERCISES[lesson] = (stamp, exercise)
+    _EXERCISES[str(path)] = (stamp, exercise)
     return exercise
 
 
