@@ -292,7 +292,7 @@ def check_job(cluster, spec: dict) -> Outcome:
     state = f"Job {name}: {view['succeeded']} succeeded, {view['active']} active, {view['failed']} failed"
     if view["completions"] is not None:
         state = f"Job {name}: {view['succeeded']} of {view['completions']} succeeded, {view['active']} active"
-    clock = " (the simulated clock must run: press play)" if view["active"] else ""
+    clock = " (the simulated clock must run: play it in the Jobs panel, or simulate --settle)" if view["active"] else ""
     if "succeeded" in spec and view["succeeded"] < int(spec["succeeded"]):
         return Outcome(False, f"{state}, {spec['succeeded']} needed{clock}")
     if spec.get("complete") is True and not view["complete"]:
