@@ -171,6 +171,7 @@ def _goal(raw: Any, where: str, position: int, seen: set[str]) -> Goal:
         raise ExerciseError(f"{where}.env: needs exactly one of pod, selector")
     if kind == "expect" and sum(k in spec for k in optional) != 1:
         raise ExerciseError(f"{where}.expect: needs exactly one of {', '.join(optional)}")
+    _check_values(kind, spec, f"{where}.{kind}")
     goal_id = str(raw.get("id") or f"g{position}")
     if not _ID.match(goal_id):
         raise ExerciseError(f"{where}.id: {goal_id!r} must be lower-case letters, digits and '-'")
@@ -179,6 +180,57 @@ def _goal(raw: Any, where: str, position: int, seen: set[str]) -> Goal:
     seen.add(goal_id)
     title = _text(raw.get("title"), f"{where}.title") or _default_title(kind, spec)
     return Goal(goal_id, title, kind, dict(spec))
+
+
+_SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
+_RECORD_TYPES = ("A", "SRV", "CNAME", "PTR")
+_KINDS = ("Namespace", "Node", "Pod", "Deployment", "ReplicaSet", "Service", "Ingress", "Job", "DaemonSet")
+_TEXT = ("service", "name", "pod", "namespace", "from", "url", "path", "host", "kind")
+_FLAGS = ("ready", "present", "ok", "complete", "exists")
+_NUMBERS = ("port", "nodePort", "completions", "parallelism", "succeeded", "length")
+_TARGETS = ("exactly", "include", "exclude", "reaches", "reachesInclude", "nodes")
+
+
+def _check_target(value: Any, where: str) -> None:
+    """A set of pods (or nodes): a list of names, {pods: [...]}, {names: [...]} or {selector: {...}}."""
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return
+    elif isinstance(value, dict):
+        keys = set(value) - {"namespace"}
+        if keys == {"selector"} and isinstance(value["selector"], dict):
+            return
+        if len(keys) == 1 and keys <= {"pods", "names"} and isinstance(value[next(iter(keys))], list):
+            return
+    raise ExerciseError(f"{where}: a list of names, {{pods: [names]}} or {{selector: {{label: value}}}}")
+
+
+def _check_values(kind: str, spec: dict, where: str) -> None:
+    """The values a goal's fields take, checked when the lesson is read (not when a student runs it)."""
+    for key, value in spec.items():
+        at = f"{where}.{key}"
+        if key in _TEXT and kind != "expect" and not isinstance(value, str):
+            raise ExerciseError(f"{at}: must be text")
+        if key in _FLAGS and not isinstance(value, bool):
+            raise ExerciseError(f"{at}: must be true or false")
+        if key in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ExerciseError(f"{at}: must be a whole number")
+        if key in _TARGETS:
+            _check_target(value, at)
+    if kind == "service" and "type" in spec and spec["type"] not in _SERVICE_TYPES:
+        raise ExerciseError(
+            f"{where}.type: Unsupported value: {spec['type']!r}: supported values: {', '.join(_SERVICE_TYPES)}"
+        )
+    if kind == "resolve" and str(spec.get("type", "A")).upper() not in _RECORD_TYPES:
+        raise ExerciseError(
+            f"{where}.type: Unsupported value: {spec['type']!r}: supported values: {', '.join(_RECORD_TYPES)}"
+        )
+    if kind in ("exists", "absent") and str(spec["kind"]).lower() not in {k.lower() for k in _KINDS}:
+        raise ExerciseError(f"{where}.kind: Unsupported value: {spec['kind']!r}: supported values: {', '.join(_KINDS)}")
+    outside = kind == "request" and spec.get("from") == "external"
+    if kind in ("resolve", "request") and not outside and spec["from"].count("/") != 1:
+        more = " or external" if kind == "request" else ""
+        raise ExerciseError(f"{where}.from: NAMESPACE/POD{more}, not {spec['from']!r}")
 
 
 def _default_title(kind: str, spec: dict) -> str:

@@ -158,6 +158,12 @@ def test_every_goal_type_has_a_checker_and_a_case():
             "solution.apply: must be YAML text",
         ),
         ("title: [\nsteps:", "not valid YAML"),
+        ("steps:\n- goals: [{service: {name: a, type: Nodeport}}]", "service.type: Unsupported value: 'Nodeport'"),
+        ("steps:\n- goals: [{endpoints: {service: a, exactly: prod-1}}]", "endpoints.exactly: a list of names"),
+        ("steps:\n- goals: [{resolve: {from: web, name: x}}]", "resolve.from: NAMESPACE/POD, not 'web'"),
+        ("steps:\n- goals: [{job: {name: j, succeeded: ten}}]", "job.succeeded: must be a whole number"),
+        ("steps:\n- goals: [{request: {from: external, url: u, ok: yes-please}}]", "request.ok: must be true or false"),
+        ("steps:\n- goals: [{absent: {kind: Secret, name: s}}]", "absent.kind: Unsupported value: 'Secret'"),
     ],
 )
 def test_a_malformed_lesson_is_refused_saying_what_and_where(text, says):
