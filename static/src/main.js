@@ -15,6 +15,7 @@ import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
+import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -45,8 +46,15 @@ function start() {
       presenting?.presence(message); // how many follow the presenter
     },
     error: (message) => header.toast(message.message, "error"),
+    exercise: (message) => exercise.show(message),
   });
   const requests = serverRequests(socket);
+  const exercise = new ExercisePanel($("#exercise"), {
+    hint: () => socket.request({ type: "exercise-hint" }),
+    next: () => socket.request({ type: "exercise-next" }),
+    canEdit: config.canEdit,
+    onShow: probe.exercise,
+  });
   const explanations = new Explanations(store, {
     explainService: requests.explainService,
     explainPod: requests.explainPod,
