@@ -22,6 +22,7 @@ PRESENCE_DEBOUNCE = 0.5  # seconds: a class connecting at once costs one presenc
 ANSWERS_DEBOUNCE = 0.5  # seconds: a class answering at once costs two count messages a second
 _presence_pending: dict[int, asyncio.Task] = {}
 _answers_pending: dict[int, asyncio.Task] = {}
+_answers_again: set[int] = set()
 
 
 def group_name(cluster_id: int) -> str:
@@ -103,14 +104,19 @@ def answers(cluster_id: int, question_id: int) -> None:
 
 async def _answers_soon(cluster_id: int, question_id: int) -> None:
     if cluster_id in _answers_pending:
+        _answers_again.add(cluster_id)  # answers written while the count was being read: once more
         return
 
     async def later() -> None:
         try:
-            await asyncio.sleep(ANSWERS_DEBOUNCE)
-            count = await database_sync_to_async(selectors.question_answered_count)(question_id)
-            text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
-            await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+            while True:
+                await asyncio.sleep(ANSWERS_DEBOUNCE)
+                _answers_again.discard(cluster_id)
+                count = await database_sync_to_async(selectors.question_answered_count)(question_id)
+                text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
+                await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+                if cluster_id not in _answers_again:
+                    break
         finally:
             _answers_pending.pop(cluster_id, None)
 
