@@ -266,7 +266,7 @@ def test_a_hundred_commands_a_second_are_refused_past_the_rate_limit():
 
 def test_the_server_runs_at_most_its_slots_of_kubectl_at_once():
     slots = Slots(2)
-    with slots.held(), slots.held(), pytest.raises(Refused, match="its limit of 2 console commands at once"):
+    with slots.held(), slots.held(), pytest.raises(Refused, match="its limit of 2 console commands at once"):  # noqa: SIM117
         with slots.held():
             pass
     with slots.held():
