@@ -154,6 +154,7 @@ class Run:
     long_running: bool = False
     capture: bool = False  # stdout collected (for a pipe or $( )), not shown
     stdin_text: str | None = None  # the editor's buffer (`-f -`)
+    remote_tty: bool = False  # `exec -ti`: Ctrl+C belongs to the remote program first
     size: tuple[int, int] = (80, 24)  # columns, rows
     process: subprocess.Popen | None = None
     stopped: str | None = None

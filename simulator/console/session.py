@@ -68,9 +68,14 @@ class Session:
         self.lock = threading.Lock()
 
     # ------------------------------------------------------------------ from other threads
-    def interrupt(self) -> None:
-        self.interrupted = True
+    def interrupt(self, *, hard: bool = True) -> None:
+        """Ctrl+C. A remote terminal (`exec -ti ... sh`) gets it as ^C, as in a real terminal,
+        unless `hard` (a second Ctrl+C in a row): then kubectl itself is stopped."""
         run = self.current
+        if run is not None and run.remote_tty and not hard:
+            run.write(b"\x03")
+            return
+        self.interrupted = True
         if run is not None:
             run.interrupt()
 
@@ -157,6 +162,7 @@ class Session:
                     long_running=plan.long_running,
                     capture=piped,
                     stdin_text=buffer if plan.stdin_buffer else None,
+                    remote_tty=plan.tty and plan.interactive,
                     size=self.size,
                 )
                 self.current = run

@@ -10,7 +10,7 @@ and every change it makes takes the one write path and push (the diagram shows i
 Client -> server (JSON):
   {"type": "run", "id": n, "line": "...", "buffer": "<the editor's text>"}
   {"type": "input", "data": "..."}         keystrokes, while `exec -ti` runs
-  {"type": "interrupt"}                     Ctrl+C
+  {"type": "interrupt", "hard": bool}       Ctrl+C (the first goes to an `exec -ti` shell as ^C)
   {"type": "resize", "cols": c, "rows": r}
 Server -> client:
   {"type": "hello", "user": ..., "vocabulary": {...}, "limits": {...}}
@@ -172,7 +172,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         elif kind == "input" and isinstance(message.get("data"), str):
             self.session.write(message["data"].encode())
         elif kind == "interrupt":
-            self.session.interrupt()
+            self.session.interrupt(hard=message.get("hard", True) is not False)
         elif kind == "resize":
             try:
                 self.session.resize(int(message.get("cols", 80)), int(message.get("rows", 24)))
