@@ -160,8 +160,9 @@ def test_history_tab_completion_highlight_and_transcript(console_page, tmp_path)
     page.keyboard.type("kubectl descr")
     page.keyboard.press("Tab")
     page.keyboard.type("servi")
-    page.keyboard.press("Tab")
-    page.keyboard.type("webap")
+    page.keyboard.press("Tab")  # service, services: their common prefix
+    assert page.evaluate("window.__kubeviz.console.editor.text") == "kubectl describe service"
+    page.keyboard.type(" webap")
     page.keyboard.press("Tab")
     assert page.evaluate("window.__kubeviz.console.editor.text") == "kubectl describe service webapp "
     page.keyboard.press("Control+U")
