@@ -99,6 +99,8 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         text, self.user_key = await database_sync_to_async(console_kubeconfig)(
             self.cluster, self.actor, api_base(self.scope)
         )
+        if self.user_key == "anonymous":  # no account, no session: this socket is the person
+            self.user_key = f"anonymous:{self.channel_name}"
         self.session = Session(text, user_key=self.user_key, limits=LIMITS, rate=RATE, slots=SLOTS)
         self.bucket = TokenBucket(MESSAGES_PER_SECOND)
         self.outbox: asyncio.Queue = asyncio.Queue()
