@@ -269,8 +269,8 @@ def check(argv: list[str]) -> Plan:
         raise Refused("only `kubectl auth can-i` is run in the console")
     if sub == "cluster-info" and "dump" in words[1:]:
         raise Refused("`kubectl cluster-info dump` writes every object and log: use `kubectl get` and `describe`")
-    if "--raw" in flags and "://" in flags["--raw"]:
-        raise Refused("`--raw` with a URL reaches a network address: give the API path only")
+    if "--raw" in flags:
+        _check_raw(flags["--raw"])
     interactive = sub in ("exec", "run") and ("-i" in flags or "--stdin" in flags)
     tty = sub in ("exec", "run") and ("-t" in flags or "--tty" in flags)
     watching = any(f in flags for f in ("-w", "--watch", "--watch-only")) and sub in ("get", "events", "rollout")
@@ -283,6 +283,20 @@ def check(argv: list[str]) -> Plan:
         interactive=interactive,
         long_running=watching or following or waiting or interactive,
     )
+
+
+RAW_PREFIXES = ("/api", "/apis", "/version", "/openapi", "/healthz", "/livez", "/readyz")
+
+
+def _check_raw(path: str) -> None:
+    """`--raw PATH` is joined to the server URL's path, and client-go cleans the result
+    (rest/request.go RequestURI: path.Join), so `..` would climb out of this cluster's API prefix
+    to other paths of the server: only the API's own paths are let through."""
+    if "://" in path:
+        raise Refused("`--raw` with a URL reaches a network address: give the API path only")
+    segments = path.split("?", 1)[0].split("/")
+    if ".." in segments or "." in segments or not path.startswith(RAW_PREFIXES) or "\\" in path:
+        raise Refused(f"`--raw {path}` leaves this cluster's API: give a path under /api, /apis or /version")
 
 
 def _follow(words: list[str]) -> bool:

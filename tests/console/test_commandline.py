@@ -119,6 +119,9 @@ def test_what_a_shell_would_do_beyond_one_command_is_refused_with_a_sentence(tex
         (["create", "configmap", "c", "--from-file=/etc/passwd"], "`--from-file`"),
         (["get", "pods", "-o", "jsonpath-file=/etc/passwd"], "reads a file on the server"),
         (["get", "pods", "--log-file=/tmp/x"], "`--log-file`"),
+        (["get", "--raw", "/../../clusters/other/export.yaml"], "leaves this cluster's API"),
+        (["get", "--raw=/api/../../k8s/other-token/api/v1/pods"], "leaves this cluster's API"),
+        (["get", "--raw", "http://10.0.0.1/api"], "reaches a network address"),
         (["proxy"], "opens a port"),
         (["port-forward", "pod/a", "8080"], "opens a port"),
         (["cp", "a:/etc/passwd", "/tmp/x"], "copies files"),
@@ -156,6 +159,7 @@ def test_flags_and_subcommands_that_reach_elsewhere_are_refused_naming_the_flag(
         (["exec", "busybox", "--", "cat", "/etc/passwd"], policy.Plan("exec")),  # inside the pod: simulated
         (["patch", "svc", "webapp", "-p", '{"spec":{"type":"NodePort"}}'], policy.Plan("patch")),
         (["auth", "can-i", "create", "pods"], policy.Plan("auth")),
+        (["get", "--raw", "/api/v1/namespaces/default/pods"], policy.Plan("get")),
         (["rollout", "status", "deployment/webapp"], policy.Plan("rollout", long_running=True)),
     ],
 )
