@@ -43,7 +43,8 @@ class Limits:
     output_bytes: int = 1_000_000  # what one command may print
     burst: int = 5  # commands a user may start at once ...
     per_second: float = 1.0  # ... then this many a second
-    running: int = 8  # kubectl processes at once in one server process
+    running: int = 8  # kubectl processes at once in one server process ...
+    queue_seconds: float = 10.0  # ... a command waits this long for one to finish
     interrupt_grace: float = 2.0  # seconds between Ctrl+C (SIGINT) and SIGKILL
 
 
@@ -117,17 +118,23 @@ class RateLimit:
 
 
 class Slots:
-    """At most `size` kubectl processes at once in this server process."""
+    """At most `size` kubectl processes at once in this server process; a command waits up to
+    `wait` seconds for one (a class pressing Enter together queues, a flood is refused)."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, wait: float = 0.0):
+        self.size, self.wait = size, wait
         self.semaphore = threading.BoundedSemaphore(size)
 
     @contextlib.contextmanager
     def held(self):
-        if not self.semaphore.acquire(blocking=False):
+        if self.wait > 0:
+            acquired = self.semaphore.acquire(timeout=self.wait)
+        else:
+            acquired = self.semaphore.acquire(blocking=False)
+        if not acquired:
             raise Refused(
-                f"the server is running its limit of {self.size} console commands at once: try again in a moment"
+                f"the server is running its limit of {self.size} console commands at once, and none ended "
+                f"within {self.wait:g} s: try again in a moment"
             )
         try:
             yield

@@ -57,7 +57,7 @@ class Session:
     ):
         self.limits = limits or Limits()
         self.rate = rate or RateLimit(self.limits.burst, self.limits.per_second)
-        self.slots = slots or Slots(self.limits.running)
+        self.slots = slots or Slots(self.limits.running, self.limits.queue_seconds)
         self.user_key = user_key
         self.binary = binary
         self.workspace = Workspace(kubeconfig)

@@ -5,6 +5,7 @@ what it guards (limits, environment, plugins, rate, concurrency)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -265,12 +266,33 @@ def test_a_hundred_commands_a_second_are_refused_past_the_rate_limit():
 
 
 def test_the_server_runs_at_most_its_slots_of_kubectl_at_once():
-    slots = Slots(2)
-    with slots.held(), slots.held(), pytest.raises(Refused, match="its limit of 2 console commands at once"):  # noqa: SIM117
-        with slots.held():
-            pass
+    slots = Slots(2, wait=0.2)
+    held = contextlib.ExitStack()
+    held.enter_context(slots.held())
+    held.enter_context(slots.held())
+    with pytest.raises(Refused) as refused:
+        held.enter_context(slots.held())
+    assert "its limit of 2 console commands at once, and none ended within 0.2 s" in str(refused.value)
+    held.close()
     with slots.held():
         pass
+
+
+def test_a_command_waits_for_a_slot_another_frees():
+    slots = Slots(1, wait=10)
+    order = []
+
+    def second():
+        with slots.held():
+            order.append("second")
+
+    with slots.held():
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.2)
+        order.append("first done")
+    thread.join(timeout=10)
+    assert order == ["first done", "second"]
 
 
 def test_a_session_refuses_a_shell_before_anything_runs(api):
