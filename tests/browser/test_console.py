@@ -217,3 +217,22 @@ def test_screenshot_of_the_console_beside_the_diagram(console_page):
     if os.environ.get("KUBEVIZ_SCREENSHOTS"):
         terminal.page.screenshot(path=str(path))
     assert terminal.page.locator("#console-pane").is_visible()
+
+
+def test_an_interactive_shell_in_a_pod_with_exec_ti(console_page):
+    _board, terminal, _slug = console_page
+    page = terminal.page
+    before = page.evaluate("window.__kubeviz.console.lastRun?.id ?? 0")
+    page.click("#console-screen")
+    page.keyboard.type("kubectl exec -ti busybox -- sh")
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.__kubeviz.console.transcript.join('').endsWith('/ # ')")
+    page.keyboard.type("hostname")
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.__kubeviz.console.transcript.join('').includes('busybox\\n/ # ')")
+    page.keyboard.type("exit 3")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(n) => (window.__kubeviz.console.lastRun?.id ?? 0) > n", arg=before)
+    run = page.evaluate("window.__kubeviz.console.lastRun")
+    assert run["exit"] == 3 and run["refused"] is None
+    assert "command terminated with exit code 3" in terminal.printed("kubectl exec -ti busybox -- sh")
