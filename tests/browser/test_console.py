@@ -236,3 +236,19 @@ def test_an_interactive_shell_in_a_pod_with_exec_ti(console_page):
     run = page.evaluate("window.__kubeviz.console.lastRun")
     assert run["exit"] == 3 and run["refused"] is None
     assert "command terminated with exit code 3" in terminal.printed("kubectl exec -ti busybox -- sh")
+
+
+def test_the_font_scales_for_a_projector_and_the_terminal_refits(console_page):
+    _board, terminal, _slug = console_page
+    page = terminal.page
+    size = lambda: page.evaluate("window.__kubeviz.console.term.options.fontSize")  # noqa: E731
+    columns = lambda: page.evaluate("window.__kubeviz.console.term.cols")  # noqa: E731
+    start, wide = size(), columns()
+    page.click("#console-pane button[title='bigger text']")
+    assert size() > start
+    page.wait_for_function("(c) => window.__kubeviz.console.term.cols < c", arg=wide)
+    page.click("#large-text")  # the page's projector mode
+    assert size() >= 18
+    page.click("#large-text")
+    page.click("#console-pane button[title='smaller text']")
+    assert size() == start

@@ -16,6 +16,7 @@ import { highlight } from "../diagram/highlight.js";
 const PROMPT = "\x1b[1;34m$\x1b[0m ";
 const HISTORY_LIMIT = 500;
 const FONT_SIZES = [11, 12, 13, 14, 16, 18, 20, 24, 28];
+const PROJECTOR_FONT = 18;
 const RECONNECT_MS = 2000;
 const DOUBLE_INTERRUPT_MS = 1000;
 // Kinds whose objects the diagram draws, in the order a bare name is taken to mean them.
@@ -208,6 +209,14 @@ export class Console {
     this.term.onResize(({ cols, rows }) => this.send({ type: "resize", cols, rows }));
     this.term.registerLinkProvider({ provideLinks: (y, callback) => callback(this.linksOn(y)) });
     new ResizeObserver(() => this.fit()).observe(this.screen);
+    // The page's "A+" (projector) makes the terminal's text at least projector-sized too.
+    const follow = () => {
+      const large = document.body.classList.contains("large");
+      this.term.options.fontSize = large ? Math.max(this.fontSize, PROJECTOR_FONT) : this.fontSize;
+      this.fit();
+    };
+    new MutationObserver(follow).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+    follow();
     if (!this.canUse) {
       this.term.write(`\x1b[33mThe console is not available here: ${this.reason}.\x1b[0m\r\n`);
       return;
