@@ -236,11 +236,21 @@ def _items(engine, cache: _Cache, kind: str) -> list[dict]:
     return served.served(engine, kind, cache.served)
 
 
-def snapshot(cluster: Cluster, kind: str) -> Snapshot:
-    """Every object of `kind` the cluster serves, at its current version."""
+def snapshot(cluster: Cluster, kind: str, only: tuple[str | None, str] | None = None) -> Snapshot:
+    """Every object of `kind` the cluster serves, at its current version; with `only`
+    (namespace, name), just that one object when the engine holds the kind (a named get)."""
     row, warm = repository.warm_for_read(cluster)
     engine = warm.engine
     cache = _cache(row.pk)
+    if only is not None and kind in served.ENGINE_KINDS:
+        obj = engine_port.get(engine, kind, only[0] or "", only[1])
+        if obj is None:
+            items = []
+        elif kind in served.SELF_CONTAINED:
+            items = [cache.served.get(engine, obj)]
+        else:
+            items = [served.serve_object(engine, obj)]
+        return Snapshot(row.version, _engine_rv(engine), engine_port.now(engine), _offset(engine), items)
     items = _items(engine, cache, kind)
     feed = cache.feeds.get(kind)
     if feed is not None:
@@ -343,12 +353,17 @@ def watch_start(
 
 
 def watch_next(cluster: Cluster, kind: str, seen: int, matches: Callable[[dict], bool]) -> WatchStart:
-    """The events of the changes after `seen` (the watcher's last resourceVersion)."""
-    snap = snapshot(cluster, kind)
-    feed = _cache(cluster.pk).feeds[kind]
+    """The events of the changes after `seen` (the watcher's last resourceVersion). The first
+    watcher of this worker to ask after a change brings the feed up to date; the others read it."""
+    row, warm = repository.warm_for_read(cluster)
+    engine = warm.engine
+    cache = _cache(row.pk)
+    feed = cache.feeds[kind]
+    if feed.version < row.version:
+        feed.update(row.version, _engine_rv(engine), _items(engine, cache, kind))
     changes = feed.history.since(seen)
     events_ = [e for e in (watch.filter_change(c, matches) for c in changes) if e is not None]
-    return WatchStart(events_, feed.resource_version, snap.now, snap.offset)
+    return WatchStart(events_, feed.resource_version, engine_port.now(engine), _offset(engine))
 
 
 # ---------------------------------------------------------------------- pods from inside

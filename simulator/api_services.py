@@ -88,7 +88,7 @@ def object_write(
         raise _errors(resource, name, outcome)
     if dry_run:
         return {**obj, "apiVersion": resource.api_version, "kind": kind}
-    snap = api_selectors.snapshot(cluster, kind)
+    snap = api_selectors.snapshot(cluster, kind, only=(namespace, name))
     found = api_selectors.find(snap, namespace if resource.namespaced else None, name)
     if found is None:  # stored and collected at once (a pod of a deleted node...)
         raise status.not_found(resource, name)
@@ -125,7 +125,7 @@ def _stored_write(caller, resource, obj: dict, *, creating: bool, base: str | No
 def object_delete(caller: api_selectors.Caller, resource, namespace: str | None, name: str, *, dry_run: bool) -> dict:
     """Delete an object (and, by garbage collection, what it owns); returns it as it was."""
     kind = resource.kind
-    snap = api_selectors.snapshot(caller.cluster, kind)
+    snap = api_selectors.snapshot(caller.cluster, kind, only=(namespace, name))
     live = api_selectors.find(snap, namespace if resource.namespaced else None, name)
     if live is None:
         raise status.not_found(resource, name)

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+import ujson
 import yaml
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -75,7 +76,8 @@ class WatchRequest:
 
 
 def _json(code: int, obj, content_type: str = "application/json") -> Reply:
-    return Reply(code, json.dumps(obj, separators=(",", ":")).encode(), content_type)
+    text = ujson.dumps(obj, ensure_ascii=False, escape_forward_slashes=False)
+    return Reply(code, text.encode(), content_type)
 
 
 def _error(error: status.ApiError) -> Reply:
@@ -208,7 +210,8 @@ class Api:
                 float(timeout) if timeout and timeout.isdigit() else None,
                 first("allowWatchBookmarks") == "true",
             )
-        snap = api_selectors.snapshot(self.caller.cluster, kind)
+        only = None if verb == "list" or method == "POST" else (route.namespace, route.name)
+        snap = api_selectors.snapshot(self.caller.cluster, kind, only=only)
         if verb == "list":
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
             items = selection.select(kind, snap.items, wanted)

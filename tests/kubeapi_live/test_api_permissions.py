@@ -209,3 +209,49 @@ def test_a_write_goes_through_the_dashboards_apply_path(world):
     assert row.version == before + 1
     assert models.KIND_MODELS["Pod"].objects.filter(cluster=row, name="extra").exists()
     assert services.user_name(api_selectors.identify(credential).actor) == "Ana"
+
+
+def test_manage_kubeconfig_http_puts_the_token_in_the_path_https_sends_it_as_bearer(world):
+    import io
+
+    import yaml
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("kubeconfig", world["projected"].slug, "--user", "teacher", "--server", "http://h:8000", stdout=out)
+    config = yaml.safe_load(out.getvalue())
+    server = config["clusters"][0]["cluster"]["server"]
+    assert server.startswith("http://h:8000/k8s/") and config["users"][0]["user"] == {}
+    caller = api_selectors.identify(server.rsplit("/", 1)[1])
+    assert caller.cluster.pk == world["projected"].pk and caller.user == "teacher"
+    out = io.StringIO()
+    call_command("kubeconfig", world["projected"].slug, "--user", "teacher", "--server", "https://h", stdout=out)
+    config = yaml.safe_load(out.getvalue())
+    assert config["clusters"][0]["cluster"]["server"] == f"https://h/k8s/{world['projected'].slug}"
+    bearer = config["users"][0]["user"]["token"]
+    assert api_selectors.identify(world["projected"].slug, bearer).user == "teacher"
+    with pytest.raises(CommandError, match="no cluster 'nope'"):
+        call_command("kubeconfig", "nope")
+    with pytest.raises(CommandError, match="no user 'ghost'"):
+        call_command("kubeconfig", world["projected"].slug, "--user", "ghost")
+
+
+def test_the_dashboard_download_names_the_student_and_is_refused_to_others(world):
+    from django.test import Client
+
+    sandbox = world["sandbox"]
+    client = Client()
+    session = client.session
+    session[permissions.SESSION_STUDENTS] = [world["ana"].pk]
+    session.save()
+    reply = client.get(f"/clusters/{sandbox.slug}/kubeconfig")
+    assert reply.status_code == 200
+    import yaml
+
+    config = yaml.safe_load(reply.content)
+    assert config["current-context"] == f"ana@{sandbox.slug}"
+    credential = config["clusters"][0]["cluster"]["server"].rsplit("/", 1)[1]
+    assert api_selectors.identify(credential).user == "student:Ana"
+    stranger = Client().get(f"/clusters/{sandbox.slug}/kubeconfig")
+    assert stranger.status_code == 403 and b"private to its student" in stranger.content
