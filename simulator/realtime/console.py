@@ -54,10 +54,12 @@ MESSAGES_PER_SECOND = 200  # keystrokes of an interactive exec included
 def api_base(scope) -> str:
     """Where kubectl reaches this server's Kubernetes API: KUBEVIZ_CONSOLE_API_URL, or the
     address this worker serves on (loopback for a wildcard bind)."""
-    configured = getattr(settings, "KUBEVIZ_CONSOLE_API_URL", "")
+    configured = settings.KUBEVIZ_CONSOLE_API_URL
     if configured:
         return configured.rstrip("/")
     host, port = (scope.get("server") or ("127.0.0.1", 8000))[:2]
+    if port is None:  # a unix socket (daphne -u): the proxy's address must be configured
+        return "http://127.0.0.1:8000"
     if host in ("0.0.0.0", "::", "", None):  # a wildcard bind address
         host = "127.0.0.1"
     if ":" in str(host):

@@ -131,6 +131,12 @@ def test_kubectl_reaches_the_api_on_the_address_the_worker_serves():
     assert console.api_base({"server": ("0.0.0.0", 8000)}) == "http://127.0.0.1:8000"
     assert console.api_base({"server": ("127.0.0.1", 41234)}) == "http://127.0.0.1:41234"
     assert console.api_base({}) == "http://127.0.0.1:8000"
+    assert console.api_base({"server": ("/run/kubeviz.sock", None)}) == "http://127.0.0.1:8000"
+
+
+def test_a_configured_api_url_wins(settings):
+    settings.KUBEVIZ_CONSOLE_API_URL = "http://10.1.2.3:8000/"
+    assert console.api_base({"server": ("127.0.0.1", 41234)}) == "http://10.1.2.3:8000"
 
 
 def _db(function):
