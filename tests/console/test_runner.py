@@ -317,3 +317,15 @@ def test_the_workspace_is_private_and_removed_on_close():
     assert oct(workspace.config.stat().st_mode & 0o777) == "0o600"
     workspace.close()
     assert not workspace.path.exists()
+
+
+def test_echo_and_help_are_answered_by_the_console_itself():
+    console = Console("apiVersion: v1\n")
+    console.session.variables["POD"] = "webapp-1"
+    outcome, printed = console('echo "pod: $POD"')
+    assert (outcome.exit_code, printed) == (0, "pod: webapp-1\n")
+    _outcome, printed = console("echo $POD | grep -c webapp")
+    assert printed == "1\n"
+    _outcome, printed = console("help")
+    assert "kubectl apply -f -" in printed
+    console.session.close()

@@ -17,6 +17,7 @@ const PROMPT = "\x1b[1;34m$\x1b[0m ";
 const HISTORY_LIMIT = 500;
 const FONT_SIZES = [11, 12, 13, 14, 16, 18, 20, 24, 28];
 const PROJECTOR_FONT = 18;
+const TRANSCRIPT_LIMIT = 4_000_000; // characters kept for the transcript download
 const RECONNECT_MS = 2000;
 const DOUBLE_INTERRUPT_MS = 1000;
 // Kinds whose objects the diagram draws, in the order a bare name is taken to mean them.
@@ -295,6 +296,10 @@ export class Console {
 
   record(text) {
     this.transcript.push(stripAnsi(text));
+    this.transcriptLength = (this.transcriptLength || 0) + text.length;
+    while (this.transcriptLength > TRANSCRIPT_LIMIT && this.transcript.length > 1) {
+      this.transcriptLength -= this.transcript.shift().length; // the oldest goes first
+    }
   }
 
   onKeyEvent(event) {
