@@ -209,14 +209,43 @@ def test_a_person_who_may_not_edit_gets_no_console(server, new_cluster, open_bro
 
 
 def test_screenshot_of_the_console_beside_the_diagram(console_page):
+    """docs/console-beside-diagram.png (KUBEVIZ_SCREENSHOTS=1 writes it): the course's commands,
+    and the pointer on `webapp` in the output lighting the Service up on the diagram."""
     board, terminal, _slug = console_page
     terminal.run("kubectl get svc -o wide")
+    terminal.run("NGINX_POD=$(kubectl get pods -l run=webapp -o jsonpath='{.items[0].metadata.name}')")
+    terminal.run("kubectl exec -it $NGINX_POD -- env | grep WEBAPP_SERVICE")
     terminal.run("kubectl exec -ti busybox -- nslookup webapp")
     board.wait_settled()
+    hovered = terminal.page.evaluate(
+        """() => { const c = window.__kubeviz.console; let found = null;
+        for (let y = 1; y <= c.term.buffer.active.length; y++)
+          for (const l of c.linksOn(y)) if (l.text === 'webapp' && !found) { found = l; }
+        found.hover(); return found.text; }"""
+    )
+    assert hovered == "webapp"
+    assert "picked" in board.classes("Service/default/webapp")
     path = Path(__file__).resolve().parents[2] / "docs" / "console-beside-diagram.png"
     if os.environ.get("KUBEVIZ_SCREENSHOTS"):
         terminal.page.screenshot(path=str(path))
     assert terminal.page.locator("#console-pane").is_visible()
+
+
+def test_the_course_walkthrough_changes_the_cluster_as_kubectl_says(console_page):
+    """course §4: expose, then delete by label; the diagram follows each."""
+    board, terminal, _slug = console_page
+    line = "kubectl expose deployment webapp --name=webapp2 --port=80 --target-port=8080"
+    assert terminal.run(line)["exit"] == 0
+    assert terminal.printed(line) == "service/webapp2 exposed\n"
+    board.wait_element("Service/default/webapp2")
+    line = "kubectl delete services,deployments -l run=webapp"
+    assert terminal.run(line)["exit"] == 0
+    printed = terminal.printed(line)
+    assert 'service "webapp" deleted' in printed and 'deployment.apps "webapp" deleted' in printed
+    board.page.wait_for_function("!window.__kubeviz.diagram.has('Service/default/webapp')")
+    line = "kubectl get svc"
+    terminal.run(line)
+    assert "webapp " not in terminal.printed(line)
 
 
 def test_an_interactive_shell_in_a_pod_with_exec_ti(console_page):
