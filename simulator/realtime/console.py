@@ -37,6 +37,7 @@ from ..console.runner import Limits, RateLimit, Slots
 from ..console.session import Session
 from ..live import payloads
 from ..permissions import Action
+from . import fanout
 from .consumers import CLOSE_FORBIDDEN, CLOSE_GONE, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,28 @@ def console_kubeconfig(cluster, actor: permissions.Actor, base: str) -> tuple[st
     return api_selectors.kubeconfig_for(cluster, principal, base, label=actor.name), principal
 
 
+class _AccessWatch:
+    """What the cluster's relay (`fanout`) needs of a member, for a console socket: it takes no
+    changes (the terminal shows kubectl's own output), only `push.access`'s "ask again"."""
+
+    wants_patches = False
+
+    def __init__(self, consumer: ConsoleConsumer):
+        self.consumer = consumer
+        self.channel_name = consumer.channel_name
+
+    async def send(self, text_data=None):
+        return None
+
+    async def recheck_access(self):
+        await self.consumer.recheck_access()
+
+
 class ConsoleConsumer(AsyncWebsocketConsumer):
     cluster = None
     session: Session | None = None
     running: asyncio.Future | None = None  # the command's task (one at a time)
+    watch: _AccessWatch | None = None  # our member of the cluster's relay, for push.access
 
     async def connect(self):
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -107,6 +126,11 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(MESSAGES_PER_SECOND)
         self.outbox: asyncio.Queue = asyncio.Queue()
         self.sender = asyncio.ensure_future(self._send_loop())
+        # When who may see the cluster changes (a student removed, a sandbox handed back, a
+        # deletion), the relay has this socket decide again at once, as the page's socket does.
+        self.watch = _AccessWatch(self)
+        await fanout.join(self.cluster.pk, self.watch)
+        await fanout.flush(self.cluster.pk, self.watch)
         await self.send_json(
             {
                 "type": "hello",
@@ -124,6 +148,9 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        if self.watch is not None:
+            fanout.leave(self.cluster.pk, self.watch)
+            self.watch = None
         if self.session is not None:
             session, self.session = self.session, None
             await asyncio.get_running_loop().run_in_executor(EXECUTOR, session.close)
@@ -132,6 +159,23 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, payload: dict):
         await self.send(text_data=payloads.encode(payload))
+
+    async def recheck_access(self):
+        """`push.access`: decide again; refused, the running command stops and the socket closes."""
+        if self.session is None:
+            return
+        decision = await database_sync_to_async(self.decide)()
+        if decision:
+            return
+        self.session.interrupt()
+        await self.send_json(payloads.error(decision.reason, code="forbidden"))
+        await self.close(code=CLOSE_FORBIDDEN)
+
+    def decide(self) -> permissions.Decision:
+        row = selectors.cluster_by_pk(self.cluster.pk)
+        if row is None:
+            return permissions.Decision(False, "this cluster was deleted")
+        return permissions.decide(self.actor, Action.CONSOLE, row)
 
     async def _send_loop(self):
         """One sender: output chunks (from kubectl's pump threads) and `done` in order, output
@@ -193,12 +237,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
             return
         # Decided again for every command: a student removed from the class, or a sandbox
         # handed back, stops here (and kubectl's own requests are decided by the API too).
-        row = await database_sync_to_async(selectors.cluster_by_pk)(self.cluster.pk)
-        decision = (
-            await database_sync_to_async(permissions.decide)(self.actor, Action.CONSOLE, row)
-            if row is not None
-            else permissions.Decision(False, "this cluster was deleted")
-        )
+        decision = await database_sync_to_async(self.decide)()
         if not decision:
             await self.send_json({"type": "done", "id": request_id, "exit": 1, "refused": decision.reason})
             return

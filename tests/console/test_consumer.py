@@ -68,7 +68,28 @@ def test_the_console_opens_exactly_for_those_who_may_write_the_cluster(settings,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_student_removed_from_the_class_is_refused_at_the_next_command(settings):
+def test_every_command_is_decided_again_even_without_a_push(settings):
+    world = make_world()
+    sandbox = world.clusters["sandbox"]
+    cookie = session_cookie(world, "student")
+
+    async def scenario():
+        ws = WebsocketCommunicator(application, f"/ws/clusters/{sandbox.slug}/console/", headers=ORIGIN + cookie)
+        await ws.connect()
+        assert (await receive(ws))["type"] == "hello"
+        # The row changes without the service (so without push.access): the next command decides.
+        await _db(type(world.students["student"]).objects.filter(pk=world.students["student"].pk).update)(removed=True)
+        await ws.send_to(text_data=json.dumps({"type": "run", "id": 7, "line": "kubectl version --client"}))
+        done, printed = await until(ws, "done")
+        assert done == {"type": "done", "id": 7, "exit": 1, "refused": "the instructor removed you from this class"}
+        assert printed == ""
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_student_removed_from_the_class_has_their_console_closed_at_once(settings):
     world = make_world()
     sandbox = world.clusters["sandbox"]
     cookie = session_cookie(world, "student")
@@ -78,11 +99,9 @@ def test_a_student_removed_from_the_class_is_refused_at_the_next_command(setting
         await ws.connect()
         assert (await receive(ws))["type"] == "hello"
         await _db(classrooms.student_remove)(student=world.students["student"])
-        await ws.send_to(text_data=json.dumps({"type": "run", "id": 7, "line": "kubectl version --client"}))
-        done, printed = await until(ws, "done")
-        assert done == {"type": "done", "id": 7, "exit": 1, "refused": "the instructor removed you from this class"}
-        assert printed == ""
-        await ws.disconnect()
+        told = await receive(ws)
+        assert told == {"type": "error", "message": "the instructor removed you from this class", "code": "forbidden"}
+        assert (await ws.receive_output(timeout=5))["code"] == consumers.CLOSE_FORBIDDEN
 
     async_to_sync(scenario)()
 
