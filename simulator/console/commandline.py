@@ -107,14 +107,14 @@ def parse(text: str, *, depth: int = 0) -> Line:
         if len(stages) > 1 and depth == 0:
             raise Refused(f"`{name}=...` cannot be piped: put the pipe inside `$( )`")
         return Line((Stage((rest,)),), assignment=name, text=text)
-    if _literal(first[0]) == "export" and len(first) == 2 and len(stages) == 1:
+    if literal(first[0]) == "export" and len(first) == 2 and len(stages) == 1:
         match = _assignment(first[1])
         if match is not None:
             return Line((Stage((match[1],)),), assignment=match[0], text=text)
     return Line(tuple(stages), text=text)
 
 
-def _literal(word: Word) -> str | None:
+def literal(word: Word) -> str | None:
     if all(p.kind == "text" for p in word):
         return "".join(str(p.value) for p in word)
     return None

@@ -195,18 +195,18 @@ def _check_line(line: Line, *, inner: bool = False) -> None:
     for index, stage in enumerate(line.stages):
         if line.assignment:
             break
-        head = commandline._literal(stage.words[0]) if stage.words else None
+        head = commandline.literal(stage.words[0]) if stage.words else None
         if index == 0:
             if head is None:
                 raise Refused("the command's name must be written out: `kubectl ...`")
             if head not in ("kubectl", *BUILTINS):
                 raise Refused(f"only kubectl runs here: `{head}` is not kubectl")
-            if head == "kubectl" and all(commandline._literal(w) is not None for w in stage.words):
-                plan = policy.check([commandline._literal(w) or "" for w in stage.words[1:]])
+            if head == "kubectl" and all(commandline.literal(w) is not None for w in stage.words):
+                plan = policy.check([commandline.literal(w) or "" for w in stage.words[1:]])
                 if inner and plan.long_running:
                     raise Refused("a command that runs until stopped cannot go inside `$( )`")
         else:
-            literal = [commandline._literal(w) for w in stage.words]
+            literal = [commandline.literal(w) for w in stage.words]
             if all(x is not None for x in literal):
                 filters.check([x or "" for x in literal])
             elif head not in filters.NAMES:
