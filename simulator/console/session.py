@@ -139,6 +139,7 @@ class Session:
         if not first:
             return Outcome(0), ""
         piped = capture or len(stages) > 1
+        result = None  # kubectl's run, when the line runs kubectl
         if first[0] == "echo":
             text = " ".join(first[1:]) + "\n"
             exit_code = 0
@@ -169,18 +170,17 @@ class Session:
                 run.start()
                 result = run.wait()
                 self.current = None
-            if result.stopped:
-                return Outcome(result.exit_code, stopped=result.stopped), result.captured
             text, exit_code = result.captured, result.exit_code
-            if not piped:
-                return Outcome(exit_code), ""
+            if not piped or (result.stopped and capture):
+                return Outcome(exit_code, stopped=result.stopped), text
         for stage in stages[1:]:
             text, exit_code = filters.run(stage, text)
+        stopped = result.stopped if result is not None else None
         if capture:
-            return Outcome(exit_code), text
-        if text:
+            return Outcome(exit_code, stopped=stopped), text
+        if text:  # a stopped `get -w | grep x` shows what it had filtered, as a shell's grep would
             on_output(text.encode())
-        return Outcome(exit_code), ""
+        return Outcome(exit_code, stopped=stopped), ""
 
 
 def _kubectl_plan(argv: list[str]) -> policy.Plan:

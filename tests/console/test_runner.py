@@ -237,6 +237,15 @@ def test_a_watch_left_open_stops_at_ctrl_c(watchable):
     assert result["outcome"][0].stopped == "interrupted"
 
 
+def test_a_piped_watch_shows_what_it_filtered_when_it_stops(engine):
+    with KubeServer(objects_of(engine)) as server:
+        console = Console(config_for(server), limits=Limits(watch_seconds=1))
+        outcome, printed = console("kubectl get pods -w | grep busybox")
+        console.session.close()
+    assert outcome.stopped == "stopped after 1 s: the console's time limit for a watch"
+    assert printed.startswith("busybox ") and "webapp" not in printed
+
+
 def test_a_watch_nobody_stops_ends_at_the_watch_limit(engine):
     with KubeServer(objects_of(engine)) as server:
         console = Console(config_for(server), limits=Limits(watch_seconds=1))
