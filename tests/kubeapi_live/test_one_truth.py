@@ -76,7 +76,7 @@ def test_dashboard_changes_reach_kubectl_get_w_and_kubectl_changes_reach_browser
                 # A kubectl write reaches the browser as a change of the cluster.
                 await asyncio.to_thread(kube, "scale", "deployment", "webapp", "--replicas=2")
                 change = await receive(browser, "change")
-                assert change["cause"]["user"] == "anonymous"
+                assert change["cause"]["user"] == "anonymous (kubectl scale)"
                 assert any("webapp" in key for key in change.get("set", {})), change
                 # ...and the new pod the controller made reaches kubectl's watch too.
                 second = await asyncio.to_thread(
