@@ -21,6 +21,7 @@ import dataclasses
 import datetime
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -321,8 +322,6 @@ class Api:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
             if meta.get("generateName"):
-                import secrets
-
                 meta["name"] = meta["generateName"] + secrets.token_hex(3)[:5]
             else:
                 raise status.ApiError(
