@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,7 +76,6 @@ def actor_for_principal(principal: str) -> tuple[permissions.Actor, str]:
 def identify(credential: str, bearer: str | None = None) -> Caller:
     """The caller of `/k8s/<credential>/...`: a token made by `kubeconfig_for` (http), or a
     cluster's slug with the token as a bearer token (https) or none (anonymous)."""
-    token = credential
     slug = None
     try:
         identity = kubeconfig.read_token(_secret(), credential)
@@ -83,14 +83,12 @@ def identify(credential: str, bearer: str | None = None) -> Caller:
         identity = None
         slug = credential
     if identity is None and bearer:
-        token = bearer
         try:
             identity = kubeconfig.read_token(_secret(), bearer)
         except kubeconfig.BadToken:
             raise Unauthorized("the bearer token was not made by this server") from None
         if identity.cluster != slug:
             raise Unauthorized("the bearer token is for another cluster")
-    del token
     cluster_slug = identity.cluster if identity is not None else slug
     cluster = Cluster.objects.filter(slug=cluster_slug).first()
     if cluster is None:
@@ -206,7 +204,7 @@ def _events(engine, cache: served.ServedCache) -> list[dict]:
                 "metadata": {"name": owner.get("name"), "namespace": meta.get("namespace"), "uid": owner.get("uid")},
             }
             out += objects.events_for(
-                involved, [events.created_pod(meta["name"], controller)], when, first_index=hash(meta["uid"]) % 100000
+                involved, [events.created_pod(meta["name"], controller)], when, first_index=_stable_index(meta["uid"])
             )
     for rs in served.served(engine, "ReplicaSet", cache):
         meta = rs["metadata"]
@@ -223,9 +221,14 @@ def _events(engine, cache: served.ServedCache) -> list[dict]:
             involved,
             [events.scaled_replica_set(meta["name"], 0, replicas)],
             meta.get("creationTimestamp", ""),
-            first_index=hash(meta["uid"]) % 100000,
+            first_index=_stable_index(meta["uid"]),
         )
     return out
+
+
+def _stable_index(uid: str) -> int:
+    """A number of its own for each owner's events, the same in every worker and run."""
+    return zlib.crc32(uid.encode()) % 100_000
 
 
 def _items(engine, cache: _Cache, kind: str) -> list[dict]:
@@ -253,7 +256,11 @@ def snapshot(cluster: Cluster, kind: str, only: tuple[str | None, str] | None = 
         return Snapshot(row.version, _engine_rv(engine), engine_port.now(engine), _offset(engine), items)
     items = _items(engine, cache, kind)
     feed = cache.feeds.get(kind)
-    if feed is not None:
+    if feed is None:
+        # A list is how a watch starts (`kubectl get -w`: list, then watch from its
+        # resourceVersion): the feed keeps changes from here on, so that watch finds them.
+        cache.feeds[kind] = Feed(kind, row.version, _engine_rv(engine), items)
+    else:
         feed.update(row.version, _engine_rv(engine), items)
     return Snapshot(row.version, _engine_rv(engine), engine_port.now(engine), _offset(engine), items)
 
