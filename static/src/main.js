@@ -14,6 +14,7 @@ import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
+import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -42,8 +43,15 @@ function start() {
       showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
     },
     error: (message) => header.toast(message.message, "error"),
+    exercise: (message) => exercise.show(message),
   });
   const requests = serverRequests(socket);
+  const exercise = new ExercisePanel($("#exercise"), {
+    hint: () => socket.request({ type: "exercise-hint" }),
+    next: () => socket.request({ type: "exercise-next" }),
+    canEdit: config.canEdit,
+    onShow: probe.exercise,
+  });
   const explanations = new Explanations(store, {
     explainService: requests.explainService,
     explainPod: requests.explainPod,
