@@ -14,6 +14,7 @@ import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
+import { Console } from "./console/console.js";
 import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
@@ -92,7 +93,17 @@ function start() {
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
-  probe.expose({ diagram, editor, socket });
+  const kubectl = new Console($(".dash-grid"), {
+    wsPath: config.wsPath,
+    slug: config.slug,
+    store,
+    buffer: () => editor.view?.state.doc.toString() ?? "",
+    diagram,
+    canUse: config.canEdit,
+    reason: config.readOnlyReason,
+    toolbar: $(".diagram-toolbar"),
+  });
+  probe.expose({ diagram, editor, socket, console: kubectl });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
