@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
 READ_VERBS = ("get", "list", "watch")
 _row_caches: dict[int, printers.RowCache] = {}
+TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
+_tables: dict[tuple, Reply] = {}
 
 
 @dataclass
@@ -223,24 +225,33 @@ class Api:
         snap = api_selectors.snapshot(self.caller.cluster, kind, only=only)
         if verb == "list":
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
-            items = selection.select(kind, snap.items, wanted)
             chosen = negotiation.for_resource(accept)
-            if chosen.form == "table":
-                cache = _row_caches.setdefault(self.caller.cluster.pk, printers.RowCache())
-                return _json(
-                    200,
-                    printers.table(
-                        kind,
-                        items,
-                        snap.now,
-                        resource_version=snap.resource_version,
-                        include_object=first("includeObject") or "Metadata",
-                        version=chosen.version,
-                        cache=cache,
-                    ),
+            if chosen.form != "table":
+                walled = [snap.wall(kind, o) for o in selection.select(kind, snap.items, wanted)]
+                return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
+            include = first("includeObject") or "Metadata"
+            # A class running `kubectl get pods -A` together asks the same thing at the same
+            # version and clock: the encoded Table is made once. (The stored kinds change
+            # without a new version: never kept.)
+            key = (self.caller.cluster.pk, snap.version, snap.now, kind, wanted, include, chosen.version)
+            keep = kind not in api_selectors.STORED_KINDS
+            found = _tables.get(key) if keep else None
+            if found is None:
+                table = printers.table(
+                    kind,
+                    selection.select(kind, snap.items, wanted),
+                    snap.now,
+                    resource_version=snap.resource_version,
+                    include_object=include,
+                    version=chosen.version,
+                    cache=_row_caches.setdefault(self.caller.cluster.pk, printers.RowCache()),
                 )
-            walled = [snap.wall(kind, o) for o in items]
-            return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
+                found = _json(200, table)
+                if keep:
+                    _tables[key] = found
+                    while len(_tables) > TABLE_CACHE:
+                        _tables.pop(next(iter(_tables)))
+            return found
         if method == "POST":
             return self._create(route, query, content_type, body)
         live = api_selectors.find(snap, route.namespace if resource.namespaced else None, route.name)
