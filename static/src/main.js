@@ -15,6 +15,7 @@ import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
+import { Console } from "./console/console.js";
 import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
@@ -101,7 +102,17 @@ function start() {
     parts: { diagram, panels, editor },
     workerUrl: `${distUrl}elk-worker.min.js`,
   });
-  probe.expose({ diagram, editor, socket, panels });
+  const kubectl = new Console($(".dash-grid"), {
+    wsPath: config.wsPath,
+    slug: config.slug,
+    store,
+    buffer: () => editor.view?.state.doc.toString() ?? "",
+    diagram,
+    canUse: config.canEdit,
+    reason: config.readOnlyReason,
+    toolbar: $(".diagram-toolbar"),
+  });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
