@@ -136,15 +136,18 @@ class _Cache:
         self.stored_rv = 0
 
 
-_caches: dict[int, _Cache] = {}
+_caches: dict[tuple, _Cache] = {}
 _lock = threading.Lock()
 
 
-def _cache(cluster_id: int) -> _Cache:
+def _cache(cluster: Cluster) -> _Cache:
+    """This worker's API cache of a cluster (by id and incarnation: a deleted and re-created
+    row with the same id starts afresh, as its warm engine does)."""
+    key = repository.warm_key(cluster)
     with _lock:
-        found = _caches.get(cluster_id)
+        found = _caches.get(key)
         if found is None:
-            found = _caches[cluster_id] = _Cache()
+            found = _caches[key] = _Cache()
         return found
 
 
@@ -244,7 +247,7 @@ def snapshot(cluster: Cluster, kind: str, only: tuple[str | None, str] | None = 
     (namespace, name), just that one object when the engine holds the kind (a named get)."""
     row, warm = repository.warm_for_read(cluster)
     engine = warm.engine
-    cache = _cache(row.pk)
+    cache = _cache(row)
     if only is not None and kind in served.ENGINE_KINDS:
         obj = engine_port.get(engine, kind, only[0] or "", only[1])
         if obj is None:
@@ -283,7 +286,7 @@ def raw_object(cluster: Cluster, kind: str, namespace: str, name: str) -> dict |
 
 # ---------------------------------------------------------------------- the stored kinds
 def stored_put(cluster: Cluster, kind: str, obj: dict) -> dict:
-    cache = _cache(cluster.pk)
+    cache = _cache(cluster)
     cache.stored_rv += 1
     meta = obj["metadata"]
     obj = {**obj, "metadata": {**meta, "resourceVersion": f"s{cache.stored_rv}"}}
@@ -292,7 +295,7 @@ def stored_put(cluster: Cluster, kind: str, obj: dict) -> dict:
 
 
 def stored_delete(cluster: Cluster, kind: str, namespace: str, name: str) -> dict | None:
-    return _cache(cluster.pk).stored[kind].pop((namespace or "", name), None)
+    return _cache(cluster).stored[kind].pop((namespace or "", name), None)
 
 
 # ---------------------------------------------------------------------- watches
@@ -344,7 +347,7 @@ def watch_start(
 ) -> WatchStart:
     """The first events of a watch from `since` (None: the current objects as ADDED)."""
     snap = snapshot(cluster, kind)
-    cache = _cache(cluster.pk)
+    cache = _cache(cluster)
     feed = cache.feeds.get(kind)
     if feed is None:
         feed = cache.feeds[kind] = Feed(kind, snap.version, snap.resource_version, snap.items)
@@ -364,7 +367,7 @@ def watch_next(cluster: Cluster, kind: str, seen: int, matches: Callable[[dict],
     watcher of this worker to ask after a change brings the feed up to date; the others read it."""
     row, warm = repository.warm_for_read(cluster)
     engine = warm.engine
-    cache = _cache(row.pk)
+    cache = _cache(row)
     feed = cache.feeds[kind]
     if feed.version < row.version:
         feed.update(row.version, _engine_rv(engine), _items(engine, cache, kind))

@@ -233,7 +233,8 @@ class Api:
             # A class running `kubectl get pods -A` together asks the same thing at the same
             # version and clock: the encoded Table is made once. (The stored kinds change
             # without a new version: never kept.)
-            key = (self.caller.cluster.pk, snap.version, snap.now, kind, wanted, include, chosen.version)
+            cluster = self.caller.cluster
+            key = (cluster.pk, str(cluster.incarnation), snap.version, snap.now, kind, wanted, include, chosen.version)
             keep = kind not in api_selectors.STORED_KINDS
             found = _tables.get(key) if keep else None
             if found is None:
