@@ -7,7 +7,7 @@
 // marker, message with the field path); a stale edit shows the conflict with both versions.
 
 import { EditorView, basicSetup } from "codemirror";
-import { EditorState, Compartment } from "@codemirror/state";
+import { EditorState, Compartment, Prec } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
@@ -110,29 +110,33 @@ export class Editor {
       lintGutter(),
       EditorState.tabSize.of(2),
       this.readOnly.of(EditorState.readOnly.of(!this.canEdit)),
-      keymap.of([
-        {
-          key: "Mod-Enter",
-          run: () => {
-            this.apply(false);
-            return true;
+      // Ours before basicSetup's: its defaultKeymap binds Mod-Enter to insertBlankLine, and the
+      // first keymap to handle a key wins.
+      Prec.highest(
+        keymap.of([
+          {
+            key: "Mod-Enter",
+            run: () => {
+              this.apply(false);
+              return true;
+            },
           },
-        },
-        {
-          key: "Mod-Shift-Enter",
-          run: () => {
-            this.apply(true);
-            return true;
+          {
+            key: "Mod-Shift-Enter",
+            run: () => {
+              this.apply(true);
+              return true;
+            },
           },
-        },
-        {
-          key: "Mod-s",
-          run: () => {
-            this.saveNow();
-            return true;
+          {
+            key: "Mod-s",
+            run: () => {
+              this.saveNow();
+              return true;
+            },
           },
-        },
-      ]),
+        ]),
+      ),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) this.save(); // the tab strip shows staleness; the text is always saved
       }),
