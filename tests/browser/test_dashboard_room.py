@@ -128,9 +128,7 @@ def test_a_trace_on_screen_follows_the_version_on_screen(new_cluster, open_brows
         "() => window.__kubeviz.store.get('service/default/webapp').type === 'LoadBalancer'", timeout=5000
     )
     # the trace is run again on the new version, and the panel says why
-    page.wait_for_function(
-        "() => window.__kubeviz.lastTrace.version === window.__kubeviz.store.version", timeout=5000
-    )
+    page.wait_for_function("() => window.__kubeviz.lastTrace.version === window.__kubeviz.store.version", timeout=5000)
     note = page.inner_text("#trace-out")
     assert f"version {board.version}" in note and "changed" in note
 
