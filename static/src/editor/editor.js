@@ -1,8 +1,9 @@
 // The YAML editor: CodeMirror 6 over the page's plain form (which still works without JavaScript).
 //
 // Buffers: a scratch buffer plus one per object opened from the diagram or a table, each with the
-// resourceVersion it was opened at (`baseResourceVersion`), all kept in localStorage on every
-// keystroke: the text is never lost, not by an error, a conflict, a reload or a dropped connection.
+// resourceVersion it was opened at (`baseResourceVersion`), all kept in localStorage (one key per
+// browser tab, editor/storage.js) on every keystroke: the text is never lost, not by an error, a
+// conflict, a reload, a dropped connection or another tab.
 // Apply and Preview (dry run) go over the websocket; errors come back on their lines (gutter
 // marker, message with the field path); a stale edit shows the conflict with both versions.
 
@@ -13,6 +14,7 @@ import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { SNIPPETS } from "./snippets.js";
 import { showConflictDialog } from "./conflict.js";
+import { BufferStorage } from "./storage.js";
 import { errorList, previewView, successView } from "./reports.js";
 import { editableYaml } from "../kube.js";
 import { h } from "../dom.js";
@@ -45,7 +47,8 @@ export class Editor {
     this.canEdit = canEdit;
     this.readOnlyReason = readOnlyReason; // the page may say it already (then none here)
     this.form = form;
-    this.storageKey = `kubeviz:${slug}:buffers`;
+    this.storage = new BufferStorage(slug); // one key per browser tab
+    this.storage.onMoved = () => this.saveNow();
     this.states = new Map(); // buffer id -> EditorState
     this.readOnly = new Compartment();
     this.load();
@@ -56,12 +59,7 @@ export class Editor {
 
   // ------------------------------------------------------------------ buffers
   load() {
-    let saved = null;
-    try {
-      saved = JSON.parse(localStorage.getItem(this.storageKey) || "null");
-    } catch {
-      saved = null;
-    }
+    const saved = this.storage.load();
     this.buffers = saved?.buffers?.length
       ? saved.buffers
       : [{ id: "scratch", title: "scratch", text: "", ref: null, base: null }];
@@ -83,11 +81,7 @@ export class Editor {
   saveNow() {
     const current = this.buffer(this.active);
     if (current && this.view) current.text = this.view.state.doc.toString();
-    try {
-      localStorage.setItem(this.storageKey, JSON.stringify({ buffers: this.buffers, active: this.active }));
-    } catch {
-      /* storage full or disabled: the text stays in memory */
-    }
+    this.storage.save({ buffers: this.buffers, active: this.active });
   }
 
   buffer(id) {
