@@ -26,6 +26,7 @@ import {
 import { highlight } from "./highlight.js";
 import { TraceLayer, traceSteps } from "./trace.js";
 import { diagramStyle } from "./style.js";
+import { ViewKeeper } from "./viewport.js";
 
 cytoscape.use(cytoscapeSvg);
 
@@ -73,7 +74,13 @@ export class Diagram {
       selectionType: "single",
       autoungrabify: true,
     });
-    this.placement = new Placement(this.cy, { workerUrl, stats: this.stats, isBig: () => this.big });
+    this.placement = new Placement(this.cy, {
+      workerUrl,
+      stats: this.stats,
+      isBig: () => this.big,
+      onLaidOut: (animate) => this.view.laidOut(animate),
+    });
+    this.view = new ViewKeeper(this.cy, (animate) => this.placement.fitView(animate));
     this.trace = new TraceLayer(this.cy);
     this.cy.on("tap", (event) => {
       if (event.target === this.cy) this.select(null);
@@ -120,8 +127,9 @@ export class Diagram {
     return this.placement.settled;
   }
 
+  /** The pane changed size: re-fit unless the viewer has moved the view by hand. */
   resize() {
-    this.cy.resize();
+    this.view.resized();
   }
 
   // ------------------------------------------------------------------ visibility
@@ -193,7 +201,8 @@ export class Diagram {
       this.cy.endBatch();
     }
     const laidOut = performance.now();
-    this.placement.fitView();
+    if (this.snapshots <= 1) this.view.fit();
+    else this.view.laidOut(false); // a resync keeps a view the viewer chose
     this.applyPerformanceMode();
     this.far = null;
     this.updateDetail();
@@ -248,6 +257,7 @@ export class Diagram {
       el.style("opacity", 0);
     }
     cy.endBatch();
+    this.view.added(cy.collection(added));
     for (const el of added) {
       el.animate({ style: { opacity: 1 } }, { duration: FADE_MS, complete: () => el.removeStyle("opacity") });
     }
@@ -474,7 +484,7 @@ export class Diagram {
   }
 
   fit() {
-    this.placement.fitView(true);
+    this.view.fit(true);
   }
 
   has(id) {
