@@ -80,6 +80,7 @@ function start() {
     openObject: (ref) => editor.openObject(ref),
     deleteObject: (entry) => editor.deleteRef(entry),
     showTrace: (from, result) => diagram.showTrace(from, result),
+    traceShown: () => diagram.traceShown,
     onTrace: probe.traced,
     lesson: config.lesson,
     canEdit: config.canEdit,

@@ -465,6 +465,11 @@ export class Diagram {
     this.trace.clear();
   }
 
+  /** True while a trace is drawn (the Trace tab keeps it true to the version on screen). */
+  get traceShown() {
+    return this.trace.shown;
+  }
+
   /** Draw a `trace` reply's path from `from` ("namespace/pod" or "external"), hop by hop.
    *  Returns the ids lit, in order. */
   showTrace(from, result) {

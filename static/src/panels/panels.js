@@ -33,10 +33,21 @@ export class Panels {
    *   select(id | null)  on the diagram, which then calls showSelection;
    *   openObject(ref), deleteObject(entry)  the editor's;
    *   showTrace(from, result)  the diagram's: draws a trace reply, returns the ids it lights;
+   *   traceShown()  true while the diagram shows a trace;
    *   onTrace({ok, steps})  once a trace is drawn
    */
   constructor(root, options) {
-    const { store, explanations, requests, select, openObject, deleteObject, showTrace, onTrace } = options;
+    const {
+      store,
+      explanations,
+      requests,
+      select,
+      openObject,
+      deleteObject,
+      showTrace,
+      traceShown,
+      onTrace,
+    } = options;
     const { lesson, canEdit } = options;
     this.root = root;
     this.tab = "inspect";
@@ -79,7 +90,7 @@ export class Panels {
       }),
       services: new ServicesTab(body, { store, select, openObject }),
       dns: new DnsTab(body, { store, resolve: requests.resolve }),
-      trace: new TraceTab(body, { store, trace: requests.trace, showTrace, onTrace }),
+      trace: new TraceTab(body, { store, trace: requests.trace, showTrace, traceShown, onTrace }),
       rules: new RulesTab(body, { store }),
       workloads: new WorkloadsTab(body, { store, select, clock: requests.clock, canEdit }),
     };
