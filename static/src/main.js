@@ -13,6 +13,7 @@ import { Panels } from "./panels/panels.js";
 import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
+import { wirePresenter } from "./page/presenter.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 
 function $(selector) {
@@ -89,6 +90,7 @@ function start() {
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
+  wirePresenter(diagram, { presentToggle: $("#present-toggle"), themeToggle: $("#theme-dark") });
   confirmSubmits(document);
   socket.connect();
 }

@@ -127,6 +127,13 @@ export class Diagram {
     return this.placement.settled;
   }
 
+  /** The presenter layout (body.present): bigger, shorter labels; the caller resizes. */
+  setPresent(on) {
+    if (this.present === on) return;
+    this.present = on;
+    this.cy.style(diagramStyle({ present: on }));
+  }
+
   /** The pane changed size: re-fit unless the viewer has moved the view by hand. */
   resize() {
     this.view.resized();
