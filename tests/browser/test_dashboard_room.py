@@ -174,3 +174,83 @@ def test_new_pods_off_screen_after_the_viewer_zoomed_show_a_nudge_instead_of_mov
     assert page.evaluate("[window.__kubeviz.diagram.cy.zoom(), window.__kubeviz.diagram.cy.pan()]") == viewport
     nudge.click()  # brings them into view
     page.wait_for_selector("#offscreen-nudge", state="hidden")
+
+
+def big_deployment(replicas: int) -> str:
+    return f"""apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: webapp
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      run: webapp
+  template:
+    metadata:
+      labels:
+        run: webapp
+    spec:
+      containers:
+      - name: webapp
+        image: nginx
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: webapp
+spec:
+  selector:
+    run: webapp
+  ports:
+  - port: 8080
+    targetPort: 8080
+"""
+
+
+GROUPS = """() => window.__kubeviz.diagram.cy.nodes('.pod-group').map((n) => ({
+    id: n.id(), count: n.data('count'), ready: n.data('readyCount'), label: n.data('display'),
+    pos: n.position(), edges: n.incomers('edge.endpoint').length,
+    edgeLabels: n.incomers('edge.endpoint').map((e) => e.data('label')),
+}))"""
+
+
+def test_a_big_deployment_is_drawn_as_one_group_per_node_with_counts_that_update_in_place(
+    new_cluster, open_browser, dashboard
+):
+    board = dashboard(open_browser().new_page()).open(new_cluster(""))
+    page = board.page
+    apply(board, big_deployment(200))
+    page.wait_for_function(
+        "() => window.__kubeviz.diagram.cy.nodes('.pod-group').reduce((n, g) => n + g.data('count'), 0) === 200",
+        timeout=30000,
+    )
+    board.wait_settled()
+    groups = page.evaluate(GROUPS)
+    assert sum(g["count"] for g in groups) == 200 and len(groups) >= 2
+    for g in groups:
+        assert g["label"] == f"webapp ×{g['count']}\n{g['ready']} ready"
+        assert g["edges"] == 1 and g["edgeLabels"] == [f"8080 → 8080 ×{g['count']}"]  # one edge per Service
+    assert page.evaluate("window.__kubeviz.diagram.cy.nodes('[kind = \"Pod\"][namespace = \"default\"]').not('.pod-group').length") == 0
+
+    # a live change updates the counts without moving anything
+    before = {g["id"]: g["pos"] for g in groups}
+    apply(board, big_deployment(190))
+    page.wait_for_function(
+        "() => window.__kubeviz.diagram.cy.nodes('.pod-group').reduce((n, g) => n + g.data('count'), 0) === 190",
+        timeout=30000,
+    )
+    board.wait_settled()
+    after = {g["id"]: g["pos"] for g in page.evaluate(GROUPS)}
+    assert after == before
+
+    # a click expands a group into its pods
+    first = groups[0]["id"]
+    board.click_element(first)
+    page.wait_for_function("(id) => window.__kubeviz.diagram.cy.getElementById(id).empty()", arg=first)
+    page.wait_for_function(
+        """() => window.__kubeviz.diagram.cy.nodes('[kind = "Pod"]').not('.pod-group').length > 12"""
+    )
+    assert board.errors == []

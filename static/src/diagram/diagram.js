@@ -27,6 +27,7 @@ import { highlight } from "./highlight.js";
 import { TraceLayer, traceSteps } from "./trace.js";
 import { diagramStyle } from "./style.js";
 import { ViewKeeper } from "./viewport.js";
+import { GroupedGraph } from "./grouping.js";
 
 cytoscape.use(cytoscapeSvg);
 
@@ -82,8 +83,11 @@ export class Diagram {
     });
     this.view = new ViewKeeper(this.cy, (animate) => this.placement.fitView(animate));
     this.trace = new TraceLayer(this.cy);
+    this.graph = new GroupedGraph(store); // big clusters: pods of one owner on one Node as one
     this.cy.on("tap", (event) => {
       if (event.target === this.cy) this.select(null);
+      else if (this.graph.isGroup(event.target.id()) && event.target.isNode())
+        this.toggleGroup(event.target.id());
       else this.select(event.target.id());
     });
     warmUp(workerUrl);
@@ -116,7 +120,7 @@ export class Diagram {
         .then(() => this.onDrawn?.({ type: "snapshot", version: event.version }, this.stats));
     } else {
       this.drawing = this.drawing.catch(this.onError).then(() => {
-        this.patch(event);
+        this.patch(this.graph.change(event));
         requestAnimationFrame(() => this.onDrawn?.(event, this.stats));
       });
     }
@@ -172,7 +176,7 @@ export class Diagram {
     const started = performance.now();
     const elements = [];
     let pending = false;
-    for (const [, entry] of this.store.list("graph")) {
+    for (const [, entry] of this.graph.reset()) {
       if (entry.group === "nodes") {
         const el = nodeElement(entry);
         if (el.data.kind === "Pod" && el.data.host === PENDING) pending = true;
@@ -445,6 +449,11 @@ export class Diagram {
       this.placement.slots.boxes.delete(PENDING);
       this.placement.relayout();
     }
+  }
+
+  /** Expand a group of pods into its pods (or fold it again). */
+  toggleGroup(id) {
+    this.drawing = this.drawing.catch(this.onError).then(() => this.patch(this.graph.toggle(id)));
   }
 
   // ------------------------------------------------------------------ selection

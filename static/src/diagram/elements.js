@@ -108,6 +108,7 @@ export function defaultVisibility(store) {
 export function nodeLabel(d) {
   switch (d.kind) {
     case "Pod": {
+      if (d.count) return `${d.label} ×${d.count}\n${d.readyCount} ready`;
       const ns = d.namespace !== "default" ? ` · ${d.namespace}` : "";
       const state = d.phase === "Running" ? (d.ready ? "" : " · not ready") : ` · ${d.phase}`;
       return `${d.label}\n${d.ip || "no IP"}${state}${ns}`;
@@ -144,6 +145,7 @@ export function shortName(name, max = SHORT_NAME) {
 /** The presenter layout's label (body.present): fewer, bigger words, read from the back of a
  *  room. Everything else stays in the panels and the tooltips. */
 export function shortLabel(d) {
+  if (d.kind === "Pod" && d.count) return `${shortName(d.label, 8)} ×${d.count}`;
   if (d.kind === "Pod") return shortName(d.label);
   if (d.kind === "Service") {
     const second = d.warning ? "⚠ no endpoints" : d.clusterIP === "None" ? "headless" : d.type;

@@ -354,6 +354,12 @@ function plainStyle() {
         label: "",
       },
     },
+    // a group of pods (diagram/grouping.js): a stack, its count in words
+    {
+      selector: "node.pod-group",
+      style: { "border-width": 4.5, "border-style": "double", "font-weight": 600 },
+    },
+    { selector: "edge.edge-group", style: { width: 4 } },
     { selector: "node.lite", style: { shape: "rectangle", "border-width": 1.5 } },
     // dotted and dashed lines cost a software-rendered frame most of its time: thousands of owner
     // edges go solid and paler (the few not-ready endpoint edges stay dashed: that is their meaning)
