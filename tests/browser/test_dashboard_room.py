@@ -233,7 +233,12 @@ def test_a_big_deployment_is_drawn_as_one_group_per_node_with_counts_that_update
     for g in groups:
         assert g["label"] == f"webapp ×{g['count']}\n{g['ready']} ready"
         assert g["edges"] == 1 and g["edgeLabels"] == [f"8080 → 8080 ×{g['count']}"]  # one edge per Service
-    assert page.evaluate("window.__kubeviz.diagram.cy.nodes('[kind = \"Pod\"][namespace = \"default\"]').not('.pod-group').length") == 0
+    assert (
+        page.evaluate(
+            "window.__kubeviz.diagram.cy.nodes('[kind = \"Pod\"][namespace = \"default\"]').not('.pod-group').length"
+        )
+        == 0
+    )
 
     # a live change updates the counts without moving anything
     before = {g["id"]: g["pos"] for g in groups}
