@@ -14,6 +14,7 @@ import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { wirePresenter } from "./page/presenter.js";
+import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 
 function $(selector) {
@@ -59,6 +60,9 @@ function start() {
     onOpen: (ref) => editor.openObject(ref),
     onVisibility: showVisibility,
     onDrawn: probe.drawn,
+    announce: (text) => {
+      $("#diagram-focus").textContent = text;
+    },
     onError: (err) => {
       console.error(err);
       requests.resync(); // start again from a whole snapshot
@@ -86,6 +90,7 @@ function start() {
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
+  new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
   probe.expose({ diagram, editor, socket });
 
   wireToolbar(diagram, config.slug);
