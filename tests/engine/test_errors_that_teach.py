@@ -65,3 +65,18 @@ def test_an_invalid_label_value_is_marked_on_its_own_line_and_errors_follow_the_
         (13, "spec.containers[0].ports[0].containerPort"),
     ]
     assert found[1][2].startswith('Invalid value: "bad value!": a valid label must be')
+
+
+def test_a_daemonset_says_why_each_node_without_its_pod_is_left_out_in_the_schedulers_words():
+    from .conftest import simulate
+
+    out = simulate(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n"
+        "  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n"
+        "    spec:\n      nodeSelector: {disk: ssd}\n      containers: [{name: a, image: busybox}]\n"
+    )
+    assert out["daemonsets"]["default/agent"]["ineligible"] == {
+        "control-plane": "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
+        "worker-1": "node(s) didn't match Pod's node affinity/selector",
+        "worker-2": "node(s) didn't match Pod's node affinity/selector",
+    }
