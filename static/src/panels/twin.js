@@ -33,6 +33,11 @@ export class DiagramTwin {
   }
 
   render(quiet) {
+    // Nothing to redo when no Service's view changed (the store replaces a changed entry).
+    const views = this.store.list("service").map(([, v]) => v);
+    if (this.views && views.length === this.views.length && views.every((v, i) => v === this.views[i]))
+      return;
+    this.views = views;
     const services = this.services();
     const rows = [];
     for (const s of services) {
