@@ -258,4 +258,8 @@ def test_a_big_deployment_is_drawn_as_one_group_per_node_with_counts_that_update
     page.wait_for_function(
         """() => window.__kubeviz.diagram.cy.nodes('[kind = "Pod"]').not('.pod-group').length > 12"""
     )
+    # and folds back
+    page.click("#fold-groups")
+    page.wait_for_function("(id) => window.__kubeviz.diagram.cy.getElementById(id).nonempty()", arg=first)
+    page.wait_for_selector("#fold-groups", state="hidden")
     assert board.errors == []
