@@ -156,3 +156,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Limits on what one apply may carry (bytes, documents); see simulator/engine/yamlio.py.
 KUBEVIZ_MAX_INPUT_BYTES = int(os.environ.get("KUBEVIZ_MAX_INPUT_BYTES", str(1024 * 1024)))
 KUBEVIZ_MAX_DOCUMENTS = int(os.environ.get("KUBEVIZ_MAX_DOCUMENTS", "1000"))
+
+# Where the kubectl console's kubectl reaches this server's Kubernetes API (issue 17); empty: the
+# address the worker serves on (loopback for a wildcard bind). Set it when daphne listens on a
+# unix socket.
+KUBEVIZ_CONSOLE_API_URL = os.environ.get("KUBEVIZ_CONSOLE_API_URL", "")
