@@ -16,6 +16,7 @@ import { installProbe } from "./probe.js";
 import { wirePresenter } from "./page/presenter.js";
 import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
+import { installPresenting } from "./follow/index.js";
 import { Console } from "./console/console.js";
 import { ExercisePanel } from "./exercise/panel.js";
 
@@ -31,6 +32,7 @@ function start() {
   document.body.classList.add("js");
 
   const store = new Store();
+  let presenting = null; // presenting live (follow/), once the parts exist
   const probe = installProbe(store);
   const header = new Header(store, {
     status: $("#conn"),
@@ -44,6 +46,7 @@ function start() {
     presence: (message) => {
       header.setWatchers(message.watchers);
       showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
+      presenting?.presence(message); // how many follow the presenter
     },
     error: (message) => header.toast(message.message, "error"),
     exercise: (message) => exercise.show(message),
@@ -100,6 +103,12 @@ function start() {
     canEdit: config.canEdit,
   });
   new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
+  presenting = installPresenting(config.presenting, {
+    store,
+    socket,
+    parts: { diagram, panels, editor },
+    workerUrl: `${distUrl}elk-worker.min.js`,
+  });
   const kubectl = new Console($(".dash-grid"), {
     wsPath: config.wsPath,
     slug: config.slug,
@@ -110,7 +119,7 @@ function start() {
     reason: config.readOnlyReason,
     toolbar: $(".diagram-toolbar"),
   });
-  probe.expose({ diagram, editor, socket, console: kubectl });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);

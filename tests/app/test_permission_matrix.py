@@ -10,6 +10,7 @@ route in simulator/web/urls.py or a consumer `on_<type>` handler without an entr
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern
 
 from kubeviz.asgi import application
-from simulator import classrooms, models, permissions, services
+from simulator import classrooms, models, permissions, presenting, services
 from simulator.realtime import consumers
 from simulator.web import urls as web_urls
 
@@ -135,6 +136,9 @@ def fingerprint() -> dict:
             for kind, model in models.KIND_MODELS.items()
         },
         "classes": sorted(models.Classroom.objects.values_list("pk", "name", "join_code", "joining_open", "projected")),
+        "presenting": sorted(models.Presentation.objects.values_list("pk", "presenting", "seq", "view", "spotlight")),
+        "questions": sorted(models.Question.objects.values_list("pk", "open", "revealed")),
+        "answers": sorted(models.Answer.objects.values_list("pk", "question_id", "student_id", "answer", "correct")),
         "co_instructors": sorted(
             models.Classroom.co_instructors.through.objects.values_list("classroom_id", "user_id")
         ),
@@ -329,6 +333,12 @@ def test_the_admin_is_for_administrators_only(world):
 
 
 # ---------------------------------------------------------------------- the websocket messages
+NOBODY = {"sandbox": frozenset(), "open": frozenset(), "personal": frozenset()}
+PRESENTERS = {"projected": INSTRUCTORS_OF_A, **NOBODY}  # presenter events, spotlight, questions
+ANSWERERS = {"projected": frozenset({"student", "other_student"}), **NOBODY}
+CHOICE = {"kind": "choice", "prompt": "Which?", "choices": ["a", "b"], "correct": 1}
+ASKED: dict = {}  # the question open when the students answer (asked before the scenario)
+
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-case pod name)
@@ -341,6 +351,16 @@ MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-cas
     "trace": (READERS, lambda n: {"type": "trace", "from": "default/prod-1", "url": "http://prod/"}),
     "explain-service": (READERS, lambda n: {"type": "explain-service", "service": "default/prod"}),
     "explain-pod": (READERS, lambda n: {"type": "explain-pod", "pod": "default/prod-1"}),
+    # Presenting live: in this order an instructor switches Present on, then sends a view, ...
+    "present": (PRESENTERS, lambda n: {"type": "present", "on": True}),
+    "view": (PRESENTERS, lambda n: {"type": "view", "set": {"select": "Pod/default/prod-1", "tab": "inspect"}}),
+    "follow": (READERS, lambda n: {"type": "follow", "on": True}),
+    "spotlight": (PRESENTERS, lambda n: {"type": "spotlight", "sandbox": None}),
+    "sandboxes": (PRESENTERS, lambda n: {"type": "sandboxes"}),
+    "ask": (PRESENTERS, lambda n: {"type": "ask", "question": CHOICE}),
+    "answer": (ANSWERERS, lambda n: {"type": "answer", "question": ASKED["id"], "answer": {"choice": 1}}),
+    "reveal": (PRESENTERS, lambda n: {"type": "reveal"}),
+    "dismiss": (PRESENTERS, lambda n: {"type": "dismiss"}),
     "exercise-hint": (WRITERS, lambda n: {"type": "exercise-hint"}),
     "exercise-next": (WRITERS, lambda n: {"type": "exercise-next"}),
 }
@@ -370,6 +390,8 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
     cluster = world.clusters[target]
     cookies = {actor: session_cookie(world, actor) for actor in ACTORS}
     counter = iter(range(10_000))
+    projected = world.clusters["projected"]
+    ASKED["id"] = presenting.question_ask(cluster=projected, user=world.users["instructor"], spec=CHOICE)["id"]
 
     async def scenario():
         for actor in ACTORS:
@@ -394,8 +416,12 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
                 before = await _db(fingerprint)()
                 await ws.send_to(text_data=json.dumps(message))
                 reply = await next_of(ws, ("reply", "snapshot"))
+                while reply["type"] == "reply" and reply.get("id") != n:  # a late reply to an earlier message
+                    reply = await next_of(ws, ("reply", "snapshot"))
                 if actor in allowed[target]:
                     assert reply["type"] == "snapshot" or reply["ok"], (kind, actor, reply)
+                    if kind == "view":  # the presenter's view is remembered a moment later: wait for it
+                        await _view_saved(reply["seq"])
                 else:
                     assert reply == {
                         "type": "reply",
@@ -409,6 +435,14 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
             await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+async def _view_saved(seq: int) -> None:
+    for _ in range(200):
+        if await _db(models.Presentation.objects.filter(seq__gte=seq).exists)():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the presenter's view {seq} was not remembered")
 
 
 def _db(function):
