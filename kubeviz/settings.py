@@ -153,6 +153,12 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# Limits on what one apply may carry (bytes, documents); see simulator/engine/yamlio.py.
+# Limits on what one apply may carry and one cluster may hold (README "Limits"); the engine
+# checks them before anything is stored (simulator/engine/apiserver/documents.py and apply.py).
 KUBEVIZ_MAX_INPUT_BYTES = int(os.environ.get("KUBEVIZ_MAX_INPUT_BYTES", str(1024 * 1024)))
 KUBEVIZ_MAX_DOCUMENTS = int(os.environ.get("KUBEVIZ_MAX_DOCUMENTS", "1000"))
+KUBEVIZ_MAX_OBJECT_BYTES = int(os.environ.get("KUBEVIZ_MAX_OBJECT_BYTES", str(256 * 1024)))
+KUBEVIZ_MAX_REPLICAS = int(os.environ.get("KUBEVIZ_MAX_REPLICAS", "1000"))
+KUBEVIZ_MAX_PODS = int(os.environ.get("KUBEVIZ_MAX_PODS", "5000"))
+KUBEVIZ_MAX_OBJECTS = int(os.environ.get("KUBEVIZ_MAX_OBJECTS", "20000"))
+KUBEVIZ_MAX_ERRORS = int(os.environ.get("KUBEVIZ_MAX_ERRORS", "100"))

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import lessons, permissions, push, repository, selectors
-from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
+from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine, parse_input
 from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
 from .live.changes import changed_entries
@@ -498,14 +498,23 @@ def cluster_apply(
 ) -> ApplyOutcome:
     """`kubectl apply -f` of a YAML text, all or nothing. A stale `base_versions` entry
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
-    `dry_run` saves nothing and returns what would change (`diff`)."""
+    `dry_run` saves nothing and returns what would change (`diff`).
+
+    The text is read and bounded before any lock is taken (`engine.parse_input`): an input that
+    is refused as it is never waits for the cluster, nor makes others wait. A
+    `metadata.resourceVersion` the text states is checked like a `base_versions` entry (the
+    API server's 409 for a stale one)."""
+    parsed = parse_input([text], repository.engine_settings(cluster))
+    if not parsed.ok:
+        return ApplyOutcome(False, cluster.version, **_result_dict(parsed.result))
+    base_versions = {**parsed.stated_versions(), **(base_versions or {})}
     if dry_run:
         row, engine = repository.read_engine(cluster)
         conflict = _conflict(engine, base_versions)
         if conflict is not None:
             return ApplyOutcome(False, row.version, conflict=conflict)
         preview = engine.copy()
-        result = preview.apply_text(text, atomic=True)
+        result = preview.apply_parsed(parsed)
         outcome = ApplyOutcome(result.ok, row.version, **_result_dict(result))
         if result.ok:
             outcome.diff = _dry_run_diff(engine, preview, preview.pop_change_log())
@@ -515,7 +524,7 @@ def cluster_apply(
         conflict = _conflict(engine, base_versions)
         return ApplyOutcome(False, row.version, conflict=conflict) if conflict is not None else None
 
-    return _mutate(cluster, lambda engine: engine.apply_text(text, atomic=True), user=user, before_apply=check)
+    return _mutate(cluster, lambda engine: engine.apply_parsed(parsed), user=user, before_apply=check)
 
 
 def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: str, user=None) -> ApplyOutcome:
