@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from urllib.parse import parse_qs
 
@@ -157,13 +158,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if not self.bucket.take():
             await self.send_json(payloads.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
             return
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            await self.send_json(payloads.error("messages must be JSON objects"))
-            return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_json(payloads.error("a message needs a string `type`"))
+        message, problem = parse_message(raw)
+        if problem is not None:
+            await self.send_json(payloads.error(problem))
             return
         kind = message["type"]  # `explain-service` is handled by on_explain_service
         handler = getattr(self, f"on_{kind.replace('-', '_')}", None) if "_" not in kind else None
@@ -184,6 +181,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await handler(message, request_id)
         except (services.ServiceError, selectors.NotFound) as exc:
             await self.send_json(payloads.reply(request_id, False, error=str(exc)))
+        except Exception:
+            # A bug must not close the socket (1011) nor leave the request unanswered; what was
+            # committed stays committed, and the client resyncs to see it.
+            log.exception("%s message on cluster %s failed", kind, self.cluster.pk)
+            await self.send_json(
+                payloads.reply(request_id, False, error="the server failed to answer this request; try again")
+            )
 
     def decide(self, action: Action) -> permissions.Decision:
         """Decided on the cluster's row as it is now; kept (`self.decisions`) until `push.access`
@@ -267,6 +271,63 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.cluster, namespace=namespace, name=name
         )
         await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_message(raw: str | bytes) -> tuple[dict | None, str | None]:
+    """A client message as a JSON object, or why it is refused: not JSON or not UTF-8, nested too
+    deep (checked before it is read: Python's reader recurses), a number that is not finite
+    (NaN, Infinity, 1e999), a lone surrogate anywhere (not text: it could not be echoed back)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"the message is not UTF-8 text (byte {exc.start})"
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        return None, f"the message nests deeper than {MAX_JSON_DEPTH} levels"
+    try:
+        message = json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        detail = str(exc) if "number" in str(exc) else "messages must be JSON objects"
+        return None, detail
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return None, "a message needs a string `type`"
+    try:
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "the message holds a lone surrogate (\\ud800-\\udfff alone is not text)"
+    return message, None
+
+
+def _json_depth(raw: str) -> int:
+    """The deepest nesting of `[` and `{` outside strings."""
+    if raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", raw)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def _reference(message: dict, field: str) -> tuple[str, str]:
