@@ -7,6 +7,7 @@ Defaults give the embedded setup (SQLite, in-memory channel layer, one daphne pr
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -90,6 +91,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Tests use a database file as well, not Django's shared in-memory one: its table locks fail at
+    # once instead of waiting, and sockets reach the database from several threads at a time.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "KUBEVIZ_TEST_SQLITE", str(Path(tempfile.gettempdir()) / f"kubeviz-test-{os.getpid()}.sqlite3")
+        )
+    }
 
 # Channel layer: in-memory (one process) by default; Redis when REDIS_URL is set, for several
 # daphne workers. KUBEVIZ_CHANNEL_PREFIX keeps deployments (or test runs) sharing a Redis apart.

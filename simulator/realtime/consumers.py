@@ -17,7 +17,7 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels import db
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -43,6 +43,14 @@ MESSAGE_ACTIONS = {
 }
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
+
+
+def database_sync_to_async(func):
+    """`func` run in the worker's thread pool, not in the one thread Channels otherwise shares
+    between every socket of the process: a heavy apply on one cluster takes one thread (and one
+    database connection, closed after it under CONN_MAX_AGE=0) while the other sockets go on.
+    A socket handles its messages one at a time, so it never holds more than one thread."""
+    return db.database_sync_to_async(func, thread_sensitive=False)
 
 
 def _max_bytes() -> int:
