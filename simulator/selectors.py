@@ -35,6 +35,13 @@ def cluster_by_pk(pk: int) -> Cluster | None:
     return Cluster.objects.filter(pk=pk).first()
 
 
+def cluster_resource_version(cluster: Cluster) -> int:
+    """The cluster's resourceVersion now (the counter every object write bumps, as etcd's
+    revision is a list's resourceVersion): an object written after it has a greater one."""
+    state = Cluster.objects.filter(pk=cluster.pk).values_list("state", flat=True).first() or {}
+    return int(state.get("rv", 0))
+
+
 def cluster_list() -> list[Cluster]:
     return list(Cluster.objects.order_by("name"))
 

@@ -379,12 +379,34 @@ def _parse_key(key: str) -> tuple[str, str, str]:
     return kind, "" if namespace == "-" else namespace, name
 
 
+class _SeenSince:
+    """A base version meaning "as it was at the cluster's resourceVersion N": the object may not
+    have been written after N (absent then and now is fine too)."""
+
+    def __init__(self, seen: int):
+        self.seen = seen
+
+    def versions(self, keys: list[str]) -> dict:
+        return dict.fromkeys(keys, self)
+
+    def stale(self, current: str | None) -> bool:
+        return current is not None and int(current) > self.seen
+
+    def __str__(self) -> str:
+        return str(self.seen)
+
+
 def _conflict(engine: Engine, base_versions: dict | None) -> dict | None:
     for key, base in (base_versions or {}).items():
         kind, namespace, name = _parse_key(key)
         obj = engine.get(kind, namespace, name) if kind in KIND_MODELS else None
         current = obj.resource_version if obj is not None else None
-        if (str(base) if base is not None else None) != current:
+        if isinstance(base, _SeenSince):
+            stale = base.stale(current)
+            base = str(base)
+        else:
+            stale = (str(base) if base is not None else None) != current
+        if stale:
             return {
                 "key": key,
                 "baseResourceVersion": base,
@@ -494,7 +516,13 @@ def _mutate(
 
 
 def cluster_apply(
-    *, cluster: Cluster, text: str, dry_run: bool = False, base_versions: dict | None = None, user=None
+    *,
+    cluster: Cluster,
+    text: str,
+    dry_run: bool = False,
+    base_versions: dict | None = None,
+    seen_resource_version: int | None = None,
+    user=None,
 ) -> ApplyOutcome:
     """`kubectl apply -f` of a YAML text, all or nothing. A stale `base_versions` entry
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
@@ -503,11 +531,16 @@ def cluster_apply(
     The text is read and bounded before any lock is taken (`engine.parse_input`): an input that
     is refused as it is never waits for the cluster, nor makes others wait. A
     `metadata.resourceVersion` the text states is checked like a `base_versions` entry (the
-    API server's 409 for a stale one)."""
+    API server's 409 for a stale one). `seen_resource_version` (the cluster's resourceVersion
+    when the page was shown: the form without JavaScript) refuses the edit of any object the text
+    names that changed after it, as a list's resourceVersion says what a client has seen."""
     parsed = parse_input([text], repository.engine_settings(cluster))
     if not parsed.ok:
         return ApplyOutcome(False, cluster.version, **_result_dict(parsed.result))
     base_versions = {**parsed.stated_versions(), **(base_versions or {})}
+    if seen_resource_version is not None:
+        seen = [key for key in parsed.object_keys() if key not in base_versions]
+        base_versions.update(_SeenSince(seen_resource_version).versions(seen))
     if dry_run:
         row, engine = repository.read_engine(cluster)
         conflict = _conflict(engine, base_versions)

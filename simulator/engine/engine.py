@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from . import kinds
 from .apiserver.allocate import Allocations
-from .apiserver.apply import ApplyResult, apply, cap_errors, delete, parse_entries, stated_versions
+from .apiserver.apply import ApplyResult, apply, cap_errors, delete, entry_key, parse_entries, stated_versions
 from .apiserver.bootstrap import bootstrap
 from .apiserver.registry import Registry
 from .config import ClusterSettings
@@ -64,6 +64,10 @@ class ParsedInput:
 
     def stated_versions(self) -> dict[str, str]:
         return stated_versions(self.entries)
+
+    def object_keys(self) -> list[str]:
+        """ "Kind/namespace/name" of every object the input names, in input order."""
+        return [key for key in map(entry_key, self.entries) if key is not None]
 
 
 def parse_input(texts: list[str | bytes], settings: ClusterSettings) -> ParsedInput:

@@ -82,6 +82,17 @@ def home(request):
     )
 
 
+def _with_seen(form, cluster):
+    """The apply form (a new one, or the posted one given back) carrying the cluster's
+    resourceVersion as shown now."""
+    seen = selectors.cluster_resource_version(cluster)
+    if form is None:
+        return ApplyForm(initial={"seen": seen})
+    data = form.data.copy()
+    data["seen"] = seen
+    return ApplyForm(data)
+
+
 def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
     actor = identity.actor_of(request)
     access = pages.access(actor, cluster)
@@ -91,7 +102,7 @@ def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
         "simulator/cluster.html",
         {
             "cluster": cluster,
-            "form": form or ApplyForm(),
+            "form": _with_seen(form, cluster),
             "outcome": outcome,
             "conflict_yaml": yaml.safe_dump(current["manifest"], sort_keys=False) if current else "",
             "config": pages.page_config(cluster, access=access),
@@ -129,6 +140,7 @@ def cluster(request, slug: str):
         text=data["yaml"],
         dry_run=data["dry_run"],
         base_versions=data["base_versions"],
+        seen_resource_version=data["seen"],
         user=identity.actor_of(request),
     )
     if outcome.ok and not data["dry_run"]:

@@ -413,19 +413,30 @@ def stated_versions(entries: list[_Entry]) -> dict[str, str]:
     concurrency: apiserver/pkg/registry/generic/registry/store.go, GuaranteedUpdate)."""
     out: dict[str, str] = {}
     for entry in entries:
-        value = entry.value
-        if not isinstance(value, dict) or not isinstance(value.get("metadata"), dict):
-            continue
-        meta = value["metadata"]
-        version, name = meta.get("resourceVersion"), meta.get("name")
-        if version in (None, "") or not isinstance(name, str):
-            continue
-        kind, error, _warning = kinds.resolve(value.get("apiVersion"), value.get("kind"))
-        if error is not None:
-            continue
-        namespace = "-" if kind in kinds.CLUSTER_SCOPED else (meta.get("namespace") or "default")
-        out[f"{kind}/{namespace}/{name}"] = str(version)
+        key = entry_key(entry)
+        version = entry.value["metadata"].get("resourceVersion") if key else None
+        if key and version not in (None, ""):
+            out[key] = str(version)
     return out
+
+
+def entry_key(entry: _Entry) -> str | None:
+    """ "Kind/namespace/name" of the object an entry names ("-" for a cluster-scoped namespace)."""
+    value = entry.value
+    if not isinstance(value, dict) or not isinstance(value.get("metadata"), dict):
+        return None
+    meta = value["metadata"]
+    name = meta.get("name")
+    if not isinstance(name, str):
+        return None
+    kind, error, _warning = kinds.resolve(value.get("apiVersion"), value.get("kind"))
+    if error is not None:
+        return None
+    namespace = meta.get("namespace")
+    namespace = (
+        "-" if kind in kinds.CLUSTER_SCOPED else (namespace if isinstance(namespace, str) and namespace else "default")
+    )
+    return f"{kind}/{namespace}/{name}"
 
 
 def cap_errors(result: ApplyResult, limit: int) -> None:
