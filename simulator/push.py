@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -17,6 +18,8 @@ from channels.layers import get_channel_layer
 
 from . import selectors
 from .live import payloads
+
+log = logging.getLogger(__name__)
 
 PRESENCE_DEBOUNCE = 0.5  # seconds: a class connecting at once costs one presence message
 _presence_pending: dict[int, asyncio.Task] = {}
@@ -36,7 +39,19 @@ def change(cluster_id: int, version: int, text: str, patched_text: str | None = 
     message = {"type": "cluster.change", "version": version, "text": text}
     if patched_text is not None and patched_text != text:
         message["patched"] = patched_text
-    async_to_sync(layer.group_send)(group_name(cluster_id), message)
+    _send(layer, cluster_id, message, f"change {version}")
+
+
+def _send(layer, cluster_id: int, message: dict, what: str) -> bool:
+    """Send to the cluster's group; a layer that fails (Redis away) is logged, never raised: what
+    is pushed is committed already, the writer is told so, and watchers heal by resync (each
+    worker's relay resyncs its sockets once it is back in the group, `realtime.fanout`)."""
+    try:
+        async_to_sync(layer.group_send)(group_name(cluster_id), message)
+    except Exception:
+        log.warning("push of %s to cluster %s failed; its watchers will resync", what, cluster_id, exc_info=True)
+        return False
+    return True
 
 
 def access(cluster_ids) -> None:
@@ -47,7 +62,7 @@ def access(cluster_ids) -> None:
     if layer is None:
         return
     for cluster_id in cluster_ids:
-        async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.access"})
+        _send(layer, cluster_id, {"type": "cluster.access"}, "an access change")
 
 
 def presence(cluster_id: int) -> None:
@@ -71,6 +86,8 @@ async def _presence_soon(cluster_id: int) -> None:
                 group_name(cluster_id),
                 {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count, instructors))},
             )
+        except Exception:  # the layer or the database away: the next join or leave tells the count
+            log.warning("presence of cluster %s not pushed", cluster_id, exc_info=True)
         finally:
             _presence_pending.pop(cluster_id, None)
 

@@ -165,6 +165,29 @@ def _check_owner_limit(*, owner_user_id: int | None = None, owner_session: str =
         )
 
 
+def check_creation_rate(*, address: str) -> None:
+    """Clusters made from one client address in the last hour, counted by this server process
+    (KUBEVIZ_MAX_CREATIONS_PER_HOUR): a visitor without cookies is a new owner every time, so the
+    per-owner limit alone does not bound them."""
+    limit = django_settings.KUBEVIZ_MAX_CREATIONS_PER_HOUR
+    now = timezone.now().timestamp()
+    stamps = [t for t in _creations.get(address, []) if now - t < 3600]
+    if len(stamps) >= limit:
+        _creations[address] = stamps
+        raise LimitReached(
+            f"{limit} clusters were made from your address in the last hour, the most allowed "
+            f"(KUBEVIZ_MAX_CREATIONS_PER_HOUR={limit}): try again later"
+        )
+    stamps.append(now)
+    _creations[address] = stamps
+    if len(_creations) > 10_000:  # forget the addresses seen least recently
+        for key in list(_creations)[:5_000]:
+            _creations.pop(key, None)
+
+
+_creations: dict[str, list[float]] = {}
+
+
 def _check_sandbox_limit(classroom: Classroom) -> None:
     limit = django_settings.KUBEVIZ_MAX_SANDBOXES_PER_CLASS
     current = Cluster.objects.filter(classroom=classroom, role=Cluster.SANDBOX, owner_student__removed=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import yaml
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,6 +50,7 @@ def home(request):
             else:  # KUBEVIZ_OPEN_CLUSTERS: an open cluster, owned by this browser (it may delete it)
                 owner = {"role": Role.OPEN, "owner_session": identity.visitor_key(request)}
             try:
+                services.check_creation_rate(address=request.META.get("REMOTE_ADDR") or "?")
                 cluster = services.cluster_create(
                     name=data["name"],
                     lesson=data["lesson"] or None,
@@ -63,7 +65,11 @@ def home(request):
                 form.add_error(None, str(exc))
             else:
                 return redirect("cluster", slug=cluster.slug)
-    clusters = selectors.cluster_list_for(actor)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    clusters, page, pages = selectors.cluster_page_for(actor, page=page, size=django_settings.KUBEVIZ_HOME_PAGE_SIZE)
     titles = {lesson.name: lesson.title for lesson in lessons.all_lessons()}
     rows = [{"cluster": c, "lesson": titles.get(c.lesson, c.lesson)} for c in clusters]
     return render(
@@ -72,6 +78,8 @@ def home(request):
         {
             "form": form,
             "rows": rows,
+            "page": page,
+            "pages": pages,
             "lessons": lessons.all_lessons(),
             "may_create": bool(may_create),
             "create_refused": may_create.reason,
