@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live bench-classroom bench-kubeapi clean assets chromium bench-browser lint format lock proto
+.PHONY: run test venv migrate bench bench-live bench-classroom bench-kubeapi bench-api clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -84,6 +84,9 @@ bench-live: venv
 # The Kubernetes API's pure layer (Tables, patches, protobuf, watch events) on 10,000 pods.
 bench-kubeapi: venv proto
 	$(PY) bench/kubeapi.py
+
+bench-api: venv proto
+	$(PY) bench/api.py
 
 # A class of 300: joins, forks, 601 sockets, edits (SQLite, then PostgreSQL + Redis with two workers).
 bench-classroom: venv

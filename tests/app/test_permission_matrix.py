@@ -184,6 +184,7 @@ ROUTES: dict[str, Route] = {
     "cluster-delete": Route("POST", DELETERS, _cluster_path("delete/"), lambda w, c: {}),
     "cluster-export": Route("GET", READERS, _cluster_path("export.yaml")),
     "cluster-snapshot": Route("GET", READERS, _cluster_path("snapshot.json")),
+    "cluster-kubeconfig": Route("GET", READERS, _cluster_path("kubeconfig")),
     # a class (class A)
     "classes": Route("GET", frozenset({*INSTRUCTORS_OF_A, "foreign_instructor"}), lambda w, c: "/classes/", on="none"),
     "class": Route("GET", INSTRUCTORS_OF_A, _class_path(), on="class"),
