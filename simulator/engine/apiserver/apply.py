@@ -284,10 +284,20 @@ def _within_cluster_limits(registry: Registry, planned: list[_Planned], result: 
     settings, store = registry.settings, registry.store
     objects = sum(len(by_name) for by_name in store.objects.values())
     nodes = len(store.objects["Node"])
-    pods = 0
-    for kind in ("Deployment", "ReplicaSet", "Job", "DaemonSet", "Pod"):
-        for obj in store.objects[kind].values():
-            pods += _pods_wanted(kind, obj.manifest, nodes)
+    # The pods the cluster's objects ask for, counted only when this input asks for more and the
+    # pods there are come anywhere near the limit (an edit of a 10,000-pod cluster pays nothing).
+    growth = sum(
+        max(0, _pods_wanted(p.kind, p.manifest, nodes) - (_pods_wanted(p.kind, p.old.manifest, nodes) if p.old else 0))
+        for p in planned
+    )
+    if growth and len(store.objects["Pod"]) + growth > settings.max_pods // 2:
+        pods = sum(
+            _pods_wanted(kind, obj.manifest, nodes)
+            for kind in ("Deployment", "ReplicaSet", "Job", "DaemonSet", "Pod")
+            for obj in store.objects[kind].values()
+        )
+    else:
+        pods = len(store.objects["Pod"])  # well under the limit either way
     kept = []
     for plan in planned:
         new = 1 if plan.old is None else 0
