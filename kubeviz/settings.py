@@ -78,13 +78,18 @@ TEMPLATES = [
     },
 ]
 
+_DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        # Closed after each request and each socket's call (0): under daphne every request and the
-        # sockets' thread pool run in threads of their own, and connections kept open in them pile
-        # up (24 held by one worker after 41 requests) until PostgreSQL's max_connections is gone.
-        conn_max_age=int(os.environ.get("KUBEVIZ_DB_CONN_MAX_AGE", "0")),
+        _DATABASE_URL,
+        # A database server's connections are closed after each request and each socket's call (0):
+        # under daphne every request and the sockets' thread pool run in threads of their own, and
+        # connections kept open in them pile up (24 held by one worker after 41 requests) until
+        # PostgreSQL's max_connections is gone. SQLite's are files in this process, and opening one
+        # per socket message halves the live path's speed: kept (60 s).
+        conn_max_age=int(
+            os.environ.get("KUBEVIZ_DB_CONN_MAX_AGE", "60" if _DATABASE_URL.startswith("sqlite") else "0")
+        ),
         conn_health_checks=True,
     )
 }

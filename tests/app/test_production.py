@@ -37,8 +37,10 @@ def python(code: str, env: dict, *args: str) -> subprocess.CompletedProcess:
 
 def test_debug_is_off_and_connections_are_not_kept_unless_asked_for():
     code = "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['CONN_MAX_AGE'])"
-    assert python(code, {}).stdout.split() == ["False", "0"]
-    assert python(code, {"KUBEVIZ_DEBUG": "1"}).stdout.split() == ["True", "0"]
+    postgres = {"DATABASE_URL": "postgres://kubeviz@db.internal:5432/kubeviz"}
+    assert python(code, postgres).stdout.split() == ["False", "0"]
+    assert python(code, {**postgres, "KUBEVIZ_DEBUG": "1"}).stdout.split() == ["True", "0"]
+    assert python(code, {}).stdout.split() == ["False", "60"]  # SQLite: files, not server connections
 
 
 def test_the_server_refuses_to_start_with_debug_off_and_the_development_key():
