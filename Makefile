@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live bench-classroom bench-kubeapi bench-api clean assets chromium bench-browser lint format lock proto
+.PHONY: run test venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api bench-console clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -88,9 +88,15 @@ bench-kubeapi: venv proto
 bench-api: venv proto
 	$(PY) bench/api.py
 
+bench-console: venv proto assets
+	$(PY) bench/console.py
+
 # A class of 300: joins, forks, 601 sockets, edits (SQLite, then PostgreSQL + Redis with two workers).
 bench-classroom: venv
 	$(PY) bench/classroom.py
+
+bench-exercises: venv
+	$(PY) bench/exercises.py
 
 bench-browser: venv assets chromium
 	$(PY) bench/browser.py

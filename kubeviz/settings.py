@@ -227,3 +227,8 @@ KUBEVIZ_RESYNC_INTERVAL = float(os.environ.get("KUBEVIZ_RESYNC_INTERVAL", "1"))
 KUBEVIZ_MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("KUBEVIZ_MAX_SOCKETS_PER_ADDRESS", "1000"))
 KUBEVIZ_MAX_CREATIONS_PER_HOUR = int(os.environ.get("KUBEVIZ_MAX_CREATIONS_PER_HOUR", "60"))
 KUBEVIZ_HOME_PAGE_SIZE = int(os.environ.get("KUBEVIZ_HOME_PAGE_SIZE", "50"))
+
+# Where the kubectl console's kubectl reaches this server's Kubernetes API (issue 17); empty: the
+# address the worker serves on (loopback for a wildcard bind). Set it when daphne listens on a
+# unix socket.
+KUBEVIZ_CONSOLE_API_URL = os.environ.get("KUBEVIZ_CONSOLE_API_URL", "")

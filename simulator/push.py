@@ -94,3 +94,23 @@ async def _presence_soon(cluster_id: int) -> None:
     # A context of its own: the task outlives the sync_to_async call that scheduled it, and must
     # not reach the database through that call's executor once it has gone.
     _presence_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+
+
+def board_group(classroom_id: int) -> str:
+    """The channel-layer group of the instructors watching a class's exercise board."""
+    return f"board.{classroom_id}"
+
+
+def exercise(cluster_id: int, text: str) -> None:
+    """The Exercise panel of a cluster (its goals re-evaluated), to everyone watching it: relayed
+    like a change by each worker's member of the cluster's group."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.exercise", "text": text})
+
+
+def board(classroom_id: int, text: str) -> None:
+    """One student's row of the class's exercise board, to the instructors watching it."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(board_group(classroom_id), {"type": "board.row", "text": text})

@@ -28,7 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 
-from .. import classrooms, permissions, presence, selectors, services
+from .. import classrooms, exercising, permissions, presence, progress, selectors, services
 from ..live import payloads
 from ..permissions import Action, Role
 from . import fanout, ticker
@@ -47,6 +47,9 @@ MESSAGE_ACTIONS = {
     "trace": Action.QUERY,
     "explain-service": Action.QUERY,
     "explain-pod": Action.QUERY,
+    # A lesson with steps: reveal the next hint, go to the next step (whoever may edit the cluster).
+    "exercise-hint": Action.APPLY,
+    "exercise-next": Action.APPLY,
 }
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
@@ -233,6 +236,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
         for text in parts:
             await self.send(text_data=text)
+        # A lesson with steps: its Exercise panel, after the state it is about.
+        state = await database_sync_to_async(progress.exercise_state)(self.cluster)
+        if state is not None:
+            await self.send_json(state)
 
     async def send_json(self, payload: dict):
         await self.send(text_data=payloads.encode(payload))
@@ -386,6 +393,22 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.cluster, namespace=namespace, name=name
         )
         await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+    async def on_exercise_hint(self, message, request_id):
+        try:
+            state = await database_sync_to_async(progress.exercise_hint)(cluster=self.cluster)
+        except progress.ExerciseUnavailable as exc:
+            raise services.ServiceError(str(exc)) from None
+        await self.send_json(payloads.reply(request_id, True, exercise=state))
+
+    async def on_exercise_next(self, message, request_id):
+        try:
+            answer = await database_sync_to_async(exercising.exercise_next)(cluster=self.cluster, user=self.actor)
+        except progress.ExerciseUnavailable as exc:
+            raise services.ServiceError(str(exc)) from None
+        await self.send_json(
+            payloads.reply(request_id, True, advanced=answer["advanced"], why=answer["why"], exercise=answer["panel"])
+        )
 
 
 MAX_JSON_DEPTH = 64

@@ -14,6 +14,8 @@ import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
+import { Console } from "./console/console.js";
+import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -42,8 +44,15 @@ function start() {
       showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
     },
     error: (message) => header.toast(message.message, "error"),
+    exercise: (message) => exercise.show(message),
   });
   const requests = serverRequests(socket);
+  const exercise = new ExercisePanel($("#exercise"), {
+    hint: () => socket.request({ type: "exercise-hint" }),
+    next: () => socket.request({ type: "exercise-next" }),
+    canEdit: config.canEdit,
+    onShow: probe.exercise,
+  });
   const explanations = new Explanations(store, {
     explainService: requests.explainService,
     explainPod: requests.explainPod,
@@ -84,7 +93,17 @@ function start() {
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
-  probe.expose({ diagram, editor, socket });
+  const kubectl = new Console($(".dash-grid"), {
+    wsPath: config.wsPath,
+    slug: config.slug,
+    store,
+    buffer: () => editor.view?.state.doc.toString() ?? "",
+    diagram,
+    canUse: config.canEdit,
+    reason: config.readOnlyReason,
+    toolbar: $(".diagram-toolbar"),
+  });
+  probe.expose({ diagram, editor, socket, console: kubectl });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
