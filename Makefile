@@ -61,6 +61,8 @@ DEMO_CLUSTER ?= demo
 # there also use the local Redis.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kubeviz_test
 
+# The laptop case: DEBUG on (and the development key) unless the environment says otherwise.
+run: export KUBEVIZ_DEBUG ?= 1
 run: venv proto migrate assets
 	$(PY) manage.py loadscenario $(DEMO_LESSON) --cluster $(DEMO_CLUSTER)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) kubeviz.asgi:application

@@ -139,6 +139,7 @@ def daemonset_view(cluster, ds: Workload) -> dict:
         "desired": len(cluster.daemon_nodes(ds)),
         "current": len(pods),
         "pods": sorted(f"{p.namespace}/{p.name}" for p in pods),
+        "ineligible": cluster.ineligible_nodes(ds),
     }
 
 
@@ -184,6 +185,7 @@ def run(
     queries: tuple[Query, ...] | list[Query] = (),
     max_bytes: int | None = None,
     max_documents: int | None = None,
+    limits: dict | None = None,
 ) -> tuple[dict, Engine]:
     """Load every document of every text into a fresh cluster, reconcile, and describe it."""
     options = {}
@@ -193,6 +195,7 @@ def run(
         options["max_bytes"] = max_bytes
     if max_documents is not None:
         options["max_documents"] = max_documents
+    options.update({k: v for k, v in (limits or {}).items() if v is not None})
     settings = ClusterSettings(**options)
     with paused_gc():
         return _run(texts, settings, settle, queries)

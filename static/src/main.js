@@ -13,6 +13,8 @@ import { Panels } from "./panels/panels.js";
 import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
+import { wirePresenter } from "./page/presenter.js";
+import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
 import { Console } from "./console/console.js";
@@ -70,6 +72,9 @@ function start() {
     onOpen: (ref) => editor.openObject(ref),
     onVisibility: showVisibility,
     onDrawn: probe.drawn,
+    announce: (text) => {
+      $("#diagram-focus").textContent = text;
+    },
     onError: (err) => {
       console.error(err);
       requests.resync(); // start again from a whole snapshot
@@ -92,10 +97,12 @@ function start() {
     openObject: (ref) => editor.openObject(ref),
     deleteObject: (entry) => editor.deleteRef(entry),
     showTrace: (from, result) => diagram.showTrace(from, result),
+    traceShown: () => diagram.traceShown,
     onTrace: probe.traced,
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
+  new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
   presenting = installPresenting(config.presenting, {
     store,
     socket,
@@ -116,6 +123,7 @@ function start() {
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
+  wirePresenter(diagram, { presentToggle: $("#present-toggle"), themeToggle: $("#theme-dark") });
   confirmSubmits(document);
   socket.connect();
 }

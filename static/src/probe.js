@@ -5,7 +5,7 @@
 //   version        the store's version once the diagram has drawn it (it follows the drawing)
 //   firstLayoutMs, lastLayoutMs, drawnAt   the diagram's first and last whole layout
 //   lastChange     {version, at, patchMs, ms}: the frame that shows a change (`ms`: since the tab got it)
-//   lastApplyAt    when the editor sent its last apply;  lastTrace {ok, steps}: the last trace drawn
+//   lastApplyAt    when the editor sent its last apply;  lastTrace {ok, steps, version}: the last trace drawn
 //   store, socket, diagram, editor   the components themselves
 
 export function installProbe(store) {

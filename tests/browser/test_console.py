@@ -98,7 +98,7 @@ def test_exec_nslookup_and_env_grep_through_a_variable_as_in_the_course(server, 
     assert terminal.run(assign)["exit"] == 0
     line = "kubectl exec -it $NGINX_POD -- env | grep WEBAPP_"
     assert terminal.run(line)["exit"] == 0
-    lines = terminal.printed(line).splitlines()
+    lines = normalise(terminal.printed(line)).splitlines()
     assert lines and all(item.startswith("WEBAPP_") for item in lines)
     assert any(item.startswith("WEBAPP_SERVICE_HOST=") for item in lines)
 

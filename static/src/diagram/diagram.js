@@ -26,6 +26,9 @@ import {
 import { highlight } from "./highlight.js";
 import { TraceLayer, traceSteps } from "./trace.js";
 import { diagramStyle } from "./style.js";
+import { ViewKeeper } from "./viewport.js";
+import { GroupedGraph } from "./grouping.js";
+import { DiagramKeyboard } from "./keyboard.js";
 
 cytoscape.use(cytoscapeSvg);
 
@@ -49,7 +52,7 @@ export class Diagram {
    *   drawing failed (the page resyncs)
    */
   constructor(container, store, options) {
-    const { workerUrl, explanations, onSelect, onOpen, onVisibility, onDrawn, onError } = options;
+    const { workerUrl, explanations, onSelect, onOpen, onVisibility, onDrawn, onError, announce } = options;
     this.store = store;
     this.explanations = explanations;
     this.onSelect = onSelect;
@@ -73,11 +76,24 @@ export class Diagram {
       selectionType: "single",
       autoungrabify: true,
     });
-    this.placement = new Placement(this.cy, { workerUrl, stats: this.stats, isBig: () => this.big });
+    this.placement = new Placement(this.cy, {
+      workerUrl,
+      stats: this.stats,
+      isBig: () => this.big,
+      onLaidOut: (animate) => this.view.laidOut(animate),
+    });
+    this.view = new ViewKeeper(this.cy, (animate) => this.placement.fitView(animate));
     this.trace = new TraceLayer(this.cy);
+    this.graph = new GroupedGraph(store); // big clusters: pods of one owner on one Node as one
     this.cy.on("tap", (event) => {
       if (event.target === this.cy) this.select(null);
+      else if (this.graph.isGroup(event.target.id()) && event.target.isNode())
+        this.toggleGroup(event.target.id());
       else this.select(event.target.id());
+    });
+    this.keyboard = new DiagramKeyboard(this.cy, {
+      select: (id) => (id && this.graph.isGroup(id) ? this.toggleGroup(id) : this.select(id)),
+      announce: announce || (() => {}),
     });
     warmUp(workerUrl);
     // Level of detail: a big cluster seen whole drops its labels (unreadable at that size anyway,
@@ -109,7 +125,7 @@ export class Diagram {
         .then(() => this.onDrawn?.({ type: "snapshot", version: event.version }, this.stats));
     } else {
       this.drawing = this.drawing.catch(this.onError).then(() => {
-        this.patch(event);
+        this.patch(this.graph.change(event));
         requestAnimationFrame(() => this.onDrawn?.(event, this.stats));
       });
     }
@@ -120,8 +136,16 @@ export class Diagram {
     return this.placement.settled;
   }
 
+  /** The presenter layout (body.present): bigger, shorter labels; the caller resizes. */
+  setPresent(on) {
+    if (this.present === on) return;
+    this.present = on;
+    this.cy.style(diagramStyle({ present: on }));
+  }
+
+  /** The pane changed size: re-fit unless the viewer has moved the view by hand. */
   resize() {
-    this.cy.resize();
+    this.view.resized();
   }
 
   // ------------------------------------------------------------------ visibility
@@ -157,7 +181,7 @@ export class Diagram {
     const started = performance.now();
     const elements = [];
     let pending = false;
-    for (const [, entry] of this.store.list("graph")) {
+    for (const [, entry] of this.graph.reset()) {
       if (entry.group === "nodes") {
         const el = nodeElement(entry);
         if (el.data.kind === "Pod" && el.data.host === PENDING) pending = true;
@@ -193,7 +217,8 @@ export class Diagram {
       this.cy.endBatch();
     }
     const laidOut = performance.now();
-    this.placement.fitView();
+    if (this.snapshots <= 1) this.view.fit();
+    else this.view.laidOut(false); // a resync keeps a view the viewer chose
     this.applyPerformanceMode();
     this.far = null;
     this.updateDetail();
@@ -248,6 +273,7 @@ export class Diagram {
       el.style("opacity", 0);
     }
     cy.endBatch();
+    this.view.added(cy.collection(added));
     for (const el of added) {
       el.animate({ style: { opacity: 1 } }, { duration: FADE_MS, complete: () => el.removeStyle("opacity") });
     }
@@ -430,6 +456,29 @@ export class Diagram {
     }
   }
 
+  /** Expand a group of pods into its pods (or fold it again). */
+  toggleGroup(id) {
+    this.drawing = this.drawing.catch(this.onError).then(() => {
+      this.patch(this.graph.toggle(id));
+      this.showFold();
+    });
+  }
+
+  /** While groups are expanded, a button folds them back. */
+  showFold() {
+    if (!this.foldButton) {
+      this.foldButton = document.createElement("button");
+      Object.assign(this.foldButton, { type: "button", id: "fold-groups", className: "fold-groups" });
+      this.foldButton.addEventListener("click", () => {
+        for (const id of [...this.graph.expanded]) this.toggleGroup(id);
+      });
+      this.cy.container().parentElement?.append(this.foldButton);
+    }
+    const n = this.graph.expanded.size;
+    this.foldButton.hidden = n === 0;
+    this.foldButton.textContent = `fold ${n} expanded group${n === 1 ? "" : "s"}`;
+  }
+
   // ------------------------------------------------------------------ selection
   select(id) {
     this.selected = id;
@@ -455,6 +504,11 @@ export class Diagram {
     this.trace.clear();
   }
 
+  /** True while a trace is drawn (the Trace tab keeps it true to the version on screen). */
+  get traceShown() {
+    return this.trace.shown;
+  }
+
   /** Draw a `trace` reply's path from `from` ("namespace/pod" or "external"), hop by hop.
    *  Returns the ids lit, in order. */
   showTrace(from, result) {
@@ -474,7 +528,7 @@ export class Diagram {
   }
 
   fit() {
-    this.placement.fitView(true);
+    this.view.fit(true);
   }
 
   has(id) {

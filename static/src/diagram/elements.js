@@ -43,6 +43,7 @@ export function nodeElement(entry) {
     Object.assign(data, FRAME_SIZE);
   }
   data.display = nodeLabel(data);
+  data.short = shortLabel(data);
   if (FRAME_KINDS.has(kind)) data.labelShift = 8 + 14 * data.display.split("\n").length;
   if (isSystem(data)) classes += " system";
   if (OWNER_KINDS.has(kind)) classes += " owner";
@@ -107,6 +108,7 @@ export function defaultVisibility(store) {
 export function nodeLabel(d) {
   switch (d.kind) {
     case "Pod": {
+      if (d.count) return `${d.label} ×${d.count}\n${d.readyCount} ready`;
       const ns = d.namespace !== "default" ? ` · ${d.namespace}` : "";
       const state = d.phase === "Running" ? (d.ready ? "" : " · not ready") : ` · ${d.phase}`;
       return `${d.label}\n${d.ip || "no IP"}${state}${ns}`;
@@ -128,6 +130,28 @@ export function nodeLabel(d) {
     default:
       return `${d.kind} ${d.label}${d.summary ? `\n${d.summary}` : ""}`;
   }
+}
+
+const SHORT_NAME = 12; // characters: a pod's name at the presenter layout's size fits its box
+
+/** A name cut to `max` characters, keeping a generated name's tail (webapp…52zm9). */
+export function shortName(name, max = SHORT_NAME) {
+  if (!name || name.length <= max) return name || "";
+  const tail = name.split("-").pop();
+  if (tail.length >= max - 2) return `${name.slice(0, max - 1)}…`;
+  return `${name.slice(0, max - tail.length - 1)}…${tail}`;
+}
+
+/** The presenter layout's label (body.present): fewer, bigger words, read from the back of a
+ *  room. Everything else stays in the panels and the tooltips. */
+export function shortLabel(d) {
+  if (d.kind === "Pod" && d.count) return `${shortName(d.label, 8)} ×${d.count}`;
+  if (d.kind === "Pod") return shortName(d.label);
+  if (d.kind === "Service") {
+    const second = d.warning ? "⚠ no endpoints" : d.clusterIP === "None" ? "headless" : d.type;
+    return `${shortName(d.label, 16)}\n${second}`;
+  }
+  return d.display;
 }
 
 function serviceLabel(d) {

@@ -14,9 +14,11 @@ export class Placement {
   /**
    * @param cy  the diagram's Cytoscape instance
    * @param {object} options  workerUrl (ELK's worker); stats, the diagram's figures (written:
-   *   elkMs, macro, quick, quickAt, elkSettledMs); isBig(), true when moves are not animated
+   *   elkMs, macro, quick, quickAt, elkSettledMs); isBig(), true when moves are not animated;
+   *   onLaidOut(animate), after a live change's layout is placed (the view may follow it)
    */
-  constructor(cy, { workerUrl, stats, isBig }) {
+  constructor(cy, { workerUrl, stats, isBig, onLaidOut }) {
+    this.onLaidOut = onLaidOut;
     this.cy = cy;
     this.workerUrl = workerUrl;
     this.stats = stats;
@@ -28,9 +30,14 @@ export class Placement {
     this.relayoutQueued = false;
   }
 
-  /** True when ELK's layout is on screen and no other layout or move is pending. */
+  /** True when ELK's layout is on screen and no other layout, move or view animation is pending. */
   get settled() {
-    return this.layoutRun === this.settledRun && !this.relayoutQueued && this.cy.nodes(":animated").empty();
+    return (
+      this.layoutRun === this.settledRun &&
+      !this.relayoutQueued &&
+      !this.cy.animated() && // the view itself (a fit that follows the diagram)
+      this.cy.nodes(":animated").empty()
+    );
   }
 
   /** Order pods in each box: grouped by the first Service that selects them, then by name. */
@@ -147,9 +154,10 @@ export class Placement {
   relayout() {
     if (this.relayoutQueued) return;
     this.relayoutQueued = true;
-    requestAnimationFrame(() => {
+    requestAnimationFrame(async () => {
       this.relayoutQueued = false;
-      this.layoutNow({ animate: !this.isBig() });
+      const run = await this.layoutNow({ animate: !this.isBig() });
+      if (run === this.layoutRun) this.onLaidOut?.(!this.isBig());
     });
   }
 
@@ -179,15 +187,16 @@ export class Placement {
           this.place(macro, boxes, !this.isBig());
           this.settledRun = run;
           this.stats.elkSettledMs = performance.now() - elkStarted;
-          this.fitView(!this.isBig());
+          this.onLaidOut ? this.onLaidOut(!this.isBig()) : this.fitView(!this.isBig());
         });
-        return;
+        return null;
       }
     }
     const boxes = await elk;
-    if (run !== this.layoutRun) return; // a newer layout is on its way
+    if (run !== this.layoutRun) return null; // a newer layout is on its way
     this.place(macro, boxes, animate);
     this.settledRun = run;
+    return run;
   }
 
   place(macro, boxes, animate) {

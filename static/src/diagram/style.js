@@ -19,7 +19,45 @@ export const PALETTE = {
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
 const MONO = 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace';
 
-export function diagramStyle() {
+/** The presenter layout's sizes (body.present): a label's rendered size is its size × the zoom,
+ *  and the presenter layout's fit keeps the zoom ≥ 0.73 on every built-in lesson at 1280×720:
+ *  22 × 0.73 ≥ 16 px (tests/browser/test_dashboard_present.py measures it). */
+export const PRESENT_FONT = { pod: 22, service: 22 };
+
+/** The presenter layout's overrides, last so that they win. */
+function presentStyle() {
+  return [
+    {
+      selector: 'node[kind = "Pod"]',
+      style: {
+        label: "data(short)",
+        "font-size": PRESENT_FONT.pod,
+        "font-weight": 600,
+        "text-wrap": "ellipsis",
+        "text-max-width": 170,
+        "border-width": 3,
+      },
+    },
+    {
+      selector: 'node[kind = "Service"]',
+      style: {
+        label: "data(short)",
+        "font-size": PRESENT_FONT.service,
+        "font-weight": 600,
+        "text-max-width": 200,
+        "border-width": 3.5,
+      },
+    },
+    { selector: "edge", style: { width: 2.4, "font-size": 12 } },
+  ];
+}
+
+export function diagramStyle({ present = false } = {}) {
+  const base = plainStyle();
+  return present ? [...base, ...presentStyle()] : base;
+}
+
+function plainStyle() {
   const P = PALETTE;
   return [
     {
@@ -316,6 +354,12 @@ export function diagramStyle() {
         label: "",
       },
     },
+    // a group of pods (diagram/grouping.js): a stack, its count in words
+    {
+      selector: "node.pod-group",
+      style: { "border-width": 4.5, "border-style": "double", "font-weight": 600 },
+    },
+    { selector: "edge.edge-group", style: { width: 4 } },
     { selector: "node.lite", style: { shape: "rectangle", "border-width": 1.5 } },
     // dotted and dashed lines cost a software-rendered frame most of its time: thousands of owner
     // edges go solid and paler (the few not-ready endpoint edges stay dashed: that is their meaning)

@@ -63,10 +63,12 @@ export class TraceLayer {
   constructor(cy) {
     this.cy = cy;
     this.timer = null;
+    this.shown = false; // a trace is on the diagram
   }
 
   clear() {
     clearTimeout(this.timer);
+    this.shown = false;
     this.cy.remove(".trace-link");
     this.cy.elements(".trace, .trace-fail, .trace-head").removeClass("trace trace-fail trace-head");
   }
@@ -78,6 +80,7 @@ export class TraceLayer {
     const cy = this.cy;
     const ids = [];
     let links = 0;
+    this.shown = true;
     for (const step of steps) {
       if (typeof step === "string") {
         if (cy.getElementById(step).nonempty()) ids.push(step);

@@ -1,18 +1,22 @@
 // The YAML editor: CodeMirror 6 over the page's plain form (which still works without JavaScript).
 //
 // Buffers: a scratch buffer plus one per object opened from the diagram or a table, each with the
-// resourceVersion it was opened at (`baseResourceVersion`), all kept in localStorage on every
-// keystroke: the text is never lost, not by an error, a conflict, a reload or a dropped connection.
+// resourceVersion it was opened at (`baseResourceVersion`), all kept in localStorage (one key per
+// browser tab, editor/storage.js) on every keystroke: the text is never lost, not by an error, a
+// conflict, a reload, a dropped connection or another tab.
 // Apply and Preview (dry run) go over the websocket; errors come back on their lines (gutter
 // marker, message with the field path); a stale edit shows the conflict with both versions.
 
 import { EditorView, basicSetup } from "codemirror";
-import { EditorState, Compartment } from "@codemirror/state";
+import { EditorState, Compartment, Prec } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
+import { indentWithTab } from "@codemirror/commands";
+import { indentUnit } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { SNIPPETS } from "./snippets.js";
 import { showConflictDialog } from "./conflict.js";
+import { BufferStorage } from "./storage.js";
 import { errorList, previewView, successView } from "./reports.js";
 import { editableYaml } from "../kube.js";
 import { h } from "../dom.js";
@@ -45,7 +49,8 @@ export class Editor {
     this.canEdit = canEdit;
     this.readOnlyReason = readOnlyReason; // the page may say it already (then none here)
     this.form = form;
-    this.storageKey = `kubeviz:${slug}:buffers`;
+    this.storage = new BufferStorage(slug); // one key per browser tab
+    this.storage.onMoved = () => this.saveNow();
     this.states = new Map(); // buffer id -> EditorState
     this.readOnly = new Compartment();
     this.load();
@@ -56,12 +61,7 @@ export class Editor {
 
   // ------------------------------------------------------------------ buffers
   load() {
-    let saved = null;
-    try {
-      saved = JSON.parse(localStorage.getItem(this.storageKey) || "null");
-    } catch {
-      saved = null;
-    }
+    const saved = this.storage.load();
     this.buffers = saved?.buffers?.length
       ? saved.buffers
       : [{ id: "scratch", title: "scratch", text: "", ref: null, base: null }];
@@ -83,11 +83,7 @@ export class Editor {
   saveNow() {
     const current = this.buffer(this.active);
     if (current && this.view) current.text = this.view.state.doc.toString();
-    try {
-      localStorage.setItem(this.storageKey, JSON.stringify({ buffers: this.buffers, active: this.active }));
-    } catch {
-      /* storage full or disabled: the text stays in memory */
-    }
+    this.storage.save({ buffers: this.buffers, active: this.active });
   }
 
   buffer(id) {
@@ -109,34 +105,43 @@ export class Editor {
       yaml(),
       lintGutter(),
       EditorState.tabSize.of(2),
+      // Tab indents (two spaces: YAML indents with spaces only); Esc then Tab leaves the editor,
+      // CodeMirror's own escape hatch (its tab-focus mode), so Tab then Enter never applies.
+      keymap.of([indentWithTab]),
+      indentUnit.of("  "),
       this.readOnly.of(EditorState.readOnly.of(!this.canEdit)),
-      keymap.of([
-        {
-          key: "Mod-Enter",
-          run: () => {
-            this.apply(false);
-            return true;
+      // Ours before basicSetup's: its defaultKeymap binds Mod-Enter to insertBlankLine, and the
+      // first keymap to handle a key wins.
+      Prec.highest(
+        keymap.of([
+          {
+            key: "Mod-Enter",
+            run: () => {
+              this.apply(false);
+              return true;
+            },
           },
-        },
-        {
-          key: "Mod-Shift-Enter",
-          run: () => {
-            this.apply(true);
-            return true;
+          {
+            key: "Mod-Shift-Enter",
+            run: () => {
+              this.apply(true);
+              return true;
+            },
           },
-        },
-        {
-          key: "Mod-s",
-          run: () => {
-            this.saveNow();
-            return true;
+          {
+            key: "Mod-s",
+            run: () => {
+              this.saveNow();
+              return true;
+            },
           },
-        },
-      ]),
+        ]),
+      ),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) this.save(); // the tab strip shows staleness; the text is always saved
       }),
       EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ "aria-label": "YAML: Tab indents; Esc then Tab leaves the editor" }),
       placeholder(
         "# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n" +
           "# Double-click anything in the diagram to edit its YAML,\n" +
@@ -309,13 +314,18 @@ export class Editor {
           "div",
           {
             class: `tab${b.id === this.active ? " active" : ""}${stale ? " stale" : ""}`,
-            role: "tab",
-            "aria-selected": b.id === this.active ? "true" : "false",
+            role: "presentation",
             title: stale ? "changed in the cluster since you opened it" : b.title,
           },
           h(
             "button",
-            { type: "button", class: "tab-name", onclick: () => this.show(b.id) },
+            {
+              type: "button",
+              class: "tab-name",
+              role: "tab",
+              "aria-selected": b.id === this.active ? "true" : "false",
+              onclick: () => this.show(b.id),
+            },
             stale ? `⚠ ${b.title}` : b.title,
           ),
           b.id !== "scratch"

@@ -33,10 +33,21 @@ export class Panels {
    *   select(id | null)  on the diagram, which then calls showSelection;
    *   openObject(ref), deleteObject(entry)  the editor's;
    *   showTrace(from, result)  the diagram's: draws a trace reply, returns the ids it lights;
+   *   traceShown()  true while the diagram shows a trace;
    *   onTrace({ok, steps})  once a trace is drawn
    */
   constructor(root, options) {
-    const { store, explanations, requests, select, openObject, deleteObject, showTrace, onTrace } = options;
+    const {
+      store,
+      explanations,
+      requests,
+      select,
+      openObject,
+      deleteObject,
+      showTrace,
+      traceShown,
+      onTrace,
+    } = options;
     const { lesson, canEdit } = options;
     this.root = root;
     this.tab = "inspect";
@@ -44,7 +55,12 @@ export class Panels {
     this.root.replaceChildren();
     this.tabBar = h(
       "div",
-      { class: "panel-tabs", role: "tablist" },
+      {
+        class: "panel-tabs",
+        role: "tablist",
+        "aria-label": "Explain",
+        onkeydown: (e) => this.onTabKey(e),
+      },
       TABS.map(([id, label]) =>
         h(
           "button",
@@ -53,6 +69,8 @@ export class Panels {
             role: "tab",
             id: `tab-${id}`,
             class: "panel-tab",
+            "aria-controls": "panel-body",
+            tabindex: "-1",
             dataset: { tab: id },
             onclick: () => this.showTab(id),
             title: TITLES[id],
@@ -61,7 +79,7 @@ export class Panels {
         ),
       ),
     );
-    this.body = h("div", { class: "panel-body", role: "tabpanel" });
+    this.body = h("div", { class: "panel-body", role: "tabpanel", id: "panel-body", tabindex: "0" });
     this.root.append(this.tabBar, this.body);
     const body = this.body;
     this.tabs = {
@@ -79,7 +97,7 @@ export class Panels {
       }),
       services: new ServicesTab(body, { store, select, openObject }),
       dns: new DnsTab(body, { store, resolve: requests.resolve }),
-      trace: new TraceTab(body, { store, trace: requests.trace, showTrace, onTrace }),
+      trace: new TraceTab(body, { store, trace: requests.trace, showTrace, traceShown, onTrace }),
       rules: new RulesTab(body, { store }),
       workloads: new WorkloadsTab(body, { store, select, clock: requests.clock, canEdit }),
     };
@@ -92,9 +110,32 @@ export class Panels {
 
   showTab(id) {
     this.tab = id;
-    for (const b of this.tabBar.children)
-      b.setAttribute("aria-selected", b.dataset.tab === id ? "true" : "false");
+    // WAI-ARIA tabs: the selected tab alone is in the Tab order (a roving tabindex); the panel is
+    // labelled by it.
+    for (const b of this.tabBar.children) {
+      const on = b.dataset.tab === id;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+    }
+    this.body.setAttribute("aria-labelledby", `tab-${id}`);
     this.render(true);
+  }
+
+  /** Arrow keys, Home and End move between the tabs and show the one focused (automatic
+   *  activation, as the WAI-ARIA Authoring Practices' tabs pattern describes). */
+  onTabKey(e) {
+    const ids = TABS.map(([id]) => id);
+    const at = ids.indexOf(this.tab);
+    const next = {
+      ArrowRight: (at + 1) % ids.length,
+      ArrowLeft: (at - 1 + ids.length) % ids.length,
+      Home: 0,
+      End: ids.length - 1,
+    }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    this.showTab(ids[next]);
+    this.tabBar.children[next].focus();
   }
 
   schedule() {

@@ -8,6 +8,7 @@ const HOW =
   "The path is drawn on the diagram hop by hop: DNS → Ingress → Service → kube-proxy → pod. " +
   "No packet is sent: the simulator follows the rules a real cluster would.";
 const SUGGESTIONS_SHOWN = 60;
+const RERUN_AFTER_MS = 200; // a burst of changes (a clock playing) re-runs the trace once
 
 /** A Service's URL as a pod in `default` would write it. */
 export function serviceUrl(namespace, name, port) {
@@ -42,14 +43,28 @@ export function traceRows(from, r) {
 export class TraceTab {
   /**
    * @param {object} options  {store, trace (the request), showTrace(from, result) (the diagram's:
-   *   returns the ids it lights), onTrace({ok, steps}) once drawn}
+   *   returns the ids it lights), traceShown() (true while the diagram shows one), onTrace({ok,
+   *   steps, version}) once drawn}
    */
-  constructor(body, { store, trace, showTrace, onTrace }) {
+  constructor(body, { store, trace, showTrace, traceShown, onTrace }) {
     this.body = body;
     this.store = store;
     this.requestTrace = trace;
     this.showTrace = showTrace;
+    this.traceShown = traceShown || (() => true);
     this.onTrace = onTrace;
+    this.lastRun = null; // {from, url, version} of the trace on the diagram
+    // A trace shown is the trace of the version on screen: when the cluster changes under it, it
+    // is run again (and says so), so a path that no longer works never stays lit.
+    store.subscribe((event) => {
+      if (event.type !== "change" || !this.lastRun) return;
+      if (!this.traceShown()) {
+        this.lastRun = null; // cleared by hand: nothing to keep true
+        return;
+      }
+      clearTimeout(this.rerunTimer);
+      this.rerunTimer = setTimeout(() => this.rerun(), RERUN_AFTER_MS);
+    });
     this.state = { from: "", url: "" };
     this.shown = false; // the form is on screen (a change does not re-render it)
     this.output = null;
@@ -147,10 +162,22 @@ export class TraceTab {
     return [...new Set(out)].slice(0, SUGGESTIONS_SHOWN);
   }
 
-  async run() {
-    const st = this.state;
-    this.output.replaceChildren(h("p", { class: "muted" }, "tracing…"));
+  rerun() {
+    const last = this.lastRun;
+    if (!last || last.version === this.store.version) return;
+    this.run(
+      last,
+      `Traced again at version ${this.store.version}: the cluster changed since version ${last.version}.`,
+    );
+  }
+
+  /** Trace the form's request (or `again`'s, a trace re-run after a change, with `why`). */
+  async run(again = null, why = null) {
+    const st = again || this.state;
+    if (!this.output) return;
+    if (!again) this.output.replaceChildren(h("p", { class: "muted" }, "tracing…"));
     let reply;
+    let version = this.store.version;
     try {
       reply = await this.requestTrace({ from: st.from, url: st.url.trim() });
     } catch (err) {
@@ -159,11 +186,15 @@ export class TraceTab {
     }
     const r = reply.result || {};
     const rows = traceRows(st.from, r);
+    if (again && this.lastRun !== again) return; // cleared or replaced meanwhile
+    if (Number.isInteger(reply.version)) version = reply.version; // the version it was traced at
     const ids = this.showTrace(st.from, r);
-    this.onTrace?.({ ok: r.ok, steps: ids });
+    this.lastRun = { from: st.from, url: st.url.trim(), version };
+    this.onTrace?.({ ok: r.ok, steps: ids, version });
     this.output.replaceChildren(
       section(
         r.ok ? "Delivered" : "Not delivered",
+        why ? h("p", { class: "note", id: "trace-again" }, why) : null,
         h(
           "ol",
           { class: "hops", id: "trace-hops" },
