@@ -56,7 +56,7 @@ def test_students_follow_the_presenters_selection_trace_tab_and_focus_break_away
     teacher, code, _class_path = present(server, people)
     ana, _ = join(people, code, "Ana")
     bo, _ = join(lambda: small_person(people), code, "Bo")  # a smaller screen: focus is fitted to it
-    teacher.page.click("#present-toggle")
+    teacher.page.click("#present-switch")
     for student in (ana, bo):
         student.page.wait_for_selector("#follow-badge:not([hidden])")
         assert student.page.inner_text("#follow-badge .follow-label").startswith("Following teacher")
@@ -144,7 +144,7 @@ def test_a_spotlighted_sandbox_with_its_diff_then_a_predict_then_reveal_round(se
     ana.page.goto(projected)
     ana.live()
 
-    teacher.page.click("#present-toggle")
+    teacher.page.click("#present-switch")
     teacher.page.click("#spotlight-button")
     teacher.page.click("#present-menu .spot-pick")
     for person in (teacher, ana, bo, cy):
