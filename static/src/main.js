@@ -123,7 +123,7 @@ function start() {
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
-  wirePresenter(diagram, { presentToggle: $("#present-toggle"), themeToggle: $("#theme-dark") });
+  wirePresenter(diagram, { presentToggle: $("#presenter-layout"), themeToggle: $("#theme-dark") });
   confirmSubmits(document);
   socket.connect();
 }
