@@ -3,6 +3,7 @@
     python bench/classroom.py                      # embedded default: one daphne, SQLite, in-memory layer
     python bench/classroom.py --redis              # PostgreSQL + Redis, two daphne workers
     python bench/classroom.py --students 50 --seconds 20
+    python bench/classroom.py --presenter          # presenting live: 300 followers, then 300 answers
 
 What happens, over real HTTP and websockets (each student a cookie jar and two sockets):
   1. an instructor (manage.py createinstructor) signs in and makes a class from the lesson `webapp`;
@@ -22,6 +23,11 @@ Figures (targets from the issue):
   resident memory of the server process(es), engines for 300 sandboxes warm  <= 2 GB
   nothing lost
 The bench's own clients share the machine's cores with the server (two here).
+
+--presenter (issue 14, presenting live; PRESENTER_DOC below says what it measures):
+  presenter event (select, trace, focus) -> the last of 300 followers has it  p99 <= 100 ms
+  bytes per follower per event                                                <= 500
+  300 answers in 10 s counted, presenter events not delayed meanwhile
 """
 
 from __future__ import annotations
@@ -436,6 +442,230 @@ def report(r: dict) -> None:
     )
 
 
+# ---------------------------------------------------------------------- --presenter
+PRESENTER_DOC = """Presenting live: an instructor presents the projected cluster to --students followers.
+  1. the students join with the code (no sandbox), and each opens the projected cluster's socket;
+  2. the instructor switches Present on; each follower says it follows (the presenter's count);
+  3. --events presenter events, one every 0.5 s, cycling select / trace / focus: for each, the
+     time until the LAST follower holds it (parsed off its socket; drawing is the browser's, see
+     bench/browser.py), and its size on the wire (the same text to each follower);
+  4. a question is asked; every student answers over 10 s (30 a second) while the presenter goes
+     on sending an event every 0.5 s: those events' latency, and the time until the presenter's
+     count says every student answered."""
+
+EVENTS = [
+    {"select": "Service/default/webapp", "tab": "inspect"},
+    {"tab": "trace", "trace": {"from": "default/busybox", "url": "http://webapp:8080/"}},
+    {"focus": ["Pod/default/busybox", "Service/default/webapp"]},
+]
+
+
+class Follower:
+    """One page on the projected cluster: when each presenter event (by seq) arrived, and sizes."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.got: dict[int, float] = {}
+        self.sizes: list[int] = []
+        self.replies: dict[int, dict] = {}
+        self.following = 0
+        self.answered = 0
+        self.ready = asyncio.Event()
+        self.task = asyncio.ensure_future(self.run())
+
+    async def run(self) -> None:
+        try:
+            async for raw in self.ws:
+                now = time.perf_counter()
+                if raw.startswith('{"type":"snapshot"'):
+                    self.ready.set()
+                    continue
+                if raw.startswith('{"type":"view"'):
+                    self.got[json.loads(raw)["seq"]] = now
+                    self.sizes.append(len(raw.encode()))
+                    continue
+                message = json.loads(raw)
+                kind = message["type"]
+                if kind == "reply" and message.get("id") is not None:
+                    self.replies[message["id"]] = message
+                elif kind == "presence":
+                    self.following = message.get("following", 0)
+                elif kind == "answers":
+                    self.answered = message["answered"]
+        except Exception:  # closed at the end of the run
+            pass
+
+    async def send(self, message: dict) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def request(self, request_id: int, message: dict, timeout: float = 30) -> dict:
+        await self.send({**message, "id": request_id})
+        deadline = time.perf_counter() + timeout
+        while request_id not in self.replies:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no reply to {message['type']}")
+            await asyncio.sleep(0.01)
+        return self.replies[request_id]
+
+
+async def open_follower(port: int, slug: str, cookie: str) -> Follower:
+    from websockets.asyncio.client import connect
+
+    ws = await connect(
+        f"ws://127.0.0.1:{port}/ws/clusters/{slug}/",
+        additional_headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": f"sessionid={cookie}"},
+        max_size=None,
+        ping_interval=None,
+        max_queue=None,
+    )
+    return Follower(ws)
+
+
+async def presenter_load(ports: list[int], teacher_cookie: str, projected: str, cookies: list[str], events: int):
+    teacher = await open_follower(ports[0], projected, teacher_cookie)
+    await teacher.ready.wait()
+    followers = []
+    for start in range(0, len(cookies), 25):
+        chunk = [
+            await open_follower(ports[(start + i) % len(ports)], projected, c)
+            for i, c in enumerate(cookies[start : start + 25])
+        ]
+        await asyncio.wait_for(asyncio.gather(*(f.ready.wait() for f in chunk)), 120)
+        followers += chunk
+    assert (await teacher.request(1, {"type": "present", "on": True}))["ok"]
+    for f in followers:
+        await f.send({"type": "follow", "on": True})
+    deadline = time.perf_counter() + 30
+    while teacher.following < len(followers) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    following = teacher.following
+
+    sent: dict[int, float] = {}
+    seq = 0
+
+    async def event(k: int) -> None:
+        nonlocal seq
+        seq += 1
+        sent[seq] = time.perf_counter()
+        await teacher.send({"type": "view", "set": EVENTS[k % len(EVENTS)]})
+
+    async def wait_all(seqs) -> None:
+        deadline = time.perf_counter() + 30
+        while any(s not in f.got for f in followers for s in seqs) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+
+    for k in range(events):
+        await event(k)
+        await asyncio.sleep(0.5)
+    quiet = list(range(1, seq + 1))
+    await wait_all(quiet)
+
+    # a question, answered by every student over 10 s while the presenter goes on presenting
+    asked = await teacher.request(
+        2, {"type": "ask", "question": {"kind": "choice", "prompt": "?", "choices": ["a", "b"], "correct": 0}}
+    )
+    question = asked["question"]["id"]
+    answer_started = time.perf_counter()
+    spread = 10.0 / len(followers)
+
+    async def answers() -> None:
+        for i, f in enumerate(followers):
+            await asyncio.sleep(max(0.0, answer_started + i * spread - time.perf_counter()))
+            await f.send({"type": "answer", "question": question, "answer": {"choice": i % 2}, "id": 10_000 + i})
+
+    async def presenting_meanwhile() -> list[int]:
+        during = []
+        k = 0
+        while time.perf_counter() < answer_started + 10.0:
+            await event(k)
+            during.append(seq)
+            k += 1
+            await asyncio.sleep(0.5)
+        return during
+
+    _, busy = await asyncio.gather(answers(), presenting_meanwhile())
+    last_answer_sent = time.perf_counter()
+    deadline = time.perf_counter() + 30
+    while teacher.answered < len(followers) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    counted_after = time.perf_counter() - last_answer_sent
+    await wait_all(busy)
+    refused = sum(1 for f in followers for r in f.replies.values() if not r.get("ok"))
+
+    def lags(seqs) -> list[float]:
+        out = []
+        for s in seqs:
+            times = [f.got.get(s) for f in followers]
+            if all(times):
+                out.append((max(times) - sent[s]) * 1000)
+        return out
+
+    quiet_lags, busy_lags = lags(quiet), lags(busy)
+    sizes = [size for f in followers for size in f.sizes]
+    for ws in [teacher, *followers]:
+        await ws.ws.close()
+    return {
+        "followers": len(followers),
+        "following": following,
+        "events": len(quiet),
+        "measured": len(quiet_lags),
+        "p50": percentile(quiet_lags, 0.5),
+        "p99": percentile(quiet_lags, 0.99),
+        "max": max(quiet_lags, default=float("nan")),
+        "bytes_mean": sum(sizes) / max(1, len(sizes)),
+        "bytes_max": max(sizes, default=0),
+        "busy_events": len(busy),
+        "busy_measured": len(busy_lags),
+        "busy_p50": percentile(busy_lags, 0.5),
+        "busy_p99": percentile(busy_lags, 0.99),
+        "answered": teacher.answered,
+        "counted_after_s": counted_after,
+        "answer_refused": refused,
+    }
+
+
+def run_presenter(env: dict, workers: int, students: int, events: int, label: str) -> dict:
+    livehelpers.manage(env, "migrate", "--noinput")
+    livehelpers.manage(env, "createinstructor", "bench", "--password", PASSWORD)
+    with livehelpers.daphnes(env, workers) as (ports, processes):
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        teacher, code, projected = sign_in_and_make_class(bases[0], "bench")
+
+        def join_only(n: int) -> str:
+            student = Browser(bases[n % workers])
+            student.request(f"/join/{code}/")
+            status, _, _ = student.request("/join/", {"code": code, "display_name": f"student {n:03d}"})
+            assert status == 302, f"join failed: {status}"
+            return student.cookie("sessionid")
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            cookies = list(pool.map(join_only, range(students)))
+        cpu_before = [cpu_seconds(p.pid) for p in processes]
+        started = time.perf_counter()
+        result = asyncio.run(presenter_load(ports, teacher.cookie("sessionid"), projected, cookies, events))
+        elapsed = time.perf_counter() - started
+        result["server_cpu"] = [
+            100 * (cpu_seconds(p.pid) - before) / elapsed for p, before in zip(processes, cpu_before, strict=True)
+        ]
+        result["rss_mb"] = sum(rss_mb(p.pid) for p in processes)
+    result["label"] = label
+    return result
+
+
+def report_presenter(r: dict) -> None:
+    print(
+        f"\n{r['label']}: {r['followers']} followers ({r['following']} counted following by the presenter)\n"
+        f"  presenter event -> the last follower holds it: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+        f"max {r['max']:.1f} ms ({r['measured']} of {r['events']} events)\n"
+        f"  bytes per follower per event: mean {r['bytes_mean']:.0f}, max {r['bytes_max']}\n"
+        f"  while {r['followers']} answer in 10 s: events p50 {r['busy_p50']:.1f} ms, p99 {r['busy_p99']:.1f} ms "
+        f"({r['busy_measured']} of {r['busy_events']}); the presenter's count reached {r['answered']} "
+        f"{r['counted_after_s'] * 1000:.0f} ms after the last answer; refused answers {r['answer_refused']}\n"
+        f"  server CPU {' + '.join(f'{c:.0f}' for c in r['server_cpu'])} % of a core; resident {r['rss_mb']:.0f} MB",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=300)
@@ -445,11 +675,16 @@ def main() -> None:
     )
     parser.add_argument("--redis", action="store_true", help="only PostgreSQL + Redis with two daphne workers")
     parser.add_argument("--embedded", action="store_true", help="only the embedded default")
+    parser.add_argument("--presenter", action="store_true", help="presenting live instead: " + PRESENTER_DOC)
+    parser.add_argument("--events", type=int, default=40, help="--presenter: presenter events before the question")
     args = parser.parse_args()
     limits = {
         "KUBEVIZ_MAX_STUDENTS_PER_CLASS": args.students + 10,
         "KUBEVIZ_MAX_SANDBOXES_PER_CLASS": args.students + 10,
     }
+    if args.presenter:
+        main_presenter(args, limits)
+        return
     results = []
     if not args.redis:
         with tempfile.TemporaryDirectory() as tmp:
@@ -482,6 +717,32 @@ def main() -> None:
             f"| {r['label']} | {r['join_s']:.1f} s | {r['fork_server_p50']:.1f} / {r['fork_server_max']:.1f} ms "
             f"| {r['teacher_p50']:.1f} / {r['teacher_p99']:.1f} ms | {r['student_p50']:.1f} / {r['student_p99']:.1f} ms "
             f"| {r['rss_mb']:.0f} MB ({r['peak_rss_mb']:.0f} MB) | {len(r['lost'])} |"
+        )
+
+
+def main_presenter(args, limits: dict) -> None:
+    results = []
+    if not args.redis:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = livehelpers.server_env(f"sqlite:///{tmp}/bench.sqlite3", redis=False, **limits)
+            label = "embedded default (one daphne, SQLite, in-memory)"
+            results.append(run_presenter(env, 1, args.students, args.events, label))
+            report_presenter(results[-1])
+    if not args.embedded:
+        with livehelpers.postgres_database() as url:
+            env = livehelpers.server_env(url, redis=True, **limits)
+            label = "PostgreSQL + Redis, two daphne workers"
+            results.append(run_presenter(env, 2, args.students, args.events, label))
+            report_presenter(results[-1])
+    print(
+        "\n| setup | event → last follower p50 / p99 | bytes per follower per event | events while 300 answer "
+        "p50 / p99 | answers counted |"
+    )
+    print("|---|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['label']} | {r['p50']:.1f} / {r['p99']:.1f} ms | {r['bytes_mean']:.0f} (max {r['bytes_max']}) "
+            f"| {r['busy_p50']:.1f} / {r['busy_p99']:.1f} ms | {r['answered']} of {r['followers']} |"
         )
 
 

@@ -139,12 +139,58 @@ class Presence(models.Model):
     user = models.CharField(max_length=150, blank=True, default="")
     instructor = models.BooleanField(default=False, help_text="one of the class's instructors (students see them)")
     editing = models.BooleanField(default=False, help_text="an instructor who took the sandbox over")
+    following = models.BooleanField(default=False, help_text="follows the class's presenter (a projected cluster)")
     joined = models.DateTimeField(auto_now_add=True)
     seen = models.DateTimeField(
         auto_now=True,
         db_index=True,
         help_text="refreshed by the worker holding the socket; stale rows (a worker that died) stop counting",
     )
+
+
+class Presentation(models.Model):
+    """A class's instructor presenting live (simulator/presenting.py): on or off, the presenter's
+    latest view (what a late joiner lands on), the student sandbox in the spotlight."""
+
+    classroom = models.OneToOneField(Classroom, on_delete=models.CASCADE, related_name="presentation")
+    presenting = models.BooleanField(default=False)
+    presenter = models.CharField(max_length=150, blank=True, default="")
+    view = models.JSONField(default=dict, help_text="the presenter's view state, by meaning (docs/protocol.md)")
+    seq = models.BigIntegerField(default=0, help_text="bumped by every presenter event")
+    spotlight = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated = models.DateTimeField(auto_now=True)
+
+
+class Question(models.Model):
+    """A predict-then-reveal question asked of a class: the spec (kind, prompt, what is revealed),
+    then, once revealed, the truth and the class's anonymous distribution."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.CharField(max_length=150, blank=True, default="")
+    spec = models.JSONField()
+    truth = models.JSONField(null=True, blank=True)
+    distribution = models.JSONField(null=True, blank=True)
+    open = models.BooleanField(
+        default=True, help_text="on the students' screens (asked, or revealed and not dismissed)"
+    )
+    asked = models.DateTimeField(auto_now_add=True)
+    revealed = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked"]
+
+
+class Answer(models.Model):
+    """One student's answer to a question (their last one counts); `correct` once revealed."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="answers")
+    answer = models.JSONField()
+    correct = models.BooleanField(null=True)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "student"], name="one_answer_per_student")]
 
 
 class KubeObject(models.Model):

@@ -58,6 +58,7 @@ class Action(StrEnum):
     EXPORT = "export"  # export.yaml
     QUERY = "query"  # resolve, trace, explain-service, explain-pod
     PRESENCE = "presence"  # counted as watching; seeing who watches
+    FOLLOW = "follow"  # following the class's presenter (or breaking away)
     API_READ = "api-read"  # the Kubernetes API's get, list, watch (issue 16)
     # Writes of a cluster's objects
     APPLY = "apply"
@@ -66,6 +67,10 @@ class Action(StrEnum):
     CLOCK = "clock"
     API_WRITE = "api-write"  # the Kubernetes API's create, update, patch, delete (issue 16)
     CONSOLE = "console"  # a console command (issue 17)
+    # Presenting live (issue 14), on a class's projected cluster
+    PRESENT = "present"  # presenter events, Present on/off, spotlight, ask and reveal questions
+    ANSWER = "answer"  # a student's answer to the question asked
+    SPOTLIGHT = "spotlight"  # project this student's sandbox to the class (target: the sandbox)
     # The cluster itself
     CREATE = "create"  # a new cluster (target None)
     FORK = "fork"  # a copy of one's own ("My copy" for a student)
@@ -85,7 +90,9 @@ class Action(StrEnum):
     STUDENT_SELF = "student-self"  # their rejoin code, their consent
 
 
-READS = frozenset({Action.VIEW, Action.SNAPSHOT, Action.EXPORT, Action.QUERY, Action.PRESENCE, Action.API_READ})
+READS = frozenset(
+    {Action.VIEW, Action.SNAPSHOT, Action.EXPORT, Action.QUERY, Action.PRESENCE, Action.FOLLOW, Action.API_READ}
+)
 WRITES = frozenset({Action.APPLY, Action.DRY_RUN, Action.DELETE_OBJECT, Action.CLOCK, Action.API_WRITE, Action.CONSOLE})
 CLASS_ACTIONS = frozenset(
     {Action.CLASS_VIEW, Action.CLASS_MANAGE, Action.PUSH, Action.CLASS_INSTRUCTORS, Action.CLASS_DELETE}
@@ -259,7 +266,37 @@ def _fork(actor: Actor, cluster: Cluster, rel: _Relation) -> Decision:
     return Decision(False, "sign in as an instructor to make clusters of your own")
 
 
+def _presenting(action: Action, cluster: Cluster, rel: _Relation) -> Decision:
+    """Presenting happens on a class's projected cluster: its instructors present (and spotlight
+    their students' sandboxes), its students follow and answer."""
+    if action == Action.SPOTLIGHT:
+        if cluster.role != Cluster.SANDBOX or cluster.classroom_id is None:
+            return Decision(False, "only a student's sandbox of the class can be spotlighted")
+        if rel.teaches:
+            return ALLOWED
+        return Decision(False, "only the class's instructors spotlight a student's sandbox")
+    if cluster.role != Cluster.PROJECTED:
+        return Decision(False, "presenting happens on a class's projected cluster")
+    read = _read(cluster, rel)
+    if action == Action.PRESENT:
+        if rel.teaches:
+            return ALLOWED
+        if rel.member:
+            return Decision(False, "only the class's instructors present: you follow them")
+        return Decision(False, "only this class's instructors present to it")
+    # ANSWER
+    if rel.member:
+        return ALLOWED
+    if rel.teaches:
+        return Decision(False, "the class's instructors ask; its students answer")
+    if not read:
+        return read
+    return Decision(False, "only the class's students answer its questions: join the class with its code")
+
+
 def _cluster_rule(actor: Actor, action: Action, cluster: Cluster, rel: _Relation) -> Decision:
+    if action in (Action.PRESENT, Action.ANSWER, Action.SPOTLIGHT):
+        return _presenting(action, cluster, rel)
     if action in READS:
         return _read(cluster, rel)
     if action in WRITES:
@@ -332,6 +369,8 @@ def decide(actor: Actor, action: Action, target: Cluster | Classroom | Student |
             return Decision(False, "sign in as an instructor to make clusters (KUBEVIZ_OPEN_CLUSTERS is off)")
         return Decision(False, f"{action.value} needs a cluster or a class")
     if actor.superuser:
+        if action in (Action.PRESENT, Action.ANSWER, Action.SPOTLIGHT) and isinstance(target, Cluster):
+            return _presenting(action, target, _relation(actor, target))
         sandbox_only = action in (Action.RESET, Action.TAKEOVER)
         if sandbox_only and isinstance(target, Cluster) and target.role != Cluster.SANDBOX:
             return Decision(False, f"only a sandbox can be {'reset' if action == Action.RESET else 'taken over'}")

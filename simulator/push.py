@@ -19,7 +19,9 @@ from . import selectors
 from .live import payloads
 
 PRESENCE_DEBOUNCE = 0.5  # seconds: a class connecting at once costs one presence message
+ANSWERS_DEBOUNCE = 0.5  # seconds: a class answering at once costs two count messages a second
 _presence_pending: dict[int, asyncio.Task] = {}
+_answers_pending: dict[int, asyncio.Task] = {}
 
 
 def group_name(cluster_id: int) -> str:
@@ -67,13 +69,44 @@ async def _presence_soon(cluster_id: int) -> None:
             await asyncio.sleep(PRESENCE_DEBOUNCE)
             count = await database_sync_to_async(selectors.watcher_count)(cluster_id)
             instructors = await database_sync_to_async(selectors.watching_instructors)(cluster_id)
-            await get_channel_layer().group_send(
-                group_name(cluster_id),
-                {"type": "cluster.presence", "text": payloads.encode(payloads.presence(count, instructors))},
-            )
+            following = await database_sync_to_async(selectors.follower_count)(cluster_id)
+            text = payloads.encode(payloads.presence(count, instructors, following))
+            await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.presence", "text": text})
         finally:
             _presence_pending.pop(cluster_id, None)
 
     # A context of its own: the task outlives the sync_to_async call that scheduled it, and must
     # not reach the database through that call's executor once it has gone.
     _presence_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+
+
+def presenting(cluster_id: int, text: str) -> None:
+    """Send one presenter message (simulator/presenting.py: a view event, Present on or off, a
+    spotlight, a question, a reveal) to everyone watching the projected cluster. Ephemeral: no
+    version, nothing stored in the cluster."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.present", "text": text})
+
+
+def answers(cluster_id: int, question_id: int) -> None:
+    """How many answered the question, ANSWERS_DEBOUNCE seconds from now: one message for all
+    the answers of this worker in that time (who answered, never what, until the reveal)."""
+    async_to_sync(_answers_soon)(cluster_id, question_id)
+
+
+async def _answers_soon(cluster_id: int, question_id: int) -> None:
+    if cluster_id in _answers_pending:
+        return
+
+    async def later() -> None:
+        try:
+            await asyncio.sleep(ANSWERS_DEBOUNCE)
+            count = await database_sync_to_async(selectors.question_answered_count)(question_id)
+            text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
+            await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+        finally:
+            _answers_pending.pop(cluster_id, None)
+
+    _answers_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())

@@ -18,7 +18,7 @@ from . import export, repository
 from .engine import dns, kinds, trace
 from .live import explain, payloads
 from .live.entries import meta_entry
-from .models import Classroom, Cluster, Presence, Student
+from .models import Answer, Classroom, Cluster, Presence, Student
 
 PRESENCE_TTL = datetime.timedelta(seconds=90)
 
@@ -250,3 +250,14 @@ def watcher_count(cluster_id: int, now: datetime.datetime | None = None) -> int:
     """Open websockets watching the cluster, on any worker (rows a live worker vouched for lately)."""
     now = now or timezone.now()
     return Presence.objects.filter(cluster_id=cluster_id, seen__gte=now - PRESENCE_TTL).count()
+
+
+def follower_count(cluster_id: int, now: datetime.datetime | None = None) -> int:
+    """Sockets on a projected cluster following its presenter (simulator/presenting.py)."""
+    now = now or timezone.now()
+    return Presence.objects.filter(cluster_id=cluster_id, following=True, seen__gte=now - PRESENCE_TTL).count()
+
+
+def question_answered_count(question_id: int) -> int:
+    """How many students answered a predict-then-reveal question (who, never what)."""
+    return Answer.objects.filter(question_id=question_id).count()

@@ -133,12 +133,15 @@ def change_text(version: int, set_: dict, unset: list, cause: dict, patch: dict 
     return text
 
 
-def presence(watchers: int, instructors: list[dict] | None = None) -> dict:
+def presence(watchers: int, instructors: list[dict] | None = None, following: int = 0) -> dict:
     """How many watch; and, when a class's instructors watch (a student's sandbox), who they are
-    and whether they took it over: `instructors: [{name, editing}]`."""
+    and whether they took it over: `instructors: [{name, editing}]`; on a projected cluster being
+    presented, how many follow the presenter (`following`)."""
     out: dict[str, Any] = {"type": "presence", "watchers": watchers}
     if instructors:
         out["instructors"] = instructors
+    if following:
+        out["following"] = following
     return out
 
 

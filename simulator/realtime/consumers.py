@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .. import classrooms, permissions, presence, selectors, services
+from .. import classrooms, permissions, presence, presenting, selectors, services
 from ..live import payloads
 from ..permissions import Action, Role
 from . import fanout, ticker
@@ -39,6 +39,16 @@ MESSAGE_ACTIONS = {
     "trace": Action.QUERY,
     "explain-service": Action.QUERY,
     "explain-pod": Action.QUERY,
+    # Presenting live (simulator/presenting.py), on a class's projected cluster
+    "present": Action.PRESENT,
+    "view": Action.PRESENT,
+    "spotlight": Action.PRESENT,  # and Action.SPOTLIGHT on the sandbox
+    "sandboxes": Action.PRESENT,  # the spotlight's menu
+    "ask": Action.PRESENT,
+    "reveal": Action.PRESENT,
+    "dismiss": Action.PRESENT,
+    "follow": Action.FOLLOW,
+    "answer": Action.ANSWER,
 }
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
@@ -100,6 +110,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await fanout.join(self.cluster.pk, self)
         await self.send_snapshot()
         await fanout.flush(self.cluster.pk, self)
+        if self.cluster.role == Role.PROJECTED:  # a late joiner lands on the presenter's view
+            state = await database_sync_to_async(presenting.presentation_state)(self.cluster)
+            if state is not None:
+                await self.send_json(state)
         # A class's instructor watching a student's sandbox is named to the student (and says
         # whether they took it over); a student's visit counts as their activity on the roster.
         instructor = self.cluster.role == Role.SANDBOX and may[Action.TAKEOVER].allowed
@@ -267,6 +281,81 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.cluster, namespace=namespace, name=name
         )
         await self.send_json(payloads.reply(request_id, True, version=version, **result))
+
+    # ------------------------------------------------------------------ presenting live
+    async def on_present(self, message, request_id):
+        on = message.get("on")
+        if not isinstance(on, bool):
+            raise services.ServiceError("present needs `on`: true or false")
+        await database_sync_to_async(presenting.presenting_set)(cluster=self.cluster, user=self.actor, on=on)
+        await self.send_json(payloads.reply(request_id, True))
+
+    async def on_view(self, message, request_id):
+        seq = await database_sync_to_async(presenting.presenter_view)(
+            cluster=self.cluster, user=self.actor, fields=message.get("set")
+        )
+        if request_id is not None:
+            await self.send_json(payloads.reply(request_id, True, seq=seq))
+
+    async def on_follow(self, message, request_id):
+        on = message.get("on")
+        if not isinstance(on, bool):
+            raise services.ServiceError("follow needs `on`: true or false")
+        await database_sync_to_async(presenting.follow_set)(
+            cluster_id=self.cluster.pk, channel_name=self.channel_name, on=on
+        )
+        state = await database_sync_to_async(presenting.presentation_state)(self.cluster) if on else None
+        await self.send_json(payloads.reply(request_id, True, presenting=state))
+
+    async def on_spotlight(self, message, request_id):
+        slug = message.get("sandbox")
+        sandbox = None
+        if slug is not None:
+            if not isinstance(slug, str):
+                raise services.ServiceError("spotlight needs `sandbox`: a sandbox's slug, or null to end it")
+            sandbox = await database_sync_to_async(selectors.cluster_by_slug)(slug)
+            decision = (
+                await database_sync_to_async(permissions.decide)(self.actor, Action.SPOTLIGHT, sandbox)
+                if sandbox is not None
+                else permissions.Decision(False, f"no sandbox {slug!r}")
+            )
+            if not decision:
+                await self.send_json(payloads.refused(request_id, decision.reason))
+                return
+        payload = await database_sync_to_async(presenting.spotlight_set)(cluster=self.cluster, sandbox=sandbox)
+        await self.send_json(payloads.reply(request_id, True, spotlight=payload is not None))
+
+    async def on_sandboxes(self, message, request_id):
+        rows = await database_sync_to_async(presenting.sandboxes_to_spotlight)(self.cluster)
+        await self.send_json(payloads.reply(request_id, True, sandboxes=rows))
+
+    async def on_ask(self, message, request_id):
+        lesson_question = message.get("lessonQuestion")
+        if lesson_question is not None and not isinstance(lesson_question, str):
+            raise services.ServiceError("lessonQuestion must be the id of one of the lesson's questions")
+        public = await database_sync_to_async(presenting.question_ask)(
+            cluster=self.cluster, user=self.actor, spec=message.get("question"), lesson_question=lesson_question
+        )
+        await self.send_json(payloads.reply(request_id, True, question=public))
+
+    async def on_answer(self, message, request_id):
+        count = await database_sync_to_async(presenting.question_answer)(
+            cluster=self.cluster,
+            student_ids=self.actor.student_ids,
+            question_id=message.get("question"),
+            answer=message.get("answer"),
+        )
+        await self.send_json(payloads.reply(request_id, True, answered=count))
+
+    async def on_reveal(self, message, request_id):
+        reveal = await database_sync_to_async(presenting.question_reveal)(
+            cluster=self.cluster, user=self.actor, question_id=message.get("question")
+        )
+        await self.send_json(payloads.reply(request_id, True, reveal=reveal.public, results=reveal.results))
+
+    async def on_dismiss(self, message, request_id):
+        await database_sync_to_async(presenting.question_dismiss)(cluster=self.cluster)
+        await self.send_json(payloads.reply(request_id, True))
 
 
 def _reference(message: dict, field: str) -> tuple[str, str]:

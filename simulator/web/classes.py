@@ -4,6 +4,8 @@ first (a refusal is a 403 saying why) and writes through `classrooms` and `servi
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -11,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import classrooms, lessons, permissions, selectors, services
+from .. import classrooms, lessons, permissions, presenting, selectors, services
 from ..permissions import Action
 from . import identity
 from .forms import ClassCreateForm, InstructorForm, JoinForm, JoiningForm, RejoinForm, RenameForm
@@ -76,6 +78,7 @@ def class_page(request, pk: int):
         return refused
     context = _class_context(request, classroom)
     context["qr_svg"] = _qr(context["join_url"]).svg_inline(scale=6, dark="#111", border=2)
+    context["questions"] = presenting.class_question_results(classroom)  # predict-then-reveal, who was right
     return render(request, "simulator/class.html", context)
 
 
@@ -98,8 +101,10 @@ def qr_svg(request, pk: int):
     classroom, refused = _class_decided(request, Action.CLASS_VIEW, pk)
     if refused:
         return refused
-    svg = _qr(join_url(request, classroom)).svg_inline(scale=8, dark="#111", border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A whole SVG document (with its namespace): an <img> of it draws, which inline markup would not.
+    out = io.BytesIO()
+    _qr(join_url(request, classroom)).save(out, kind="svg", xmldecl=False, scale=8, dark="#111", border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 @require_POST

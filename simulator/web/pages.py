@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .. import lessons, permissions, selectors
+from .. import lessons, permissions, presenting, selectors
 from ..live import keys
 from ..permissions import Action, Role
 
@@ -76,7 +76,16 @@ def access(actor, cluster) -> dict:
     take over or hand back, share, delete; and who can see the cluster, in words."""
     may = permissions.decide_many(
         actor,
-        [Action.APPLY, Action.FORK, Action.RESET, Action.TAKEOVER, Action.SHARE, Action.DELETE],
+        [
+            Action.APPLY,
+            Action.FORK,
+            Action.RESET,
+            Action.TAKEOVER,
+            Action.SHARE,
+            Action.DELETE,
+            Action.PRESENT,
+            Action.ANSWER,
+        ],
         cluster,
     )
     classroom = selectors.classroom_of(cluster)
@@ -111,6 +120,8 @@ def access(actor, cluster) -> dict:
         "taking_over": may[Action.TAKEOVER].allowed and cluster.pk in actor.takeovers,
         "may_share": may[Action.SHARE].allowed,
         "may_delete": may[Action.DELETE].allowed,
+        "may_present": may[Action.PRESENT].allowed,
+        "may_answer": may[Action.ANSWER].allowed,
         "classroom": classroom,
         "teaches": bool(classroom is not None and permissions.decide(actor, Action.CLASS_VIEW, classroom)),
         "student": student,
@@ -128,4 +139,28 @@ def page_config(cluster, *, access: dict) -> dict:
         "readOnlyReason": "" if access["can_edit"] else access["read_only_reason"],
         "lesson": lesson_of(cluster),
         "kinds": selectors.kind_names(),
+        "presenting": presenting_config(cluster, access=access),
     }
+
+
+def presenting_config(cluster, *, access: dict) -> dict | None:
+    """What the presenting modules need (static/src/follow/): on a class's projected cluster, who
+    this viewer is there (presenter or follower), and for the presenter the join code, its QR code
+    and the lesson's prepared questions. None elsewhere."""
+    classroom = access["classroom"]
+    if cluster.role != Role.PROJECTED or classroom is None:
+        return None
+    if access["may_present"]:
+        try:
+            questions, problem = presenting.lesson_questions(classroom.lesson), ""
+        except presenting.PresentingError as exc:  # a bad questions file: said on the page, not a 500
+            questions, problem = [], str(exc)
+        return {
+            "role": "presenter",
+            "joinCode": classroom.join_code,
+            "joinPath": f"/join/{classroom.join_code}/",
+            "qrUrl": f"/classes/{classroom.pk}/qr.svg",
+            "questions": questions,
+            "questionsProblem": problem,
+        }
+    return {"role": "student" if access["may_answer"] else "watcher"}

@@ -15,6 +15,7 @@ import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { wirePresenter } from "./page/presenter.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
+import { installPresenting } from "./follow/index.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -28,6 +29,7 @@ function start() {
   document.body.classList.add("js");
 
   const store = new Store();
+  let presenting = null; // presenting live (follow/), once the parts exist
   const probe = installProbe(store);
   const header = new Header(store, {
     status: $("#conn"),
@@ -41,6 +43,7 @@ function start() {
     presence: (message) => {
       header.setWatchers(message.watchers);
       showInstructors($("#instructors-in"), message.instructors); // a class's instructors in a sandbox
+      presenting?.presence(message); // how many follow the presenter
     },
     error: (message) => header.toast(message.message, "error"),
   });
@@ -86,11 +89,17 @@ function start() {
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
-  probe.expose({ diagram, editor, socket });
+  presenting = installPresenting(config.presenting, {
+    store,
+    socket,
+    parts: { diagram, panels, editor },
+    workerUrl: `${distUrl}elk-worker.min.js`,
+  });
+  probe.expose({ diagram, editor, socket, panels });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
-  wirePresenter(diagram, { presentToggle: $("#present-toggle"), themeToggle: $("#theme-dark") });
+  wirePresenter(diagram, { presentToggle: $("#present-layout"), themeToggle: $("#theme-dark") });
   confirmSubmits(document);
   socket.connect();
 }

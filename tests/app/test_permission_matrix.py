@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern
 
 from kubeviz.asgi import application
-from simulator import classrooms, models, permissions, services
+from simulator import classrooms, models, permissions, presenting, services
 from simulator.realtime import consumers
 from simulator.web import urls as web_urls
 
@@ -135,6 +135,9 @@ def fingerprint() -> dict:
             for kind, model in models.KIND_MODELS.items()
         },
         "classes": sorted(models.Classroom.objects.values_list("pk", "name", "join_code", "joining_open", "projected")),
+        "presenting": sorted(models.Presentation.objects.values_list("pk", "presenting", "seq", "view", "spotlight")),
+        "questions": sorted(models.Question.objects.values_list("pk", "open", "revealed")),
+        "answers": sorted(models.Answer.objects.values_list("pk", "question_id", "student_id", "answer", "correct")),
         "co_instructors": sorted(
             models.Classroom.co_instructors.through.objects.values_list("classroom_id", "user_id")
         ),
@@ -325,6 +328,12 @@ def test_the_admin_is_for_administrators_only(world):
 
 
 # ---------------------------------------------------------------------- the websocket messages
+NOBODY = {"sandbox": frozenset(), "open": frozenset(), "personal": frozenset()}
+PRESENTERS = {"projected": INSTRUCTORS_OF_A, **NOBODY}  # presenter events, spotlight, questions
+ANSWERERS = {"projected": frozenset({"student", "other_student"}), **NOBODY}
+CHOICE = {"kind": "choice", "prompt": "Which?", "choices": ["a", "b"], "correct": 1}
+ASKED: dict = {}  # the question open when the students answer (asked before the scenario)
+
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
 
 MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-case pod name)
@@ -337,6 +346,16 @@ MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-cas
     "trace": (READERS, lambda n: {"type": "trace", "from": "default/prod-1", "url": "http://prod/"}),
     "explain-service": (READERS, lambda n: {"type": "explain-service", "service": "default/prod"}),
     "explain-pod": (READERS, lambda n: {"type": "explain-pod", "pod": "default/prod-1"}),
+    # Presenting live: in this order an instructor switches Present on, then sends a view, ...
+    "present": (PRESENTERS, lambda n: {"type": "present", "on": True}),
+    "view": (PRESENTERS, lambda n: {"type": "view", "set": {"select": "Pod/default/prod-1", "tab": "inspect"}}),
+    "follow": (READERS, lambda n: {"type": "follow", "on": True}),
+    "spotlight": (PRESENTERS, lambda n: {"type": "spotlight", "sandbox": None}),
+    "sandboxes": (PRESENTERS, lambda n: {"type": "sandboxes"}),
+    "ask": (PRESENTERS, lambda n: {"type": "ask", "question": CHOICE}),
+    "answer": (ANSWERERS, lambda n: {"type": "answer", "question": ASKED["id"], "answer": {"choice": 1}}),
+    "reveal": (PRESENTERS, lambda n: {"type": "reveal"}),
+    "dismiss": (PRESENTERS, lambda n: {"type": "dismiss"}),
 }
 MESSAGE_TYPES = {"apply-dry-run": "apply"}
 
@@ -364,6 +383,8 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
     cluster = world.clusters[target]
     cookies = {actor: session_cookie(world, actor) for actor in ACTORS}
     counter = iter(range(10_000))
+    projected = world.clusters["projected"]
+    ASKED["id"] = presenting.question_ask(cluster=projected, user=world.users["instructor"], spec=CHOICE)["id"]
 
     async def scenario():
         for actor in ACTORS:

@@ -140,6 +140,14 @@ export class LiveSocket {
       case "presence":
         this.handlers.presence?.(message);
         return;
+      case "presenting":
+      case "view":
+      case "spotlight":
+      case "question":
+      case "answers":
+      case "reveal":
+        this.store.applyPresenter(message); // presenting live: ephemeral, no version
+        return;
       case "error": {
         const waiter = message.id !== undefined ? this.pending.get(message.id) : undefined;
         if (waiter) {

@@ -10,6 +10,55 @@ export class Store {
     this.families = new Map();
     this.version = null;
     this.listeners = [];
+    // Presenting live (docs/protocol.md "Presenting"): ephemeral, apart from the versioned entries.
+    this.presenter = { on: false, presenter: "", seq: 0, view: {}, spotlight: null, question: null };
+    this.presenterListeners = [];
+  }
+
+  /** fn(message, presenter) after every presenter message (follow/ reacts to them). */
+  subscribePresenter(fn) {
+    this.presenterListeners.push(fn);
+  }
+
+  /** A presenter message (`presenting`, `view`, `spotlight`, `question`, `answers`, `reveal`)
+   *  folded into `this.presenter`: the whole view, the spotlight, the question on screen. */
+  applyPresenter(message) {
+    const p = this.presenter;
+    switch (message.type) {
+      case "presenting":
+        Object.assign(p, {
+          on: message.on,
+          presenter: message.presenter,
+          seq: message.seq,
+          view: { ...message.view },
+          spotlight: message.spotlight,
+          question: message.question,
+        });
+        break;
+      case "view":
+        p.gap = message.seq !== p.seq + 1; // a missed event: follow/ asks for the whole view
+        p.seq = message.seq;
+        for (const [field, value] of Object.entries(message.set)) {
+          if (value === null) delete p.view[field];
+          else p.view[field] = value;
+        }
+        break;
+      case "spotlight":
+        p.spotlight = message.spotlight;
+        break;
+      case "question":
+        p.question = message.question;
+        break;
+      case "answers":
+        if (p.question?.id === message.question) p.question = { ...p.question, answered: message.answered };
+        break;
+      case "reveal":
+        if (p.question?.id === message.question) p.question = { ...p.question, reveal: message.reveal };
+        break;
+      default:
+        return;
+    }
+    for (const fn of this.presenterListeners) fn(message, p);
   }
 
   /** fn(event) after every snapshot ({type: "snapshot", version}) and change (see applyChange). */

@@ -1,0 +1,374 @@
+"""Presenting live (issue 14): the writes, and the reads they need.
+
+A class's instructor presents on the class's projected cluster. What they point at goes to every
+follower as ephemeral presenter events — apart from the cluster's versioned changes: no version
+is bumped, nothing of the cluster changes. The latest view is kept (`Presentation`), so a student
+who joins late or reconnects lands on it. Every message leaves through `push` on commit, to the
+projected cluster's group (its one relay per worker fans it out). Who may call which is decided
+before, by `permissions.decide` (`PRESENT`, `FOLLOW`, `ANSWER`, `SPOTLIGHT`).
+
+- `presenting_set`: Present on or off; `presenter_view`: one presenter event;
+- `follow_set`: a follower follows or breaks away (the presenter sees how many follow);
+- `spotlight_set`: project a student's sandbox (anonymised unless they agreed), with its diff;
+- `question_ask`, `question_answer`, `question_reveal`, `question_dismiss`: predict, then reveal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from . import lessons, push, selectors, services
+from .live import presenting as live
+from .models import Answer, Classroom, Cluster, Presence, Presentation, Question, Student
+from .services import ServiceError
+
+
+class PresentingError(ServiceError):
+    """A presenting request that cannot be done as asked (bad input, nothing to reveal)."""
+
+
+def _bad(exc: live.BadInput) -> PresentingError:
+    return PresentingError(str(exc))
+
+
+def _classroom(cluster: Cluster) -> Classroom:
+    classroom = Classroom.objects.filter(projected_id=cluster.pk).first()
+    if classroom is None:
+        raise PresentingError("presenting happens on a class's projected cluster")
+    return classroom
+
+
+def _presentation(cluster: Cluster, *, lock: bool = False) -> Presentation:
+    classroom = _classroom(cluster)
+    presentation, _ = Presentation.objects.get_or_create(classroom=classroom)
+    if lock:
+        presentation = Presentation.objects.select_for_update().get(pk=presentation.pk)
+    return presentation
+
+
+def _send_on_commit(cluster_id: int, payload: dict) -> None:
+    text = live.encode(payload)
+    transaction.on_commit(partial(push.presenting, cluster_id, text))
+
+
+# ---------------------------------------------------------------------- reads
+def presentation_state(cluster: Cluster) -> dict | None:
+    """The whole presentation of a projected cluster (the `presenting` message), or None when
+    the cluster is not a class's projected cluster or nobody presents there."""
+    classroom = Classroom.objects.filter(projected_id=cluster.pk).first()
+    if classroom is None:
+        return None
+    presentation = Presentation.objects.filter(classroom=classroom).first()
+    if presentation is None or not presentation.presenting:
+        return None
+    return live.presenting(
+        on=True,
+        presenter=presentation.presenter,
+        seq=presentation.seq,
+        view=presentation.view,
+        spotlight=spotlight_payload(presentation),
+        question=_open_question(classroom),
+    )
+
+
+def _open_question(classroom: Classroom) -> dict | None:
+    question = Question.objects.filter(classroom=classroom, open=True).first()
+    if question is None:
+        return None
+    out = live.public_question(question.pk, question.spec, question.answers.count())
+    if question.revealed is not None:
+        out["reveal"] = _reveal_public(question)
+    return out
+
+
+def student_label(student: Student) -> str:
+    """How a spotlight names a student: their name when they agreed, else "Student N" (N: their
+    place in the class's join order, stable for the class's life)."""
+    if student.spotlight_consent:
+        return student.display_name
+    number = Student.objects.filter(classroom_id=student.classroom_id, pk__lte=student.pk).count()
+    return f"Student {number}"
+
+
+def spotlight_payload(presentation: Presentation) -> dict | None:
+    """The spotlighted sandbox's diagram and its diff against the projected cluster, now."""
+    if presentation.spotlight_id is None:
+        return None
+    sandbox = Cluster.objects.filter(pk=presentation.spotlight_id).select_related("owner_student").first()
+    projected = presentation.classroom.projected
+    if sandbox is None or projected is None:
+        return None
+    version, mine = selectors.cluster_entries(sandbox)
+    _version, theirs = selectors.cluster_entries(projected)
+    label = student_label(sandbox.owner_student) if sandbox.owner_student_id else "A sandbox"
+    return live.spotlight(label=label, version=version, sandbox=mine, diff=live.spotlight_diff(theirs, mine))
+
+
+def question_results(question_id: int) -> list[dict]:
+    """Who answered what and whether they were right (for the instructor), by name."""
+    rows = Answer.objects.filter(question_id=question_id).select_related("student", "question")
+    return sorted(
+        (
+            {
+                "student": a.student.display_name,
+                "answer": live.label_of(a.question.spec, a.answer),
+                "correct": a.correct,
+            }
+            for a in rows
+        ),
+        key=lambda r: r["student"].lower(),
+    )
+
+
+def class_question_results(classroom: Classroom) -> list[dict]:
+    """The questions asked in a class, newest first, with who was right (the class page's)."""
+    out = []
+    for question in Question.objects.filter(classroom=classroom):
+        out.append(
+            {
+                "prompt": question.spec.get("prompt", ""),
+                "asked": question.asked,
+                "revealed": question.revealed,
+                "truth": live.truth_label(question.spec, question.truth) if question.truth is not None else "",
+                "results": question_results(question.pk),
+            }
+        )
+    return out
+
+
+def sandboxes_to_spotlight(cluster: Cluster) -> list[dict]:
+    """The class's students' sandboxes, for the presenter's spotlight menu: `[{slug, student,
+    label}]` (`label`: what the class will see), by student name."""
+    classroom = _classroom(cluster)
+    rows = Cluster.objects.filter(
+        classroom=classroom, role=Cluster.SANDBOX, owner_student__removed=False
+    ).select_related("owner_student")
+    out = [
+        {"slug": c.slug, "student": c.owner_student.display_name, "label": student_label(c.owner_student)}
+        for c in rows
+        if c.owner_student_id is not None
+    ]
+    return sorted(out, key=lambda r: r["student"].lower())
+
+
+# ---------------------------------------------------------------------- lesson questions
+QUESTIONS_DIR = "questions"
+
+
+def lesson_questions(lesson: str) -> list[dict]:
+    """The questions prepared for a lesson (`lessons/questions/<lesson>.yaml`, docs/lessons.md),
+    each checked as asked; [] when it has none. A bad file is a clear error naming it."""
+    if not lesson:
+        return []
+    path = Path(lessons.directory()) / QUESTIONS_DIR / f"{lesson}.yaml"
+    if "/" in lesson or not path.is_file():
+        return []
+    try:
+        items = yaml.safe_load(path.read_text()) or []
+    except yaml.YAMLError as exc:
+        raise PresentingError(f"{path.name}: not YAML ({exc})") from None
+    if not isinstance(items, list):
+        raise PresentingError(f"{path.name}: a list of questions is expected")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            spec = live.clean_question(item)
+        except live.BadInput as exc:
+            raise PresentingError(f"{path.name}, question {i + 1}: {exc}") from None
+        spec.setdefault("id", f"q{i + 1}")
+        out.append(spec)
+    return out
+
+
+# ---------------------------------------------------------------------- writes
+def presenting_set(*, cluster: Cluster, user, on: bool) -> dict:
+    """Present on (the instructor's view goes to followers; late joiners land on it) or off."""
+    with transaction.atomic():
+        presentation = _presentation(cluster, lock=True)
+        presentation.presenting = bool(on)
+        presentation.presenter = services.user_name(user)
+        if not on:
+            presentation.spotlight = None
+        presentation.save(update_fields=["presenting", "presenter", "spotlight", "updated"])
+        state = presentation_state(cluster) or live.presenting(
+            on=False, presenter=presentation.presenter, seq=presentation.seq, view={}, spotlight=None, question=None
+        )
+        _send_on_commit(cluster.pk, state)
+    return state
+
+
+def presenter_view(*, cluster: Cluster, user, fields) -> int:
+    """One presenter event: the view fields that changed. Returns its sequence number."""
+    try:
+        fields = live.clean_view(fields)
+    except live.BadInput as exc:
+        raise _bad(exc) from None
+    with transaction.atomic():
+        presentation = _presentation(cluster, lock=True)
+        if not presentation.presenting:
+            raise PresentingError("switch Present on first: followers get your view only while you present")
+        presentation.seq += 1
+        presentation.view = live.merge_view(presentation.view, fields)
+        presentation.save(update_fields=["seq", "view", "updated"])
+        _send_on_commit(cluster.pk, live.view_event(presentation.seq, fields))
+    return presentation.seq
+
+
+def follow_set(*, cluster_id: int, channel_name: str, on: bool) -> None:
+    """A follower follows the presenter again, or broke away: the presenter's count, on commit."""
+    with transaction.atomic():
+        Presence.objects.filter(channel_name=channel_name, cluster_id=cluster_id).update(following=bool(on))
+        transaction.on_commit(partial(push.presence, cluster_id))
+
+
+def spotlight_set(*, cluster: Cluster, sandbox: Cluster | None) -> dict | None:
+    """Project a student's sandbox to the class (None ends the spotlight). Returns the payload."""
+    if sandbox is not None and (sandbox.role != Cluster.SANDBOX or sandbox.classroom_id != _classroom(cluster).pk):
+        raise PresentingError("only a sandbox of this class's students can be spotlighted")
+    with transaction.atomic():
+        presentation = _presentation(cluster, lock=True)
+        if not presentation.presenting:
+            raise PresentingError("switch Present on first: the spotlight goes to your followers")
+        presentation.spotlight = sandbox
+        presentation.save(update_fields=["spotlight", "updated"])
+        payload = spotlight_payload(presentation)
+        _send_on_commit(cluster.pk, {"type": "spotlight", "spotlight": payload})
+    return payload
+
+
+def question_ask(*, cluster: Cluster, user, spec=None, lesson_question: str | None = None) -> dict:
+    """Ask the class a question (given, or one of the lesson's by id); the question asked before
+    leaves the screens. Its references must exist in the projected cluster now."""
+    classroom = _classroom(cluster)
+    if lesson_question is not None:
+        prepared = {q["id"]: q for q in lesson_questions(classroom.lesson)}
+        if lesson_question not in prepared:
+            known = ", ".join(prepared) or "none"
+            raise PresentingError(f"the lesson has no question {lesson_question!r}; its questions: {known}")
+        spec = prepared[lesson_question]
+    try:
+        spec = live.clean_question(spec)
+    except live.BadInput as exc:
+        raise _bad(exc) from None
+    _check_references(cluster, spec)
+    with transaction.atomic():
+        Question.objects.filter(classroom=classroom, open=True).update(open=False)
+        question = Question.objects.create(classroom=classroom, asked_by=services.user_name(user), spec=spec)
+        public = live.public_question(question.pk, spec)
+        _send_on_commit(cluster.pk, {"type": "question", "question": public})
+    return public
+
+
+def _check_references(cluster: Cluster, spec: dict) -> None:
+    _version, entries = selectors.cluster_entries(cluster)
+    if spec["kind"] == "select" and "edit" not in spec and f"service/{spec['service']}" not in entries:
+        raise PresentingError(f"no Service {spec['service']} in this cluster")
+    source = spec.get("from")
+    if source and source != "external" and f"pod/{source}" not in entries and "edit" not in spec:
+        raise PresentingError(f"no Pod {source} in this cluster")
+
+
+@dataclass(frozen=True)
+class Reveal:
+    public: dict  # what every screen shows
+    results: list[dict]  # who was right (the instructor's)
+
+
+def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> int:
+    """A student's answer (their last one counts) to the open question. Returns how many answered;
+    the count goes to the class at most twice a second (`push.answers`)."""
+    classroom = _classroom(cluster)
+    student = (
+        Student.objects.filter(pk__in=list(student_ids), classroom=classroom, removed=False).order_by("pk").first()
+    )
+    if student is None:
+        raise PresentingError("only the class's students answer its questions")
+    question = Question.objects.filter(pk=question_id if isinstance(question_id, int) else -1).first()
+    if question is None or question.classroom_id != classroom.pk:
+        raise PresentingError(f"no question {question_id!r} in this class")
+    if not question.open or question.revealed is not None:
+        raise PresentingError("answers are closed: the question was revealed")
+    try:
+        cleaned = live.clean_answer(question.spec, answer)
+    except live.BadInput as exc:
+        raise _bad(exc) from None
+    with transaction.atomic():
+        Answer.objects.update_or_create(question=question, student=student, defaults={"answer": cleaned})
+        transaction.on_commit(partial(push.answers, cluster.pk, question.pk))
+    return selectors.question_answered_count(question.pk)
+
+
+def question_reveal(*, cluster: Cluster, user, question_id) -> Reveal:
+    """The question (by id; None: the one asked now): apply its prepared edit to the projected cluster (one change, pushed as any),
+    run its query there, grade every answer, keep the results; the truth and the class's
+    anonymous distribution go to every screen."""
+    classroom = _classroom(cluster)
+    if question_id is None:  # the question on the screens
+        question = Question.objects.filter(classroom=classroom, open=True).first()
+        if question is None:
+            raise PresentingError("no question is asked: ask one first")
+    else:
+        question = Question.objects.filter(pk=question_id if isinstance(question_id, int) else -1).first()
+        if question is None or question.classroom_id != classroom.pk:
+            raise PresentingError(f"no question {question_id!r} in this class")
+    if question.revealed is not None:
+        raise PresentingError("this question was revealed already")
+    spec = question.spec
+    if "edit" in spec:
+        outcome = services.cluster_apply(cluster=cluster, text=spec["edit"], user=user)
+        if not outcome.ok:
+            first = (outcome.errors or [{}])[0]
+            raise PresentingError(f"the question's edit was not applied: {first.get('message', 'invalid YAML')}")
+    truth = _truth(cluster, spec)
+    with transaction.atomic():
+        answers = list(Answer.objects.filter(question=question))
+        for answer in answers:
+            answer.correct = live.grade(spec, truth, answer.answer)
+        Answer.objects.bulk_update(answers, ["correct"])
+        question.truth = truth
+        question.distribution = live.distribution(spec, truth, [a.answer for a in answers])
+        question.revealed = timezone.now()
+        question.save(update_fields=["truth", "distribution", "revealed"])
+        public = _reveal_public(question)
+        _send_on_commit(cluster.pk, {"type": "reveal", "question": question.pk, "reveal": public})
+    return Reveal(public=public, results=question_results(question.pk))
+
+
+def _truth(cluster: Cluster, spec: dict) -> dict:
+    kind = spec["kind"]
+    try:
+        if kind == "select":
+            namespace, name = spec["service"].split("/")
+            _version, facts = selectors.cluster_explain_service(cluster, namespace=namespace, name=name)
+            return live.truth_of_select(facts)
+        if kind == "curl":
+            return live.truth_of_curl(selectors.cluster_trace(cluster, source=spec["from"], url=spec["url"]))
+        if kind == "nslookup":
+            return live.truth_of_nslookup(selectors.cluster_resolve(cluster, source=spec["from"], name=spec["name"]))
+    except selectors.NotFound as exc:
+        raise PresentingError(str(exc)) from None
+    return {"choice": spec.get("correct")}
+
+
+def _reveal_public(question: Question) -> dict:
+    spec, truth = question.spec, question.truth or {}
+    return {
+        "truth": live.truth_label(spec, truth),
+        "elements": live.truth_elements(spec, truth),
+        "distribution": question.distribution or [],
+        "answered": sum(row["count"] for row in question.distribution or []),
+        "right": sum(row["count"] for row in question.distribution or [] if row["correct"]),
+    }
+
+
+def question_dismiss(*, cluster: Cluster) -> None:
+    """The question leaves every screen (its results stay for the instructor)."""
+    with transaction.atomic():
+        Question.objects.filter(classroom=_classroom(cluster), open=True).update(open=False)
+        _send_on_commit(cluster.pk, {"type": "question", "question": None})
