@@ -49,8 +49,30 @@ def parse(name: str, text: str) -> Lesson:
     return Lesson(name, header["title"], header["description"], header["source"], text)
 
 
+# The course's order (docs/course.md): Services, their types, DNS, environment variables, labels,
+# Ingress, DaemonSets, Jobs. A lesson not named here comes after these, by name.
+COURSE_ORDER = (
+    "webapp",
+    "externalname",
+    "namespaces",
+    "redis-master-dns",
+    "zone-prod",
+    "selector-and",
+    "ingress-single-service",
+    "ingress-testpath",
+    "daemonset-fluentd",
+    "jobs",
+)
+
+
+def _course_position(path: Path) -> tuple[int, str]:
+    name = path.stem
+    return (COURSE_ORDER.index(name) if name in COURSE_ORDER else len(COURSE_ORDER), name)
+
+
 def all_lessons() -> list[Lesson]:
-    return [parse(path.stem, path.read_text()) for path in sorted(directory().glob("*.yaml"))]
+    """Every lesson, in course order."""
+    return [parse(path.stem, path.read_text()) for path in sorted(directory().glob("*.yaml"), key=_course_position)]
 
 
 def get(name: str) -> Lesson:

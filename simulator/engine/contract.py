@@ -139,6 +139,7 @@ def daemonset_view(cluster, ds: Workload) -> dict:
         "desired": len(cluster.daemon_nodes(ds)),
         "current": len(pods),
         "pods": sorted(f"{p.namespace}/{p.name}" for p in pods),
+        "ineligible": cluster.ineligible_nodes(ds),
     }
 
 

@@ -24,7 +24,7 @@ from .apiserver.bootstrap import bootstrap
 from .apiserver.registry import Registry
 from .config import ClusterSettings
 from .controllers import daemonset, deployment, job, replicaset
-from .controllers.daemonset import daemon_nodes
+from .controllers.daemonset import daemon_nodes, ineligible_nodes
 from .controllers.endpoints import EndpointsController
 from .controllers.manager import ControllerManager
 from .kubelet.clock import Timeline
@@ -197,6 +197,10 @@ class Engine:
     def schedule_failures(self) -> dict[tuple[str, str], str]:
         """(namespace, pod) -> why the pod is not running (the scheduler's words)."""
         return self.scheduler.failures
+
+    def ineligible_nodes(self, ds: Workload) -> dict[str, str]:
+        """node name -> why the DaemonSet runs no pod there, in the scheduler's words."""
+        return ineligible_nodes(self.store, ds)
 
     def daemon_nodes(self, ds: Workload) -> list[Node]:
         """The nodes that should run one of the DaemonSet's pods."""

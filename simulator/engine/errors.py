@@ -75,6 +75,7 @@ class FieldError:
     field: str
     value: Any = _OMIT
     detail: str = ""
+    hint: str = ""  # ours, never part of the message: e.g. "did you mean" for an unknown field
 
     def message(self) -> str:
         """The text after `<field>: ` in the API server's error."""

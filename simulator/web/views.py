@@ -6,6 +6,7 @@ it, the dashboard speaks the live protocol over the websocket instead (static/sr
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import yaml
 from django.contrib import messages
@@ -66,6 +67,10 @@ def home(request):
     clusters = selectors.cluster_list_for(actor)
     titles = {lesson.name: lesson.title for lesson in lessons.all_lessons()}
     rows = [{"cluster": c, "lesson": titles.get(c.lesson, c.lesson)} for c in clusters]
+    # Two clusters of one name (a lesson started twice) are told apart by their address.
+    names = Counter(c.name for c in clusters)
+    for row in rows:
+        row["twin"] = names[row["cluster"].name] > 1
     return render(
         request,
         "simulator/home.html",

@@ -15,6 +15,7 @@ import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { wirePresenter } from "./page/presenter.js";
 import { installMobile } from "./page/mobile.js";
+import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
 
@@ -63,6 +64,9 @@ function start() {
     onOpen: (ref) => editor.openObject(ref),
     onVisibility: showVisibility,
     onDrawn: probe.drawn,
+    announce: (text) => {
+      $("#diagram-focus").textContent = text;
+    },
     onError: (err) => {
       console.error(err);
       requests.resync(); // start again from a whole snapshot
@@ -96,6 +100,7 @@ function start() {
     parts: { diagram, panels, editor },
     workerUrl: `${distUrl}elk-worker.min.js`,
   });
+  new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
   probe.expose({ diagram, editor, socket, panels });
 
   wireToolbar(diagram, config.slug);

@@ -326,7 +326,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_a_phone_or_a_tablet(new_c
 
 def test_a_phone_following_the_presenter_fits_the_followed_focus_above_its_sheet(server, open_device, dashboard):
     people = lambda: Person(open_device(TABLET), server, dashboard)  # noqa: E731 - the instructor's
-    teacher, class_path, code = start_class(server, people)
+    teacher, _class_path, code = start_class(server, people)
     teacher.page.set_viewport_size({"width": 1280, "height": 720})
     teacher.page.click("#projected-link")
     teacher.live()

@@ -19,7 +19,7 @@ from ..model import Base
 from . import strategy
 from .allocate import Reservations
 from .bootstrap import DEFAULT_NAMESPACES, ensure_kubernetes_service
-from .documents import Document, load_documents
+from .documents import Document, load_documents, parse_path
 
 if TYPE_CHECKING:
     from ..config import ClusterSettings
@@ -55,8 +55,12 @@ class _Entry:
     value: Any
     prefix: str = ""  # "items[3]." for List items
 
-    def diagnostic(self, message: str, path: str | None = None, kind=None, name=None, hint=None) -> Diagnostic:
-        locate = (self.prefix + path) if path else self.prefix.rstrip(".")
+    def diagnostic(
+        self, message: str, path: str | None = None, kind=None, name=None, hint=None, at: str | None = None
+    ) -> Diagnostic:
+        """A diagnostic on `path`'s line (or on `at`'s, a more precise place for the same field)."""
+        where = at or path
+        locate = (self.prefix + where) if where else self.prefix.rstrip(".")
         line = self.document.locate(locate) if locate else self.document.line
         return Diagnostic(self.document.index, line, kind, name, path, message, hint)
 
@@ -81,6 +85,8 @@ def apply(registry: Registry, entries: list[_Entry], result: ApplyResult, *, ato
         plan = _prepare(registry, entry, result, pending_namespaces, reservations)
         if plan is not None:
             planned.append(plan)
+    # Errors in line order, document by document (our validators report field by field).
+    result.errors.sort(key=lambda d: (d.document or 0, d.line or 0))
     if atomic and result.errors:
         return False
     store = registry.store
@@ -154,7 +160,7 @@ def _prepare(
     obj, errors = kinds.decode(kind, obj)
     if errors:
         for err in errors:
-            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
+            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name, err.hint or None))
         return None
     obj = info.default(obj)
     meta = obj.setdefault("metadata", {})
@@ -189,7 +195,8 @@ def _prepare(
         errors = []
     if errors or problems:
         for err in errors:
-            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name))
+            at = _map_entry_path(value, err)
+            result.errors.append(entry.diagnostic(err.message(), err.field, kind, name, err.hint or None, at))
         for problem in problems:
             result.errors.append(entry.diagnostic(problem.message(), problem.field, kind, name, problem.hint))
         return None
@@ -241,15 +248,16 @@ def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: A
         for doc in documents:
             doc.index += offset
             if doc.error is not None:
+                line = doc.error.line or doc.line
                 result.errors.append(
                     Diagnostic(
                         doc.index,
-                        doc.error.line or doc.line,
+                        line,
                         None,
                         None,
                         None,
                         doc.error.message,
-                        _yaml_hint(doc.error.message),
+                        _tab_hint(text, line) or _yaml_hint(doc.error.message),
                     )
                 )
                 continue
@@ -260,6 +268,28 @@ def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: A
                 entries.append(_Entry(doc, value))
         offset += len(documents)
     return entries
+
+
+def _map_entry_path(value: Any, err: FieldError) -> str | None:
+    """The path of the map entry an error on a whole map (`metadata.labels: Invalid value: "bad
+    value!"`, as apimachinery's ValidateLabels reports a key or a value) is about, so that it is
+    marked on that entry's own line rather than on `labels:`."""
+    if not err.field or not isinstance(err.value, str):
+        return None
+    node = value
+    for step in parse_path(err.field):
+        if isinstance(node, dict) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        else:
+            return None
+    if not isinstance(node, dict):
+        return None
+    for key in node:
+        if key == err.value or node[key] == err.value:
+            return f"{err.field}[{key}]"
+    return None
 
 
 def _job_restart_policy_wording(raw: dict, errors: list) -> list:
@@ -288,6 +318,20 @@ def has_node_documents(entries: list[_Entry]) -> bool:
 
 
 _STAND_IN_UID = "00000000-0000-0000-0000-000000000000"
+
+
+def _tab_hint(text: str | bytes, line: int | None) -> str | None:
+    """A tab in the indentation of the line YAML stopped at (or the one before: the scanner may
+    report the next token): YAML indents with spaces only (YAML 1.2, "Indentation Spaces")."""
+    if not line or not isinstance(text, str):
+        return None
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines):
+            indent = lines[number - 1][: len(lines[number - 1]) - len(lines[number - 1].lstrip(" \t"))]
+            if "\t" in indent:
+                return f"line {number} is indented with a tab: YAML indents with spaces only (use two spaces)"
+    return None
 
 
 def _yaml_hint(message: str) -> str | None:

@@ -36,6 +36,7 @@ but their fields are not checked.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 from decimal import Decimal
 from typing import Any
@@ -70,9 +71,24 @@ def is_decode_error(error: FieldError) -> bool:
     return error.type in DECODE_ERROR_TYPES
 
 
-def _decode_error(path: str, text: str) -> FieldError:
+def _decode_error(path: str, text: str, hint: str = "") -> FieldError:
     head, sep, tail = text.partition(": ")
-    return FieldError(head, path, detail=tail) if sep else FieldError(text, path)
+    return FieldError(head, path, detail=tail, hint=hint) if sep else FieldError(text, path, hint=hint)
+
+
+def did_you_mean(key: str, known) -> str:
+    """Our hint for an unknown field, when one known field is close: the same name in another
+    case (`targetport` -> `targetPort`: field names are case-sensitive in sigs.k8s.io/json's
+    strict decoding), or one a typo away (`selecter` -> `selector`). The API server's message
+    stays as it is; the hint comes after it."""
+    names = sorted(str(k) for k in known)
+    same = [n for n in names if n.lower() == str(key).lower()]
+    if same:
+        return f'did you mean "{same[0]}"? (field names are case-sensitive)'
+    close = difflib.get_close_matches(str(key), names, n=2, cutoff=0.75)
+    if len(close) == 1 or (close and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.85):
+        return f'did you mean "{close[0]}"?'
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +415,11 @@ class _Struct(_Node):
             if node is None:
                 if self.strict:
                     ctx.unknown.append(
-                        _decode_error(prefix + str(key), f'strict decoding error: unknown field "{prefix}{key}"')
+                        _decode_error(
+                            prefix + str(key),
+                            f'strict decoding error: unknown field "{prefix}{key}"',
+                            did_you_mean(key, fields),
+                        )
                     )
                 continue
             item = value[key]

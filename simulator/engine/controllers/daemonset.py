@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Node, Pod, Workload, tolerations_of
-from ..predicates import OBJECT_NAME_FIELD, node_affinity_ok, untolerated_taint
+from ..predicates import AFFINITY_MISMATCH, OBJECT_NAME_FIELD, node_affinity_ok, untolerated_taint
 from ..wellknown import (
     CONTROLLER_REVISION_HASH_LABEL,
     POD_TEMPLATE_GENERATION_LABEL,
@@ -100,6 +100,24 @@ def daemon_nodes(store: Store, ds: Workload) -> list[Node]:
         for n in store.nodes()
         if node_affinity_ok(n, spec) and untolerated_taint(n, tolerations, ("NoSchedule", "NoExecute")) is None
     ]
+
+
+def ineligible_nodes(store: Store, ds: Workload) -> dict[str, str]:
+    """Why each node that runs none of the DaemonSet's pods is left out, in the scheduler's own
+    words and its filter order (TaintToleration before NodeAffinity, as in
+    pkg/scheduler/apis/config/v1/default_plugins.go): `node(s) had untolerated taint {key: value}`
+    (tainttoleration.ErrReasonNotMatch's format) or `node(s) didn't match Pod's node
+    affinity/selector` (nodeaffinity.ErrReasonPod)."""
+    spec = with_daemon_tolerations(ds.template.get("spec") or {})
+    tolerations = tolerations_of(spec)
+    out = {}
+    for n in store.nodes():
+        taint = untolerated_taint(n, tolerations, ("NoSchedule", "NoExecute"))
+        if taint is not None:
+            out[n.name] = f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
+        elif not node_affinity_ok(n, spec):
+            out[n.name] = AFFINITY_MISMATCH
+    return dict(sorted(out.items()))
 
 
 def sync(manager: ControllerManager, ds: Workload) -> None:

@@ -28,6 +28,7 @@ import { TraceLayer, traceSteps } from "./trace.js";
 import { diagramStyle } from "./style.js";
 import { ViewKeeper } from "./viewport.js";
 import { GroupedGraph } from "./grouping.js";
+import { DiagramKeyboard } from "./keyboard.js";
 
 cytoscape.use(cytoscapeSvg);
 
@@ -51,7 +52,7 @@ export class Diagram {
    *   drawing failed (the page resyncs)
    */
   constructor(container, store, options) {
-    const { workerUrl, explanations, onSelect, onOpen, onVisibility, onDrawn, onError } = options;
+    const { workerUrl, explanations, onSelect, onOpen, onVisibility, onDrawn, onError, announce } = options;
     this.store = store;
     this.explanations = explanations;
     this.onSelect = onSelect;
@@ -89,6 +90,10 @@ export class Diagram {
       else if (this.graph.isGroup(event.target.id()) && event.target.isNode())
         this.toggleGroup(event.target.id());
       else this.select(event.target.id());
+    });
+    this.keyboard = new DiagramKeyboard(this.cy, {
+      select: (id) => (id && this.graph.isGroup(id) ? this.toggleGroup(id) : this.select(id)),
+      announce: announce || (() => {}),
     });
     warmUp(workerUrl);
     // Level of detail: a big cluster seen whole drops its labels (unreadable at that size anyway,

@@ -30,9 +30,14 @@ export class Placement {
     this.relayoutQueued = false;
   }
 
-  /** True when ELK's layout is on screen and no other layout or move is pending. */
+  /** True when ELK's layout is on screen and no other layout, move or view animation is pending. */
   get settled() {
-    return this.layoutRun === this.settledRun && !this.relayoutQueued && this.cy.nodes(":animated").empty();
+    return (
+      this.layoutRun === this.settledRun &&
+      !this.relayoutQueued &&
+      !this.cy.animated() && // the view itself (a fit that follows the diagram)
+      this.cy.nodes(":animated").empty()
+    );
   }
 
   /** Order pods in each box: grouped by the first Service that selects them, then by name. */

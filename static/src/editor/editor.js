@@ -10,6 +10,8 @@
 import { EditorView, basicSetup } from "codemirror";
 import { EditorState, Compartment, Prec } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
+import { indentWithTab } from "@codemirror/commands";
+import { indentUnit } from "@codemirror/language";
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { SNIPPETS } from "./snippets.js";
@@ -103,6 +105,10 @@ export class Editor {
       yaml(),
       lintGutter(),
       EditorState.tabSize.of(2),
+      // Tab indents (two spaces: YAML indents with spaces only); Esc then Tab leaves the editor,
+      // CodeMirror's own escape hatch (its tab-focus mode), so Tab then Enter never applies.
+      keymap.of([indentWithTab]),
+      indentUnit.of("  "),
       this.readOnly.of(EditorState.readOnly.of(!this.canEdit)),
       // Ours before basicSetup's: its defaultKeymap binds Mod-Enter to insertBlankLine, and the
       // first keymap to handle a key wins.
@@ -135,6 +141,7 @@ export class Editor {
         if (update.docChanged) this.save(); // the tab strip shows staleness; the text is always saved
       }),
       EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ "aria-label": "YAML: Tab indents; Esc then Tab leaves the editor" }),
       placeholder(
         "# Paste Kubernetes YAML here and press Apply (Ctrl+Enter).\n" +
           "# Double-click anything in the diagram to edit its YAML,\n" +
@@ -307,13 +314,18 @@ export class Editor {
           "div",
           {
             class: `tab${b.id === this.active ? " active" : ""}${stale ? " stale" : ""}`,
-            role: "tab",
-            "aria-selected": b.id === this.active ? "true" : "false",
+            role: "presentation",
             title: stale ? "changed in the cluster since you opened it" : b.title,
           },
           h(
             "button",
-            { type: "button", class: "tab-name", onclick: () => this.show(b.id) },
+            {
+              type: "button",
+              class: "tab-name",
+              role: "tab",
+              "aria-selected": b.id === this.active ? "true" : "false",
+              onclick: () => this.show(b.id),
+            },
             stale ? `⚠ ${b.title}` : b.title,
           ),
           b.id !== "scratch"

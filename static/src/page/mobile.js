@@ -130,7 +130,11 @@ export class MobileLayout {
         "YAML",
       ),
     );
-    this.dock = h("nav", { id: "m-dock", class: "m-only", "aria-label": "panels and editor" }, this.dockButtons);
+    this.dock = h(
+      "nav",
+      { id: "m-dock", class: "m-only", "aria-label": "panels and editor" },
+      this.dockButtons,
+    );
     this.body.append(this.dock);
     for (const pane of document.querySelectorAll(".editor-pane, .panels-pane")) {
       const head = pane.querySelector(".pane-head");

@@ -56,6 +56,37 @@ function richText(text) {
     );
 }
 
+/** What is true when no hint fires, said from the views (no rule re-derived here): which
+ *  Services have endpoints, which have none by design, what the pods are doing. */
+export function nothingOdd(store) {
+  const services = store.services().filter((s) => s.namespace !== "kube-system" && s.name !== "kubernetes");
+  const pods = store.pods().filter((p) => p.namespace !== "kube-system");
+  const parts = [];
+  const selecting = services.filter((s) => s.type !== "ExternalName");
+  const external = services.filter((s) => s.type === "ExternalName");
+  if (selecting.length)
+    parts.push(
+      selecting.length === 1
+        ? `Service ${selecting[0].name} has endpoints.`
+        : `All ${selecting.length} Services have endpoints.`,
+    );
+  for (const s of external)
+    parts.push(
+      `${s.name} is an ExternalName Service: no endpoints by design; DNS answers a CNAME to ${s.externalName}.`,
+    );
+  if (!services.length) parts.push("No Service here.");
+  const done = pods.filter((p) => p.phase === "Succeeded" || p.phase === "Failed");
+  const placed = pods.filter((p) => p.node && !done.includes(p)).length;
+  if (pods.length)
+    parts.push(
+      `${placed} pod${placed === 1 ? "" : "s"} on a node${
+        done.length ? `; ${done.length} finished (${done[0].phase}): finished pods get no traffic` : ""
+      }.`,
+    );
+  else parts.push("No pods yet.");
+  return `Nothing odd. ${parts.join(" ")}`;
+}
+
 export class InspectTab {
   /**
    * @param {object} options  store; lesson ({title, description, source} | null); canEdit;
@@ -152,7 +183,7 @@ export class InspectTab {
                 hint.hint ? h("div", { class: "hint-fix" }, hint.hint) : null,
               ),
             )
-          : h("p", { class: "muted" }, "Nothing odd: every Service has endpoints and every pod a node."),
+          : h("p", { class: "muted", id: "nothing-odd" }, nothingOdd(this.store)),
       ),
     );
     out.push(
@@ -512,6 +543,19 @@ export class InspectTab {
           "Longest matching path wins; Exact beats Prefix; a Prefix matches whole path elements " +
             "(/foo matches /foo/bar, not /foobar).",
         ),
+        view.rules.some((r) => r.pathType === "ImplementationSpecific")
+          ? h(
+              "p",
+              { class: "note", id: "implementation-specific" },
+              "ImplementationSpecific: the Ingress controller decides. The simulator matches it as " +
+                "ingress-nginx does, as a plain string prefix: " +
+                view.rules
+                  .filter((r) => r.pathType === "ImplementationSpecific")
+                  .map((r) => `${r.path || "/"} also matches ${(r.path || "/").replace(/\/$/, "")}x`)
+                  .join(", ") +
+                ", which a Prefix path would not.",
+            )
+          : null,
         this.objectButtons(objectRef("Ingress", ns, d.label)),
         h(
           "div",

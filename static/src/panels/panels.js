@@ -55,7 +55,12 @@ export class Panels {
     this.root.replaceChildren();
     this.tabBar = h(
       "div",
-      { class: "panel-tabs", role: "tablist" },
+      {
+        class: "panel-tabs",
+        role: "tablist",
+        "aria-label": "Explain",
+        onkeydown: (e) => this.onTabKey(e),
+      },
       TABS.map(([id, label]) =>
         h(
           "button",
@@ -64,6 +69,8 @@ export class Panels {
             role: "tab",
             id: `tab-${id}`,
             class: "panel-tab",
+            "aria-controls": "panel-body",
+            tabindex: "-1",
             dataset: { tab: id },
             onclick: () => this.showTab(id),
             title: TITLES[id],
@@ -72,7 +79,7 @@ export class Panels {
         ),
       ),
     );
-    this.body = h("div", { class: "panel-body", role: "tabpanel" });
+    this.body = h("div", { class: "panel-body", role: "tabpanel", id: "panel-body", tabindex: "0" });
     this.root.append(this.tabBar, this.body);
     const body = this.body;
     this.tabs = {
@@ -103,9 +110,32 @@ export class Panels {
 
   showTab(id) {
     this.tab = id;
-    for (const b of this.tabBar.children)
-      b.setAttribute("aria-selected", b.dataset.tab === id ? "true" : "false");
+    // WAI-ARIA tabs: the selected tab alone is in the Tab order (a roving tabindex); the panel is
+    // labelled by it.
+    for (const b of this.tabBar.children) {
+      const on = b.dataset.tab === id;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+    }
+    this.body.setAttribute("aria-labelledby", `tab-${id}`);
     this.render(true);
+  }
+
+  /** Arrow keys, Home and End move between the tabs and show the one focused (automatic
+   *  activation, as the WAI-ARIA Authoring Practices' tabs pattern describes). */
+  onTabKey(e) {
+    const ids = TABS.map(([id]) => id);
+    const at = ids.indexOf(this.tab);
+    const next = {
+      ArrowRight: (at + 1) % ids.length,
+      ArrowLeft: (at - 1 + ids.length) % ids.length,
+      Home: 0,
+      End: ids.length - 1,
+    }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    this.showTab(ids[next]);
+    this.tabBar.children[next].focus();
   }
 
   schedule() {

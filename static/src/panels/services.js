@@ -24,12 +24,23 @@ export class ServicesTab {
 
   render() {
     const services = this.store.services();
+    // A row is reachable with Tab and selects its Service with Enter or Space; the focus stays
+    // on the same row when a change re-renders the table.
+    const focused = this.body.contains(document.activeElement) ? document.activeElement.dataset.row : null;
     const rows = services.slice(0, MAX_ROWS).map((s) =>
       h(
         "tr",
         {
           class: s.endpoints.length || s.type === "ExternalName" ? "" : "warn",
+          tabindex: "0",
+          dataset: { row: `${s.namespace}/${s.name}` },
+          "aria-label": `Service ${s.namespace}/${s.name}, ${s.type}, ${readiness(s.endpoints)}: select it on the diagram`,
           onclick: () => this.select(objectRef("Service", s.namespace, s.name)),
+          onkeydown: (e) => {
+            if (e.target !== e.currentTarget || (e.key !== "Enter" && e.key !== " ")) return;
+            e.preventDefault();
+            this.select(objectRef("Service", s.namespace, s.name));
+          },
         },
         h("td", {}, s.namespace),
         h("td", {}, s.name),
@@ -111,5 +122,6 @@ export class ServicesTab {
       ),
       section("kubectl describe endpoints", ...describes),
     );
+    if (focused) this.body.querySelector(`tr[data-row="${CSS.escape(focused)}"]`)?.focus();
   }
 }

@@ -107,7 +107,10 @@ export class WorkloadsTab {
         pre(
           table(
             ["NODE", "POD"],
-            [...byNode].map(([node, pod]) => [node, pod || "— (not eligible: taint or nodeSelector)"]),
+            [...byNode].map(([node, pod]) => [
+              node,
+              pod || `— not eligible: ${ds.ineligible?.[node] || "the scheduler would not place it"}`,
+            ]),
           ),
         ),
       );
