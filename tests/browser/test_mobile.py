@@ -64,7 +64,7 @@ OUT_OF_WIDTH = """() => {
     return false;
   };
   for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest('#cy')) continue;
+    if (el.closest('#cy, .sr-only')) continue;
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || getComputedStyle(el).visibility === 'hidden') continue;
     if ((r.right > innerWidth + 1 || r.left < -1) && !scrolls(el))
@@ -333,21 +333,28 @@ def test_a_phone_following_the_presenter_fits_the_followed_focus_above_its_sheet
     student, _ = join(lambda: Person(open_device(PHONE), server, dashboard), code, "Ana")
     teacher.page.click("#present-toggle")
     student.page.wait_for_selector("#follow-badge:not([hidden])")
+    teacher.page.wait_for_function("document.querySelector('#followers').textContent === '1 following'")
     pods = teacher.page.evaluate("window.__kubeviz.diagram.cy.nodes('[kind = \"Pod\"]').map((n) => n.id())")
     focus = pods[0]
+    whole = student.page.evaluate("window.__kubeviz.diagram.cy.zoom()")  # the whole diagram fitted
     teacher.page.evaluate(  # the presenter zooms onto one pod
-        "(id) => window.__kubeviz.diagram.cy.fit(window.__kubeviz.diagram.cy.getElementById(id), 40)", focus
+        """(id) => {
+        const cy = window.__kubeviz.diagram.cy;
+        cy.zoom(2.5);
+        cy.center(cy.getElementById(id));
+    }""",
+        focus,
     )
-    in_view = """(id) => {
+    in_view = """([id, whole]) => {
         const cy = window.__kubeviz.diagram.cy;
         const b = cy.getElementById(id).boundingBox();
         const e = cy.extent();
-        return b.x1 >= e.x1 && b.x2 <= e.x2 && b.y1 >= e.y1 && b.y2 <= e.y2 && cy.zoom() > 1;
+        return b.x1 >= e.x1 && b.x2 <= e.x2 && b.y1 >= e.y1 && b.y2 <= e.y2 && cy.zoom() > whole * 1.2;
     }"""
-    student.page.wait_for_function(in_view, arg=focus)
+    student.page.wait_for_function(in_view, arg=[focus, whole])  # zoomed in on it, on a phone
     student.page.tap("#m-tab-services")  # the dock is not an own action: still following
     assert "following" in student.page.evaluate("document.body.className")
-    student.page.wait_for_function(in_view, arg=focus)  # still in view above the sheet
+    student.page.wait_for_function(in_view, arg=[focus, whole])  # still in view above the sheet
     cy = student.page.locator("#cy").bounding_box()
     assert cy["height"] < PHONE["height"] / 2
     assert student.board.errors == []
