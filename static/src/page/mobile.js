@@ -14,6 +14,9 @@ export const SMALL_SCREEN = "(max-width: 900px)";
 const TOUCH_SLOP_PX = 22; // half of a 44 px target: a tap this close to an element takes it
 const KEYBOARD_SHARE = 0.8; // the visual viewport below this share of the window: a keyboard is up
 const SETTLE_MS = 60;
+const READABLE_ZOOM = 1; // below this a pod's label is under ~8 px
+const FIT_PADDING_PX = 24;
+const FIT_MS = 250;
 
 /** Call `then(...args)` after each call of `object[method]` (the parts stay unaware of us). */
 function after(object, method, then) {
@@ -222,11 +225,14 @@ export class MobileLayout {
     const id = this.diagram.selected;
     const el = id ? cy.getElementById(id) : null;
     if (!el || el.empty() || !el.visible()) return;
+    // what the selection is about, readable: zoom onto it while the whole diagram reads too small
+    // (a phone's), or bring it into view
     const lit = cy.elements(".lit").nodes().union(el);
     const ext = cy.extent();
     const b = lit.boundingBox();
     const inside = b.x1 >= ext.x1 && b.x2 <= ext.x2 && b.y1 >= ext.y1 && b.y2 <= ext.y2;
-    if (!inside) cy.animate({ center: { eles: el } }, { duration: 200 });
+    if (cy.zoom() < READABLE_ZOOM || !inside)
+      cy.animate({ fit: { eles: lit, padding: FIT_PADDING_PX } }, { duration: FIT_MS });
   }
 
   layoutChanged() {
