@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live bench-classroom bench-kubeapi clean assets chromium bench-browser lint format lock proto
+.PHONY: run test venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -83,9 +83,15 @@ bench-live: venv
 bench-kubeapi: venv proto
 	$(PY) bench/kubeapi.py
 
+bench-api: venv proto
+	$(PY) bench/api.py
+
 # A class of 300: joins, forks, 601 sockets, edits (SQLite, then PostgreSQL + Redis with two workers).
 bench-classroom: venv
 	$(PY) bench/classroom.py
+
+bench-exercises: venv
+	$(PY) bench/exercises.py
 
 bench-browser: venv assets chromium
 	$(PY) bench/browser.py

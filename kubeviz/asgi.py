@@ -1,5 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (session auth, Origin check);
-the first request a worker serves starts its schedule of pruning idle sandboxes."""
+`/k8s/...` to the Kubernetes API of the clusters (issue 16: kubectl's HTTP requests and exec
+WebSockets, which carry their credential in the path and no Origin); the first request a worker
+serves starts its schedule of pruning idle sandboxes."""
 
 import os
 
@@ -13,14 +15,33 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from simulator import repository  # noqa: E402
-from simulator.realtime import pruner, routing  # noqa: E402
+from simulator.realtime import apiexec, pruner, routing  # noqa: E402
+from simulator.web import apiserver  # noqa: E402
+
+KUBE_API_PREFIX = "/k8s/"
+
+
+class KubeApiFirst:
+    """Requests under /k8s/ go to the Kubernetes API (HTTP and exec WebSockets), the rest on."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and scope.get("path", "").startswith(KUBE_API_PREFIX):
+            handler = apiserver.app if scope["type"] == "http" else apiexec.app
+            return await handler(scope, receive, send)
+        return await self.inner(scope, receive, send)
+
 
 application = pruner.PruneOnSchedule(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
-        }
+    KubeApiFirst(
+        ProtocolTypeRouter(
+            {
+                "http": django_asgi_app,
+                "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routing.websocket_urlpatterns))),
+            }
+        )
     )
 )
 

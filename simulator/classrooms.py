@@ -23,7 +23,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import permissions, push, repository, services
+from . import permissions, progress, push, repository, services
 from .models import Classroom, Cluster, Student
 from .services import LimitReached, ServiceError
 
@@ -182,6 +182,7 @@ def student_join(*, code: str, display_name: str) -> tuple[Student, str]:
             student = Student.objects.create(classroom=classroom, display_name=name, rejoin_hash=rejoin_hash(rejoin))
         except IntegrityError:  # a rejoin code drawn twice: 31^12 codes make this all but impossible
             raise ServiceError("that did not work: try again") from None
+        progress.push_student_row(student)  # the exercise board has a new row (on commit)
     return student, rejoin
 
 
@@ -252,6 +253,7 @@ def sandbox_get_or_create(*, student: Student) -> tuple[Cluster, bool]:
         )
     except IntegrityError:  # two tabs asked at once: the other one made it
         return Cluster.objects.get(owner_student=student, role=Cluster.SANDBOX), False
+    progress.push_panel(sandbox)  # a lesson with steps: its goals checked, the board's row pushed
     return sandbox, True
 
 

@@ -1,6 +1,10 @@
 """Lesson bundles: YAML files in `lessons/`, one per course scenario, each opening with a
 comment header (`# title:`, `# description:` with indented continuation lines, `# source:`).
-The bundle itself is plain Kubernetes YAML: `kubectl apply -f` would take it as it is."""
+The bundle itself is plain Kubernetes YAML: `kubectl apply -f` would take it as it is.
+
+A lesson file may instead have steps (docs/lessons.md: `title`, `start`, `steps` with goals,
+hints and reference solutions): its `exercise` is then the parsed `exercises.Exercise`, and its
+`text` the manifests a new cluster starts from, so everything that loads lessons keeps working."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from .exercises import Exercise, ExerciseError, is_exercise, parse_exercise
 
 _FIELD = re.compile(r"^#\s*(title|description|source):\s*(.*)$")
 _MORE = re.compile(r"^#\s{2,}(.*)$")
@@ -21,6 +27,7 @@ class Lesson:
     description: str
     source: str
     text: str
+    exercise: Exercise | None = None
 
 
 class UnknownLesson(LookupError):
@@ -33,6 +40,9 @@ def directory() -> Path:
 
 
 def parse(name: str, text: str) -> Lesson:
+    if is_exercise(text):
+        exercise = parse_exercise(name, text)
+        return Lesson(name, exercise.title, exercise.description, exercise.source, exercise.start_text, exercise)
     header: dict[str, str] = {"title": name, "description": "", "source": ""}
     current = None
     for line in text.splitlines():
@@ -73,6 +83,20 @@ def _course_position(path: Path) -> tuple[int, str]:
 def all_lessons() -> list[Lesson]:
     """Every lesson, in course order."""
     return [parse(path.stem, path.read_text()) for path in sorted(directory().glob("*.yaml"), key=_course_position)]
+
+
+def exercise(name: str) -> Exercise:
+    """The exercise of a lesson with steps; UnknownLesson when there is no such lesson, and
+    ExerciseError when the lesson has no steps."""
+    lesson = get(name)
+    if lesson.exercise is None:
+        raise ExerciseError(f"lesson {name!r} has no steps: it is a plain bundle of manifests")
+    return lesson.exercise
+
+
+def load_path(path: Path) -> Lesson:
+    """A lesson from a file anywhere (an instructor's own, for `simulate --check`)."""
+    return parse(path.stem, path.read_text())
 
 
 def get(name: str) -> Lesson:

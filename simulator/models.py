@@ -291,3 +291,22 @@ class DaemonSet(KubeObject):
 
     class Meta(KubeObject.Meta):
         pass
+
+
+class ExerciseProgress(models.Model):
+    """How far a cluster (a student's sandbox, or anyone's cluster of a lesson with steps) is in
+    its lesson's exercise: the step it is on, the hints shown, when each goal was first solved, and
+    the current step's last checks (simulator/progress.py writes it after every change)."""
+
+    cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, related_name="exercise_progress")
+    step = models.PositiveIntegerField(default=1, help_text="the current step, from 1")
+    hints = models.JSONField(default=dict, help_text='hints shown per step: {"1": 2}')
+    solved = models.JSONField(default=dict, help_text='when each goal first passed: {"1.goal-id": ISO time}')
+    checks = models.JSONField(default=list, help_text="the current step's checks at `version`")
+    version = models.BigIntegerField(default=0, help_text="the cluster version the checks are of")
+    step_started = models.DateTimeField(default=timezone.now)
+    progressed = models.DateTimeField(default=timezone.now, help_text="the last goal solved or step begun")
+    finished = models.DateTimeField(null=True, blank=True, help_text="when every goal of the last step passed")
+
+    def __str__(self) -> str:
+        return f"{self.cluster.slug}: step {self.step}"

@@ -110,3 +110,23 @@ async def _answers_soon(cluster_id: int, question_id: int) -> None:
             _answers_pending.pop(cluster_id, None)
 
     _answers_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+
+
+def board_group(classroom_id: int) -> str:
+    """The channel-layer group of the instructors watching a class's exercise board."""
+    return f"board.{classroom_id}"
+
+
+def exercise(cluster_id: int, text: str) -> None:
+    """The Exercise panel of a cluster (its goals re-evaluated), to everyone watching it: relayed
+    like a change by each worker's member of the cluster's group."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.exercise", "text": text})
+
+
+def board(classroom_id: int, text: str) -> None:
+    """One student's row of the class's exercise board, to the instructors watching it."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(board_group(classroom_id), {"type": "board.row", "text": text})

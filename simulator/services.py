@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import lessons, permissions, push, repository, selectors
+from . import lessons, permissions, progress, push, repository, selectors
 from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
 from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
@@ -113,6 +113,8 @@ def _publish(cluster: Cluster, warm: repository.Warm, set_: dict, unset: list, c
     cluster.version += 1
     cluster.last_activity = timezone.now()
     cluster.save(update_fields=["state", "version", "running", "ticked_at", "last_activity", "updated"])
+    # A lesson with steps: its current step's goals, re-evaluated on this version (issue 15).
+    progress.progress_after_change(cluster=cluster, engine=engine)
     set_["meta"] = meta_entry(cluster)
     full, patch = payloads.split_patches(entries, set_)
     for key in unset:
@@ -302,6 +304,7 @@ def cluster_reset(*, cluster: Cluster, to: str, user=None) -> int:
     if to == "lesson":
         engine = _lesson_engine(row, row.lesson or None)
         what = f"reset to the start of {row.lesson}" if row.lesson else "reset to an empty cluster"
+        progress.progress_restart(cluster=row)  # a lesson with steps starts again at step 1
     elif to == "source":
         source = _reset_source(row)
         _source_row, warm = repository.warm_for_read(source)

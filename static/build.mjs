@@ -5,7 +5,12 @@ import { build, context } from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
 
 const options = {
-  entryPoints: ["static/src/main.js", "static/src/classpage.js", "static/src/style.css"],
+  entryPoints: [
+    "static/src/main.js",
+    "static/src/classpage.js",
+    "static/src/exercise/boardpage.js",
+    "static/src/style.css",
+  ],
   bundle: true,
   format: "esm",
   target: "es2020",

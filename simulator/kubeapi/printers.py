@@ -844,25 +844,40 @@ class RowCache:
     and the JSON encoding."""
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[str, str], tuple[dict, dict, int | None]] = {}
+        # key -> (object, include, row without its cells, cells, AGE's index, creationTimestamp)
+        self._rows: dict[tuple[str, str], tuple] = {}
+        self._ages: tuple[datetime.datetime | None, dict[str | None, str]] = (None, {})
+
+    def _age_of(self, created: str | None, now: datetime.datetime) -> str:
+        """AGE for a creationTimestamp at `now`: objects made together share one cell."""
+        if self._ages[0] != now:
+            self._ages = (now, {})
+        ages = self._ages[1]
+        found = ages.get(created)
+        if found is None:
+            found = ages[created] = since(created, now)
+        return found
 
     def row(self, kind: str, obj: dict, now: datetime.datetime, include_object: str, version: str) -> dict:
         if kind not in _AGE_ONLY:
             return row(kind, obj, now, include_object=include_object, version=version)
-        key = (kind, _meta(obj).get("uid") or f"{_meta(obj).get('namespace')}/{_meta(obj).get('name')}")
+        meta = obj.get("metadata") or {}
+        key = (kind, meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}")
+        include = (include_object, version)
         hit = self._rows.get(key)
-        if hit is not None and hit[0] is obj and hit[1].get("_include") == (include_object, version):
-            cached, age_index = hit[1], hit[2]
-            cells = list(cached["cells"])
+        if hit is not None and hit[0] is obj and hit[1] == include:
+            _obj, _include, rest, cells, age_index, created = hit
             if age_index is not None:
-                cells[age_index] = _age(obj, now)
-            return {**{k: v for k, v in cached.items() if k != "_include"}, "cells": cells}
+                cells = list(cells)
+                cells[age_index] = self._age_of(created, now)
+            return {"cells": cells, **rest}
         made = row(kind, obj, now, include_object=include_object, version=version)
         if kind == "Pod" and " ago)" in str(made["cells"][3]):
             return made  # the restarts cell is timed too
         names = [c.name for c in columns(kind)]
         age_index = names.index("Age") if "Age" in names else None
-        self._rows[key] = (obj, {**made, "_include": (include_object, version)}, age_index)
+        rest = {k: v for k, v in made.items() if k != "cells"}
+        self._rows[key] = (obj, include, rest, made["cells"], age_index, meta.get("creationTimestamp"))
         return made
 
 

@@ -207,11 +207,17 @@ class ListQuery:
 
 def select(kind: str, objects: Iterable[dict], query: ListQuery) -> list[dict]:
     """The objects a list returns, sorted as etcd returns them (by namespace, then name)."""
-    matches = query.predicate(kind)
-    chosen = [o for o in objects if matches(o)]
-    chosen.sort(
-        key=lambda o: ((o.get("metadata") or {}).get("namespace", ""), (o.get("metadata") or {}).get("name", ""))
-    )
+    if query.namespace is None and not query.label_selector and not query.field_selector:
+        chosen = list(objects)  # everything: no test to run per object
+    else:
+        matches = query.predicate(kind)
+        chosen = [o for o in objects if matches(o)]
+
+    def key(obj: dict) -> tuple[str, str]:
+        meta = obj["metadata"]
+        return meta.get("namespace", ""), meta.get("name", "")
+
+    chosen.sort(key=key)
     return chosen
 
 

@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .. import classrooms, permissions, presence, presenting, selectors, services
+from .. import classrooms, exercising, permissions, presence, presenting, progress, selectors, services
 from ..live import payloads
 from ..permissions import Action, Role
 from . import fanout, ticker
@@ -49,6 +49,9 @@ MESSAGE_ACTIONS = {
     "dismiss": Action.PRESENT,
     "follow": Action.FOLLOW,
     "answer": Action.ANSWER,
+    # A lesson with steps: reveal the next hint, go to the next step (whoever may edit the cluster).
+    "exercise-hint": Action.APPLY,
+    "exercise-next": Action.APPLY,
 }
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
@@ -157,6 +160,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)
         for text in parts:
             await self.send(text_data=text)
+        # A lesson with steps: its Exercise panel, after the state it is about.
+        state = await database_sync_to_async(progress.exercise_state)(self.cluster)
+        if state is not None:
+            await self.send_json(state)
 
     async def send_json(self, payload: dict):
         await self.send(text_data=payloads.encode(payload))
@@ -356,6 +363,22 @@ class ClusterConsumer(AsyncWebsocketConsumer):
     async def on_dismiss(self, message, request_id):
         await database_sync_to_async(presenting.question_dismiss)(cluster=self.cluster)
         await self.send_json(payloads.reply(request_id, True))
+
+    async def on_exercise_hint(self, message, request_id):
+        try:
+            state = await database_sync_to_async(progress.exercise_hint)(cluster=self.cluster)
+        except progress.ExerciseUnavailable as exc:
+            raise services.ServiceError(str(exc)) from None
+        await self.send_json(payloads.reply(request_id, True, exercise=state))
+
+    async def on_exercise_next(self, message, request_id):
+        try:
+            answer = await database_sync_to_async(exercising.exercise_next)(cluster=self.cluster, user=self.actor)
+        except progress.ExerciseUnavailable as exc:
+            raise services.ServiceError(str(exc)) from None
+        await self.send_json(
+            payloads.reply(request_id, True, advanced=answer["advanced"], why=answer["why"], exercise=answer["panel"])
+        )
 
 
 def _reference(message: dict, field: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import classrooms, lessons, permissions, presenting, selectors, services
+from .. import classrooms, lessons, permissions, presenting, progress, selectors, services
 from ..permissions import Action
 from . import identity
 from .forms import ClassCreateForm, InstructorForm, JoinForm, JoiningForm, RejoinForm, RenameForm
@@ -68,6 +68,7 @@ def _class_context(request, classroom) -> dict:
         "co_instructors": selectors.classroom_co_instructors(classroom),
         "owns": bool(permissions.decide(actor, Action.CLASS_INSTRUCTORS, classroom)),
         "lesson": classroom.lesson,
+        "has_exercise": progress.exercise_of(classroom.lesson) is not None,
     }
 
 

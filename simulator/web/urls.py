@@ -3,7 +3,7 @@ matrix of tests/app/test_permission_matrix.py: a new route without an entry ther
 
 from django.urls import path
 
-from . import accounts, classes, views
+from . import accounts, board, classes, kubeapi_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("clusters/<slug:slug>/delete/", views.delete, name="cluster-delete"),
     path("clusters/<slug:slug>/export.yaml", views.export, name="cluster-export"),
     path("clusters/<slug:slug>/snapshot.json", views.snapshot_json, name="cluster-snapshot"),
+    path("clusters/<slug:slug>/kubeconfig", kubeapi_views.kubeconfig, name="cluster-kubeconfig"),
     # instructors
     path("sign-in/", accounts.sign_in, name="sign-in"),
     path("sign-out/", accounts.sign_out, name="sign-out"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("classes/", classes.classes, name="classes"),
     path("classes/<int:pk>/", classes.class_page, name="class"),
     path("classes/<int:pk>/roster/", classes.roster, name="class-roster"),
+    path("classes/<int:pk>/board/", board.board_page, name="class-board"),
+    path("classes/<int:pk>/board.csv", board.board_csv, name="class-board-csv"),
     path("classes/<int:pk>/qr.svg", classes.qr_svg, name="class-qr"),
     path("classes/<int:pk>/joining/", classes.joining, name="class-joining"),
     path("classes/<int:pk>/push/", classes.push, name="class-push"),

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import classrooms, lessons, permissions, selectors, services
+from .. import classrooms, lessons, permissions, progress, selectors, services
 from ..permissions import Action, Role
 from . import identity, pages
 from .forms import ApplyForm, ClockForm, ClusterCreateForm, DeleteObjectForm, ForkForm, ResetForm, ShareForm
@@ -104,6 +104,7 @@ def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
             "tables": pages.text_tables(cluster),
             "can_edit": access["can_edit"],
             "access": access,
+            "exercise": progress.exercise_state(cluster),  # a lesson with steps: its panel
         },
         status=status,
     )

@@ -18,6 +18,7 @@ import { installMobile } from "./page/mobile.js";
 import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
+import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
   return document.querySelector(selector);
@@ -48,8 +49,15 @@ function start() {
       presenting?.presence(message); // how many follow the presenter
     },
     error: (message) => header.toast(message.message, "error"),
+    exercise: (message) => exercise.show(message),
   });
   const requests = serverRequests(socket);
+  const exercise = new ExercisePanel($("#exercise"), {
+    hint: () => socket.request({ type: "exercise-hint" }),
+    next: () => socket.request({ type: "exercise-next" }),
+    canEdit: config.canEdit,
+    onShow: probe.exercise,
+  });
   const explanations = new Explanations(store, {
     explainService: requests.explainService,
     explainPod: requests.explainPod,

@@ -35,6 +35,11 @@ export function installProbe(store) {
       document.body.dataset.version = String(store.version);
     },
 
+    /** The Exercise panel showed a new state (a lesson with steps). */
+    exercise(state) {
+      probe.exercise = state;
+    },
+
     applied() {
       probe.lastApplyAt = Date.now();
     },

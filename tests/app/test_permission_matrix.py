@@ -104,8 +104,8 @@ def make_world() -> World:
     for name in ("instructor", "co_instructor", "foreign_instructor"):
         users[name] = user_model.objects.create_user(name)  # no password: force_login signs them in
         users[name].groups.add(Group.objects.get_or_create(name=permissions.INSTRUCTORS_GROUP)[0])
-    class_a = classrooms.classroom_create(owner=users["instructor"], name="Class A", lesson="zone-prod")
-    class_b = classrooms.classroom_create(owner=users["foreign_instructor"], name="Class B", lesson="zone-prod")
+    class_a = classrooms.classroom_create(owner=users["instructor"], name="Class A", lesson="exercise-selector")
+    class_b = classrooms.classroom_create(owner=users["foreign_instructor"], name="Class B", lesson="exercise-selector")
     class_a.co_instructors.add(users["co_instructor"])
     students = {
         "student": classrooms.student_join(code=class_a.join_code, display_name="Ana")[0],
@@ -116,9 +116,9 @@ def make_world() -> World:
     clusters = {
         "projected": class_a.projected,
         "sandbox": sandbox,
-        "open": services.cluster_create(name="demo", slug="demo", lesson="zone-prod"),
+        "open": services.cluster_create(name="demo", slug="demo", lesson="exercise-selector"),
         "personal": services.cluster_create(
-            name="mine", lesson="zone-prod", role="personal", owner_user_id=users["instructor"].pk
+            name="mine", lesson="exercise-selector", role="personal", owner_user_id=users["instructor"].pk
         ),
     }
     return World(users, {"A": class_a, "B": class_b}, students, clusters)
@@ -145,6 +145,7 @@ def fingerprint() -> dict:
             models.Student.objects.values_list("pk", "display_name", "removed", "rejoin_hash", "spotlight_consent")
         ),
         "users": sorted(get_user_model().objects.values_list("pk", "username")),
+        "exercise": sorted(models.ExerciseProgress.objects.values_list("cluster_id", "step", "hints")),
     }
 
 
@@ -187,11 +188,14 @@ ROUTES: dict[str, Route] = {
     "cluster-delete": Route("POST", DELETERS, _cluster_path("delete/"), lambda w, c: {}),
     "cluster-export": Route("GET", READERS, _cluster_path("export.yaml")),
     "cluster-snapshot": Route("GET", READERS, _cluster_path("snapshot.json")),
+    "cluster-kubeconfig": Route("GET", READERS, _cluster_path("kubeconfig")),
     # a class (class A)
     "classes": Route("GET", frozenset({*INSTRUCTORS_OF_A, "foreign_instructor"}), lambda w, c: "/classes/", on="none"),
     "class": Route("GET", INSTRUCTORS_OF_A, _class_path(), on="class"),
     "class-roster": Route("GET", INSTRUCTORS_OF_A, _class_path("roster/"), on="class"),
     "class-qr": Route("GET", INSTRUCTORS_OF_A, _class_path("qr.svg"), on="class"),
+    "class-board": Route("GET", INSTRUCTORS_OF_A, _class_path("board/"), on="class"),
+    "class-board-csv": Route("GET", INSTRUCTORS_OF_A, _class_path("board.csv"), on="class"),
     "class-joining": Route("POST", INSTRUCTORS_OF_A, _class_path("joining/"), lambda w, c: {}, on="class"),
     "class-push": Route("POST", INSTRUCTORS_OF_A, _class_path("push/"), lambda w, c: {}, on="class"),
     "class-add-instructor": Route(
@@ -356,6 +360,8 @@ MESSAGES = {  # type -> (who may, per cluster kind; the message, given a per-cas
     "answer": (ANSWERERS, lambda n: {"type": "answer", "question": ASKED["id"], "answer": {"choice": 1}}),
     "reveal": (PRESENTERS, lambda n: {"type": "reveal"}),
     "dismiss": (PRESENTERS, lambda n: {"type": "dismiss"}),
+    "exercise-hint": (WRITERS, lambda n: {"type": "exercise-hint"}),
+    "exercise-next": (WRITERS, lambda n: {"type": "exercise-next"}),
 }
 MESSAGE_TYPES = {"apply-dry-run": "apply"}
 

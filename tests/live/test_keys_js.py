@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulator.engine import Engine
+from simulator.exercises import lesson_manifests
 from simulator.live import keys, state_entries
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def test_the_constants_are_the_same():
 @pytest.mark.parametrize("lesson", LESSONS, ids=[path.stem for path in LESSONS])
 def test_every_key_of_a_lessons_state_is_one_the_browser_builds_from_the_entry_itself(lesson):
     engine = Engine.new()
-    assert engine.apply_text(lesson.read_text()).ok
+    assert engine.apply_text(lesson_manifests(lesson.stem, lesson.read_text())).ok
     entries = state_entries(engine)
     objects = [(v["kind"], v["namespace"], v["name"]) for k, v in entries.items() if k.startswith("object/")]
     graph = [(k, v["group"], v["data"]["id"]) for k, v in entries.items() if k.startswith("graph/")]

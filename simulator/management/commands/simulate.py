@@ -2,16 +2,21 @@
 
 The contract is docs/simulate-contract.md: one JSON object on standard output,
 exit 0 when every document was accepted, 1 when any was rejected, 2 on usage errors.
+`--check LESSON [--step N]` adds the lesson's goals, evaluated on the result (`checks`); a failing
+goal does not change the exit status, an unknown lesson or step is a usage error.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from simulator import lessons
 from simulator.engine.contract import Query, run
+from simulator.exercises import ExerciseError, evaluate
 
 
 class _Usage(Exception):
@@ -51,6 +56,12 @@ class Command(BaseCommand):
             metavar=("FROM", "URL"),
             help="trace a request to URL from pod FROM (NAMESPACE/POD) or from 'external'",
         )
+        parser.add_argument(
+            "--check",
+            metavar="LESSON",
+            help="evaluate the goals of LESSON (a lesson's name, or a lesson file) and add them as `checks`",
+        )
+        parser.add_argument("--step", type=int, metavar="N", help="with --check: only the goals of step N (from 1)")
 
     def execute(self, *args, **options):
         try:
@@ -63,6 +74,7 @@ class Command(BaseCommand):
         if options["nodes"] is not None and options["nodes"] < 0:
             raise _Usage("--nodes must be 0 or more")
         queries = self._queries(options)
+        exercise = self._exercise(options)
         texts = []
         for name in options["files"]:
             if name == "-":
@@ -83,10 +95,36 @@ class Command(BaseCommand):
             max_bytes=getattr(settings, "KUBEVIZ_MAX_INPUT_BYTES", None),
             max_documents=getattr(settings, "KUBEVIZ_MAX_DOCUMENTS", None),
         )
+        if exercise is not None:
+            out["checks"] = [c.to_dict() for c in evaluate(_cluster, exercise, options["step"])]
         self.stdout.write(json.dumps(out, indent=2, sort_keys=False))
         if out["errors"]:
             sys.stdout.flush()
             sys.exit(1)
+
+    @staticmethod
+    def _exercise(options):
+        """The exercise `--check` names (a lesson's name or a lesson file), its step checked."""
+        name, step = options["check"], options["step"]
+        if name is None:
+            if step is not None:
+                raise _Usage("--step needs --check LESSON")
+            return None
+        try:
+            path = Path(name)
+            if name.endswith((".yaml", ".yml")) or "/" in name:
+                if not path.is_file():
+                    raise _Usage(f"--check: no lesson file {name}")
+                lesson = lessons.load_path(path)
+            else:
+                lesson = lessons.get(name)
+            if lesson.exercise is None:
+                raise _Usage(f"--check: lesson {lesson.name!r} has no steps, so no goals to check")
+            if step is not None:
+                lesson.exercise.step(step)
+        except (lessons.UnknownLesson, ExerciseError) as exc:
+            raise _Usage(f"--check: {exc}") from None
+        return lesson.exercise
 
     @staticmethod
     def _queries(options) -> list[Query]:

@@ -148,6 +148,9 @@ export class LiveSocket {
       case "reveal":
         this.store.applyPresenter(message); // presenting live: ephemeral, no version
         return;
+      case "exercise": // a lesson with steps: the Exercise panel, re-evaluated (exercise/panel.js)
+        this.handlers.exercise?.(message);
+        return;
       case "error": {
         const waiter = message.id !== undefined ? this.pending.get(message.id) : undefined;
         if (waiter) {
