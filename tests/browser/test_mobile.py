@@ -358,3 +358,23 @@ def test_a_phone_following_the_presenter_fits_the_followed_focus_above_its_sheet
     cy = student.page.locator("#cy").bounding_box()
     assert cy["height"] < PHONE["height"] / 2
     assert student.board.errors == []
+
+
+def test_a_lessons_exercise_is_one_tap_away_in_the_dock_on_a_phone(new_cluster, open_device, dashboard):
+    url = new_cluster("exercise-selector")
+    phone = on_device(open_device, dashboard, PHONE, url)
+    page = phone.page
+    page.wait_for_selector("#m-tab-exercise:not([hidden])")
+    page.tap("#m-tab-exercise")
+    assert sheet(page) == "exercise"
+    assert page.locator("#exercise").is_visible() and not page.locator("#panels").is_visible()
+    assert "step 1" in page.inner_text("#exercise").lower()
+    assert page.evaluate(SMALL_TEXT, "#exercise") == []
+    assert page.evaluate(OUT_OF_WIDTH) == []
+    assert page.evaluate(SMALL_TARGETS, "#m-dock button") == []
+    page.tap("#m-tab-inspect")  # a panel instead: the exercise steps aside
+    assert sheet(page) == "panels"
+    assert page.locator("#panels").is_visible() and not page.locator("#exercise").is_visible()
+    page.tap("#m-tab-inspect")
+    assert sheet(page) == ""
+    assert phone.errors == []

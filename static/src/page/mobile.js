@@ -94,7 +94,7 @@ export class MobileLayout {
     return this.query.matches;
   }
 
-  /** The sheet open now: "editor", "panels" or "" (only the diagram). */
+  /** The sheet open now: "editor", "panels", "exercise" or "" (only the diagram). */
   get sheet() {
     return this.body.dataset.sheet || "";
   }
@@ -133,6 +133,28 @@ export class MobileLayout {
         "YAML",
       ),
     );
+    // a lesson with steps: its Exercise panel (exercise/panel.js) is one tap away too, when shown
+    const exercise = document.getElementById("exercise");
+    if (exercise) {
+      const button = h(
+        "button",
+        {
+          type: "button",
+          id: "m-tab-exercise",
+          dataset: { sheet: "exercise" },
+          "aria-controls": "exercise",
+          "aria-expanded": "false",
+          hidden: exercise.hidden,
+          onclick: () => this.toggle("exercise"),
+        },
+        "Exercise",
+      );
+      this.dockButtons.unshift(button);
+      new MutationObserver(() => {
+        button.hidden = exercise.hidden;
+        if (exercise.hidden && this.sheet === "exercise") this.open("");
+      }).observe(exercise, { attributes: true, attributeFilter: ["hidden"] });
+    }
     this.dock = h(
       "nav",
       { id: "m-dock", class: "m-only", "aria-label": "panels and editor" },
@@ -181,7 +203,7 @@ export class MobileLayout {
     else this.open(sheet, tab);
   }
 
-  /** Open a sheet ("editor", "panels" on `tab`) or close ("") whichever is open. */
+  /** Open a sheet ("editor", "exercise", "panels" on `tab`) or close ("") whichever is open. */
   open(sheet, tab) {
     if (sheet === "panels" && tab && this.panels.tab !== tab) this.panels.showTab(tab);
     const before = this.sheet;
