@@ -373,9 +373,13 @@ def session_cookie(world: World, actor: str) -> list:
     return [(b"cookie", f"sessionid={cookie.value}".encode())] if cookie else []
 
 
-async def next_of(ws, kinds: tuple[str, ...], timeout: float = 5) -> dict:
+async def next_of(ws, kinds: tuple[str, ...], timeout: float = 5, request_id: int | None = None) -> dict:
+    """The next message of one of `kinds`; a reply only if it answers `request_id` (when given:
+    replies to reads answered off the event loop may come after a later request's)."""
     while True:
         message = json.loads(await ws.receive_from(timeout=timeout))
+        if message["type"] == "reply" and request_id is not None and message.get("id") != request_id:
+            continue
         if message["type"] in kinds:
             return message
 
@@ -414,7 +418,7 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
                 message = {**build(n), "id": n}
                 before = await _db(fingerprint)()
                 await ws.send_to(text_data=json.dumps(message))
-                reply = await next_of(ws, ("reply", "snapshot"))
+                reply = await next_of(ws, ("reply", "snapshot"), request_id=n)
                 if actor in allowed[target]:
                     assert reply["type"] == "snapshot" or reply["ok"], (kind, actor, reply)
                 else:
