@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api clean assets chromium bench-browser lint format lock proto
+.PHONY: run test venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api bench-console clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -61,6 +61,8 @@ DEMO_CLUSTER ?= demo
 # there also use the local Redis.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kubeviz_test
 
+# The laptop case: DEBUG on (and the development key) unless the environment says otherwise.
+run: export KUBEVIZ_DEBUG ?= 1
 run: venv proto migrate assets
 	$(PY) manage.py loadscenario $(DEMO_LESSON) --cluster $(DEMO_CLUSTER)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) kubeviz.asgi:application
@@ -85,6 +87,9 @@ bench-kubeapi: venv proto
 
 bench-api: venv proto
 	$(PY) bench/api.py
+
+bench-console: venv proto assets
+	$(PY) bench/console.py
 
 # A class of 300: joins, forks, 601 sockets, edits (SQLite, then PostgreSQL + Redis with two workers).
 bench-classroom: venv

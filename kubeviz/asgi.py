@@ -8,6 +8,17 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kubeviz.settings")
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if not settings.DEBUG and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+    # Sessions and CSRF tokens signed with a key everyone can read: refuse to serve.
+    raise ImproperlyConfigured(
+        "KUBEVIZ_DEBUG is off and KUBEVIZ_SECRET_KEY is not set: the server will not start with the public "
+        "development key. Set KUBEVIZ_SECRET_KEY to a long random secret (python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'), or KUBEVIZ_DEBUG=1 on your own laptop."
+    )
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,7 +76,6 @@ def actor_for_principal(principal: str) -> tuple[permissions.Actor, str]:
 def identify(credential: str, bearer: str | None = None) -> Caller:
     """The caller of `/k8s/<credential>/...`: a token made by `kubeconfig_for` (http), or a
     cluster's slug with the token as a bearer token (https) or none (anonymous)."""
-    token = credential
     slug = None
     try:
         identity = kubeconfig.read_token(_secret(), credential)
@@ -83,14 +83,12 @@ def identify(credential: str, bearer: str | None = None) -> Caller:
         identity = None
         slug = credential
     if identity is None and bearer:
-        token = bearer
         try:
             identity = kubeconfig.read_token(_secret(), bearer)
         except kubeconfig.BadToken:
             raise Unauthorized("the bearer token was not made by this server") from None
         if identity.cluster != slug:
             raise Unauthorized("the bearer token is for another cluster")
-    del token
     cluster_slug = identity.cluster if identity is not None else slug
     cluster = Cluster.objects.filter(slug=cluster_slug).first()
     if cluster is None:
@@ -138,15 +136,18 @@ class _Cache:
         self.stored_rv = 0
 
 
-_caches: dict[int, _Cache] = {}
+_caches: dict[tuple, _Cache] = {}
 _lock = threading.Lock()
 
 
-def _cache(cluster_id: int) -> _Cache:
+def _cache(cluster: Cluster) -> _Cache:
+    """This worker's API cache of a cluster (by id and incarnation: a deleted and re-created
+    row with the same id starts afresh, as its warm engine does)."""
+    key = repository.warm_key(cluster)
     with _lock:
-        found = _caches.get(cluster_id)
+        found = _caches.get(key)
         if found is None:
-            found = _caches[cluster_id] = _Cache()
+            found = _caches[key] = _Cache()
         return found
 
 
@@ -206,7 +207,7 @@ def _events(engine, cache: served.ServedCache) -> list[dict]:
                 "metadata": {"name": owner.get("name"), "namespace": meta.get("namespace"), "uid": owner.get("uid")},
             }
             out += objects.events_for(
-                involved, [events.created_pod(meta["name"], controller)], when, first_index=hash(meta["uid"]) % 100000
+                involved, [events.created_pod(meta["name"], controller)], when, first_index=_stable_index(meta["uid"])
             )
     for rs in served.served(engine, "ReplicaSet", cache):
         meta = rs["metadata"]
@@ -223,9 +224,14 @@ def _events(engine, cache: served.ServedCache) -> list[dict]:
             involved,
             [events.scaled_replica_set(meta["name"], 0, replicas)],
             meta.get("creationTimestamp", ""),
-            first_index=hash(meta["uid"]) % 100000,
+            first_index=_stable_index(meta["uid"]),
         )
     return out
+
+
+def _stable_index(uid: str) -> int:
+    """A number of its own for each owner's events, the same in every worker and run."""
+    return zlib.crc32(uid.encode()) % 100_000
 
 
 def _items(engine, cache: _Cache, kind: str) -> list[dict]:
@@ -241,7 +247,7 @@ def snapshot(cluster: Cluster, kind: str, only: tuple[str | None, str] | None = 
     (namespace, name), just that one object when the engine holds the kind (a named get)."""
     row, warm = repository.warm_for_read(cluster)
     engine = warm.engine
-    cache = _cache(row.pk)
+    cache = _cache(row)
     if only is not None and kind in served.ENGINE_KINDS:
         obj = engine_port.get(engine, kind, only[0] or "", only[1])
         if obj is None:
@@ -253,7 +259,11 @@ def snapshot(cluster: Cluster, kind: str, only: tuple[str | None, str] | None = 
         return Snapshot(row.version, _engine_rv(engine), engine_port.now(engine), _offset(engine), items)
     items = _items(engine, cache, kind)
     feed = cache.feeds.get(kind)
-    if feed is not None:
+    if feed is None:
+        # A list is how a watch starts (`kubectl get -w`: list, then watch from its
+        # resourceVersion): the feed keeps changes from here on, so that watch finds them.
+        cache.feeds[kind] = Feed(kind, row.version, _engine_rv(engine), items)
+    else:
         feed.update(row.version, _engine_rv(engine), items)
     return Snapshot(row.version, _engine_rv(engine), engine_port.now(engine), _offset(engine), items)
 
@@ -276,7 +286,7 @@ def raw_object(cluster: Cluster, kind: str, namespace: str, name: str) -> dict |
 
 # ---------------------------------------------------------------------- the stored kinds
 def stored_put(cluster: Cluster, kind: str, obj: dict) -> dict:
-    cache = _cache(cluster.pk)
+    cache = _cache(cluster)
     cache.stored_rv += 1
     meta = obj["metadata"]
     obj = {**obj, "metadata": {**meta, "resourceVersion": f"s{cache.stored_rv}"}}
@@ -285,7 +295,7 @@ def stored_put(cluster: Cluster, kind: str, obj: dict) -> dict:
 
 
 def stored_delete(cluster: Cluster, kind: str, namespace: str, name: str) -> dict | None:
-    return _cache(cluster.pk).stored[kind].pop((namespace or "", name), None)
+    return _cache(cluster).stored[kind].pop((namespace or "", name), None)
 
 
 # ---------------------------------------------------------------------- watches
@@ -337,7 +347,7 @@ def watch_start(
 ) -> WatchStart:
     """The first events of a watch from `since` (None: the current objects as ADDED)."""
     snap = snapshot(cluster, kind)
-    cache = _cache(cluster.pk)
+    cache = _cache(cluster)
     feed = cache.feeds.get(kind)
     if feed is None:
         feed = cache.feeds[kind] = Feed(kind, snap.version, snap.resource_version, snap.items)
@@ -357,7 +367,7 @@ def watch_next(cluster: Cluster, kind: str, seen: int, matches: Callable[[dict],
     watcher of this worker to ask after a change brings the feed up to date; the others read it."""
     row, warm = repository.warm_for_read(cluster)
     engine = warm.engine
-    cache = _cache(row.pk)
+    cache = _cache(row)
     feed = cache.feeds[kind]
     if feed.version < row.version:
         feed.update(row.version, _engine_rv(engine), _items(engine, cache, kind))

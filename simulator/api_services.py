@@ -13,6 +13,7 @@ become the API server's Status (`kubeapi.status.from_field_messages`).
 from __future__ import annotations
 
 import json
+import uuid
 
 from . import api_selectors, services
 from .kubeapi import served, status
@@ -110,8 +111,6 @@ def _stored_write(caller, resource, obj: dict, *, creating: bool, base: str | No
         meta["uid"] = live["metadata"].get("uid")
         meta["creationTimestamp"] = live["metadata"].get("creationTimestamp")
     else:
-        import uuid
-
         meta.setdefault("uid", str(uuid.uuid4()))
         meta["creationTimestamp"] = snap.now.strftime("%Y-%m-%dT%H:%M:%SZ")
     stored = {**_manifest(resource, obj), "metadata": meta}

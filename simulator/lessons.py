@@ -60,18 +60,28 @@ def parse(name: str, text: str) -> Lesson:
 
 
 # The course's order (docs/course.md): Services, their types, DNS, environment variables, labels,
-# Ingress, DaemonSets, Jobs. A lesson not named here comes after these, by name.
+# Ingress, DaemonSets, Jobs; each topic's exercise after its lessons. A lesson not named here
+# comes after these, by name.
 COURSE_ORDER = (
     "webapp",
     "externalname",
+    "exercise-nodeport",
+    "exercise-loadbalancer",
+    "exercise-externalname",
     "namespaces",
     "redis-master-dns",
+    "exercise-namespaces-dns",
+    "exercise-env-vars",
     "zone-prod",
     "selector-and",
+    "exercise-selector",
     "ingress-single-service",
     "ingress-testpath",
+    "exercise-ingress",
     "daemonset-fluentd",
+    "exercise-daemonset-ssd",
     "jobs",
+    "exercise-parallel-job",
 )
 
 

@@ -15,11 +15,13 @@ before, by `permissions.decide` (`PRESENT`, `FOLLOW`, `ANSWER`, `SPOTLIGHT`).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import yaml
+from channels.db import database_sync_to_async
 from django.db import transaction
 from django.utils import timezone
 
@@ -220,6 +222,54 @@ def presenter_view(*, cluster: Cluster, user, fields) -> int:
     return presentation.seq
 
 
+class PresenterSession:
+    """A presenter's socket (realtime's consumer holds one): each event goes out at once from the
+    event loop, with no database on its way; the latest view is written SAVE_AFTER seconds later,
+    once for a burst (what a late joiner or a reconnecting browser lands on). A class answering at
+    once, on the database, delays no presenter event."""
+
+    SAVE_AFTER = 0.2
+
+    def __init__(self, cluster_id: int, presenting: bool, seq: int, view: dict):
+        self.cluster_id, self.presenting, self.seq, self.view = cluster_id, presenting, seq, view
+        self.saving: asyncio.Task | None = None
+
+    @classmethod
+    def load(cls, cluster: Cluster) -> PresenterSession:
+        presentation = _presentation(cluster)
+        return cls(cluster.pk, presentation.presenting, presentation.seq, dict(presentation.view))
+
+    def event(self, fields) -> str:
+        """The event's text, its fields checked and the view moved on; PresentingError otherwise."""
+        try:
+            fields = live.clean_view(fields)
+        except live.BadInput as exc:
+            raise _bad(exc) from None
+        if not self.presenting:
+            raise PresentingError("switch Present on first: followers get your view only while you present")
+        self.seq += 1
+        self.view = live.merge_view(self.view, fields)
+        return live.encode(live.view_event(self.seq, fields))
+
+    async def send(self, fields) -> int:
+        """One presenter event, to every follower now; remembered a moment later. Returns its seq."""
+        text = self.event(fields)
+        await push.presenting_now(self.cluster_id, text)
+        if self.saving is None or self.saving.done():
+            self.saving = asyncio.ensure_future(self._save_soon())
+        return self.seq
+
+    async def _save_soon(self) -> None:
+        await asyncio.sleep(self.SAVE_AFTER)
+        await database_sync_to_async(_remember_view)(self.cluster_id, self.seq, dict(self.view))
+
+
+def _remember_view(cluster_id: int, seq: int, view: dict) -> None:
+    Presentation.objects.filter(classroom__projected_id=cluster_id, presenting=True, seq__lt=seq).update(
+        seq=seq, view=view, updated=timezone.now()
+    )
+
+
 def follow_set(*, cluster_id: int, channel_name: str, on: bool) -> None:
     """A follower follows the presenter again, or broke away: the presenter's count, on commit."""
     with transaction.atomic():
@@ -280,28 +330,106 @@ class Reveal:
     results: list[dict]  # who was right (the instructor's)
 
 
-def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> int:
-    """A student's answer (their last one counts) to the open question. Returns how many answered;
-    the count goes to the class at most twice a second (`push.answers`)."""
-    classroom = _classroom(cluster)
-    student = (
-        Student.objects.filter(pk__in=list(student_ids), classroom=classroom, removed=False).order_by("pk").first()
-    )
-    if student is None:
-        raise PresentingError("only the class's students answer its questions")
-    question = Question.objects.filter(pk=question_id if isinstance(question_id, int) else -1).first()
-    if question is None or question.classroom_id != classroom.pk:
-        raise PresentingError(f"no question {question_id!r} in this class")
-    if not question.open or question.revealed is not None:
-        raise PresentingError("answers are closed: the question was revealed")
-    try:
-        cleaned = live.clean_answer(question.spec, answer)
-    except live.BadInput as exc:
-        raise _bad(exc) from None
-    with transaction.atomic():
-        Answer.objects.update_or_create(question=question, student=student, defaults={"answer": cleaned})
-        transaction.on_commit(partial(push.answers, cluster.pk, question.pk))
-    return selectors.question_answered_count(question.pk)
+@dataclass(frozen=True)
+class AnswerGiven:
+    """One student's answer as a socket received it (`question_answers`' input)."""
+
+    cluster_id: int
+    student_ids: frozenset
+    question_id: object
+    answer: object
+
+
+def question_answer(*, cluster: Cluster, student_ids, question_id, answer) -> None:
+    """A student's answer (their last one counts) to the open question, or PresentingError."""
+    [error] = question_answers([AnswerGiven(cluster.pk, frozenset(student_ids), question_id, answer)])
+    if error:
+        raise PresentingError(error)
+
+
+def question_answers(given: list[AnswerGiven]) -> list[str | None]:
+    """Many students' answers in one transaction and a handful of queries, whatever their number
+    (a class answers at once: `AnswerBatch` gathers them). Returns, for each, None or why it was
+    refused. How many answered goes to the class at most twice a second (`push.answers`)."""
+    ids = {g.question_id for g in given if isinstance(g.question_id, int) and not isinstance(g.question_id, bool)}
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids).select_related("classroom")}
+    wanted = {sid for g in given for sid in g.student_ids}
+    students = dict(Student.objects.filter(pk__in=wanted, removed=False).values_list("pk", "classroom_id"))
+    errors: list[str | None] = []
+    chosen: dict[tuple[int, int], dict] = {}  # (question, student) -> the answer (the last one counts)
+    for g in given:
+        question = questions.get(g.question_id) if g.question_id in ids else None
+        if question is None or question.classroom.projected_id != g.cluster_id:
+            errors.append(f"no question {g.question_id!r} in this class")
+            continue
+        student = min((sid for sid in g.student_ids if students.get(sid) == question.classroom_id), default=None)
+        if student is None:
+            errors.append("only the class's students answer its questions")
+            continue
+        if not question.open or question.revealed is not None:
+            errors.append("answers are closed: the question was revealed")
+            continue
+        try:
+            chosen[(question.pk, student)] = live.clean_answer(question.spec, g.answer)
+        except live.BadInput as exc:
+            errors.append(str(exc))
+            continue
+        errors.append(None)
+    if chosen:
+        with transaction.atomic():
+            existing = {
+                (a.question_id, a.student_id): a
+                for a in Answer.objects.filter(
+                    question_id__in={q for q, _ in chosen}, student_id__in={s for _, s in chosen}
+                )
+            }
+            changed = []
+            for key, answer in chosen.items():
+                if key in existing:
+                    existing[key].answer, existing[key].at = answer, timezone.now()
+                    changed.append(existing[key])
+            if changed:
+                Answer.objects.bulk_update(changed, ["answer", "at"])
+            Answer.objects.bulk_create(
+                [
+                    Answer(question_id=q, student_id=s, answer=a)
+                    for (q, s), a in chosen.items()
+                    if (q, s) not in existing
+                ]
+            )
+            for qid in {q for q, _ in chosen}:
+                transaction.on_commit(partial(push.answers, questions[qid].classroom.projected_id, qid))
+    return errors
+
+
+class AnswerBatch:
+    """This worker's answers, written together every GATHER seconds (one transaction for a class
+    answering at once, instead of one each on Channels' one database thread). A socket's `answer`
+    waits for its batch, so its reply still says whether it was taken."""
+
+    GATHER = 0.1
+
+    def __init__(self):
+        self.pending: list[tuple[AnswerGiven, asyncio.Future]] = []
+        self.flushing: asyncio.Task | None = None
+
+    async def give(self, given: AnswerGiven) -> str | None:
+        future = asyncio.get_running_loop().create_future()
+        self.pending.append((given, future))
+        if self.flushing is None or self.flushing.done():
+            self.flushing = asyncio.ensure_future(self._flush_soon())
+        return await future
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.GATHER)
+        batch, self.pending = self.pending, []
+        try:
+            errors = await database_sync_to_async(question_answers)([g for g, _ in batch])
+        except Exception as exc:  # the database failed: every answer of the batch says so
+            errors = [f"the answer was not saved ({exc.__class__.__name__}): send it again"] * len(batch)
+        for (_, future), error in zip(batch, errors, strict=True):
+            if not future.done():
+                future.set_result(error)
 
 
 def question_reveal(*, cluster: Cluster, user, question_id) -> Reveal:

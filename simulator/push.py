@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -18,10 +19,13 @@ from channels.layers import get_channel_layer
 from . import selectors
 from .live import payloads
 
+log = logging.getLogger(__name__)
+
 PRESENCE_DEBOUNCE = 0.5  # seconds: a class connecting at once costs one presence message
 ANSWERS_DEBOUNCE = 0.5  # seconds: a class answering at once costs two count messages a second
 _presence_pending: dict[int, asyncio.Task] = {}
 _answers_pending: dict[int, asyncio.Task] = {}
+_answers_again: set[int] = set()
 
 
 def group_name(cluster_id: int) -> str:
@@ -38,7 +42,19 @@ def change(cluster_id: int, version: int, text: str, patched_text: str | None = 
     message = {"type": "cluster.change", "version": version, "text": text}
     if patched_text is not None and patched_text != text:
         message["patched"] = patched_text
-    async_to_sync(layer.group_send)(group_name(cluster_id), message)
+    _send(layer, cluster_id, message, f"change {version}")
+
+
+def _send(layer, cluster_id: int, message: dict, what: str) -> bool:
+    """Send to the cluster's group; a layer that fails (Redis away) is logged, never raised: what
+    is pushed is committed already, the writer is told so, and watchers heal by resync (each
+    worker's relay resyncs its sockets once it is back in the group, `realtime.fanout`)."""
+    try:
+        async_to_sync(layer.group_send)(group_name(cluster_id), message)
+    except Exception:
+        log.warning("push of %s to cluster %s failed; its watchers will resync", what, cluster_id, exc_info=True)
+        return False
+    return True
 
 
 def access(cluster_ids) -> None:
@@ -49,7 +65,7 @@ def access(cluster_ids) -> None:
     if layer is None:
         return
     for cluster_id in cluster_ids:
-        async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.access"})
+        _send(layer, cluster_id, {"type": "cluster.access"}, "an access change")
 
 
 def presence(cluster_id: int) -> None:
@@ -72,6 +88,8 @@ async def _presence_soon(cluster_id: int) -> None:
             following = await database_sync_to_async(selectors.follower_count)(cluster_id)
             text = payloads.encode(payloads.presence(count, instructors, following))
             await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.presence", "text": text})
+        except Exception:  # the layer or the database away: the next join or leave tells the count
+            log.warning("presence of cluster %s not pushed", cluster_id, exc_info=True)
         finally:
             _presence_pending.pop(cluster_id, None)
 
@@ -90,6 +108,11 @@ def presenting(cluster_id: int, text: str) -> None:
     async_to_sync(layer.group_send)(group_name(cluster_id), {"type": "cluster.present", "text": text})
 
 
+async def presenting_now(cluster_id: int, text: str) -> None:
+    """`presenting`, from the event loop: a presenter event goes out with no thread hop."""
+    await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+
+
 def answers(cluster_id: int, question_id: int) -> None:
     """How many answered the question, ANSWERS_DEBOUNCE seconds from now: one message for all
     the answers of this worker in that time (who answered, never what, until the reveal)."""
@@ -98,14 +121,19 @@ def answers(cluster_id: int, question_id: int) -> None:
 
 async def _answers_soon(cluster_id: int, question_id: int) -> None:
     if cluster_id in _answers_pending:
+        _answers_again.add(cluster_id)  # answers written while the count was being read: once more
         return
 
     async def later() -> None:
         try:
-            await asyncio.sleep(ANSWERS_DEBOUNCE)
-            count = await database_sync_to_async(selectors.question_answered_count)(question_id)
-            text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
-            await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+            while True:
+                await asyncio.sleep(ANSWERS_DEBOUNCE)
+                _answers_again.discard(cluster_id)
+                count = await database_sync_to_async(selectors.question_answered_count)(question_id)
+                text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
+                await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
+                if cluster_id not in _answers_again:
+                    break
         finally:
             _answers_pending.pop(cluster_id, None)
 

@@ -48,9 +48,21 @@ def engine_settings(cluster: Cluster) -> ClusterSettings:
             kwargs[key] = data[key]
     if "node_port_range" in data:
         kwargs["node_port_range"] = tuple(data["node_port_range"])
-    kwargs["max_bytes"] = django_settings.KUBEVIZ_MAX_INPUT_BYTES
-    kwargs["max_documents"] = django_settings.KUBEVIZ_MAX_DOCUMENTS
+    kwargs.update(engine_limits())
     return ClusterSettings(**kwargs)
+
+
+def engine_limits() -> dict[str, int]:
+    """The engine's bounds on one input and one cluster, from the settings (README "Limits")."""
+    return {
+        "max_bytes": django_settings.KUBEVIZ_MAX_INPUT_BYTES,
+        "max_documents": django_settings.KUBEVIZ_MAX_DOCUMENTS,
+        "max_object_bytes": django_settings.KUBEVIZ_MAX_OBJECT_BYTES,
+        "max_replicas": django_settings.KUBEVIZ_MAX_REPLICAS,
+        "max_pods": django_settings.KUBEVIZ_MAX_PODS,
+        "max_objects": django_settings.KUBEVIZ_MAX_OBJECTS,
+        "max_errors": django_settings.KUBEVIZ_MAX_ERRORS,
+    }
 
 
 def new_engine(cluster: Cluster) -> Engine:

@@ -35,6 +35,13 @@ def cluster_by_pk(pk: int) -> Cluster | None:
     return Cluster.objects.filter(pk=pk).first()
 
 
+def cluster_resource_version(cluster: Cluster) -> int:
+    """The cluster's resourceVersion now (the counter every object write bumps, as etcd's
+    revision is a list's resourceVersion): an object written after it has a greater one."""
+    state = Cluster.objects.filter(pk=cluster.pk).values_list("state", flat=True).first() or {}
+    return int(state.get("rv", 0))
+
+
 def cluster_list() -> list[Cluster]:
     return list(Cluster.objects.order_by("name"))
 
@@ -42,12 +49,25 @@ def cluster_list() -> list[Cluster]:
 def cluster_list_for(actor) -> list[Cluster]:
     """The clusters the home page lists for `actor` (a `permissions.Actor`): the open ones, those
     shared for reading, and their own (a class's clusters are on the class's pages)."""
+    return list(Cluster.objects.filter(_listed_for(actor)).order_by("name"))
+
+
+def _listed_for(actor) -> Q:
     mine = Q(role=Cluster.OPEN) | Q(public_read=True, classroom__isnull=True)
     if actor.user_id is not None:
         mine |= Q(owner_user_id=actor.user_id, classroom__isnull=True)
     if actor.visitor:
         mine |= Q(owner_session=actor.visitor)
-    return list(Cluster.objects.filter(mine).order_by("name"))
+    return mine
+
+
+def cluster_page_for(actor, *, page: int, size: int) -> tuple[list[Cluster], int, int]:
+    """One page of `cluster_list_for` (1-based, clamped to the pages there are): the clusters,
+    the page and the number of pages."""
+    query = Cluster.objects.filter(_listed_for(actor)).order_by("name", "pk")
+    pages = max(1, -(-query.count() // size))
+    page = min(max(1, page), pages)
+    return list(query[(page - 1) * size : page * size]), page, pages
 
 
 def clusters_running(cluster_ids: list[int]) -> list[int]:

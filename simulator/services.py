@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import lessons, permissions, progress, push, repository, selectors
-from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine
+from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine, parse_input
 from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
 from .live.changes import changed_entries
@@ -165,6 +165,29 @@ def _check_owner_limit(*, owner_user_id: int | None = None, owner_session: str =
             f"you have {limit} clusters, the most one person may have (KUBEVIZ_MAX_CLUSTERS_PER_OWNER={limit}): "
             "delete one first"
         )
+
+
+def check_creation_rate(*, address: str) -> None:
+    """Clusters made from one client address in the last hour, counted by this server process
+    (KUBEVIZ_MAX_CREATIONS_PER_HOUR): a visitor without cookies is a new owner every time, so the
+    per-owner limit alone does not bound them."""
+    limit = django_settings.KUBEVIZ_MAX_CREATIONS_PER_HOUR
+    now = timezone.now().timestamp()
+    stamps = [t for t in _creations.get(address, []) if now - t < 3600]
+    if len(stamps) >= limit:
+        _creations[address] = stamps
+        raise LimitReached(
+            f"{limit} clusters were made from your address in the last hour, the most allowed "
+            f"(KUBEVIZ_MAX_CREATIONS_PER_HOUR={limit}): try again later"
+        )
+    stamps.append(now)
+    _creations[address] = stamps
+    if len(_creations) > 10_000:  # forget the addresses seen least recently
+        for key in list(_creations)[:5_000]:
+            _creations.pop(key, None)
+
+
+_creations: dict[str, list[float]] = {}
 
 
 def _check_sandbox_limit(classroom: Classroom) -> None:
@@ -382,12 +405,34 @@ def _parse_key(key: str) -> tuple[str, str, str]:
     return kind, "" if namespace == "-" else namespace, name
 
 
+class _SeenSince:
+    """A base version meaning "as it was at the cluster's resourceVersion N": the object may not
+    have been written after N (absent then and now is fine too)."""
+
+    def __init__(self, seen: int):
+        self.seen = seen
+
+    def versions(self, keys: list[str]) -> dict:
+        return dict.fromkeys(keys, self)
+
+    def stale(self, current: str | None) -> bool:
+        return current is not None and int(current) > self.seen
+
+    def __str__(self) -> str:
+        return str(self.seen)
+
+
 def _conflict(engine: Engine, base_versions: dict | None) -> dict | None:
     for key, base in (base_versions or {}).items():
         kind, namespace, name = _parse_key(key)
         obj = engine.get(kind, namespace, name) if kind in KIND_MODELS else None
         current = obj.resource_version if obj is not None else None
-        if (str(base) if base is not None else None) != current:
+        if isinstance(base, _SeenSince):
+            stale = base.stale(current)
+            base = str(base)
+        else:
+            stale = (str(base) if base is not None else None) != current
+        if stale:
             return {
                 "key": key,
                 "baseResourceVersion": base,
@@ -497,18 +542,38 @@ def _mutate(
 
 
 def cluster_apply(
-    *, cluster: Cluster, text: str, dry_run: bool = False, base_versions: dict | None = None, user=None
+    *,
+    cluster: Cluster,
+    text: str,
+    dry_run: bool = False,
+    base_versions: dict | None = None,
+    seen_resource_version: int | None = None,
+    user=None,
 ) -> ApplyOutcome:
     """`kubectl apply -f` of a YAML text, all or nothing. A stale `base_versions` entry
     ({"Service/default/web": "41"}) refuses the edit with a conflict carrying the current object.
-    `dry_run` saves nothing and returns what would change (`diff`)."""
+    `dry_run` saves nothing and returns what would change (`diff`).
+
+    The text is read and bounded before any lock is taken (`engine.parse_input`): an input that
+    is refused as it is never waits for the cluster, nor makes others wait. A
+    `metadata.resourceVersion` the text states is checked like a `base_versions` entry (the
+    API server's 409 for a stale one). `seen_resource_version` (the cluster's resourceVersion
+    when the page was shown: the form without JavaScript) refuses the edit of any object the text
+    names that changed after it, as a list's resourceVersion says what a client has seen."""
+    parsed = parse_input([text], repository.engine_settings(cluster))
+    if not parsed.ok:
+        return ApplyOutcome(False, cluster.version, **_result_dict(parsed.result))
+    base_versions = {**parsed.stated_versions(), **(base_versions or {})}
+    if seen_resource_version is not None:
+        seen = [key for key in parsed.object_keys() if key not in base_versions]
+        base_versions.update(_SeenSince(seen_resource_version).versions(seen))
     if dry_run:
         row, engine = repository.read_engine(cluster)
         conflict = _conflict(engine, base_versions)
         if conflict is not None:
             return ApplyOutcome(False, row.version, conflict=conflict)
         preview = engine.copy()
-        result = preview.apply_text(text, atomic=True)
+        result = preview.apply_parsed(parsed)
         outcome = ApplyOutcome(result.ok, row.version, **_result_dict(result))
         if result.ok:
             outcome.diff = _dry_run_diff(engine, preview, preview.pop_change_log())
@@ -518,7 +583,7 @@ def cluster_apply(
         conflict = _conflict(engine, base_versions)
         return ApplyOutcome(False, row.version, conflict=conflict) if conflict is not None else None
 
-    return _mutate(cluster, lambda engine: engine.apply_text(text, atomic=True), user=user, before_apply=check)
+    return _mutate(cluster, lambda engine: engine.apply_parsed(parsed), user=user, before_apply=check)
 
 
 def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: str, user=None) -> ApplyOutcome:

@@ -12,7 +12,7 @@ from .apiserver.apply import ApplyResult
 from .config import ClusterSettings
 from .contract import Query, cluster_view, run
 from .dns import resolve_query
-from .engine import Engine
+from .engine import Engine, ParsedInput, parse_input
 from .store import ChangeLog
 from .trace import request_query
 
@@ -21,8 +21,10 @@ __all__ = [
     "ChangeLog",
     "ClusterSettings",
     "Engine",
+    "ParsedInput",
     "Query",
     "cluster_view",
+    "parse_input",
     "request_query",
     "resolve_query",
     "run",

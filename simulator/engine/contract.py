@@ -185,6 +185,7 @@ def run(
     queries: tuple[Query, ...] | list[Query] = (),
     max_bytes: int | None = None,
     max_documents: int | None = None,
+    limits: dict | None = None,
 ) -> tuple[dict, Engine]:
     """Load every document of every text into a fresh cluster, reconcile, and describe it."""
     options = {}
@@ -194,6 +195,7 @@ def run(
         options["max_bytes"] = max_bytes
     if max_documents is not None:
         options["max_documents"] = max_documents
+    options.update({k: v for k, v in (limits or {}).items() if v is not None})
     settings = ClusterSettings(**options)
     with paused_gc():
         return _run(texts, settings, settle, queries)

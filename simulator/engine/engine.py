@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from . import kinds
 from .apiserver.allocate import Allocations
-from .apiserver.apply import ApplyResult, apply, delete, parse_entries
+from .apiserver.apply import ApplyResult, apply, cap_errors, delete, entry_key, parse_entries, stated_versions
 from .apiserver.bootstrap import bootstrap
 from .apiserver.registry import Registry
 from .config import ClusterSettings
@@ -35,7 +35,7 @@ from .scheduler import Scheduler
 from .store import ChangeLog, Store
 from .wellknown import SEQ_ANNOTATION
 
-__all__ = ["CONTROLLERS", "Engine"]
+__all__ = ["CONTROLLERS", "Engine", "ParsedInput", "parse_input"]
 
 
 # The controllers kube-controller-manager runs here, in the order a pass syncs them: Deployments
@@ -46,6 +46,33 @@ CONTROLLERS = {
     "DaemonSet": daemonset.sync,
     "Job": job.sync,
 }
+
+
+class ParsedInput:
+    """Texts read once, before any cluster is touched (no lock held): the objects to apply, the
+    errors found so far, and the resourceVersions the texts state."""
+
+    def __init__(self, texts: list[str | bytes], settings: ClusterSettings):
+        self.result = ApplyResult()
+        self.entries = parse_entries(texts, settings, self.result)
+        self.settings = settings
+        cap_errors(self.result, settings.max_errors)
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    def stated_versions(self) -> dict[str, str]:
+        return stated_versions(self.entries)
+
+    def object_keys(self) -> list[str]:
+        """ "Kind/namespace/name" of every object the input names, in input order."""
+        return [key for key in map(entry_key, self.entries) if key is not None]
+
+
+def parse_input(texts: list[str | bytes], settings: ClusterSettings) -> ParsedInput:
+    """Read every document of the texts and bound them (apiserver.documents), with no cluster."""
+    return ParsedInput(texts, settings)
 
 
 class Engine:
@@ -127,14 +154,23 @@ class Engine:
         result = ApplyResult()
         entries = parse_entries(texts, self.settings, result)
         if atomic and result.errors:
+            cap_errors(result, self.settings.max_errors)
             return result
         target = self.copy() if dry_run else self
         return target.apply_entries(entries, result, atomic=atomic, reconcile=reconcile)
+
+    def apply_parsed(self, parsed: ParsedInput, *, atomic: bool = True, reconcile: bool = True) -> ApplyResult:
+        """Apply an input read before (`parse_input`): once only, as it fills its result."""
+        result = parsed.result
+        if atomic and result.errors:
+            return result
+        return self.apply_entries(parsed.entries, result, atomic=atomic, reconcile=reconcile)
 
     def apply_entries(self, entries: list, result: ApplyResult, *, atomic: bool, reconcile: bool = True) -> ApplyResult:
         """Apply documents already parsed (`parse_entries`) into `result`."""
         if apply(self.registry, entries, result, atomic=atomic) and reconcile:
             self.reconcile()
+        cap_errors(result, self.settings.max_errors)
         return result
 
     def delete(self, kind: str, namespace: str, name: str) -> ApplyResult:

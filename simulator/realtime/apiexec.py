@@ -10,6 +10,7 @@ kubectl prints.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import parse_qs
 
@@ -20,6 +21,13 @@ from simulator.kubeapi import execstream, kubeconfig, routes, status
 from simulator.web.apiserver import bearer_of
 
 log = logging.getLogger(__name__)
+
+# With a TTY, kubectl sends the terminal's size (channel 4) as soon as the stream opens, from its
+# own goroutine. A command that finishes at once would otherwise close the socket before that
+# write, and kubectl then logs `"Encoding terminal size failed" err="websocket: close sent"`
+# into the user's output. A real container is sized before it prints, so the session waits
+# (briefly) for that first size before running anything.
+FIRST_RESIZE_WAIT_S = 2.0
 
 
 def _headers(scope) -> dict[str, str]:
@@ -73,10 +81,13 @@ async def app(scope, receive, send) -> None:
             await send({"type": "websocket.send", "bytes": execstream.status_frame(refused)})
             await send({"type": "websocket.close", "code": 1000})
             return
+        early: list[dict] = []
+        if stream.options.tty:
+            early = await _until_first_resize(receive)
         for frame in await database_sync_to_async(stream.open)():
             await send({"type": "websocket.send", "bytes": frame})
         while not stream.finished:
-            message = await receive()
+            message = early.pop(0) if early else await receive()
             if message["type"] == "websocket.disconnect":
                 return
             data = message.get("bytes")
@@ -92,3 +103,21 @@ async def app(scope, receive, send) -> None:
         body = execstream.runtime_error_status("the simulated command failed; see the kubeviz log")
         await send({"type": "websocket.send", "bytes": execstream.status_frame(body)})
         await send({"type": "websocket.close", "code": 1011})
+
+
+async def _until_first_resize(receive) -> list[dict]:
+    """The messages received up to and including the first terminal-size frame (or a
+    disconnect), waiting at most FIRST_RESIZE_WAIT_S; they are handled in order afterwards."""
+    held: list[dict] = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + FIRST_RESIZE_WAIT_S
+    while (left := deadline - loop.time()) > 0:
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except TimeoutError:
+            break
+        held.append(message)
+        data = message.get("bytes") or (message.get("text") or "").encode()
+        if message["type"] == "websocket.disconnect" or data[:1] == bytes([execstream.RESIZE]):
+            break
+    return held

@@ -11,13 +11,21 @@ reply `{ok: false, error, code: "forbidden"}` and nothing changes), then becomes
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import logging
+import re
 import time
+import uuid
+from collections import Counter
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels import db
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from .. import classrooms, exercising, permissions, presence, presenting, progress, selectors, services
@@ -53,8 +61,34 @@ MESSAGE_ACTIONS = {
     "exercise-hint": Action.APPLY,
     "exercise-next": Action.APPLY,
 }
+_ANSWERS = presenting.AnswerBatch()  # this worker's answers, written together
 CLOSE_GONE = 4404  # the cluster does not exist (any more)
 CLOSE_FORBIDDEN = 4403  # the socket's actor may not watch it (any more)
+CLOSE_TOO_MANY = 4429  # too many sockets from one address
+
+# This worker's open sockets by client address (KUBEVIZ_MAX_SOCKETS_PER_ADDRESS).
+_sockets_by_address: Counter = Counter()
+
+
+def _transport_of(send):
+    """The Twisted transport under a socket's `send` in daphne (`partial(server.handle_reply,
+    protocol)`, possibly wrapped by Channels' session middleware), or None elsewhere (tests)."""
+    for _ in range(8):
+        if isinstance(send, functools.partial):
+            return getattr(send.args[0], "transport", None) if send.args else None
+        owner = getattr(send, "__self__", None)
+        send = getattr(owner, "real_send", None)
+        if send is None:
+            return None
+    return None
+
+
+def database_sync_to_async(func):
+    """`func` run in the worker's thread pool, not in the one thread Channels otherwise shares
+    between every socket of the process: a heavy apply on one cluster takes one thread (and one
+    database connection, closed after it under CONN_MAX_AGE=0) while the other sockets go on.
+    A socket handles its messages one at a time, so it never holds more than one thread."""
+    return db.database_sync_to_async(func, thread_sensitive=False)
 
 
 def _max_bytes() -> int:
@@ -83,6 +117,41 @@ class ClusterConsumer(AsyncWebsocketConsumer):
     decisions: dict  # Action -> Decision, for this socket's actor, until push.access
     joined = False  # set once the socket counts as watching (disconnect undoes only that)
     wants_patches = False  # `?patch=1`: changes may carry RFC 7386 merge patches
+    address: str | None = None  # counted in _sockets_by_address while set
+    behind_since: float | None = None  # when its unsent bytes went over the limit (fanout skips it)
+    last_resync = float("-inf")
+    resync_task: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        """As Channels' consumer, without a channel of its own on the layer: a socket hears its
+        cluster only through this worker's relay (`fanout`), and nothing is ever sent to one socket's
+        channel. Listening on one cost each socket a standing read on Redis, and closed every socket
+        (1011) whenever Redis went away. `channel_name` stays as the socket's unique name (presence)."""
+        self.scope = scope
+        self.channel_layer = None
+        self.channel_name = f"socket.{uuid.uuid4().hex}"
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch([receive], self.dispatch)
+
+    def send_backlog(self) -> int:
+        """Bytes written to this socket that the client has not read yet (Twisted's buffer)."""
+        transport = _transport_of(getattr(self, "base_send", None))
+        if transport is None:
+            return 0
+        try:
+            return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        except AttributeError:
+            return 0
+
+    def drop_slow(self) -> None:
+        """The client has not read for KUBEVIZ_SLOW_SOCKET_SECONDS with over the limit unread: cut
+        the connection at once (a close frame would wait behind what it does not read), which frees
+        its buffer; the browser reconnects and starts from a snapshot."""
+        log.warning("closing a socket of cluster %s: %d bytes unread", self.cluster.pk, self.send_backlog())
+        transport = _transport_of(getattr(self, "base_send", None))
+        if transport is not None:
+            transport.abortConnection()
 
     async def connect(self):
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -102,6 +171,21 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await self.send_json(payloads.error(may[Action.VIEW].reason, code="forbidden"))
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        address = (self.scope.get("client") or ["?"])[0]
+        limit = settings.KUBEVIZ_MAX_SOCKETS_PER_ADDRESS
+        if _sockets_by_address[address] >= limit:
+            await self.accept()
+            await self.send_json(
+                payloads.error(
+                    f"too many connections from your address: at most {limit} per server process "
+                    f"(KUBEVIZ_MAX_SOCKETS_PER_ADDRESS); close some tabs",
+                    code="too-many",
+                )
+            )
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        self.address = address
+        _sockets_by_address[address] += 1
         self.bucket = TokenBucket(RATE_PER_SECOND)
         self.decisions = {Action.VIEW: may[Action.VIEW], Action.APPLY: may[Action.APPLY]}
         self.joined = True
@@ -132,6 +216,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         ticker.watch(self.cluster.pk)
 
     async def disconnect(self, code):
+        if self.address is not None:
+            _sockets_by_address[self.address] -= 1
+            if _sockets_by_address[self.address] <= 0:
+                del _sockets_by_address[self.address]
+            self.address = None
+        if self.resync_task is not None:
+            self.resync_task.cancel()
         if not self.joined:
             return
         self.joined = False
@@ -178,13 +269,9 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if not self.bucket.take():
             await self.send_json(payloads.error(f"too many messages: at most {RATE_PER_SECOND} a second"))
             return
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            await self.send_json(payloads.error("messages must be JSON objects"))
-            return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self.send_json(payloads.error("a message needs a string `type`"))
+        message, problem = parse_message(raw)
+        if problem is not None:
+            await self.send_json(payloads.error(problem))
             return
         kind = message["type"]  # `explain-service` is handled by on_explain_service
         handler = getattr(self, f"on_{kind.replace('-', '_')}", None) if "_" not in kind else None
@@ -205,6 +292,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             await handler(message, request_id)
         except (services.ServiceError, selectors.NotFound) as exc:
             await self.send_json(payloads.reply(request_id, False, error=str(exc)))
+        except Exception:
+            # A bug must not close the socket (1011) nor leave the request unanswered; what was
+            # committed stays committed, and the client resyncs to see it.
+            log.exception("%s message on cluster %s failed", kind, self.cluster.pk)
+            await self.send_json(
+                payloads.reply(request_id, False, error="the server failed to answer this request; try again")
+            )
 
     def decide(self, action: Action) -> permissions.Decision:
         """Decided on the cluster's row as it is now; kept (`self.decisions`) until `push.access`
@@ -216,6 +310,32 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         return permissions.decide(self.actor, action, row)
 
     async def on_resync(self, message, request_id):
+        """At most one snapshot per KUBEVIZ_RESYNC_INTERVAL seconds: asked sooner, it comes once
+        the interval is over (however many were asked meanwhile)."""
+        wait = self.last_resync + settings.KUBEVIZ_RESYNC_INTERVAL - time.monotonic()
+        if wait <= 0:
+            await self.resync_now()
+        elif self.resync_task is None:
+
+            async def later():
+                try:
+                    await asyncio.sleep(wait)
+                    await self.resync_now()
+                finally:
+                    self.resync_task = None
+
+            self.resync_task = asyncio.ensure_future(later())
+
+    async def resync_now(self):
+        """A fresh snapshot, the changes that arrive meanwhile held behind it (also sent unasked
+        when this worker's relay was cut off from the channel layer: `fanout`)."""
+        if not self.joined:
+            return
+        if self.send_backlog() > settings.KUBEVIZ_SOCKET_BUFFER_BYTES:
+            # Not reading: the snapshot comes when it has read (fanout), not on top of the rest.
+            self.behind_since = self.behind_since or time.monotonic()
+            return
+        self.last_resync = time.monotonic()
         fanout.hold(self.cluster.pk, self)
         try:
             await self.send_snapshot()
@@ -290,17 +410,20 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(payloads.reply(request_id, True, version=version, **result))
 
     # ------------------------------------------------------------------ presenting live
+    presenter = None  # presenting.PresenterSession, once this socket presents
+
     async def on_present(self, message, request_id):
         on = message.get("on")
         if not isinstance(on, bool):
             raise services.ServiceError("present needs `on`: true or false")
         await database_sync_to_async(presenting.presenting_set)(cluster=self.cluster, user=self.actor, on=on)
+        self.presenter = await database_sync_to_async(presenting.PresenterSession.load)(self.cluster)
         await self.send_json(payloads.reply(request_id, True))
 
     async def on_view(self, message, request_id):
-        seq = await database_sync_to_async(presenting.presenter_view)(
-            cluster=self.cluster, user=self.actor, fields=message.get("set")
-        )
+        if self.presenter is None:  # a presenter whose page came back (a reload, a reconnect)
+            self.presenter = await database_sync_to_async(presenting.PresenterSession.load)(self.cluster)
+        seq = await self.presenter.send(message.get("set"))
         if request_id is not None:
             await self.send_json(payloads.reply(request_id, True, seq=seq))
 
@@ -346,13 +469,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(payloads.reply(request_id, True, question=public))
 
     async def on_answer(self, message, request_id):
-        count = await database_sync_to_async(presenting.question_answer)(
-            cluster=self.cluster,
-            student_ids=self.actor.student_ids,
-            question_id=message.get("question"),
-            answer=message.get("answer"),
+        given = presenting.AnswerGiven(
+            self.cluster.pk, frozenset(self.actor.student_ids), message.get("question"), message.get("answer")
         )
-        await self.send_json(payloads.reply(request_id, True, answered=count))
+        error = await _ANSWERS.give(given)  # gathered with this worker's other answers: one write
+        if error:
+            raise services.ServiceError(error)
+        await self.send_json(payloads.reply(request_id, True))
 
     async def on_reveal(self, message, request_id):
         reveal = await database_sync_to_async(presenting.question_reveal)(
@@ -379,6 +502,63 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         await self.send_json(
             payloads.reply(request_id, True, advanced=answer["advanced"], why=answer["why"], exercise=answer["panel"])
         )
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_message(raw: str | bytes) -> tuple[dict | None, str | None]:
+    """A client message as a JSON object, or why it is refused: not JSON or not UTF-8, nested too
+    deep (checked before it is read: Python's reader recurses), a number that is not finite
+    (NaN, Infinity, 1e999), a lone surrogate anywhere (not text: it could not be echoed back)."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"the message is not UTF-8 text (byte {exc.start})"
+    if _json_depth(raw) > MAX_JSON_DEPTH:
+        return None, f"the message nests deeper than {MAX_JSON_DEPTH} levels"
+    try:
+        message = json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        detail = str(exc) if "number" in str(exc) else "messages must be JSON objects"
+        return None, detail
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return None, "a message needs a string `type`"
+    try:
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "the message holds a lone surrogate (\\ud800-\\udfff alone is not text)"
+    return message, None
+
+
+def _json_depth(raw: str) -> int:
+    """The deepest nesting of `[` and `{` outside strings."""
+    if raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", raw)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def _reference(message: dict, field: str) -> tuple[str, str]:

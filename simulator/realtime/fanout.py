@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from .. import push
 
 log = logging.getLogger(__name__)
+
+# After the channel layer failed (Redis away), the relay tries to join its group again after
+# REJOIN_FIRST seconds, doubling up to REJOIN_MOST, each wait with up to as much again at random,
+# so a fleet of relays does not hammer a Redis that just came back (no reconnect storm).
+REJOIN_FIRST = 0.25
+REJOIN_MOST = 5.0
 
 
 class _Relay:
@@ -45,9 +54,10 @@ class _Relay:
                     message = await layer.receive(self.channel)
                 except asyncio.CancelledError:
                     raise
-                except Exception:  # e.g. Redis went away for a moment: clients heal by resync
-                    log.exception("relay of cluster %s could not receive; retrying", self.cluster_id)
-                    await asyncio.sleep(1.0)
+                except Exception:  # e.g. Redis went away: join again, then every socket resyncs
+                    log.warning("relay of cluster %s lost the channel layer; joining again", self.cluster_id)
+                    await self.rejoin(layer, group)
+                    self.resync_all()
                     continue
                 if message.get("type") == "cluster.access":  # push.access: each socket asks again
                     for socket in list(self.sockets):
@@ -67,11 +77,57 @@ class _Relay:
                         buffer.append(text)
                         continue
                     try:
-                        await socket.send(text_data=text)
+                        await self.deliver(socket, text)
                     except Exception:  # a socket closing under us must not stop the others
                         log.debug("relay to a closing socket failed", exc_info=True)
         finally:
-            await layer.group_discard(group, self.channel)
+            try:
+                await layer.group_discard(group, self.channel)
+            except Exception:
+                log.debug("relay of cluster %s could not leave its group", self.cluster_id, exc_info=True)
+
+    async def deliver(self, socket, text: str) -> None:
+        """Send, unless the client is not reading: over KUBEVIZ_SOCKET_BUFFER_BYTES unread, its
+        changes are skipped (the memory stays bounded); once it has read, it gets a fresh snapshot
+        instead of what it missed; still not reading after KUBEVIZ_SLOW_SOCKET_SECONDS, it is cut."""
+        backlog = socket.send_backlog() if hasattr(socket, "send_backlog") else 0
+        behind = getattr(socket, "behind_since", None)
+        if behind is None and backlog <= settings.KUBEVIZ_SOCKET_BUFFER_BYTES:
+            await socket.send(text_data=text)
+            return
+        now = time.monotonic()
+        if backlog > settings.KUBEVIZ_SOCKET_BUFFER_BYTES:
+            if behind is None:
+                socket.behind_since = now
+            elif now - behind > settings.KUBEVIZ_SLOW_SOCKET_SECONDS:
+                socket.drop_slow()
+            return
+        socket.behind_since = None  # it has read: a snapshot brings it up to date
+        task = asyncio.ensure_future(socket.resync_now())
+        self.rechecks.add(task)
+        task.add_done_callback(self.rechecks.discard)
+
+    async def rejoin(self, layer, group: str) -> None:
+        """Join the group again as soon as the layer answers (what Redis held may be gone: a
+        restarted Redis forgets the group's members), waiting a little longer after each failure."""
+        wait = REJOIN_FIRST
+        while True:
+            await asyncio.sleep(wait + random.uniform(0, wait))
+            try:
+                await layer.group_add(group, self.channel)
+                return
+            except Exception:
+                wait = min(wait * 2, REJOIN_MOST)
+
+    def resync_all(self) -> None:
+        """Changes may have been lost while the layer was away: every socket of this worker gets a
+        fresh snapshot (as if it had asked for a resync)."""
+        for socket in list(self.sockets):
+            resync = getattr(socket, "resync_now", None)
+            if resync is not None:
+                task = asyncio.ensure_future(resync())
+                self.rechecks.add(task)
+                task.add_done_callback(self.rechecks.discard)
 
 
 _relays: dict[int, _Relay] = {}

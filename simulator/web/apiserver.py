@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
 READ_VERBS = ("get", "list", "watch")
 _row_caches: dict[int, printers.RowCache] = {}
+TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
+_tables: dict[tuple, Reply] = {}
 
 
 @dataclass
@@ -134,6 +138,13 @@ class Api:
         self.token = token
 
     def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply | WatchRequest:
+        command = headers.get("kubectl-command", "")
+        if command.startswith("kubectl ") and len(command) <= 60:
+            # Who did it, as the browsers' change toast and log name it: "Ana (kubectl scale)".
+            actor = dataclasses.replace(self.caller.actor, name=f"{self.caller.actor.name} ({command})")
+            self.writer = dataclasses.replace(self.caller, actor=actor)
+        else:
+            self.writer = self.caller
         try:
             return self._route(method, path, query, headers, body)
         except status.ApiError as error:
@@ -214,24 +225,34 @@ class Api:
         snap = api_selectors.snapshot(self.caller.cluster, kind, only=only)
         if verb == "list":
             wanted = selection.ListQuery(route.namespace, first("labelSelector"), first("fieldSelector"))
-            items = selection.select(kind, snap.items, wanted)
             chosen = negotiation.for_resource(accept)
-            if chosen.form == "table":
-                cache = _row_caches.setdefault(self.caller.cluster.pk, printers.RowCache())
-                return _json(
-                    200,
-                    printers.table(
-                        kind,
-                        items,
-                        snap.now,
-                        resource_version=snap.resource_version,
-                        include_object=first("includeObject") or "Metadata",
-                        version=chosen.version,
-                        cache=cache,
-                    ),
+            if chosen.form != "table":
+                walled = [snap.wall(kind, o) for o in selection.select(kind, snap.items, wanted)]
+                return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
+            include = first("includeObject") or "Metadata"
+            # A class running `kubectl get pods -A` together asks the same thing at the same
+            # version and clock: the encoded Table is made once. (The stored kinds change
+            # without a new version: never kept.)
+            cluster = self.caller.cluster
+            key = (cluster.pk, str(cluster.incarnation), snap.version, snap.now, kind, wanted, include, chosen.version)
+            keep = kind not in api_selectors.STORED_KINDS
+            found = _tables.get(key) if keep else None
+            if found is None:
+                table = printers.table(
+                    kind,
+                    selection.select(kind, snap.items, wanted),
+                    snap.now,
+                    resource_version=snap.resource_version,
+                    include_object=include,
+                    version=chosen.version,
+                    cache=_row_caches.setdefault(self.caller.cluster.pk, printers.RowCache()),
                 )
-            walled = [snap.wall(kind, o) for o in items]
-            return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
+                found = _json(200, table)
+                if keep:
+                    _tables[key] = found
+                    while len(_tables) > TABLE_CACHE:
+                        _tables.pop(next(iter(_tables)))
+            return found
         if method == "POST":
             return self._create(route, query, content_type, body)
         live = api_selectors.find(snap, route.namespace if resource.namespaced else None, route.name)
@@ -263,7 +284,7 @@ class Api:
             if resource.namespaced:
                 result["metadata"]["namespace"] = route.namespace
             written = api_services.object_write(
-                self.caller, resource, result, creating=live is None, dry_run=options.dry_run
+                self.writer, resource, result, creating=live is None, dry_run=options.dry_run
             )
             return _json(201 if live is None else 200, written)
         if live is None:
@@ -275,7 +296,7 @@ class Api:
             rv = live["metadata"].get("resourceVersion")
             sent_rv = (patched.get("metadata") or {}).get("resourceVersion")
             written = api_services.object_write(
-                self.caller,
+                self.writer,
                 resource,
                 patched,
                 creating=False,
@@ -291,13 +312,13 @@ class Api:
             obj = managed.record_update(kind, live, obj, manager, resource.api_version, _when())
             rv = live["metadata"].get("resourceVersion")
             written = api_services.object_write(
-                self.caller, resource, obj, creating=False, base_resource_version=rv, dry_run=options.dry_run
+                self.writer, resource, obj, creating=False, base_resource_version=rv, dry_run=options.dry_run
             )
             return _json(200, written)
         if method == "DELETE":
             delete = writes.DeleteOptions.from_request(query, body)
             delete.check(resource, live)
-            api_services.object_delete(self.caller, resource, route.namespace, route.name, dry_run=delete.dry_run)
+            api_services.object_delete(self.writer, resource, route.namespace, route.name, dry_run=delete.dry_run)
             uid = live["metadata"].get("uid", "")
             return _json(200, status.success(name=route.name, group=resource.group, kind=resource.resource, uid=uid))
         raise status.method_not_supported(resource, method.lower())
@@ -313,8 +334,6 @@ class Api:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name"):
             if meta.get("generateName"):
-                import secrets
-
                 meta["name"] = meta["generateName"] + secrets.token_hex(3)[:5]
             else:
                 raise status.ApiError(
@@ -331,7 +350,7 @@ class Api:
                 )
         if options.field_manager:
             obj = managed.record_update(resource.kind, None, obj, options.field_manager, resource.api_version, _when())
-        written = api_services.object_write(self.caller, resource, obj, creating=True, dry_run=options.dry_run)
+        written = api_services.object_write(self.writer, resource, obj, creating=True, dry_run=options.dry_run)
         return _json(201, written)
 
     def _scale(self, method: str, route: routes.Route, query: dict, live: dict | None, content_type: str, body: bytes):
@@ -357,7 +376,7 @@ class Api:
             )
         options = writes.WriteOptions.from_query(query)
         written = api_services.object_write(
-            self.caller, resource, objects.with_scale(live, scale), creating=False, dry_run=options.dry_run
+            self.writer, resource, objects.with_scale(live, scale), creating=False, dry_run=options.dry_run
         )
         return _json(200, objects.scale_of(written, selector))
 

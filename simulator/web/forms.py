@@ -49,6 +49,9 @@ class ApplyForm(forms.Form):
     )
     dry_run = forms.BooleanField(required=False, label="Preview only (dry run)")
     base_versions = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The cluster's resourceVersion when the page was shown: without JavaScript (no base_versions),
+    # an object the text names that changed since is a conflict, not a silent overwrite.
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_yaml(self) -> str:
         text = self.cleaned_data["yaml"]

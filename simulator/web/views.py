@@ -9,6 +9,7 @@ import time
 from collections import Counter
 
 import yaml
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,6 +51,7 @@ def home(request):
             else:  # KUBEVIZ_OPEN_CLUSTERS: an open cluster, owned by this browser (it may delete it)
                 owner = {"role": Role.OPEN, "owner_session": identity.visitor_key(request)}
             try:
+                services.check_creation_rate(address=request.META.get("REMOTE_ADDR") or "?")
                 cluster = services.cluster_create(
                     name=data["name"],
                     lesson=data["lesson"] or None,
@@ -64,7 +66,11 @@ def home(request):
                 form.add_error(None, str(exc))
             else:
                 return redirect("cluster", slug=cluster.slug)
-    clusters = selectors.cluster_list_for(actor)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    clusters, page, pages = selectors.cluster_page_for(actor, page=page, size=django_settings.KUBEVIZ_HOME_PAGE_SIZE)
     titles = {lesson.name: lesson.title for lesson in lessons.all_lessons()}
     rows = [{"cluster": c, "lesson": titles.get(c.lesson, c.lesson)} for c in clusters]
     # Two clusters of one name (a lesson started twice) are told apart by their address.
@@ -77,6 +83,8 @@ def home(request):
         {
             "form": form,
             "rows": rows,
+            "page": page,
+            "pages": pages,
             "lessons": lessons.all_lessons(),
             "may_create": bool(may_create),
             "create_refused": may_create.reason,
@@ -85,6 +93,17 @@ def home(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _with_seen(form, cluster):
+    """The apply form (a new one, or the posted one given back) carrying the cluster's
+    resourceVersion as shown now."""
+    seen = selectors.cluster_resource_version(cluster)
+    if form is None:
+        return ApplyForm(initial={"seen": seen})
+    data = form.data.copy()
+    data["seen"] = seen
+    return ApplyForm(data)
 
 
 def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
@@ -96,7 +115,7 @@ def _cluster_page(request, cluster, *, form=None, outcome=None, status=200):
         "simulator/cluster.html",
         {
             "cluster": cluster,
-            "form": form or ApplyForm(),
+            "form": _with_seen(form, cluster),
             "outcome": outcome,
             "conflict_yaml": yaml.safe_dump(current["manifest"], sort_keys=False) if current else "",
             "config": pages.page_config(cluster, access=access),
@@ -135,6 +154,7 @@ def cluster(request, slug: str):
         text=data["yaml"],
         dry_run=data["dry_run"],
         base_versions=data["base_versions"],
+        seen_resource_version=data["seen"],
         user=identity.actor_of(request),
     )
     if outcome.ok and not data["dry_run"]:

@@ -18,6 +18,7 @@ import { installMobile } from "./page/mobile.js";
 import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
+import { Console } from "./console/console.js";
 import { ExercisePanel } from "./exercise/panel.js";
 
 function $(selector) {
@@ -102,14 +103,24 @@ function start() {
     lesson: config.lesson,
     canEdit: config.canEdit,
   });
+  new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
   presenting = installPresenting(config.presenting, {
     store,
     socket,
     parts: { diagram, panels, editor },
     workerUrl: `${distUrl}elk-worker.min.js`,
   });
-  new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
-  probe.expose({ diagram, editor, socket, panels });
+  const kubectl = new Console($(".dash-grid"), {
+    wsPath: config.wsPath,
+    slug: config.slug,
+    store,
+    buffer: () => editor.view?.state.doc.toString() ?? "",
+    diagram,
+    canUse: config.canEdit,
+    reason: config.readOnlyReason,
+    toolbar: $(".diagram-toolbar"),
+  });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);

@@ -100,3 +100,22 @@ test("a live change updates the group's count in place and keeps its id", () => 
   assert.equal(out.set[groupKey].data.count, 21);
   assert.deepEqual(out.unset, []);
 });
+
+test("a change that brings a bucket to the threshold groups it, and one that takes it below draws the pods again", () => {
+  const store = new Store();
+  store.loadSnapshot({ version: 1, entries: Object.fromEntries(cluster(11)) });
+  const grouped = new GroupedGraph(store, 12);
+  grouped.reset();
+  const groupKey = "graph/node/group/Node/-/worker-1/ReplicaSet/default/web-abc";
+  const twelve = cluster(12);
+  const pod = "graph/node/Pod/default/web-abc-011";
+  const owns = "graph/edge/owner/Pod/default/web-abc-011";
+  const up = grouped.change(
+    store.applyChange({ version: 2, set: { [pod]: twelve.get(pod), [owns]: twelve.get(owns) }, unset: [] }),
+  );
+  assert.equal(up.set[groupKey].data.count, 12);
+  assert.equal(up.unset.filter((k) => k.startsWith("graph/node/Pod/")).length, 11);
+  const down = grouped.change(store.applyChange({ version: 3, set: {}, unset: [pod, owns] }));
+  assert.deepEqual(down.unset.includes(groupKey), true);
+  assert.equal(Object.keys(down.set).filter((k) => k.startsWith("graph/node/Pod/")).length, 11);
+});

@@ -38,6 +38,13 @@ def no_pruning_schedule(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_creation_counts():
+    """Cluster creations per address are counted per process (services.check_creation_rate): each
+    test starts from none, as every test client comes from the same address."""
+    services._creations.clear()
+
+
+@pytest.fixture(autouse=True)
 def cold_engines():
     """Each test starts with no warm engine: ids may repeat across rolled-back tests."""
     repository.clear_warm()

@@ -53,6 +53,9 @@ def postgres_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+TEST_SECRET_KEY = "kubeviz-tests-only-" + "k" * 40
+
+
 def server_env(database_url: str | None, redis: bool, **extra) -> dict:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
@@ -62,7 +65,8 @@ def server_env(database_url: str | None, redis: bool, **extra) -> dict:
     if redis:
         env["REDIS_URL"] = REDIS
         env["KUBEVIZ_CHANNEL_PREFIX"] = f"kvtest-{secrets.token_hex(4)}"
-    env["KUBEVIZ_DEBUG"] = "0"
+    env["KUBEVIZ_DEBUG"] = "0"  # as in production: it needs a key of its own
+    env.setdefault("KUBEVIZ_SECRET_KEY", TEST_SECRET_KEY)
     env["KUBEVIZ_OPEN_CLUSTERS"] = "1"  # loadscenario's clusters are open: anyone watches and edits
     env["DJANGO_SETTINGS_MODULE"] = "kubeviz.settings"
     env.update({k: str(v) for k, v in extra.items()})

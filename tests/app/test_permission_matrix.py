@@ -10,6 +10,7 @@ route in simulator/web/urls.py or a consumer `on_<type>` handler without an entr
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 
@@ -418,9 +419,13 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
                 message = {**build(n), "id": n}
                 before = await _db(fingerprint)()
                 await ws.send_to(text_data=json.dumps(message))
-                reply = await next_of(ws, ("reply", "snapshot"), request_id=n)
+                reply = await next_of(ws, ("reply", "snapshot"))
+                while reply["type"] == "reply" and reply.get("id") != n:  # a late reply to an earlier message
+                    reply = await next_of(ws, ("reply", "snapshot"))
                 if actor in allowed[target]:
                     assert reply["type"] == "snapshot" or reply["ok"], (kind, actor, reply)
+                    if kind == "view":  # the presenter's view is remembered a moment later: wait for it
+                        await _view_saved(reply["seq"])
                 else:
                     assert reply == {
                         "type": "reply",
@@ -434,6 +439,14 @@ def test_each_websocket_message_does_exactly_what_each_person_may_on_each_cluste
             await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+async def _view_saved(seq: int) -> None:
+    for _ in range(200):
+        if await _db(models.Presentation.objects.filter(seq__gte=seq).exists)():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the presenter's view {seq} was not remembered")
 
 
 def _db(function):

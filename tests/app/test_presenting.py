@@ -5,6 +5,7 @@ predict-then-reveal round graded by the simulator; the lesson's prepared questio
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from kubeviz.asgi import application
-from simulator import classrooms, models, permissions, presenting, services
+from simulator import classrooms, models, permissions, presenting, selectors, services
 from simulator.permissions import Action
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000")]
@@ -203,6 +204,7 @@ def test_followers_get_the_view_a_late_joiner_lands_on_it_and_the_presenter_coun
         assert (await _next(ana, "view")) == {"type": "view", "seq": 1, "set": {"select": "Pod/default/prod-1"}}
         await teacher.send_to(text_data=json.dumps({"type": "view", "set": {"focus": ["Pod/default/prod-1"]}}))
         await _next(ana, "view")
+        await asyncio.sleep(presenting.PresenterSession.SAVE_AFTER + 0.5)  # the view is remembered a moment later
         # Bo joins late: after the snapshot, the whole view
         bo = WebsocketCommunicator(application, path, headers=bo_cookie)
         assert (await bo.connect())[0]
@@ -287,13 +289,13 @@ def test_a_round_counts_who_answered_then_reveal_applies_the_edit_and_grades_eve
     presenting.question_answer(
         cluster=projected, student_ids={ana.pk}, question_id=question["id"], answer={"pods": ["default/prod-1"]}
     )
-    count = presenting.question_answer(
+    presenting.question_answer(
         cluster=projected,
         student_ids={bo.pk},
         question_id=question["id"],
         answer={"pods": ["default/prod-2", "default/prod-1"]},
     )
-    assert count == 2
+    assert selectors.question_answered_count(question["id"]) == 2
     assert models.Cluster.objects.get(pk=projected.pk).version == version  # answering changes nothing
     with pytest.raises(presenting.PresentingError, match="only the class's students answer"):
         presenting.question_answer(
@@ -366,3 +368,26 @@ def test_the_lessons_questions_file_is_read_and_checked(world, settings, tmp_pat
         presenting.PresentingError, match=r'bad.yaml, question 1: question.service must be "NAMESPACE/NAME"'
     ):
         presenting.lesson_questions("bad")
+
+
+def test_a_class_answering_at_once_is_written_together_each_refusal_said_and_the_last_answer_kept(world):
+    projected = world["klass"].projected
+    question = presenting.question_ask(cluster=projected, user=world["teacher"], lesson_question="why-no-endpoints")
+    given = [
+        presenting.AnswerGiven(projected.pk, frozenset({world["ana"].pk}), question["id"], {"choice": 0}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), question["id"], {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["ana"].pk}), question["id"], {"choice": 1}),  # changed
+        presenting.AnswerGiven(projected.pk, frozenset({world["cy"].pk}), question["id"], {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), 999, {"choice": 1}),
+        presenting.AnswerGiven(projected.pk, frozenset({world["bo"].pk}), question["id"], {"choice": 9}),
+    ]
+    assert presenting.question_answers(given) == [
+        None,
+        None,
+        None,
+        "only the class's students answer its questions",
+        "no question 999 in this class",
+        "answer.choice must be the index of a choice, 0 to 2",
+    ]
+    kept = dict(models.Answer.objects.values_list("student__display_name", "answer"))
+    assert kept == {"Ana": {"choice": 1}, "Bo": {"choice": 1}}

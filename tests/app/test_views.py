@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
 
-from simulator import models, repository, selectors
+from simulator import models, repository, selectors, services
 from simulator.engine import ClusterSettings, Engine
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,40 @@ def test_the_download_is_kubectl_ready_yaml_that_rebuilds_the_same_cluster(clien
     assert not engine.apply_text(text, atomic=True).errors
     _row, original = repository.read_engine(cluster)
     assert sorted(p.name for p in engine.list("Pod")) == sorted(p.name for p in original.list("Pod"))
+
+
+def test_the_form_without_javascript_refuses_an_edit_of_an_object_changed_since_the_page_was_shown(
+    client, make_cluster
+):
+    cluster = make_cluster("webapp")
+    page = client.get(f"/clusters/{cluster.slug}/").content.decode()
+    seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+    mine = SERVICE.replace("webapp-nodeport", "webapp")
+    # Someone else changes the Service after the page was shown.
+    assert services.cluster_apply(cluster=cluster, text=mine.replace("30080", "30081")).ok
+    response = client.post(f"/clusters/{cluster.slug}/", {"yaml": mine, "seen": seen})
+    assert response.status_code == 409
+    assert "Conflict" in response.content.decode()
+    assert models.Service.objects.get(cluster=cluster, name="webapp").manifest["spec"]["ports"][0]["nodePort"] == 30081
+    # The page given back carries the version seen now: applying again is deliberate, and goes.
+    fresh = re.search(r'name="seen" value="(\d+)"', response.content.decode()).group(1)
+    assert int(fresh) > int(seen)
+    assert client.post(f"/clusters/{cluster.slug}/", {"yaml": mine, "seen": fresh}).status_code == 302
+    # Objects nobody changed since are applied as before.
+    other = SERVICE.replace("30080", "30090")
+    assert client.post(f"/clusters/{cluster.slug}/", {"yaml": other, "seen": fresh}).status_code == 302
+
+
+def test_a_stale_resource_version_in_the_yaml_is_a_409_on_the_form_and_the_socket(client, make_cluster):
+    cluster = make_cluster("webapp")
+    current = models.Service.objects.get(cluster=cluster, name="webapp").resource_version
+    stale = SERVICE.replace("webapp-nodeport", "webapp").replace(
+        "name: webapp\n", f'name: webapp\n  resourceVersion: "{int(current) - 1}"\n', 1
+    )
+    response = client.post(f"/clusters/{cluster.slug}/", {"yaml": stale})
+    assert response.status_code == 409
+    outcome = services.cluster_apply(cluster=cluster, text=stale)
+    assert not outcome.ok and outcome.conflict["key"] == "Service/default/webapp"
+    assert outcome.conflict["resourceVersion"] == current
+    fresh = stale.replace(f'"{int(current) - 1}"', f'"{current}"')
+    assert services.cluster_apply(cluster=cluster, text=fresh).ok

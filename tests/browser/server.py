@@ -83,6 +83,7 @@ def kubeviz_server(prepare=None, **extra_env):
         {
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
             "KUBEVIZ_DEBUG": "0",
+            "KUBEVIZ_SECRET_KEY": os.environ.get("KUBEVIZ_SECRET_KEY", "kubeviz-tests-only-" + "k" * 40),
             "KUBEVIZ_OPEN_CLUSTERS": "1",  # the self-learner's setup: the tests make clusters from the home page
             "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
             "PYTHONUNBUFFERED": "1",

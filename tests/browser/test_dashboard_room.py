@@ -139,8 +139,8 @@ def test_new_pods_stay_in_view_while_the_viewer_has_not_moved_the_diagram(new_cl
     page.click("#tab-workloads")
     page.click("#clock-play")
     page.wait_for_function(
-        """() => window.__kubeviz.diagram.cy.nodes('[kind = "Pod"]').filter((n) => n.data('host') === 'Node/-/worker-2').length > 0""",
-        timeout=20000,
+        """() => window.__kubeviz.diagram.cy.nodes('[kind = "Pod"]').filter((n) => n.data('host') === 'Node/-/worker-2').length >= 5""",
+        timeout=60000,
     )
     page.wait_for_timeout(1200)  # the patch, the fade-in and the follow-up fit
     board.wait_settled()
@@ -258,4 +258,8 @@ def test_a_big_deployment_is_drawn_as_one_group_per_node_with_counts_that_update
     page.wait_for_function(
         """() => window.__kubeviz.diagram.cy.nodes('[kind = "Pod"]').not('.pod-group').length > 12"""
     )
+    # and folds back
+    page.click("#fold-groups")
+    page.wait_for_function("(id) => window.__kubeviz.diagram.cy.getElementById(id).nonempty()", arg=first)
+    page.wait_for_selector("#fold-groups", state="hidden")
     assert board.errors == []

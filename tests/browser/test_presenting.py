@@ -167,7 +167,9 @@ def test_a_spotlighted_sandbox_with_its_diff_then_a_predict_then_reveal_round(se
         assert "Which pods will Service prod select" in student.page.inner_text("#question-prompt")
     for student, pods in ((ana, ["prod-1"]), (bo, ["prod-1", "prod-2"])):
         for pod in pods:
+            student.page.wait_for_function("() => !window.__kubeviz.diagram.cy.animated()")  # a follower's fit
             student.board.click_element(f"Pod/default/{pod}")
+        assert student.page.inner_text("#answer-picked") == ", ".join(f"default/{p}" for p in pods)
         student.page.click("#answer-send")
         student.page.wait_for_selector("#answer-sent")
     teacher.page.wait_for_function("document.querySelector('#answered').textContent === '2 answered'")

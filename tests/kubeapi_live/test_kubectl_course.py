@@ -299,9 +299,12 @@ def test_logs(kube):
 
 
 def test_configmap_is_stored_and_served(kube):
+    before = kube("get", "cm")  # a Table of the kind before the create: not served again after it
+    assert "settings" not in before
     assert kube("create", "configmap", "settings", "--from-literal=mode=fast").strip() == "configmap/settings created"
     assert kube("get", "configmap", "settings", "-o", "jsonpath={.data.mode}") == "fast"
-    assert kube("get", "cm").splitlines()[0].split() == ["NAME", "DATA", "AGE"]
+    after = kube("get", "cm").splitlines()
+    assert after[0].split() == ["NAME", "DATA", "AGE"] and any(line.split()[:2] == ["settings", "1"] for line in after)
 
 
 def test_delete_by_label_removes_the_course_objects(kube):

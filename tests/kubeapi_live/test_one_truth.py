@@ -76,7 +76,7 @@ def test_dashboard_changes_reach_kubectl_get_w_and_kubectl_changes_reach_browser
                 # A kubectl write reaches the browser as a change of the cluster.
                 await asyncio.to_thread(kube, "scale", "deployment", "webapp", "--replicas=2")
                 change = await receive(browser, "change")
-                assert change["cause"]["user"] == "anonymous"
+                assert change["cause"]["user"] == "anonymous (kubectl scale)"
                 assert any("webapp" in key for key in change.get("set", {})), change
                 # ...and the new pod the controller made reaches kubectl's watch too.
                 second = await asyncio.to_thread(
@@ -90,3 +90,32 @@ def test_dashboard_changes_reach_kubectl_get_w_and_kubectl_changes_reach_browser
         process.wait(timeout=10)
     kube("scale", "deployment", "webapp", "--replicas=1")
     kube("delete", "pod", "from-dashboard")
+
+
+def test_watchers_hanging_up_leave_the_server_serving(kube):
+    """Clients close watches abruptly (kubectl's Ctrl-C, rollout status done): the streams end,
+    and writes and reads go on."""
+    import http.client
+    import socket
+
+    prefix = kube("config", "view", "-o", "jsonpath={.clusters[0].cluster.server}").split("127.0.0.1:", 1)[1]
+    port, path = prefix.split("/", 1)
+    streams = []
+    for _ in range(5):
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+        conn.request(
+            "GET", f"/{path}/api/v1/namespaces/default/pods?watch=true", headers={"Accept": "application/json"}
+        )
+        response = conn.getresponse()
+        assert response.status == 200
+        first = json.loads(response.readline())
+        assert first["type"] == "ADDED" and first["object"]["kind"] == "Pod"
+        streams.append(conn)
+    for conn in streams:
+        conn.sock.shutdown(socket.SHUT_RDWR)
+        conn.sock.close()
+    assert kube("run", "after-hangup", "--image=nginx").strip() == "pod/after-hangup created"
+    assert "after-hangup" in kube("get", "pods")
+    log = (kube.server.workdir / "daphne.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    kube("delete", "pod", "after-hangup")

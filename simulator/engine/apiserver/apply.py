@@ -10,6 +10,7 @@ The engine runs the controllers once after the whole input.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from ..model import Base
 from . import strategy
 from .allocate import Reservations
 from .bootstrap import DEFAULT_NAMESPACES, ensure_kubernetes_service
-from .documents import Document, load_documents, parse_path
+from .documents import Document, human_size, load_documents, parse_path
 
 if TYPE_CHECKING:
     from ..config import ClusterSettings
@@ -85,6 +86,7 @@ def apply(registry: Registry, entries: list[_Entry], result: ApplyResult, *, ato
         plan = _prepare(registry, entry, result, pending_namespaces, reservations)
         if plan is not None:
             planned.append(plan)
+    planned = _within_cluster_limits(registry, planned, result)
     # Errors in line order, document by document (our validators report field by field).
     result.errors.sort(key=lambda d: (d.document or 0, d.line or 0))
     if atomic and result.errors:
@@ -148,6 +150,22 @@ def _prepare(
     meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
     name = meta.get("name") if isinstance(meta.get("name"), str) else None
     shown_kind = value.get("kind") if isinstance(value.get("kind"), str) else None
+    settings = registry.settings
+    size = _serialised_size(value, settings.max_object_bytes)
+    if size > settings.max_object_bytes:
+        # Every object travels whole in one websocket message (under 1 MiB) and in the snapshot;
+        # the API server's own bound is etcd's request size (1.5 MiB, --max-request-bytes).
+        result.errors.append(
+            entry.diagnostic(
+                f"the object is {human_size(size)} once serialised, over the limit of "
+                f"{human_size(settings.max_object_bytes)} per object",
+                None,
+                shown_kind,
+                name,
+                "keep large data out of the cluster, or raise KUBEVIZ_MAX_OBJECT_BYTES",
+            )
+        )
+        return None
     if kind_error is not None:
         result.errors.append(
             entry.diagnostic(kind_error.message, kind_error.field, shown_kind, name, kind_error.hint or None)
@@ -163,6 +181,19 @@ def _prepare(
             result.errors.append(entry.diagnostic(err.message(), err.field, kind, name, err.hint or None))
         return None
     obj = info.default(obj)
+    too_many = _over_replica_limit(kind, obj, settings.max_replicas)
+    if too_many is not None:
+        field, count = too_many
+        result.errors.append(
+            entry.diagnostic(
+                f"Invalid value: {count}: must be no more than {settings.max_replicas} on this server",
+                field,
+                kind,
+                name,
+                "ask for fewer, or raise KUBEVIZ_MAX_REPLICAS",
+            )
+        )
+        return None
     meta = obj.setdefault("metadata", {})
     if not info.namespaced:
         meta.pop("namespace", None)
@@ -207,6 +238,109 @@ def _prepare(
     return _Planned(entry, kind, namespace, name, obj, old)
 
 
+def _serialised_size(value: Any, limit: int) -> int:
+    """The object's size as compact JSON, in bytes (characters when that is clearly under `limit`)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return len(text) if len(text) * 4 <= limit else len(text.encode("utf-8", "surrogatepass"))
+
+
+# The fields that ask a controller for pods, bounded per object (KUBEVIZ_MAX_REPLICAS).
+_REPLICA_FIELDS = {
+    "Deployment": ("replicas",),
+    "ReplicaSet": ("replicas",),
+    "Job": ("parallelism", "completions"),
+}
+
+
+def _over_replica_limit(kind: str, obj: dict, limit: int) -> tuple[str, int] | None:
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    for name in _REPLICA_FIELDS.get(kind, ()):
+        count = spec.get(name)
+        if isinstance(count, int) and not isinstance(count, bool) and count > limit:
+            return f"spec.{name}", count
+    return None
+
+
+def _pods_wanted(kind: str, manifest: dict, nodes: int) -> int:
+    """How many pods an object asks for at once: a Deployment's or a lone ReplicaSet's replicas, a
+    Job's parallelism (no more than its completions), a DaemonSet one per node, a bare Pod itself.
+    What an owner makes (a Deployment's ReplicaSets, any controller's pods) counts with the owner."""
+    meta = manifest.get("metadata") or {}
+    if kind not in ("Deployment", "ReplicaSet", "Job", "DaemonSet", "Pod") or meta.get("ownerReferences"):
+        return 0
+    spec = manifest.get("spec") or {}
+    if kind == "Pod":
+        return 1
+    if kind == "DaemonSet":
+        return nodes
+    if kind == "Job":
+        parallelism = spec.get("parallelism", 1)
+        completions = spec.get("completions")
+        parallelism = parallelism if isinstance(parallelism, int) else 1
+        return min(parallelism, completions) if isinstance(completions, int) else parallelism
+    replicas = spec.get("replicas", 1)
+    return replicas if isinstance(replicas, int) else 1
+
+
+def _within_cluster_limits(registry: Registry, planned: list[_Planned], result: ApplyResult) -> list[_Planned]:
+    """Refuse, before anything is stored, the objects that would take the cluster past its limits on
+    objects (KUBEVIZ_MAX_OBJECTS) and on the pods its workloads ask for (KUBEVIZ_MAX_PODS). Returns
+    the plans that may go ahead."""
+    settings, store = registry.settings, registry.store
+    objects = sum(len(by_name) for by_name in store.objects.values())
+    nodes = len(store.objects["Node"])
+    # The pods the cluster's objects ask for, counted only when this input asks for more and the
+    # pods there are come anywhere near the limit (an edit of a 10,000-pod cluster pays nothing).
+    growth = sum(
+        max(0, _pods_wanted(p.kind, p.manifest, nodes) - (_pods_wanted(p.kind, p.old.manifest, nodes) if p.old else 0))
+        for p in planned
+    )
+    if growth and len(store.objects["Pod"]) + growth > settings.max_pods // 2:
+        pods = sum(
+            _pods_wanted(kind, obj.manifest, nodes)
+            for kind in ("Deployment", "ReplicaSet", "Job", "DaemonSet", "Pod")
+            for obj in store.objects[kind].values()
+        )
+    else:
+        pods = len(store.objects["Pod"])  # well under the limit either way
+    kept = []
+    for plan in planned:
+        new = 1 if plan.old is None else 0
+        delta = _pods_wanted(plan.kind, plan.manifest, nodes) - (
+            _pods_wanted(plan.kind, plan.old.manifest, nodes) if plan.old is not None else 0
+        )
+        if new and objects + new > settings.max_objects:
+            result.errors.append(
+                plan.entry.diagnostic(
+                    f"this cluster holds {objects} objects, its limit: no more may be created",
+                    None,
+                    plan.kind,
+                    plan.name,
+                    "delete some objects first, or raise KUBEVIZ_MAX_OBJECTS",
+                )
+            )
+            continue
+        if delta > 0 and pods + delta > settings.max_pods:
+            field = {"Job": "spec.parallelism", "Pod": None, "DaemonSet": None}.get(plan.kind, "spec.replicas")
+            result.errors.append(
+                plan.entry.diagnostic(
+                    f"the cluster's workloads would ask for {pods + delta} pods, over the limit of "
+                    f"{settings.max_pods} pods per cluster",
+                    field,
+                    plan.kind,
+                    plan.name,
+                    "scale something down first, or raise KUBEVIZ_MAX_PODS",
+                )
+            )
+            continue
+        objects += new
+        pods += delta
+        kept.append(plan)
+    return kept
+
+
 def _check_cluster(
     registry: Registry,
     kind: str,
@@ -239,6 +373,7 @@ def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: A
     """Load every document of every input; broken documents become errors in `result`."""
     entries: list[_Entry] = []
     offset = 0
+    counted = 0  # documents, and the items of List documents: each is one object to prepare
     for text in texts:
         try:
             documents = load_documents(text, max_bytes=settings.max_bytes, max_documents=settings.max_documents)
@@ -263,9 +398,28 @@ def parse_entries(texts: list[str | bytes], settings: ClusterSettings, result: A
                 continue
             value = doc.value
             if isinstance(value, dict) and value.get("kind") == "List" and isinstance(value.get("items"), list):
-                entries.extend(_Entry(doc, item, f"items[{i}].") for i, item in enumerate(value["items"]))
+                items = value["items"]
+                counted += len(items)
+                if counted > settings.max_documents:
+                    break
+                entries.extend(_Entry(doc, item, f"items[{i}].") for i, item in enumerate(items))
             else:
+                counted += 1
                 entries.append(_Entry(doc, value))
+        if counted > settings.max_documents:
+            result.errors.append(
+                Diagnostic(
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    f"the input has over {settings.max_documents} objects (documents and the items of "
+                    f"List documents), the limit",
+                    "split it into several applies, or raise KUBEVIZ_MAX_DOCUMENTS",
+                )
+            )
+            return []
         offset += len(documents)
     return entries
 
@@ -290,6 +444,49 @@ def _map_entry_path(value: Any, err: FieldError) -> str | None:
         if key == err.value or node[key] == err.value:
             return f"{err.field}[{key}]"
     return None
+
+
+def stated_versions(entries: list[_Entry]) -> dict[str, str]:
+    """{"Kind/namespace/name": resourceVersion} for each object whose text states its
+    metadata.resourceVersion ("-" for a cluster-scoped object's namespace). The API server refuses
+    an update whose resourceVersion is not the stored one with 409 Conflict (optimistic
+    concurrency: apiserver/pkg/registry/generic/registry/store.go, GuaranteedUpdate)."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        key = entry_key(entry)
+        version = entry.value["metadata"].get("resourceVersion") if key else None
+        if key and version not in (None, ""):
+            out[key] = str(version)
+    return out
+
+
+def entry_key(entry: _Entry) -> str | None:
+    """ "Kind/namespace/name" of the object an entry names ("-" for a cluster-scoped namespace)."""
+    value = entry.value
+    if not isinstance(value, dict) or not isinstance(value.get("metadata"), dict):
+        return None
+    meta = value["metadata"]
+    name = meta.get("name")
+    if not isinstance(name, str):
+        return None
+    kind, error, _warning = kinds.resolve(value.get("apiVersion"), value.get("kind"))
+    if error is not None:
+        return None
+    namespace = meta.get("namespace")
+    namespace = (
+        "-" if kind in kinds.CLUSTER_SCOPED else (namespace if isinstance(namespace, str) and namespace else "default")
+    )
+    return f"{kind}/{namespace}/{name}"
+
+
+def cap_errors(result: ApplyResult, limit: int) -> None:
+    """Report at most `limit` errors; the rest are counted in one last line."""
+    if len(result.errors) > limit:
+        more = len(result.errors) - limit
+        del result.errors[limit:]
+        result.errors.append(
+            Diagnostic(None, None, None, None, None, f"and {more} more errors (only the first {limit} are reported)")
+        )
 
 
 def _job_restart_policy_wording(raw: dict, errors: list) -> list:

@@ -12,13 +12,21 @@
   strings, numbers, booleans and null (YAML 1.1 scalars, like go-yaml); any other tag is
   refused.
 * Map keys become strings as sigs.k8s.io/yaml does when it turns YAML into JSON.
-* Lines are found lazily: `locate()` walks the document again only when an error needs a
-  line, so the happy path pays nothing for them.
+* Lines are found lazily: the first error that needs a line composes the document once and
+  keeps the node tree; every later error of that document walks the same tree, so a document
+  with thousands of errors is read twice, not thousands of times.
+* Work per input is bounded before anything is stored: bytes, documents, nesting depth, nodes
+  and bytes reached through aliases, and the length of a number's text (a 4,000-digit hex
+  integer or a base-60 one costs quadratic time to read). Integers must fit in 64 bits and
+  floats be finite (JSON has neither bigger integers nor inf/NaN, and sigs.k8s.io/yaml turns
+  YAML into JSON), and strings hold neither NUL nor lone surrogates (not text in JSON or
+  PostgreSQL).
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +53,11 @@ MAX_DEPTH = 100
 # like go-yaml's guard against "billion laughs" (yaml.v3 decode.go allowedAliasRatio).
 MAX_EXPANDED_NODES = 200_000
 MAX_ALIAS_RATIO = 10
+# Characters a number's text may have: int64 needs 20 (and a 0b binary one 66); more is refused
+# before it is read, as base-60 (`1:59:59:...`) and huge hex texts cost quadratic time.
+MAX_NUMBER_CHARS = 100
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -82,12 +95,16 @@ class Document:
     value: Any = None
     error: YAMLInputError | None = None
     offset: int = 0  # 1-based line where `text` begins in the input
+    _node: Any = None  # the composed node tree, made by the first `locate`
+    _composed: bool = False
 
     def locate(self, path: str) -> int:
         """The 1-based line of `path` (e.g. `spec.ports[0].port`), or of its deepest existing parent."""
         if not path:
             return self.line
-        return max(self.line, (self.offset or self.line) + _locate(self.text, path))
+        if not self._composed:
+            self._node, self._composed = _compose(self.text), True
+        return max(self.line, (self.offset or self.line) + _locate(self._node, path))
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
@@ -158,16 +175,16 @@ def load_documents(
                     None,
                     None,
                     None,
-                    f"the input is {_human(size)}, over the limit of {_human(max_bytes)}",
+                    f"the input is {human_size(size)}, over the limit of {human_size(max_bytes)}",
                     hint="split it into several applies, or raise KUBEVIZ_MAX_INPUT_BYTES",
                 )
             ]
         )
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputRejected(
-            [Diagnostic(None, line, None, None, None, "the input contains a NUL character; YAML must be text")]
-        )
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (not a Unicode character)"
+        raise InputRejected([Diagnostic(None, line, None, None, None, f"the input contains {what}; YAML must be text")])
     chunks = split_documents(text)
     if len(chunks) > max_documents:
         raise InputRejected(
@@ -187,14 +204,14 @@ def load_documents(
     for index, (line, chunk) in enumerate(chunks, start=1):
         doc = Document(index=index, line=line + _first_content(chunk), text=chunk, offset=line)
         try:
-            doc.value = _build(chunk, line)
+            doc.value = _build(chunk, line, max_bytes)
         except YAMLInputError as exc:
             doc.error = exc
         documents.append(doc)
     return documents
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MiB".replace(".0 MiB", " MiB")
     if size >= 1024:
@@ -214,30 +231,67 @@ def _scalar(ev: yaml.ScalarEvent, line0: int) -> Any:
             if tag is None:
                 tag = _implicit_tag(value)
         else:
-            return value
+            return _text(value, ev, line0)
     if tag == _STR:
-        return value
+        return _text(value, ev, line0)
     if tag == _NULL:
         return None
     if tag == _TIMESTAMP:
         return value  # kept as text, as the YAML-to-JSON conversion does
     if tag in (_INT, _FLOAT, _BOOL):
+        line, column = line0 + ev.start_mark.line, ev.start_mark.column + 1
+        if tag != _BOOL and len(value) > MAX_NUMBER_CHARS:
+            raise YAMLInputError(
+                f"a number of {len(value)} characters is refused: at most {MAX_NUMBER_CHARS} are read "
+                "(quote it to make it a string)",
+                line,
+                column,
+            )
         node = ScalarNode(tag, value)
         try:
             if tag == _INT:
-                return _constructor.construct_yaml_int(node)
+                number = _constructor.construct_yaml_int(node)
+                if not INT64_MIN <= number <= INT64_MAX:
+                    raise YAMLInputError(
+                        f"the integer {_shorten(value)} is out of range: JSON numbers here fit in 64 bits "
+                        f"({INT64_MIN} to {INT64_MAX})",
+                        line,
+                        column,
+                    )
+                return number
             if tag == _FLOAT:
-                return _constructor.construct_yaml_float(node)
+                number = _constructor.construct_yaml_float(node)
+                if not math.isfinite(number):
+                    raise YAMLInputError(
+                        f"the number {_shorten(value)} is not finite: JSON has no infinity or NaN "
+                        "(quote it to make it a string)",
+                        line,
+                        column,
+                    )
+                return number
             return _constructor.construct_yaml_bool(node)
-        except (ValueError, KeyError):
-            raise YAMLInputError(
-                f"cannot read {value!r} as {tag.rsplit(':', 1)[-1]}",
-                line0 + ev.start_mark.line,
-                ev.start_mark.column + 1,
-            ) from None
+        except (ValueError, KeyError, OverflowError):
+            raise YAMLInputError(f"cannot read {value!r} as {tag.rsplit(':', 1)[-1]}", line, column) from None
     if tag == _MERGE:
         return _MergeKey
     raise _unsafe_tag(ev, line0)
+
+
+def _text(value: str, ev, line0: int) -> str:
+    # Only a double-quoted scalar's escapes (`"\0"`, `"\ud800"`) can make what the input text
+    # itself may not hold (load_documents checked it).
+    if ev.style == '"' and _NOT_TEXT.search(value):
+        what = "a NUL character" if "\x00" in value else "a lone surrogate (not a Unicode character)"
+        raise YAMLInputError(
+            f"the string holds {what}: it cannot be stored as text",
+            line0 + ev.start_mark.line,
+            ev.start_mark.column + 1,
+        )
+    return value
+
+
+def _shorten(value: str) -> str:
+    return value if len(value) <= 40 else value[:20] + "…" + value[-10:]
 
 
 # The tag a plain scalar resolves to depends on its text alone (the implicit resolvers; no path
@@ -290,8 +344,10 @@ def _events(chunk: str):
     return yaml.parse(chunk, Loader=_Loader)  # pragma: no cover - without libyaml
 
 
-def _build(chunk: str, line0: int) -> Any:
-    """Build one document from libyaml events with depth, alias and node bounds."""
+def _build(chunk: str, line0: int, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """Build one document from libyaml events with depth, alias and node bounds; the scalars'
+    text reached through aliases counts too, in bytes, up to `max_bytes` (a long string repeated
+    through aliases is one node each time, but a whole copy once stored or sent)."""
     ScalarEvent = yaml.ScalarEvent
     MappingStartEvent = yaml.MappingStartEvent
     SequenceStartEvent = yaml.SequenceStartEvent
@@ -303,9 +359,11 @@ def _build(chunk: str, line0: int) -> Any:
     scalar = _scalar
     implicit_tags = _IMPLICIT_TAGS
     STR = _STR
+    not_text = _NOT_TEXT.search
 
     # The innermost open map or list is held in locals (None: the document's top level); the
-    # enclosing ones wait in `outer` as (container, is_map, key, key_event, anchor, start, merges).
+    # enclosing ones wait in `outer` as (container, is_map, key, key_event, anchor, start,
+    # start_chars, merges).
     outer: list[tuple] = []
     container: Any = None
     is_map = False
@@ -313,12 +371,15 @@ def _build(chunk: str, line0: int) -> Any:
     key_ev = None  # the event of that key (for a duplicate key's line)
     anchor = None  # the open container's anchor, registered when it closes
     start = 0  # nodes + expanded when the open container began
+    start_chars = 0  # chars when it began
     merges: list | None = None  # a map's `<<` values, applied when it closes
-    anchors: dict[str, tuple[Any, int]] = {}
+    anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, scalar characters
     root: Any = None
     have_root = False
     nodes = 0
     expanded = 0
+    chars = 0  # characters of scalar text built, aliases' included
+    expanded_chars = 0  # of which reached through aliases
 
     try:
         for ev in _events(chunk):
@@ -328,39 +389,52 @@ def _build(chunk: str, line0: int) -> Any:
                 # Most scalars are untagged text: quoted (taken as it is), or plain with an implicit
                 # tag already known to be a string. Everything else goes through _scalar.
                 value = ev.value
+                chars += len(value)
                 if ev.tag is not None or (ev.implicit[0] and implicit_tags.get(value) != STR):
                     value = scalar(ev, line0)
+                elif ev.style == '"' and not_text(value):
+                    value = _text(value, ev, line0)
                 if ev.anchor:
-                    anchors[ev.anchor] = (value, 1)
+                    anchors[ev.anchor] = (value, 1, len(ev.value))
             elif t is MappingStartEvent or t is SequenceStartEvent:
                 nodes += 1
                 if ev.tag not in (None, "!", _MAP if t is MappingStartEvent else _SEQ):
                     raise _unsafe_tag(ev, line0)
                 if len(outer) >= MAX_DEPTH:
                     raise _too_deep(line0 + ev.start_mark.line, ev.start_mark.column + 1)
-                outer.append((container, is_map, key, key_ev, anchor, start, merges))
+                outer.append((container, is_map, key, key_ev, anchor, start, start_chars, merges))
                 is_map = t is MappingStartEvent
                 container = {} if is_map else []
-                key, key_ev, anchor, start, merges = NOKEY, None, ev.anchor, nodes + expanded, None
+                key, key_ev, anchor, merges = NOKEY, None, ev.anchor, None
+                start, start_chars = nodes + expanded, chars
                 continue
             elif t is MappingEndEvent or t is SequenceEndEvent:
                 value = container
                 if is_map and merges:
                     _apply_merges(value, merges, line0)
                 if anchor:
-                    anchors[anchor] = (value, nodes + expanded - start + 1)
-                container, is_map, key, key_ev, anchor, start, merges = outer.pop()
+                    anchors[anchor] = (value, nodes + expanded - start + 1, chars - start_chars)
+                container, is_map, key, key_ev, anchor, start, start_chars, merges = outer.pop()
             elif t is AliasEvent:
                 found = anchors.get(ev.anchor)
                 if found is None:
                     raise YAMLInputError(
                         f"unknown anchor '{ev.anchor}' referenced", line0 + ev.start_mark.line, ev.start_mark.column + 1
                     )
-                value, size = found
+                value, size, size_chars = found
                 expanded += size
+                chars += size_chars
+                expanded_chars += size_chars
                 if expanded > MAX_EXPANDED_NODES or expanded > MAX_ALIAS_RATIO * max(nodes, 1000):
                     raise YAMLInputError(
                         "yaml: document contains excessive aliasing",
+                        line0 + ev.start_mark.line,
+                        ev.start_mark.column + 1,
+                    )
+                if expanded_chars > max_bytes:
+                    raise YAMLInputError(
+                        f"yaml: aliases expand this document by over {human_size(max_bytes)} of text, the input "
+                        "limit: write the values out, or repeat less",
                         line0 + ev.start_mark.line,
                         ev.start_mark.column + 1,
                     )
@@ -448,12 +522,16 @@ def parse_path(path: str) -> list[str | int]:
     return out
 
 
-def _locate(chunk: str, path: str) -> int:
-    """0-based line within `chunk` of the node at `path` (or its deepest existing ancestor)."""
+def _compose(chunk: str) -> Any:
+    """The document's node tree (with marks), or None."""
     try:
-        node = yaml.compose(chunk, Loader=_Loader)  # depth was already bounded by _build
+        return yaml.compose(chunk, Loader=_Loader)  # depth was already bounded by _build
     except yaml.YAMLError:
-        return 0
+        return None
+
+
+def _locate(node: Any, path: str) -> int:
+    """0-based line within the document of the node at `path` (or its deepest existing ancestor)."""
     if node is None:
         return 0
     line = node.start_mark.line

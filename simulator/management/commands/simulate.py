@@ -78,7 +78,8 @@ class Command(BaseCommand):
         texts = []
         for name in options["files"]:
             if name == "-":
-                texts.append(sys.stdin.read())
+                # Bytes: the engine decodes them and says where the text is not UTF-8.
+                texts.append(sys.stdin.buffer.read())
                 continue
             try:
                 with open(name, "rb") as handle:
@@ -87,14 +88,16 @@ class Command(BaseCommand):
                 raise _Usage(f"cannot read {name}: {exc.strerror}") from None
         from django.conf import settings
 
-        out, _cluster = run(
-            texts,
-            workers=options["nodes"],
-            settle=options["settle"],
-            queries=queries,
-            max_bytes=getattr(settings, "KUBEVIZ_MAX_INPUT_BYTES", None),
-            max_documents=getattr(settings, "KUBEVIZ_MAX_DOCUMENTS", None),
-        )
+        limits = {
+            "max_bytes": settings.KUBEVIZ_MAX_INPUT_BYTES,
+            "max_documents": settings.KUBEVIZ_MAX_DOCUMENTS,
+            "max_object_bytes": settings.KUBEVIZ_MAX_OBJECT_BYTES,
+            "max_replicas": settings.KUBEVIZ_MAX_REPLICAS,
+            "max_pods": settings.KUBEVIZ_MAX_PODS,
+            "max_objects": settings.KUBEVIZ_MAX_OBJECTS,
+            "max_errors": settings.KUBEVIZ_MAX_ERRORS,
+        }
+        out, _cluster = run(texts, workers=options["nodes"], settle=options["settle"], queries=queries, limits=limits)
         if exercise is not None:
             out["checks"] = [c.to_dict() for c in evaluate(_cluster, exercise, options["step"])]
         self.stdout.write(json.dumps(out, indent=2, sort_keys=False))

@@ -458,7 +458,25 @@ export class Diagram {
 
   /** Expand a group of pods into its pods (or fold it again). */
   toggleGroup(id) {
-    this.drawing = this.drawing.catch(this.onError).then(() => this.patch(this.graph.toggle(id)));
+    this.drawing = this.drawing.catch(this.onError).then(() => {
+      this.patch(this.graph.toggle(id));
+      this.showFold();
+    });
+  }
+
+  /** While groups are expanded, a button folds them back. */
+  showFold() {
+    if (!this.foldButton) {
+      this.foldButton = document.createElement("button");
+      Object.assign(this.foldButton, { type: "button", id: "fold-groups", className: "fold-groups" });
+      this.foldButton.addEventListener("click", () => {
+        for (const id of [...this.graph.expanded]) this.toggleGroup(id);
+      });
+      this.cy.container().parentElement?.append(this.foldButton);
+    }
+    const n = this.graph.expanded.size;
+    this.foldButton.hidden = n === 0;
+    this.foldButton.textContent = `fold ${n} expanded group${n === 1 ? "" : "s"}`;
   }
 
   // ------------------------------------------------------------------ selection

@@ -100,6 +100,72 @@ export function groupGraph(graph, expanded = new Set(), min = GROUP_MIN) {
   return out;
 }
 
+/** How many pods each (Node, owner) bucket holds, kept change by change, so that a change in a
+ *  cluster with nothing to group costs what it touches, not a scan of the whole graph. */
+class BucketCounts {
+  constructor(min) {
+    this.min = min;
+    this.hostOf = new Map(); // pod id -> its box
+    this.ownerOf = new Map(); // element id -> its owner's id
+    this.targetOf = new Map(); // owns edge key -> its target
+    this.bucketOf = new Map(); // pod id -> bucket id
+    this.size = new Map(); // bucket id -> pods
+    this.full = 0; // buckets at or past `min`
+  }
+
+  /** True when some bucket holds enough pods to be drawn as a group. */
+  get any() {
+    return this.full > 0;
+  }
+
+  add(bucket, n) {
+    if (!bucket) return;
+    const before = this.size.get(bucket) || 0;
+    const after = before + n;
+    if (after) this.size.set(bucket, after);
+    else this.size.delete(bucket);
+    if (before < this.min && after >= this.min) this.full += 1;
+    if (before >= this.min && after < this.min) this.full -= 1;
+  }
+
+  rebucket(pod) {
+    const host = this.hostOf.get(pod);
+    const owner = this.ownerOf.get(pod);
+    const next = host && owner ? `${GROUP_PREFIX}${host}/${owner}` : null;
+    const prev = this.bucketOf.get(pod) || null;
+    if (prev === next) return;
+    this.add(prev, -1);
+    this.add(next, 1);
+    if (next) this.bucketOf.set(pod, next);
+    else this.bucketOf.delete(pod);
+  }
+
+  /** One graph entry set (entry) or unset (null) under `key`. */
+  note(key, entry) {
+    const id = graphIdOf(key);
+    if (entry === null) {
+      if (this.targetOf.has(key)) {
+        const target = this.targetOf.get(key);
+        this.targetOf.delete(key);
+        this.ownerOf.delete(target);
+        this.rebucket(target);
+      } else if (this.hostOf.has(id)) {
+        this.hostOf.delete(id);
+        this.rebucket(id);
+      }
+      return;
+    }
+    if (entry.group === "nodes" && entry.data.kind === "Pod") {
+      this.hostOf.set(id, entry.data.parent || null);
+      this.rebucket(id);
+    } else if (entry.group === "edges" && hasClass(entry, "owns")) {
+      this.targetOf.set(key, entry.data.target);
+      this.ownerOf.set(entry.data.target, entry.data.source);
+      this.rebucket(entry.data.target);
+    }
+  }
+}
+
 /** The grouped graph as the diagram sees it, kept in step with the store. */
 export class GroupedGraph {
   constructor(store, min = GROUP_MIN) {
@@ -107,6 +173,7 @@ export class GroupedGraph {
     this.min = min;
     this.expanded = new Set();
     this.entries = new Map();
+    this.counts = new BucketCounts(min);
   }
 
   raw() {
@@ -116,6 +183,8 @@ export class GroupedGraph {
   /** After a snapshot: every grouped entry. */
   reset() {
     const raw = this.raw();
+    this.counts = new BucketCounts(this.min);
+    for (const [key, entry] of raw) this.counts.note(key, entry);
     this.entries = groupGraph(raw, this.expanded, this.min);
     this.grouped = this.entries !== raw;
     return [...this.entries].sort((a, b) => (a[0] < b[0] ? -1 : 1));
@@ -123,19 +192,19 @@ export class GroupedGraph {
 
   /** A store change as the change of the grouped graph ({...change, set, unset}). */
   change(change) {
-    const touches =
-      change.unset.some((k) => family(k) === "graph") ||
-      Object.keys(change.set).some((k) => family(k) === "graph");
-    if (!touches) return change;
-    const raw = this.raw();
-    const next = groupGraph(raw, this.expanded, this.min);
-    if (next === raw && !this.grouped) {
-      this.entries = next; // nothing grouped before or after: the change as it came
+    const unset = change.unset.filter((k) => family(k) === "graph");
+    const set = Object.keys(change.set).filter((k) => family(k) === "graph");
+    if (!unset.length && !set.length) return change;
+    for (const key of unset) this.counts.note(key, null);
+    for (const key of set) this.counts.note(key, change.set[key]);
+    if (!this.grouped && !this.counts.any) {
+      // nothing grouped before or after: the change as it came (the drawn map follows it)
+      for (const key of unset) this.entries.delete(key);
+      for (const key of set) this.entries.set(key, change.set[key]);
       return change;
     }
-    return { ...change, ...this.regroup(next) };
+    return { ...change, ...this.regroup() };
   }
-
   /** Expand (or fold again) a group: the change that draws it. */
   toggle(id) {
     if (this.expanded.has(id)) this.expanded.delete(id);

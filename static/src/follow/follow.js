@@ -25,6 +25,7 @@ export class Follow {
     this.parts = parts;
     this.following = true;
     this.shown = {}; // the view applied last
+    this.wasOn = false; // the presenter was presenting at the last `presenting`
     this.label = h("span", { class: "follow-label" });
     this.button = h(
       "button",
@@ -64,6 +65,8 @@ export class Follow {
 
   onPresenter(message, presenter) {
     if (message.type === "presenting") {
+      if (presenter.on && !this.wasOn) this.following = true; // a new presentation: follow by default
+      this.wasOn = presenter.on;
       if (presenter.on && this.following) {
         this.shown = {};
         this.show(presenter.view);
@@ -99,12 +102,21 @@ export class Follow {
     this.render();
   }
 
+  /** Follow again: the view the store kept up to date meanwhile, at once; the server's whole view
+   *  only after a missed event. */
   async back() {
     this.following = true;
     this.shown = {};
     this.render();
+    const presenter = this.store.presenter;
+    if (!presenter.gap) {
+      this.announce(true);
+      this.show(presenter.view);
+      return;
+    }
     try {
       const reply = await this.socket.request({ type: "follow", on: true });
+      presenter.gap = false;
       if (reply.ok && reply.presenting) this.store.applyPresenter({ ...reply.presenting, echo: true });
     } catch {
       // offline: the next `presenting` (on reconnect) brings the view

@@ -34,8 +34,10 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
     workerUrl,
     presenter: isPresenter,
     end: () => socket.request({ type: "spotlight", sandbox: null }),
+    refresh: () => presenter?.refreshSpotlight(),
   });
-  const card = new QuestionCard(pane, {
+  // the question card sits over the panels: the diagram stays whole, its pods clickable
+  const card = new QuestionCard(document.querySelector(".panels-pane") || pane, {
     socket,
     diagram: parts.diagram,
     presenter: isPresenter,

@@ -191,7 +191,13 @@ export class Presenter {
 
   spotlight(slug) {
     this.menu.hidden = true;
+    this.spotlighted = slug;
     return this.socket.request({ type: "spotlight", sandbox: slug });
+  }
+
+  /** The spotlighted sandbox again, as it is now (the student may have changed it since). */
+  refreshSpotlight() {
+    if (this.spotlighted) this.spotlight(this.spotlighted);
   }
 
   // ------------------------------------------------------------------ questions

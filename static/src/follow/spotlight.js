@@ -34,12 +34,14 @@ function list(title, className, items) {
 }
 
 export class Spotlight {
-  /** @param {object} options  {workerUrl, presenter (true: may end it), end() (the presenter's)} */
-  constructor(host, { workerUrl, presenter, end }) {
+  /** @param {object} options  {workerUrl, presenter (true: may end it), end() and refresh() (the
+   *  presenter's: the sandbox as it is now)} */
+  constructor(host, { workerUrl, presenter, end, refresh }) {
     this.host = host;
     this.workerUrl = workerUrl;
     this.presenter = presenter;
     this.end = end;
+    this.refresh = refresh;
     this.el = null;
     this.shown = null; // the payload on screen
   }

@@ -26,6 +26,11 @@ export class Store {
     const p = this.presenter;
     switch (message.type) {
       case "presenting":
+        // a follow reply read from the database may be older than the events already applied
+        if (message.echo && message.on && message.seq < p.seq) {
+          p.gap = false;
+          break;
+        }
         Object.assign(p, {
           on: message.on,
           presenter: message.presenter,
