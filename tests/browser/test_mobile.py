@@ -340,7 +340,7 @@ def test_a_phone_following_the_presenter_fits_the_followed_focus_above_its_sheet
     teacher.page.click("#projected-link")
     teacher.live()
     student, _ = join(lambda: Person(open_device(PHONE), server, dashboard), code, "Ana")
-    teacher.page.click("#present-toggle")
+    teacher.page.click("#present-switch")
     student.page.wait_for_selector("#follow-badge:not([hidden])")
     teacher.page.wait_for_function("document.querySelector('#followers').textContent === '1 following'")
     pods = teacher.page.evaluate("window.__kubeviz.diagram.cy.nodes('[kind = \"Pod\"]').map((n) => n.id())")

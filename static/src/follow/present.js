@@ -29,7 +29,7 @@ export class Presenter {
       "button",
       {
         type: "button",
-        id: "present-toggle",
+        id: "present-switch",
         class: "present-toggle",
         "aria-pressed": "false",
         title: "the projector view: your selection, tabs, traces and zoom go to every student following you",

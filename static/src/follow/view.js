@@ -108,8 +108,12 @@ export function fitFocus(diagram, focus) {
     return;
   }
   const eles = cy.collection(focus.map((id) => cy.getElementById(id)).filter((el) => el.nonempty()));
-  if (eles.empty()) diagram.fit();
-  else cy.animate({ fit: { eles, padding: FIT_PADDING } }, { duration: FIT_MS });
+  if (eles.empty()) {
+    diagram.fit();
+    return;
+  }
+  diagram.view?.handMoved(); // the diagram's own re-fits leave this focus alone (diagram/viewport.js)
+  cy.animate({ fit: { eles, padding: FIT_PADDING } }, { duration: FIT_MS });
 }
 
 /**
