@@ -14,6 +14,7 @@ import { Header } from "./page/header.js";
 import { showVisibility, wirePageLayout, wireToolbar } from "./page/toolbar.js";
 import { installProbe } from "./probe.js";
 import { wirePresenter } from "./page/presenter.js";
+import { installMobile } from "./page/mobile.js";
 import { DiagramTwin } from "./panels/twin.js";
 import { confirmSubmits, showInstructors } from "./page/classroom.js";
 import { installPresenting } from "./follow/index.js";
@@ -123,7 +124,8 @@ function start() {
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);
-  wirePresenter(diagram, { presentToggle: $("#present-toggle"), themeToggle: $("#theme-dark") });
+  wirePresenter(diagram, { presentToggle: $("#presenter-layout"), themeToggle: $("#theme-dark") });
+  installMobile({ diagram, panels, editor, store });
   confirmSubmits(document);
   socket.connect();
 }

@@ -374,9 +374,13 @@ def session_cookie(world: World, actor: str) -> list:
     return [(b"cookie", f"sessionid={cookie.value}".encode())] if cookie else []
 
 
-async def next_of(ws, kinds: tuple[str, ...], timeout: float = 5) -> dict:
+async def next_of(ws, kinds: tuple[str, ...], timeout: float = 5, request_id: int | None = None) -> dict:
+    """The next message of one of `kinds`; a reply only if it answers `request_id` (when given:
+    replies to reads answered off the event loop may come after a later request's)."""
     while True:
         message = json.loads(await ws.receive_from(timeout=timeout))
+        if message["type"] == "reply" and request_id is not None and message.get("id") != request_id:
+            continue
         if message["type"] in kinds:
             return message
 

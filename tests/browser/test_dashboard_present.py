@@ -34,7 +34,7 @@ def smallest_label(board, present: bool) -> dict:
     page = board.page
     if present:
         page.click("#view-menu summary")
-        page.check("#present-toggle")
+        page.check("#presenter-layout")
         page.wait_for_function("() => document.body.classList.contains('present')")
         page.wait_for_timeout(500)  # the panes settle, the diagram re-fits
     board.wait_settled()

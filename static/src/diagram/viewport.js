@@ -5,6 +5,7 @@
 // hands the view back to the diagram.
 
 const NUDGE_ID = "offscreen-nudge";
+const OWN_ANIMATION_MS = 450; // a fit's animation (placement's MOVE_MS) and a frame or two
 
 export class ViewKeeper {
   /**
@@ -14,7 +15,9 @@ export class ViewKeeper {
   constructor(cy, fit) {
     this.cy = cy;
     this.fitTo = fit;
-    this.moved = false; // the viewer panned or zoomed by hand
+    this.moved = false; // the viewer (or a presenter followed) moved the view
+    this.fitting = false;
+    this.oursUntil = 0;
     this.offscreen = new Set();
     this.nudge = document.createElement("button");
     Object.assign(this.nudge, { type: "button", id: NUDGE_ID, className: "offscreen-nudge", hidden: true });
@@ -37,7 +40,28 @@ export class ViewKeeper {
     cy.on("pan", () => {
       if (dragging) this.handMoved();
     });
-    cy.on("viewport", () => this.recount());
+    // A view set by anyone but us (a presenter's focus followed, a keyboard move) is a choice
+    // too: from then on the view stays where it was put.
+    cy.on("viewport", () => {
+      if (!this.ours()) this.handMoved();
+      this.recount();
+    });
+  }
+
+  /** True while our own fit is being applied (and its animation runs). */
+  ours() {
+    return this.fitting || performance.now() < this.oursUntil;
+  }
+
+  /** Our fit, marked as ours. */
+  fitOurs(animate) {
+    this.fitting = true;
+    this.oursUntil = performance.now() + (animate ? OWN_ANIMATION_MS : 0);
+    try {
+      this.fitTo(animate);
+    } finally {
+      this.fitting = false;
+    }
   }
 
   handMoved() {
@@ -49,18 +73,18 @@ export class ViewKeeper {
     this.moved = false;
     this.offscreen.clear();
     this.showNudge();
-    this.fitTo(animate);
+    this.fitOurs(animate);
   }
 
   /** The pane changed size (a window resize, a folded pane, bigger text). */
   resized() {
     this.cy.resize();
-    if (!this.moved) this.fitTo(false);
+    if (!this.moved) this.fitOurs(false);
   }
 
   /** The diagram was laid out again (it may have grown): follow it if the viewer lets us. */
   laidOut(animate) {
-    if (!this.moved) this.fitTo(animate);
+    if (!this.moved) this.fitOurs(animate);
     else this.recount();
   }
 
@@ -69,7 +93,7 @@ export class ViewKeeper {
     const fresh = elements.filter((el) => el.isNode() && !el.hasClass("hidden") && !el.hasClass("frame"));
     if (fresh.empty()) return;
     if (!this.moved) {
-      if (fresh.some((el) => this.outside(el))) this.fitTo(true);
+      if (fresh.some((el) => this.outside(el))) this.fitOurs(true);
       return;
     }
     fresh.forEach((el) => {
