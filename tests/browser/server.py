@@ -85,6 +85,9 @@ def kubeviz_server(prepare=None, **extra_env):
             "KUBEVIZ_DEBUG": "0",
             "KUBEVIZ_SECRET_KEY": os.environ.get("KUBEVIZ_SECRET_KEY", "kubeviz-tests-only-" + "k" * 40),
             "KUBEVIZ_OPEN_CLUSTERS": "1",  # the self-learner's setup: the tests make clusters from the home page
+            # Every browser of the session's tests is one client address (127.0.0.1) and makes
+            # its clusters from the home page: a whole run makes well over the default 60 an hour.
+            "KUBEVIZ_MAX_CREATIONS_PER_HOUR": "100000",
             "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
             "PYTHONUNBUFFERED": "1",
         }
