@@ -3,12 +3,14 @@ sharing a PostgreSQL database made for the run and the local Redis under a prefi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,3 +107,11 @@ def daphnes(env: dict, count: int):
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def run_apart(coroutine):
+    """`asyncio.run(coroutine)` in a thread of its own. Once a browser test has run in the session,
+    Playwright's sync API keeps an event loop running in the main thread, where asyncio.run is
+    refused ("cannot be called from a running event loop")."""
+    with ThreadPoolExecutor(1, thread_name_prefix="run-apart") as pool:
+        return pool.submit(asyncio.run, coroutine).result()

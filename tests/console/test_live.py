@@ -4,10 +4,9 @@ commands and another leaves a watch open."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from tests.app.livehelpers import run_apart
 from tests.browser.server import kubeviz_server
 from tests.console.liveclient import ConsoleClient
 
@@ -57,7 +56,7 @@ def test_the_server_answers_others_while_one_floods_and_one_watches(live):
             assert done.done["stopped"] == "interrupted"
             assert "busybox" in done.printed
 
-    asyncio.run(scenario())
+    run_apart(scenario())
 
 
 def test_real_kubectl_through_the_console_changes_the_cluster_for_everyone(live):
@@ -71,4 +70,4 @@ def test_real_kubectl_through_the_console_changes_the_cluster_for_everyone(live)
             deleted = await student.run("kubectl delete deployment web2")
             assert deleted.done["exit"] == 0, deleted
 
-    asyncio.run(scenario())
+    run_apart(scenario())

@@ -10,6 +10,8 @@ import queue
 import subprocess
 import threading
 
+from tests.app.livehelpers import run_apart
+
 from .conftest import binary
 
 
@@ -84,7 +86,7 @@ def test_dashboard_changes_reach_kubectl_get_w_and_kubectl_changes_reach_browser
                 )
                 assert second.split()[1:3] == ["1/1", "Running"]
 
-        asyncio.run(session())
+        run_apart(session())
     finally:
         process.terminate()
         process.wait(timeout=10)
