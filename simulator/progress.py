@@ -126,15 +126,20 @@ def panel(cluster: Cluster, row: ExerciseProgress, exercise: Exercise) -> dict:
 
 
 def _row_for(cluster: Cluster, exercise: Exercise) -> ExerciseProgress:
-    """The cluster's progress row, evaluated at the cluster's current version (made if missing)."""
-    row, made = ExerciseProgress.objects.get_or_create(cluster=cluster)
-    current = Cluster.objects.filter(pk=cluster.pk).values_list("version", flat=True).first()
-    if made or row.version != current:
-        source, warm = repository.warm_for_read(cluster)
-        if _evaluate(row, exercise, warm.engine, source.version) or made:
-            row.save()
-        else:
-            ExerciseProgress.objects.filter(pk=row.pk).update(version=source.version)
+    """The cluster's progress row, evaluated at the cluster's current version (made if missing).
+
+    Locks the cluster's row first, in the order every write takes its locks: a socket connecting
+    (which makes the row) and an apply (which updates it) otherwise waited on each other on
+    PostgreSQL, each holding what the other needed, until it broke the deadlock."""
+    with transaction.atomic():
+        current = Cluster.objects.select_for_update().filter(pk=cluster.pk).values_list("version", flat=True).first()
+        row, made = ExerciseProgress.objects.get_or_create(cluster=cluster)
+        if made or row.version != current:
+            source, warm = repository.warm_for_read(cluster)
+            if _evaluate(row, exercise, warm.engine, source.version) or made:
+                row.save()
+            else:
+                ExerciseProgress.objects.filter(pk=row.pk).update(version=source.version)
     return row
 
 

@@ -23,7 +23,10 @@ PRODUCTION = {
 
 
 def python(code: str, env: dict, *args: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("KUBEVIZ_") and k != "REDIS_URL"}
+    # the settings' own defaults: none of the test run's (the PostgreSQL pass sets DATABASE_URL)
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith("KUBEVIZ_") and k not in ("REDIS_URL", "DATABASE_URL")
+    }
     base["DJANGO_SETTINGS_MODULE"] = "kubeviz.settings"
     return subprocess.run(
         [sys.executable, *(["-c", code] if code else []), *args],
