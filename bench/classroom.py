@@ -533,12 +533,14 @@ async def presenter_load(ports: list[int], teacher_cookie: str, projected: str, 
         await asyncio.wait_for(asyncio.gather(*(f.ready.wait() for f in chunk)), 120)
         followers += chunk
     assert (await teacher.request(1, {"type": "present", "on": True}))["ok"]
-    for f in followers:
-        await f.send({"type": "follow", "on": True})
+    # every follower's `follow` answered (each reply carries the presentation, read in a thread)
+    # before the first event: the figure is presenting to a class that follows, not the join rush
+    await asyncio.gather(*(f.request(3, {"type": "follow", "on": True}, timeout=60) for f in followers))
     deadline = time.perf_counter() + 30
     while teacher.following < len(followers) and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
     following = teacher.following
+    await asyncio.sleep(1.0)
 
     sent: dict[int, float] = {}
     seq = 0
@@ -612,6 +614,7 @@ async def presenter_load(ports: list[int], teacher_cookie: str, projected: str, 
         "p50": percentile(quiet_lags, 0.5),
         "p99": percentile(quiet_lags, 0.99),
         "max": max(quiet_lags, default=float("nan")),
+        "slowest": sorted(zip(quiet_lags, quiet, strict=True), reverse=True)[:3],
         "bytes_mean": sum(sizes) / max(1, len(sizes)),
         "bytes_max": max(sizes, default=0),
         "busy_events": len(busy),
@@ -657,6 +660,7 @@ def report_presenter(r: dict) -> None:
         f"\n{r['label']}: {r['followers']} followers ({r['following']} counted following by the presenter)\n"
         f"  presenter event -> the last follower holds it: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
         f"max {r['max']:.1f} ms ({r['measured']} of {r['events']} events)\n"
+        f"  slowest: {', '.join(f'event {seq} {lag:.0f} ms' for lag, seq in r['slowest'])}\n"
         f"  bytes per follower per event: mean {r['bytes_mean']:.0f}, max {r['bytes_max']}\n"
         f"  while {r['followers']} answer in 10 s: events p50 {r['busy_p50']:.1f} ms, p99 {r['busy_p99']:.1f} ms "
         f"({r['busy_measured']} of {r['busy_events']}); the presenter's count reached {r['answered']} "
