@@ -24,6 +24,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -43,8 +44,11 @@ os.environ.update(
         "DATABASE_URL": f"sqlite:///{WORKDIR / 'db.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "kubeviz.settings",
         "KUBEVIZ_DEBUG": "0",
+        "KUBEVIZ_SECRET_KEY": secrets.token_hex(32),  # with DEBUG off, daphne refuses the development key
         "KUBEVIZ_OPEN_CLUSTERS": "1",
         "KUBEVIZ_MAX_DOCUMENTS": "5000",
+        "KUBEVIZ_MAX_PODS": "20000",  # the 10,000-pod cluster is over the default per-cluster limit
+        "KUBEVIZ_MAX_OBJECTS": "50000",
         "KUBEVIZ_MAX_INPUT_BYTES": str(64 * 1024 * 1024),
     }
 )
