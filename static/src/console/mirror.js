@@ -30,6 +30,12 @@ export class ConsoleMirror {
     this.showingMine = false;
     console.mirror = this;
     this.label = h("b", { class: "mirror-label" });
+    this.note = h(
+      "span",
+      { class: "console-note mirror-note" },
+      "read-only: what the presenter types and kubectl prints",
+    );
+    this.ownNote = console.panel.querySelector(".console-note");
     this.switch = h(
       "button",
       {
@@ -43,7 +49,7 @@ export class ConsoleMirror {
     );
     this.screen = h("div", { class: "console-screen console-mirror", id: "console-mirror", hidden: true });
     const head = console.panel.querySelector(".console-head");
-    head.querySelector(".spacer").before(this.label, this.switch);
+    head.querySelector(".spacer").before(this.label, this.note, this.switch);
     console.screen.before(this.screen);
     store.subscribePresenter((message, presenter) => this.onPresenter(message, presenter));
     const after = (method) => {
@@ -109,6 +115,8 @@ export class ConsoleMirror {
     this.switch.hidden = !(this.active && this.console.canUse);
     this.switch.textContent = this.showingMine ? `${p.presenter}'s` : "mine";
     this.screen.hidden = !this.shown;
+    this.note.hidden = !this.shown;
+    if (this.ownNote) this.ownNote.hidden = this.shown;
     this.console.screen.hidden = this.shown;
     if (this.shown && !this.term && !this.console.panel.hidden) this.start();
     if (this.shown) requestAnimationFrame(() => this.fit());
