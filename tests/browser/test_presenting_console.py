@@ -1,7 +1,8 @@
 """The presenter's console in real browsers (issues 14 and 17): the instructor presents, opens the
 kubectl console and types `kubectl get svc -o wide`; the student following sees their console panel
 open on "‹instructor›'s console" with the same lines, in the same colours; a student who joins
-late lands on the console's last lines."""
+late lands on the console's last lines; one who broke away keeps their panel as they left it until
+they follow again."""
 
 from __future__ import annotations
 
@@ -100,9 +101,14 @@ def test_a_follower_sees_the_presenters_console_and_a_late_joiner_its_last_lines
     )
     assert ran(bo.page.evaluate(BUFFER_TEXT, "mirror")) == shown
 
-    # The teacher closes the console: the followers' close too; a student's own click breaks away
+    # Ana breaks away with a click of her own; the teacher closes the console: Bo's closes, hers
+    # stays as she left it until she follows again (F)
+    ana.board.click_element("Service/default/prod")
+    ana.page.wait_for_selector("#follow-back:not([hidden])")
     teacher.page.click("#console-pane .console-head button.icon")
-    for student in (ana, bo):
-        student.page.wait_for_function("document.querySelector('#console-pane').hidden")
+    bo.page.wait_for_function("document.querySelector('#console-pane').hidden")
+    assert ana.page.evaluate("document.querySelector('#console-pane').hidden") is False
+    ana.page.keyboard.press("f")
+    ana.page.wait_for_function("document.querySelector('#console-pane').hidden")
     for person in (teacher, ana, bo):
         assert person.board.errors == []
