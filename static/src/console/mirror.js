@@ -112,6 +112,7 @@ export class ConsoleMirror {
     this.active = p.on && (this.seq > 0 || this.backlog !== "" || p.view.console === true);
     this.label.hidden = !this.active;
     this.label.textContent = `${p.presenter}'s console`;
+    this.screen.setAttribute("aria-label", `${p.presenter}'s kubectl console, read-only`);
     this.switch.hidden = !(this.active && this.console.canUse);
     this.switch.textContent = this.showingMine ? `${p.presenter}'s` : "mine";
     this.screen.hidden = !this.shown;
