@@ -101,6 +101,16 @@ def test_a_follower_sees_the_presenters_console_and_a_late_joiner_its_last_lines
     )
     assert ran(bo.page.evaluate(BUFFER_TEXT, "mirror")) == shown
 
+    # an interactive exec is mirrored too: what its terminal prints
+    teacher.page.keyboard.type("kubectl exec -ti prod-1 -- cat /etc/resolv.conf")
+    teacher.page.keyboard.press("Enter")
+    teacher.page.wait_for_function("window.__kubeviz.console.lastRun?.id === 2")
+    assert teacher.page.evaluate("window.__kubeviz.console.lastRun.exit") == 0
+    for student in (ana, bo):
+        student.page.wait_for_function(
+            "() => window.__kubeviz.console.mirror.text().includes('search default.svc.cluster.local')"
+        )
+
     # Ana breaks away with a click of her own; the teacher closes the console: Bo's closes, hers
     # stays as she left it until she follows again (F)
     ana.board.click_element("Service/default/prod")
