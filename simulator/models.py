@@ -158,6 +158,10 @@ class Presentation(models.Model):
     view = models.JSONField(default=dict, help_text="the presenter's view state, by meaning (docs/protocol.md)")
     seq = models.BigIntegerField(default=0, help_text="bumped by every presenter event")
     spotlight = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    console_tail = models.TextField(
+        blank=True, default="", help_text="the presenter's console, its last lines (what a late joiner sees)"
+    )
+    console_seq = models.BigIntegerField(default=0, help_text="the last console mirror event in console_tail")
     updated = models.DateTimeField(auto_now=True)
 
 

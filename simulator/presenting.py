@@ -197,7 +197,8 @@ def presenting_set(*, cluster: Cluster, user, on: bool) -> dict:
         presentation.presenter = services.user_name(user)
         if not on:
             presentation.spotlight = None
-        presentation.save(update_fields=["presenting", "presenter", "spotlight", "updated"])
+        presentation.console_tail = ""  # the presenter's console mirror starts again (presenting_console)
+        presentation.save(update_fields=["presenting", "presenter", "spotlight", "console_tail", "updated"])
         state = presentation_state(cluster) or live.presenting(
             on=False, presenter=presentation.presenter, seq=presentation.seq, view={}, spotlight=None, question=None
         )

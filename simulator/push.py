@@ -113,6 +113,13 @@ async def presenting_now(cluster_id: int, text: str) -> None:
     await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
 
 
+async def presenting_console_now(cluster_id: int, text: str) -> None:
+    """One event of the presenter's console mirror (simulator/presenting_console.py), from the
+    presenter's console socket's event loop. Each worker's relay hands it only to its sockets whose
+    actor may follow the presenter (`realtime.fanout`), never to a console socket."""
+    await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.console", "text": text})
+
+
 def answers(cluster_id: int, question_id: int) -> None:
     """How many answered the question, ANSWERS_DEBOUNCE seconds from now: one message for all
     the answers of this worker in that time (who answered, never what, until the reveal)."""

@@ -7,10 +7,11 @@ import { Follow } from "./follow.js";
 import { Presenter } from "./present.js";
 import { QuestionCard } from "./questions.js";
 import { Spotlight } from "./spotlight.js";
+import { ConsoleMirror } from "../console/mirror.js";
 
 /**
  * @param {object|null} config  page_config's `presenting` (null: not a projected cluster)
- * @param {object} page  {store, socket, parts: {diagram, panels, editor}, workerUrl}
+ * @param {object} page  {store, socket, parts: {diagram, panels, editor, console}, workerUrl}
  * @returns {{presence(message)}}  the header's presence messages, for the follower count
  */
 export function installPresenting(config, { store, socket, parts, workerUrl }) {
@@ -29,7 +30,10 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
         onResize: () => parts.diagram.resize(),
       })
     : null;
-  if (!isPresenter) new Follow({ store, socket, parts, bar });
+  if (!isPresenter) {
+    new Follow({ store, socket, parts, bar });
+    if (parts.console) new ConsoleMirror(parts.console, store); // the presenter's console, read-only
+  }
   const spotlight = new Spotlight(pane, {
     workerUrl,
     presenter: isPresenter,

@@ -20,7 +20,7 @@ export class Store {
     this.presenterListeners.push(fn);
   }
 
-  /** A presenter message (`presenting`, `view`, `spotlight`, `question`, `answers`, `reveal`)
+  /** A presenter message (`presenting`, `view`, `spotlight`, `question`, `answers`, `reveal`, `console`)
    *  folded into `this.presenter`: the whole view, the spotlight, the question on screen. */
   applyPresenter(message) {
     const p = this.presenter;
@@ -59,6 +59,8 @@ export class Store {
         break;
       case "reveal":
         if (p.question?.id === message.question) p.question = { ...p.question, reveal: message.reveal };
+        break;
+      case "console": // the presenter's console output: console/mirror.js keeps it, not the store
         break;
       default:
         return;
