@@ -18,10 +18,10 @@ from ...netaddr import is_ip
 from .fields import GoLiteral, as_dict, as_int, as_labels, as_list, as_str, immutable, invalid_each
 from .meta import validate_object_meta, validate_object_meta_update
 from .names import (
-    is_domain_prefixed_path,
     is_dns1035_label,
     is_dns1123_label,
     is_dns1123_subdomain,
+    is_domain_prefixed_path,
     is_valid_port_name,
     is_valid_port_num,
     is_wildcard_dns1123_subdomain,
