@@ -86,6 +86,29 @@ def test_create_configmap_on_each_kubectl(kube, version):
     kube("delete", "cm", name, version=version)
 
 
+def test_exec_env_shows_variables_from_a_configmap_and_a_secret(kube):
+    kube("create", "configmap", "app-config", "--from-literal=MODE=fast")
+    kube("create", "secret", "generic", "app-secret", "--from-literal=password=hunter2")
+    pod = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: configured}
+spec:
+  containers:
+  - name: app
+    image: busybox
+    envFrom: [{configMapRef: {name: app-config}}]
+    env:
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: app-secret, key: password}}}
+"""
+    kube("apply", "-f", "-", stdin=pod)
+    env = kube("exec", "configured", "--", "env").splitlines()
+    assert "MODE=fast" in env and "PASSWORD=hunter2" in env
+    kube("delete", "pod", "configured")
+    kube("delete", "configmap", "app-config")
+    kube("delete", "secret", "app-secret")
+
+
 def test_get_w_sees_a_configmaps_create_update_and_delete(kube):
     process = subprocess.Popen(
         [binary("newest"), "--cache-dir", str(kube.cache / "watch-cm"), "get", "cm", "-w", "--output-watch-events"],
