@@ -328,22 +328,27 @@ class _Map(_Node):
         if not isinstance(value, dict):
             ctx.mismatch(_json_kind(value), struct, gofield, self.gotype, path)
             return value
-        out = value
-        elem = self.elem
-        ok_types = elem.ok_types
-        for key in sorted(value, key=str):
-            item = value[key]
-            if item is None:
-                new = elem.zero_value()
-            elif type(item) in ok_types:
-                continue
-            else:
-                new = elem.check(item, struct, gofield, f"{path}[{key}]", ctx)
-            if new is not item:
-                if out is value:
-                    out = dict(value)
-                out[key] = new
-        return out
+        items = ((key, value[key]) for key in sorted(value, key=str))
+        return _check_items(self.elem, value, items, dict, struct, gofield, path, ctx)
+
+
+def _check_items(elem: _Node, value, items, copy, struct, gofield, path, ctx):
+    """Each (key or index, item) of a map or list checked against `elem`; a null item becomes
+    the element's zero value, as encoding/json leaves it. Copied on the first change only."""
+    out = value
+    ok_types = elem.ok_types
+    for index, item in items:
+        if item is None:
+            new = elem.zero_value()
+        elif type(item) in ok_types:
+            continue
+        else:
+            new = elem.check(item, struct, gofield, f"{path}[{index}]", ctx)
+        if new is not item:
+            if out is value:
+                out = copy(value)
+            out[index] = new
+    return out
 
 
 _BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
@@ -405,21 +410,7 @@ class _List(_Node):
         if not isinstance(value, (list, tuple)):
             ctx.mismatch(_json_kind(value), struct, gofield, self.gotype, path)
             return value
-        out = value
-        elem = self.elem
-        ok_types = elem.ok_types
-        for i, item in enumerate(value):
-            if item is None:
-                new = elem.zero_value()
-            elif type(item) in ok_types:
-                continue
-            else:
-                new = elem.check(item, struct, gofield, f"{path}[{i}]", ctx)
-            if new is not item:
-                if out is value:
-                    out = list(value)
-                out[i] = new
-        return out
+        return _check_items(self.elem, value, enumerate(value), list, struct, gofield, path, ctx)
 
 
 class _Struct(_Node):
