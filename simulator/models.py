@@ -297,6 +297,34 @@ class DaemonSet(KubeObject):
         pass
 
 
+class ConfigMap(KubeObject):
+    KIND = "ConfigMap"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class Secret(KubeObject):
+    KIND = "Secret"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class ServiceAccount(KubeObject):
+    KIND = "ServiceAccount"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class IngressClass(KubeObject):
+    KIND = "IngressClass"
+
+    class Meta(KubeObject.Meta):
+        verbose_name_plural = "ingress classes"
+
+
 class ExerciseProgress(models.Model):
     """How far a cluster (a student's sandbox, or anyone's cluster of a lesson with steps) is in
     its lesson's exercise: the step it is on, the hints shown, when each goal was first solved, and

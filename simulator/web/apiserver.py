@@ -54,7 +54,6 @@ from simulator.kubeapi import (
 log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
 READ_VERBS = ("get", "list", "watch")
-_row_caches: dict[int, printers.RowCache] = {}
 TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
 _tables: dict[tuple, Reply] = {}
 
@@ -212,12 +211,10 @@ class Api:
                 return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
             include = first("includeObject") or "Metadata"
             # A class running `kubectl get pods -A` together asks the same thing at the same
-            # version and clock: the encoded Table is made once. (The stored kinds change
-            # without a new version: never kept.)
+            # version and clock: the encoded Table is made once.
             cluster = self.caller.cluster
             key = (cluster.pk, str(cluster.incarnation), snap.version, snap.now, kind, wanted, include, chosen.version)
-            keep = kind not in api_selectors.STORED_KINDS
-            found = _tables.get(key) if keep else None
+            found = _tables.get(key)
             if found is None:
                 table = printers.table(
                     kind,
@@ -226,13 +223,12 @@ class Api:
                     resource_version=snap.resource_version,
                     include_object=include,
                     version=chosen.version,
-                    cache=_row_caches.setdefault(self.caller.cluster.pk, printers.RowCache()),
+                    cache=api_selectors.row_cache(cluster),
                 )
                 found = _json(200, table)
-                if keep:
-                    _tables[key] = found
-                    while len(_tables) > TABLE_CACHE:
-                        _tables.pop(next(iter(_tables)))
+                _tables[key] = found
+                while len(_tables) > TABLE_CACHE:
+                    _tables.pop(next(iter(_tables)))
             return found
         if method == "POST":
             return self._create(route, query, content_type, body)

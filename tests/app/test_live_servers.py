@@ -65,3 +65,61 @@ def test_an_edit_through_one_daphne_reaches_a_client_of_another_through_redis():
                         watchers = (await receive(student, "presence"))["watchers"]
 
             asyncio.run(scenario())
+
+
+def test_a_configmap_made_with_kubectl_through_one_daphne_is_served_and_watched_through_another():
+    """The stored kinds are rows like every object: a second worker reads them, and its
+    `kubectl get -w` hears of a write made through the first (the change's push, via Redis)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from tests.kubeapi_live.conftest import binary
+    from tests.kubeapi_live.test_one_truth import Lines
+
+    kubectl = binary("newest")
+    with livehelpers.postgres_database() as database_url:
+        env = livehelpers.server_env(database_url, redis=True)
+        livehelpers.manage(env, "migrate", "--noinput")
+        livehelpers.manage(env, "loadscenario", "webapp", "--cluster", "live")
+        with livehelpers.daphnes(env, 2) as (ports, _processes), tempfile.TemporaryDirectory() as work:
+            configs = []
+            for port in ports:
+                config = Path(work) / f"{port}.kubeconfig"
+                config.write_text(livehelpers.manage(env, "kubeconfig", "live", "--server", f"http://127.0.0.1:{port}"))
+                configs.append(config)
+
+            def run(worker: int, *args: str) -> str:
+                done = subprocess.run(
+                    [kubectl, "--cache-dir", f"{work}/cache{worker}", *args],
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "KUBECONFIG": str(configs[worker])},
+                    timeout=60,
+                )
+                assert done.returncode == 0, done.stderr
+                return done.stdout
+
+            run(1, "create", "configmap", "first", "--from-literal=a=1")
+            watcher = subprocess.Popen(
+                [kubectl, "--cache-dir", f"{work}/watch", "get", "cm", "-w", "--output-watch-events"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env={**os.environ, "KUBECONFIG": str(configs[1])},
+            )
+            try:
+                lines = Lines(watcher)
+                # The watch's list has been answered: what follows comes by the watch itself.
+                assert lines.until(lambda line: "first" in line).split()[:2] == ["ADDED", "first"]
+                assert run(0, "create", "configmap", "shared", "--from-literal=a=1").strip() == (
+                    "configmap/shared created"
+                )
+                assert lines.until(lambda line: "shared" in line).split()[:3] == ["ADDED", "shared", "1"]
+                assert run(1, "get", "cm", "shared", "-o", "jsonpath={.data.a}") == "1"
+                run(0, "delete", "cm", "shared")
+                assert lines.until(lambda line: "shared" in line).split()[:2] == ["DELETED", "shared"]
+                assert "shared" not in run(1, "get", "cm", "-o", "name")
+            finally:
+                watcher.terminate()
+                watcher.wait(timeout=10)
