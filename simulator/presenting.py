@@ -27,10 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import lessons, push, selectors, services
-from .spotlight import digest, spotlight_payload, student_label
 from .live import presenting as live
 from .models import Answer, Classroom, Cluster, Presence, Presentation, Question, Student
 from .services import ServiceError
+from .spotlight import digest, spotlight_payload, student_label
 
 
 class PresentingError(ServiceError):
