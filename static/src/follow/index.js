@@ -45,7 +45,7 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
   });
   store.subscribePresenter((message, p) => {
     if (message.type === "presenting" || message.type === "spotlight")
-      spotlight.show(p.on ? p.spotlight : null);
+      spotlight.show(p.on ? p.spotlight : null, { live: Boolean(message.live) });
     if (["presenting", "question", "answers", "reveal"].includes(message.type))
       card.show(p.on ? p.question : null);
   });
