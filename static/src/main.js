@@ -120,7 +120,7 @@ function start() {
     reason: config.readOnlyReason,
     toolbar: $(".diagram-toolbar"),
   });
-  probe.expose({ diagram, editor, socket, panels, console: kubectl });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl, spotlight: presenting.spotlight });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);

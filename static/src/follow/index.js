@@ -11,7 +11,8 @@ import { Spotlight } from "./spotlight.js";
 /**
  * @param {object|null} config  page_config's `presenting` (null: not a projected cluster)
  * @param {object} page  {store, socket, parts: {diagram, panels, editor}, workerUrl}
- * @returns {{presence(message)}}  the header's presence messages, for the follower count
+ * @returns {{presence(message), spotlight}}  the header's presence messages, for the follower
+ *   count; the spotlight view (for the probe)
  */
 export function installPresenting(config, { store, socket, parts, workerUrl }) {
   if (!config) return { presence() {} };
@@ -49,5 +50,5 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
     if (["presenting", "question", "answers", "reveal"].includes(message.type))
       card.show(p.on ? p.question : null);
   });
-  return { presence: (message) => presenter?.presence(message) };
+  return { presence: (message) => presenter?.presence(message), spotlight };
 }
