@@ -151,3 +151,53 @@ def test_a_students_edit_reaches_the_class_spotlight_live_and_stops_when_it_ends
             await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+# ---------------------------------------------------------------------- the board's Spotlight
+def _spotlit_id(klass):
+    return models.Presentation.objects.filter(classroom=klass).values_list("spotlight_id", flat=True).first()
+
+
+def _board_client(world, who: str):  # noqa: F811 - the fixture, passed on
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world[who])
+    return client
+
+
+def test_the_board_spotlights_a_students_sandbox_for_the_presenting_instructor(world):  # noqa: F811
+    klass, projected = world["klass"], world["klass"].projected
+    sandbox, _ = classrooms.sandbox_get_or_create(student=world["bo"])
+    client = _board_client(world, "teacher")
+    url = f"/classes/{klass.pk}/spotlight/"
+    page = client.get(f"/classes/{klass.pk}/board/").content.decode()
+    assert url in page  # the board says where its Spotlight buttons post
+
+    # not presenting: a clear message, nothing spotlighted
+    response = client.post(url, {"sandbox": sandbox.slug}, follow=True)
+    assert "switch Present on first" in response.content.decode()
+    assert _spotlit_id(klass) is None
+
+    presenting.presenting_set(cluster=projected, user=world["teacher"], on=True)
+    response = client.post(url, {"sandbox": sandbox.slug}, follow=True)
+    assert "Student 2&#x27;s sandbox is in the spotlight" in response.content.decode()
+    assert _spotlit_id(klass) == sandbox.pk
+
+    response = client.post(url, {"sandbox": "no-such-sandbox"}, follow=True)
+    assert "no sandbox &#x27;no-such-sandbox&#x27;" in response.content.decode()
+    assert _spotlit_id(klass) == sandbox.pk  # nothing lost
+
+
+def test_the_boards_spotlight_refuses_another_class_sandbox_and_another_class_instructor(world):  # noqa: F811
+    klass, projected = world["klass"], world["klass"].projected
+    presenting.presenting_set(cluster=projected, user=world["teacher"], on=True)
+    theirs, _ = classrooms.sandbox_get_or_create(student=world["cy"])
+    response = _board_client(world, "teacher").post(f"/classes/{klass.pk}/spotlight/", {"sandbox": theirs.slug})
+    assert response.status_code == 403
+    assert "Only the class&#x27;s instructors spotlight a student&#x27;s sandbox." in response.content.decode()
+    mine, _ = classrooms.sandbox_get_or_create(student=world["ana"])
+    response = _board_client(world, "other_teacher").post(f"/classes/{klass.pk}/spotlight/", {"sandbox": mine.slug})
+    assert response.status_code == 403
+    assert "Only this class&#x27;s instructors present to it." in response.content.decode()
+    assert _spotlit_id(klass) is None
