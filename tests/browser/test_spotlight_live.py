@@ -1,7 +1,8 @@
 """The spotlight, live, in real browsers: an instructor spotlights Ana's sandbox; as Ana edits it
 on her own page, the spotlight on the instructor's screen and on Bo's (a follower) shows her edit
 and its new diff without a reload — patched in place, the instructor's zoom and selection in the
-spotlight kept; Bo, having closed it on his screen, is not shown it again by her next edit."""
+spotlight kept; Bo, having closed it on his screen, is not shown it again by her next edit. The
+exercise board's Spotlight does the same from the instructor's laptop."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from .test_classroom import join, people  # noqa: F401 - `people` is a fixture
+from .test_exercises import PROD_1, my_copy
+from .test_exercises import start_class as start_exercise_class
 from .test_presenting import present
 
 pytestmark = pytest.mark.browser
@@ -90,5 +93,29 @@ def test_a_students_edit_appears_in_the_spotlight_of_the_instructor_and_a_follow
     teacher.page.click("#spot-end")
     bo.page.wait_for_function("() => window.__kubeviz.store.presenter.spotlight === null")
     teacher.page.wait_for_selector("#spotlight", state="hidden")
+    for person in (teacher, ana, bo):
+        assert person.board.errors == []
+
+
+def test_the_exercise_boards_spotlight_projects_a_students_sandbox_live(server, people):  # noqa: F811
+    teacher, code = start_exercise_class(server, people, "exercise-selector")
+    class_url = teacher.page.url
+    teacher.page.click("#projected-link")
+    teacher.live()
+    ana, _ = join(people, code, "Ana")
+    my_copy(ana)
+    bo, _ = join(people, code, "Bo")  # on the projected cluster, following
+    teacher.page.click("#present-switch")
+    laptop = teacher.page.context.new_page()  # the instructor's board, in another tab
+    laptop.goto(class_url + "board/")
+    laptop.wait_for_selector("#board-live[data-state=live]")
+    laptop.click("#board-rows tr:has-text('Ana') form.spot-row button")
+    laptop.wait_for_selector('.messages li:has-text("Student 1\'s sandbox is in the spotlight")')
+    for person in (teacher, bo):
+        person.page.wait_for_selector("#spotlight:not([hidden])")
+        assert person.page.inner_text("#spot-title") == "Spotlight: Student 1's sandbox"
+    ana.apply(PROD_1)  # her step's fix: prod-1 joins Service prod, on every screen's spotlight
+    for person in (teacher, bo):
+        wait_diff(person, "default/prod gained default/prod-1")
     for person in (teacher, ana, bo):
         assert person.board.errors == []
