@@ -153,7 +153,8 @@ def spotlight(projected_id: int, compose: Callable[[], str | None]) -> None:
 
 
 async def _spotlight_soon(projected_id: int, compose: Callable[[], str | None]) -> None:
-    if projected_id in _spotlight_pending:
+    pending = _spotlight_pending.get(projected_id)
+    if pending is not None and not pending.done() and pending.get_loop() is asyncio.get_running_loop():
         _spotlight_again.add(projected_id)  # a change while the update was being made: once more
         return
 

@@ -370,7 +370,7 @@ def cluster_delete(*, cluster: Cluster) -> None:
     with transaction.atomic():
         row = _lock(cluster)
         key, cluster_id = repository.warm_key(row), row.pk
-        spotlight.spotlight_before_delete(cluster_id=cluster_id)  # a class watching it sees the spotlight end
+        spotlight.spotlight_before_delete(cluster=row)  # a class watching it sees the spotlight end
         row.delete()
 
         def after_commit() -> None:

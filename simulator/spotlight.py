@@ -114,10 +114,12 @@ def spotlight_update(projected_id: int) -> str | None:
     return live.encode({"type": "spotlight", "live": True, "spotlight": bounded(payload)})
 
 
-def spotlight_before_delete(*, cluster_id: int) -> None:
+def spotlight_before_delete(*, cluster: Cluster) -> None:
     """A sandbox is being deleted (inside the transaction, before the row goes): every class
     spotlighting it sees the spotlight end, on commit."""
-    projected = Presentation.objects.filter(spotlight_id=cluster_id).values_list("classroom__projected_id", flat=True)
+    if cluster.classroom_id is None:
+        return
+    projected = Presentation.objects.filter(spotlight_id=cluster.pk).values_list("classroom__projected_id", flat=True)
     text = live.encode({"type": "spotlight", "spotlight": None})
     for projected_id in sorted(set(projected) - {None}):
         transaction.on_commit(partial(push.presenting, projected_id, text))
