@@ -30,7 +30,7 @@ from . import lessons, push, selectors, services
 from .live import presenting as live
 from .models import Answer, Classroom, Cluster, Presence, Presentation, Question, Student
 from .services import ServiceError
-from .spotlight import digest, spotlight_payload, student_label
+from .spotlight import bounded, digest, spotlight_payload, student_label
 
 
 class PresentingError(ServiceError):
@@ -76,9 +76,13 @@ def presentation_state(cluster: Cluster) -> dict | None:
         presenter=presentation.presenter,
         seq=presentation.seq,
         view=presentation.view,
-        spotlight=spotlight_payload(presentation),
+        spotlight=_bounded(spotlight_payload(presentation)),
         question=_open_question(classroom),
     )
+
+
+def _bounded(payload: dict | None) -> dict | None:
+    return bounded(payload) if payload is not None else None
 
 
 def _open_question(classroom: Classroom) -> dict | None:
@@ -271,7 +275,7 @@ def spotlight_set(*, cluster: Cluster, sandbox: Cluster | None) -> dict | None:
         payload = spotlight_payload(presentation)
         presentation.spotlight_digest = digest(payload) if payload is not None else ""
         presentation.save(update_fields=["spotlight", "spotlight_seq", "spotlight_digest", "updated"])
-        _send_on_commit(cluster.pk, {"type": "spotlight", "spotlight": payload})
+        _send_on_commit(cluster.pk, {"type": "spotlight", "spotlight": _bounded(payload)})
     return payload
 
 

@@ -11,8 +11,9 @@ then (`spotlight_update`), so a student typing fast costs the class a few messag
 Composing locks the presentation's row: each update sent bumps `spotlight_seq` (screens keep the
 newest they hold and drop an older or stale one) and records a digest of what was sent, so a change
 that alters nothing the class sees (a tick of the projected cluster's clock) sends nothing, however
-many workers compose. An update over LIVE_MAX_BYTES carries the diff but not the diagram (`entries`
-null, `big`: the screens keep the diagram they hold). The spotlight ended, or its sandbox deleted
+many workers compose. A spotlight over LIVE_MAX_BYTES carries the diff but not the diagram
+(`entries` null, `big`: the screens keep the diagram they hold), its lists cut if need be
+(`bounded`). The spotlight ended, or its sandbox deleted
 (`spotlight_before_delete` tells the class on commit), nothing more is sent.
 """
 
@@ -28,7 +29,8 @@ from . import push, selectors
 from .live import presenting as live
 from .models import Cluster, Presentation, Student
 
-LIVE_MAX_BYTES = 256 * 1024  # a live update's diagram above this stays out (its diff goes)
+LIVE_MAX_BYTES = 256 * 1024  # a spotlight's diagram above this stays out (its diff goes)
+DIFF_ITEMS = 200  # and if the diff alone is still too big, each of its lists is cut to this
 
 
 def student_label(student: Student) -> str:
@@ -63,11 +65,33 @@ def digest(payload: dict) -> str:
     return hashlib.sha256(live.encode(seen).encode()).hexdigest()
 
 
+def _fits(payload: dict) -> bool:
+    return len(live.encode(payload).encode()) <= LIVE_MAX_BYTES
+
+
+def _endpoint_lines(endpoints: dict) -> int:
+    """A diff's endpoint changes, one per pod gained or lost (as the screens list them)."""
+    return sum(len(pods["gained"]) + len(pods["lost"]) for pods in endpoints.values())
+
+
 def bounded(payload: dict) -> dict:
-    """The payload, its diagram left out when the whole would pass LIVE_MAX_BYTES."""
-    if len(live.encode(payload).encode()) <= LIVE_MAX_BYTES:
+    """The payload within LIVE_MAX_BYTES: whole when it fits; else without its diagram (`entries`
+    null, `big`); else with each list of its diff cut to DIFF_ITEMS too (`more`: how many of each
+    were left out)."""
+    if _fits(payload):
         return payload
-    return {**payload, "entries": None, "big": True}
+    small = {**payload, "entries": None, "big": True}
+    if _fits(small):
+        return small
+    diff = payload["diff"]
+    cut = {key: diff[key][:DIFF_ITEMS] for key in ("added", "removed", "changed")}
+    cut["endpoints"] = {
+        service: {"gained": pods["gained"][:DIFF_ITEMS], "lost": pods["lost"][:DIFF_ITEMS]}
+        for service, pods in list(diff["endpoints"].items())[:DIFF_ITEMS]
+    }
+    more = {key: len(diff[key]) - len(cut[key]) for key in ("added", "removed", "changed")}
+    more["endpoints"] = _endpoint_lines(diff["endpoints"]) - _endpoint_lines(cut["endpoints"])
+    return {**small, "diff": cut, "more": {k: n for k, n in more.items() if n}}
 
 
 def _spotlighting(cluster: Cluster) -> list[int]:

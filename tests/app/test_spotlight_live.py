@@ -68,6 +68,22 @@ def test_an_update_over_the_bound_keeps_the_diff_and_leaves_the_diagram_out(worl
     assert len(text) < 1000
 
 
+def test_a_diff_too_big_even_alone_is_cut_and_says_how_much_was_left_out(world, monkeypatch):  # noqa: F811
+    projected, sandbox, _first = _spotlit(world)
+    services.cluster_apply(cluster=sandbox, text=FIXED)
+    for name in ("a", "b", "c"):
+        services.cluster_apply(cluster=sandbox, text=POD.format(name=name, labels="{zone: prod, version: v1}"))
+    monkeypatch.setattr(spotlight, "LIVE_MAX_BYTES", 200)
+    monkeypatch.setattr(spotlight, "DIFF_ITEMS", 1)
+    update = json.loads(spotlight.spotlight_update(projected.pk))["spotlight"]
+    assert update["entries"] is None
+    assert update["diff"]["added"] == ["Pod/default/a"]
+    assert update["diff"]["endpoints"] == {"default/prod": {"gained": ["default/a"], "lost": []}}
+    assert update["more"] == {"added": 2, "endpoints": 3}  # b, c; and b, c, prod-1 gained
+    # what a late joiner gets is bounded the same way
+    assert presenting.presentation_state(projected)["spotlight"]["more"] == {"added": 2, "endpoints": 3}
+
+
 def test_a_cluster_outside_any_class_costs_no_spotlight_lookup(make_cluster, django_assert_num_queries):
     cluster = make_cluster("selector-and")
     with django_assert_num_queries(0):

@@ -63,8 +63,9 @@ export class Spotlight {
     this.el.hidden = this.dismissed;
     this.title.textContent = `Spotlight: ${spotlight.label}'s sandbox`;
     if (spotlight.entries === null) {
-      // too big to send live: the diagram on screen stays, the diff is current
+      // too big to send: the diagram on screen stays (another sandbox's goes), the diff is current
       this.bigNote.hidden = false;
+      if (!same) this.store.loadSnapshot({ version: spotlight.version, entries: {} });
     } else {
       this.bigNote.hidden = true;
       if (same) this.patchTo(spotlight);
@@ -73,7 +74,7 @@ export class Spotlight {
     this.shown = spotlight;
     this.el.dataset.seq = String(spotlight.seq ?? 0);
     this.diagram.drawing.then(() => this.mark(spotlight.diff));
-    this.renderDiff(spotlight.diff);
+    this.renderDiff(spotlight.diff, spotlight.more || {});
     if (live) this.pulse();
   }
 
@@ -109,7 +110,7 @@ export class Spotlight {
     this.bigNote = h(
       "p",
       { class: "muted spot-big", id: "spot-big", hidden: true },
-      "The sandbox is too big to redraw live: its diagram is as it was; the list below is current.",
+      "Too big to redraw live: the diagram may be behind the student's sandbox; the list beside it is current.",
     );
     const action = this.presenter
       ? h(
@@ -162,29 +163,22 @@ export class Spotlight {
     }
   }
 
-  renderDiff(diff) {
+  /** The diff's lists; `more`: how many of each the server left out to keep the message small. */
+  renderDiff(diff, more = {}) {
     const li = (text, cls = "") => h("li", { class: cls }, text);
+    const rest = (key) => (more[key] ? [li(`… and ${more[key]} more`, "more")] : []);
     const endpoints = Object.entries(diff.endpoints).flatMap(([service, { gained, lost }]) => [
       ...gained.map((pod) => li(`${service} gained ${pod}`, "add")),
       ...lost.map((pod) => li(`${service} lost ${pod}`, "del")),
     ]);
     const parts = [
-      list(
-        "Added",
-        "add",
-        diff.added.map((ref) => li(`+ ${ref}`, "add")),
-      ),
-      list(
-        "Removed",
-        "del",
-        diff.removed.map((ref) => li(`− ${ref}`, "del")),
-      ),
-      list(
-        "Changed",
-        "chg",
-        diff.changed.map(({ ref, fields }) => li(`~ ${ref}: ${fields.join(", ")}`, "chg")),
-      ),
-      list("Endpoints", "eps", endpoints),
+      list("Added", "add", [...diff.added.map((ref) => li(`+ ${ref}`, "add")), ...rest("added")]),
+      list("Removed", "del", [...diff.removed.map((ref) => li(`− ${ref}`, "del")), ...rest("removed")]),
+      list("Changed", "chg", [
+        ...diff.changed.map(({ ref, fields }) => li(`~ ${ref}: ${fields.join(", ")}`, "chg")),
+        ...rest("changed"),
+      ]),
+      list("Endpoints", "eps", [...endpoints, ...rest("endpoints")]),
     ].filter(Boolean);
     this.diffBox.replaceChildren(
       h("div", { class: "box-title" }, "Compared with the projected cluster"),
