@@ -57,6 +57,42 @@ def test_a_sandbox_edit_makes_a_newer_spotlight_with_the_new_diff_and_an_unchang
     assert spotlight.spotlight_update(projected.pk) is None
 
 
+WRITES = {  # every kind of write, each through the one path (services._publish)
+    "apply": lambda sandbox: services.cluster_apply(cluster=sandbox, text=FIXED),
+    "delete": lambda sandbox: services.cluster_delete_object(
+        cluster=sandbox, kind="Pod", namespace="default", name="prod-2"
+    ),
+    "clock": lambda sandbox: services.cluster_clock(cluster=sandbox, action="step", seconds=5),
+    "reset": lambda sandbox: (
+        services.cluster_apply(cluster=sandbox, text=FIXED),
+        services.cluster_reset(cluster=sandbox, to="lesson"),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_every_kind_of_write_to_the_spotlighted_sandbox_schedules_one_live_update(
+    world,  # noqa: F811
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    write,
+):
+    projected, sandbox, _first = _spotlit(world)
+    scheduled = []
+    monkeypatch.setattr(push, "spotlight", lambda projected_id, compose: scheduled.append((projected_id, compose)))
+    with django_capture_on_commit_callbacks(execute=True):
+        WRITES[write](sandbox)
+    assert scheduled and {p for p, _ in scheduled} == {projected.pk}
+    update = json.loads(scheduled[-1][1]())  # what the debounced push sends
+    assert update["live"] is True and update["spotlight"]["version"] == sandbox.version
+    # a write to another student's sandbox schedules nothing
+    scheduled.clear()
+    other, _ = classrooms.sandbox_get_or_create(student=world["ana"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cluster_apply(cluster=other, text=FIXED)
+    assert scheduled == []
+
+
 def test_an_update_over_the_bound_keeps_the_diff_and_leaves_the_diagram_out(world, monkeypatch):  # noqa: F811
     projected, sandbox, _first = _spotlit(world)
     services.cluster_apply(cluster=sandbox, text=FIXED)
