@@ -150,7 +150,8 @@ class Presence(models.Model):
 
 class Presentation(models.Model):
     """A class's instructor presenting live (simulator/presenting.py): on or off, the presenter's
-    latest view (what a late joiner lands on), the student sandbox in the spotlight."""
+    latest view (what a late joiner lands on), the student sandbox in the spotlight (kept live:
+    simulator/spotlight.py)."""
 
     classroom = models.OneToOneField(Classroom, on_delete=models.CASCADE, related_name="presentation")
     presenting = models.BooleanField(default=False)
@@ -162,6 +163,12 @@ class Presentation(models.Model):
         blank=True, default="", help_text="the presenter's console, its last lines (what a late joiner sees)"
     )
     console_seq = models.BigIntegerField(default=0, help_text="the last console mirror event in console_tail")
+    spotlight_seq = models.BigIntegerField(
+        default=0, help_text="bumped by every spotlight sent (set, or a live update): screens keep the newest"
+    )
+    spotlight_digest = models.CharField(
+        max_length=64, blank=True, default="", help_text="the last spotlight sent, hashed: an unchanged one is not"
+    )
     updated = models.DateTimeField(auto_now=True)
 
 

@@ -120,7 +120,7 @@ function start() {
     parts: { diagram, panels, editor, console: kubectl },
     workerUrl: `${distUrl}elk-worker.min.js`,
   });
-  probe.expose({ diagram, editor, socket, panels, console: kubectl });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl, spotlight: presenting.spotlight });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);

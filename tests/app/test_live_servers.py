@@ -123,3 +123,68 @@ def test_a_configmap_made_with_kubectl_through_one_daphne_is_served_and_watched_
             finally:
                 watcher.terminate()
                 watcher.wait(timeout=10)
+
+
+SPOTLIGHT_SETUP = """
+import json
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+from simulator import classrooms, permissions, presenting
+
+teacher, _ = classrooms.instructor_create(username="ada", password="pw-ada-123")
+klass = classrooms.classroom_create(owner=teacher, name="Monday", lesson="selector-and")
+bo, _ = classrooms.student_join(code=klass.join_code, display_name="Bo")
+ana, _ = classrooms.student_join(code=klass.join_code, display_name="Ana")
+sandbox, _ = classrooms.sandbox_get_or_create(student=bo)
+presenting.presenting_set(cluster=klass.projected, user=teacher, on=True)
+presenting.spotlight_set(cluster=klass.projected, sandbox=sandbox)
+client = Client()
+client.force_login(teacher)
+sessions = {"teacher": client.cookies["sessionid"].value}
+for name, student in (("ana", ana), ("bo", bo)):
+    store = SessionStore()
+    store[permissions.SESSION_STUDENTS] = [student.pk]
+    store.create()
+    sessions[name] = store.session_key
+print(json.dumps({"projected": klass.projected.slug, "sandbox": sandbox.slug, "sessions": sessions}))
+"""
+
+
+def test_a_spotlighted_sandbox_edited_through_one_daphne_updates_the_spotlight_on_another():
+    from websockets.asyncio.client import connect
+
+    with livehelpers.postgres_database() as database_url:
+        env = livehelpers.server_env(database_url, redis=True)
+        livehelpers.manage(env, "migrate", "--noinput")
+        setup = json.loads(livehelpers.manage(env, "shell", "-c", SPOTLIGHT_SETUP).strip().splitlines()[-1])
+        with livehelpers.daphnes(env, 2) as (ports, _processes):
+
+            async def scenario():
+                def socket(port, slug, who):
+                    headers = {
+                        "Origin": f"http://127.0.0.1:{port}",
+                        "Cookie": f"sessionid={setup['sessions'][who]}",
+                    }
+                    url = f"ws://127.0.0.1:{port}/ws/clusters/{slug}/"
+                    return connect(url, additional_headers=headers, max_size=None)
+
+                async with (
+                    socket(ports[0], setup["projected"], "ana") as ana,  # follows on worker A
+                    socket(ports[1], setup["sandbox"], "bo") as bo,  # edits on worker B
+                ):
+                    late = await receive(ana, "presenting")  # she lands on the spotlight
+                    assert late["spotlight"]["label"] == "Student 1" and late["spotlight"]["diff"]["changed"] == []
+                    await receive(bo, "snapshot")
+                    fix = (
+                        "apiVersion: v1\nkind: Pod\nmetadata: {name: prod-1, labels: {zone: prod, version: v1}}\n"
+                        "spec: {containers: [{name: app, image: nginx, ports: [{containerPort: 8080}]}]}\n"
+                    )
+                    await bo.send(json.dumps({"type": "apply", "id": 1, "yaml": fix}))
+                    assert (await receive(bo, "reply"))["ok"]
+                    update = await receive(ana, "spotlight")
+                    assert update["live"] is True and update["spotlight"]["seq"] > late["spotlight"]["seq"]
+                    assert update["spotlight"]["diff"]["endpoints"] == {
+                        "default/prod": {"gained": ["default/prod-1"], "lost": []}
+                    }
+
+            asyncio.run(scenario())

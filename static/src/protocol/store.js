@@ -49,6 +49,10 @@ export class Store {
         }
         break;
       case "spotlight":
+        // a live update (the student edited) counts only over a spotlight held, and only when
+        // newer: one composed before the spotlight ended or moved on is dropped
+        if (message.live && !(p.spotlight && message.spotlight && message.spotlight.seq > p.spotlight.seq))
+          return;
         p.spotlight = message.spotlight;
         break;
       case "question":
