@@ -6,8 +6,10 @@ limit it hit.
   (`kubectl_binary`), never through $PATH.
 * `Workspace`: a private directory (mode 0700) per console session: HOME, the generated
   kubeconfig for the user's own credential, kubectl's discovery cache, and an empty `bin/` that
-  is the whole $PATH (kubectl looks plugins up on $PATH: none can be found). The environment
-  holds only HOME, KUBECONFIG, PATH, TERM and LANG: no proxy variables, nothing of the server's.
+  is the whole $PATH (kubectl looks plugins up on $PATH: none can be found), and a private
+  `tmp/` (kubectl's temporary files, `kubectl edit`'s). The environment holds only HOME,
+  KUBECONFIG, PATH, TERM, LANG and TMPDIR (and, for an edit, the editor's three: editing.py): no
+  proxy variables, nothing of the server's.
 * `Run`: one process in its own session. Its stdin is a pseudo-terminal (so `exec -ti` gets a
   terminal, as in a real shell) or the editor's buffer (`-f -`); its output goes to the terminal
   as it comes, or is captured for a pipe or a `$( )`. `interrupt()` is Ctrl+C (SIGINT to the
@@ -71,6 +73,8 @@ class Workspace:
         self.bin = self.path / "bin"
         self.bin.mkdir(mode=0o700)
         (self.path / ".kube").mkdir(mode=0o700)
+        self.tmp = self.path / "tmp"  # kubectl's temporary files (`kubectl edit`'s): never the shared /tmp
+        self.tmp.mkdir(mode=0o700)
         self.config = self.path / ".kube" / "config"
         self.write_kubeconfig(kubeconfig)
 
@@ -86,6 +90,7 @@ class Workspace:
             "PATH": str(self.bin),
             "TERM": "xterm-256color",
             "LANG": "C.UTF-8",
+            "TMPDIR": str(self.tmp),
         }
 
     def close(self) -> None:
@@ -163,6 +168,8 @@ class Run:
     stdin_text: str | None = None  # the editor's buffer (`-f -`)
     remote_tty: bool = False  # `exec -ti`: Ctrl+C belongs to the remote program first
     size: tuple[int, int] = (80, 24)  # columns, rows
+    environment: dict[str, str] = field(default_factory=dict)  # added for this run (the editor's)
+    purpose: str = ""  # what the time limit names: "a command", "a watch", "an edit"
     process: subprocess.Popen | None = None
     stopped: str | None = None
     _master: int | None = None
@@ -182,7 +189,7 @@ class Run:
             stdin=stdin,
             stdout=stdout,
             stderr=slave,
-            env=self.workspace.environment(),
+            env={**self.workspace.environment(), **self.environment},
             cwd=self.workspace.path,
             start_new_session=True,
             close_fds=True,
@@ -269,9 +276,8 @@ class Run:
         try:
             self.process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
-            self.stop(
-                f"stopped after {limit:g} s: the console's time limit for {'a watch' if self.long_running else 'a command'}"
-            )
+            purpose = self.purpose or ("a watch" if self.long_running else "a command")
+            self.stop(f"stopped after {limit:g} s: the console's time limit for {purpose}")
             self.process.wait()
         for pump in self._pumps:
             pump.join(timeout=5)
