@@ -72,7 +72,9 @@ def title_of(text: str, format: str) -> str:
     items = document.get("items") if document.get("kind") == "List" else None
     if isinstance(items, list):
         return f"{len(items)} objects" if len(items) != 1 else title_of(json.dumps(items[0]), "json")
-    kind = str(document.get("kind") or "object").lower()
+    if not document.get("kind"):
+        return "an object"
+    kind = str(document["kind"]).lower()
     group = str(document.get("apiVersion") or "").rpartition("/")[0]
     name = (document.get("metadata") or {}).get("name") if isinstance(document.get("metadata"), dict) else None
     return f"{kind}{'.' + group if group else ''}/{name or '?'}"
@@ -100,6 +102,7 @@ class EditChannel:
         self.on_open = on_open
         self.on_close = on_close
         self.pid: int | None = None  # the run's kubectl
+        self.title = "an object"  # the last title read: a file reopened with an error may not parse
         self.waiting: dict[int, _Waiting] = {}
         self.closed = False
         self.lock = threading.Lock()
@@ -185,7 +188,9 @@ class EditChannel:
         if self.on_open is None:  # nobody to show it to: as if cancelled at once
             waiting.event.set()
         else:
-            self.on_open(EditRequest(number, title_of(text, format), text, format))
+            title = title_of(text, format)
+            self.title = title if title != "an object" else self.title
+            self.on_open(EditRequest(number, self.title, text, format))
         waiting.event.wait()
         with self.lock:
             self.waiting.pop(number, None)
