@@ -220,7 +220,6 @@ class Session:
             on_output(text.encode())
         return Outcome(exit_code, stopped=stopped), ""
 
-
     @contextlib.contextmanager
     def _edit_channel(self, plan: policy.Plan):
         """The editor's channel for a run that opens kubectl's editor (None for any other run)."""
