@@ -266,10 +266,11 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         self.running = asyncio.ensure_future(self._run(request_id, line, buffer))
 
     async def remember(self, line: str) -> None:
-        """The line, in the person's history on this cluster (a failure to keep it runs it anyway)."""
+        """The line, in the person's history on this cluster, as the terminal's ↑ recalls it (a
+        `\\`-continued line joined); a failure to keep it runs it anyway."""
         try:
             await database_sync_to_async(services.console_history_record)(
-                cluster=self.cluster, person=self.person, line=line
+                cluster=self.cluster, person=self.person, line=line.replace("\\\n", "")
             )
         except Exception:
             log.exception("console history not kept")

@@ -119,6 +119,10 @@ function start() {
     canUse: config.canEdit,
     reason: config.readOnlyReason,
     toolbar: $(".diagram-toolbar"),
+    edits: {
+      open: (edit, answer) => editor.openKubectlEdit(edit, answer),
+      close: (number) => editor.closeKubectlEdit(number),
+    },
   });
   probe.expose({ diagram, editor, socket, panels, console: kubectl });
 
