@@ -41,6 +41,7 @@ HELP = (
     "  POD=$(kubectl get pods -l run=webapp -o jsonpath='{.items[0].metadata.name}')\n"
     "  kubectl exec $POD -- env | grep WEBAPP_\n"
     "  kubectl apply -f -        (applies the YAML in the editor)\n"
+    "  kubectl edit service webapp   (opens it in the YAML editor: Save applies it)\n"
     "Pipes: grep, head, tail, wc, sort, uniq. Tab completes, Up/Down recall, Ctrl+C stops.\n"
 )
 
