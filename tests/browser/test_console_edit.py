@@ -64,6 +64,8 @@ def replace_in_editor(page, old: str, new: str) -> None:
 def test_kubectl_edit_opens_in_the_yaml_editor_and_save_makes_webapp_a_nodeport(own_cluster):
     _context, board, terminal = own_cluster
     page = terminal.page
+    assert terminal.run("kubectl get svc webapp")["exit"] == 0
+    assert " ClusterIP " in terminal.printed("kubectl get svc webapp")
     before = type_line(page, "kubectl edit service webapp")
     page.wait_for_selector("#kubectl-edit-save:visible")
     assert page.inner_text("#kubectl-edit-note").startswith("kubectl edit service/webapp — Save to apply, Cancel")

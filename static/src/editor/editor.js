@@ -438,7 +438,7 @@ export class Editor {
           "div",
           { class: "note kubectl-edit-note", id: "kubectl-edit-note" },
           h("b", {}, `kubectl edit ${edit.title}`),
-          " — Save to apply, Cancel to abort. (Ctrl+C in the console stops kubectl.)",
+          " — Save to apply, Cancel to abort.",
         ),
       );
     }
