@@ -94,6 +94,7 @@ class EditChannel:
         numbers: Iterator[int],
         on_open: Callable[[EditRequest], None] | None,
         on_close: Callable[[int], None] | None = None,
+        lend: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
     ):
         self.command = editor_command()
         self.token = secrets.token_urlsafe(24)
@@ -101,6 +102,7 @@ class EditChannel:
         self.numbers = numbers
         self.on_open = on_open
         self.on_close = on_close
+        self.lend = lend  # frees the run's kubectl slot while a person edits (runner.Slot.lent)
         self.pid: int | None = None  # the run's kubectl
         self.title = "an object"  # the last title read: a file reopened with an error may not parse
         self.waiting: dict[int, _Waiting] = {}
@@ -191,7 +193,8 @@ class EditChannel:
             title = title_of(text, format)
             self.title = title if title != "an object" else self.title
             self.on_open(EditRequest(number, self.title, text, format))
-        waiting.event.wait()
+        with self.lend():
+            waiting.event.wait()
         with self.lock:
             self.waiting.pop(number, None)
         try:

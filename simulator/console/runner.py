@@ -47,6 +47,7 @@ class Limits:
     per_second: float = 1.0  # ... then this many a second
     running: int = 8  # kubectl processes at once in one server process ...
     queue_seconds: float = 10.0  # ... a command waits this long for one to finish
+    edits_waiting: int = 64  # `kubectl edit`s waiting for Save that lend their slot to others
     interrupt_grace: float = 2.0  # seconds between Ctrl+C (SIGINT) and SIGKILL
 
 
@@ -124,11 +125,16 @@ class RateLimit:
 
 class Slots:
     """At most `size` kubectl processes at once in this server process; a command waits up to
-    `wait` seconds for one (a class pressing Enter together queues, a flood is refused)."""
+    `wait` seconds for one (a class pressing Enter together queues, a flood is refused).
 
-    def __init__(self, size: int, wait: float = 0.0):
+    A `kubectl edit` waiting for a person to press Save uses no CPU: its slot is lent back
+    (`Slot.lent`) while it waits, for up to `edits` such waits at once (past that, an edit keeps
+    its slot), so a class editing together does not stop everyone else's commands."""
+
+    def __init__(self, size: int, wait: float = 0.0, edits: int = 64):
         self.size, self.wait = size, wait
         self.semaphore = threading.BoundedSemaphore(size)
+        self.edits = threading.BoundedSemaphore(edits) if edits > 0 else None
 
     @contextlib.contextmanager
     def held(self):
@@ -141,10 +147,54 @@ class Slots:
                 f"the server is running its limit of {self.size} console commands at once, and none ended "
                 f"within {self.wait:g} s: try again in a moment"
             )
+        slot = Slot(self)
+        try:
+            yield slot
+        finally:
+            slot.give_back()
+
+
+class Slot:
+    """One run's hold on a slot of `Slots`."""
+
+    def __init__(self, slots: Slots):
+        self.slots = slots
+        self.holding = True
+        self.over = False  # the run ended: never take a slot again
+        self.lock = threading.Lock()
+
+    def give_back(self) -> None:
+        with self.lock:
+            self.over = True
+            if self.holding:
+                self.holding = False
+                self.slots.semaphore.release()
+
+    @contextlib.contextmanager
+    def lent(self):
+        """While the block runs (a person editing), the slot is free for others; after it, the
+        run takes one again (waiting as long as it must: kubectl goes on only then), unless the
+        run has ended meanwhile."""
+        seats = self.slots.edits
+        if seats is None or not seats.acquire(blocking=False):
+            yield  # too many edits open: this one keeps its slot
+            return
+        with self.lock:
+            lending = self.holding and not self.over
+            if lending:
+                self.holding = False
+                self.slots.semaphore.release()
         try:
             yield
         finally:
-            self.semaphore.release()
+            seats.release()
+            while lending:
+                with self.lock:
+                    if self.over or self.holding:
+                        break
+                    if self.slots.semaphore.acquire(timeout=0.2):
+                        self.holding = True
+                        break
 
 
 @dataclass

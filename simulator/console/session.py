@@ -67,7 +67,7 @@ class Session:
     ):
         self.limits = limits or Limits()
         self.rate = rate or RateLimit(self.limits.burst, self.limits.per_second)
-        self.slots = slots or Slots(self.limits.running, self.limits.queue_seconds)
+        self.slots = slots or Slots(self.limits.running, self.limits.queue_seconds, self.limits.edits_waiting)
         self.user_key = user_key
         self.binary = binary
         self.workspace = Workspace(kubeconfig)
@@ -185,7 +185,7 @@ class Session:
                 raise Refused("`-f -` reads the editor's buffer, and the editor is empty: write or paste YAML there")
             if self.interrupted:
                 return Outcome(130, stopped="interrupted"), ""
-            with self.slots.held(), self._edit_channel(plan) as channel:
+            with self.slots.held() as slot, self._edit_channel(plan, slot) as channel:
                 run = Run(
                     binary=self.binary or kubectl_binary(),
                     argv=first[1:],
@@ -222,19 +222,25 @@ class Session:
         return Outcome(exit_code, stopped=stopped), ""
 
     @contextlib.contextmanager
-    def _edit_channel(self, plan: policy.Plan):
-        """The editor's channel for a run that opens kubectl's editor (None for any other run)."""
+    def _edit_channel(self, plan: policy.Plan, slot):
+        """The editor's channel for a run that opens kubectl's editor (None for any other run);
+        while a person edits, the run's slot is lent to others."""
         if not plan.editor:
             yield None
             return
         channel = EditChannel(
-            self.workspace.path, numbers=self.edit_numbers, on_open=self.on_edit, on_close=self.on_edit_closed
+            self.workspace.path,
+            numbers=self.edit_numbers,
+            on_open=self.on_edit,
+            on_close=self.on_edit_closed,
+            lend=slot.lent,
         )
         self.channel = channel
         try:
             yield channel
         finally:
             self.channel = None
+            slot.give_back()  # the run is over: an edit's thread waiting to take a slot again stops
             channel.close()
 
 

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 LIMITS = Limits()
 # Per server process: one rate limit per user across their consoles, one cap on running kubectl.
 RATE = RateLimit(LIMITS.burst, LIMITS.per_second)
-SLOTS = Slots(LIMITS.running, LIMITS.queue_seconds)
+SLOTS = Slots(LIMITS.running, LIMITS.queue_seconds, LIMITS.edits_waiting)
 # The threads that wait on kubectl (a watch holds one until Ctrl+C or its time limit).
 EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=4 * LIMITS.running, thread_name_prefix="console")
 MAX_MESSAGE = 256 * 1024  # a line plus the editor's buffer

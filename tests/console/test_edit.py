@@ -20,7 +20,7 @@ import pytest
 
 from simulator.console import editing, kube_editor, policy
 from simulator.console.commandline import Refused
-from simulator.console.runner import Limits, Workspace
+from simulator.console.runner import Limits, Slots, Workspace
 from simulator.engine import Engine
 from tests.console.test_runner import LESSONS, Console, config_for, objects_of
 from tests.kubeapi.kubeserver import KubeServer
@@ -343,3 +343,70 @@ def test_the_workspace_gives_kubectl_a_private_tmpdir():
         assert tmp.parent == workspace.path and oct(tmp.stat().st_mode & 0o777) == "0o700"
     finally:
         workspace.close()
+
+
+# ---------------------------------------------------------------------- slots while a person edits
+def free_slots(slots: Slots) -> int:
+    taken = 0
+    while slots.semaphore.acquire(blocking=False):
+        taken += 1
+    for _ in range(taken):
+        slots.semaphore.release()
+    return taken
+
+
+def test_a_slot_is_lent_to_others_while_a_person_edits_and_taken_back_after():
+    slots = Slots(1, wait=0.2, edits=4)
+    with slots.held() as slot:
+        assert free_slots(slots) == 0
+        with slot.lent():
+            with slots.held():  # someone else's `kubectl get pods` runs meanwhile
+                assert free_slots(slots) == 0
+            assert free_slots(slots) == 1
+        assert free_slots(slots) == 0  # Save: the edit's kubectl goes on with a slot again
+    assert free_slots(slots) == 1
+
+
+def test_past_its_limit_of_waiting_edits_an_edit_keeps_its_slot():
+    slots = Slots(2, wait=0.2, edits=1)
+    with slots.held() as first, slots.held() as second, first.lent(), second.lent():
+        assert free_slots(slots) == 1  # only the first lent its slot
+    assert free_slots(slots) == 2
+
+
+def test_a_run_that_ends_while_its_edit_waits_for_a_slot_gives_nothing_back_twice():
+    slots = Slots(1, wait=0.2, edits=4)
+    with slots.held() as slot:
+        lent = slot.lent()
+        lent.__enter__()
+        other = slots.held()
+        other.__enter__()  # another command took the lent slot
+        taking_back = threading.Thread(target=lent.__exit__, args=(None, None, None))
+        taking_back.start()  # the person saved: the edit waits for a slot
+        slot.give_back()  # ... and the run ended (time limit, Ctrl+C) meanwhile
+        taking_back.join(timeout=5)
+        assert not taking_back.is_alive()
+        other.__exit__(None, None, None)
+    assert free_slots(slots) == 1
+
+
+def test_other_commands_run_while_an_edit_waits_with_every_slot_taken(engine):
+    slots = Slots(1, wait=0.5)
+    with KubeServer(objects_of(engine)) as server:
+        editing_console = Console(config_for(server), slots=slots)
+        other = Console(config_for(server), slots=slots)
+        browser = Browser(editing_console, "wait")
+        result = {}
+        thread = threading.Thread(target=lambda: result.update(run=browser.run("kubectl edit service webapp")))
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not browser.opened and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome, printed = other("kubectl get svc webapp")
+        assert outcome.exit_code == 0 and outcome.refused is None, outcome
+        assert "webapp" in printed
+        editing_console.session.answer_edit(browser.opened[0].number, nodeport(browser.opened[0].text))
+        thread.join(timeout=30)
+        editing_console.session.close()
+        other.session.close()
+    assert result["run"][1] == "service/webapp edited\n"
