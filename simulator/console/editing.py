@@ -166,11 +166,11 @@ class EditChannel:
                     continue
 
     def _one(self, connection: socket.socket) -> None:
+        connection.settimeout(HANDSHAKE_SECONDS)
+        request = _read_line(connection, 8 * LIMIT)  # read first: a refusal then reaches the peer
         if not self.from_this_run(connection):
             _reply(connection, {"action": "refuse", "message": "this editor does not belong to this run"})
             return
-        connection.settimeout(HANDSHAKE_SECONDS)
-        request = _read_line(connection, 8 * LIMIT)
         if not isinstance(request, dict) or not hmac.compare_digest(
             str(request.get("token", "")).encode(), self.token.encode()
         ):
