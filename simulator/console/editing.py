@@ -13,8 +13,9 @@ at the top as comments, as real kubectl does), the program connects and sends th
 text; the channel checks who connected (the secret, and the kernel's word that the peer is a
 process of this run: SO_PEERCRED, then its parents up to the run's kubectl), hands an
 `EditRequest` to the session's owner (the browser opens it in the YAML editor), and waits for
-`answer(number, text)` (Save) or `answer(number, None)` (Cancel). Closing the channel (the run
-ended, Ctrl+C, the time limit) cancels what still waits.
+`answer(number, text)` (Save) or `answer(number, None)` (Cancel); while it waits, the run's
+kubectl slot is lent to others (`runner.Slot.lent`). Closing the channel (the run ended,
+Ctrl+C, the time limit) cancels what still waits.
 """
 
 from __future__ import annotations
