@@ -349,3 +349,21 @@ class ExerciseProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.slug}: step {self.step}"
+
+
+class ConsoleLine(models.Model):
+    """A line typed into the kubectl console (issue 17): each person's history on each cluster,
+    shown by ↑/↓ in any of their browsers. `person` is who typed it, as the console's kubeconfig
+    names them (`user:NAME`, `student:ID`, `visitor:KEY`); the newest `CONSOLE_HISTORY` lines of a
+    person on a cluster are kept (services.console_history_record)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    person = models.CharField(max_length=200)
+    line = models.TextField()
+    typed = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cluster", "person", "id"], name="console_line_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.cluster_id}: {self.line[:40]}"

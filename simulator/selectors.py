@@ -18,7 +18,7 @@ from . import export, repository
 from .engine import dns, kinds, trace
 from .live import explain, payloads
 from .live.entries import meta_entry
-from .models import Answer, Classroom, Cluster, Presence, Student
+from .models import Answer, Classroom, Cluster, ConsoleLine, Presence, Student
 
 PRESENCE_TTL = datetime.timedelta(seconds=90)
 
@@ -281,3 +281,12 @@ def follower_count(cluster_id: int, now: datetime.datetime | None = None) -> int
 def question_answered_count(question_id: int) -> int:
     """How many students answered a predict-then-reveal question (who, never what)."""
     return Answer.objects.filter(question_id=question_id).count()
+
+
+def console_history(*, cluster: Cluster, person: str, limit: int = 500) -> list[str]:
+    """The lines `person` typed into the kubectl console on `cluster`, oldest first (the newest
+    `limit`); none for nobody (an anonymous socket keeps its history in its browser only)."""
+    if not person:
+        return []
+    newest = ConsoleLine.objects.filter(cluster=cluster, person=person).order_by("-id")
+    return list(reversed(newest.values_list("line", flat=True)[:limit]))

@@ -30,7 +30,7 @@ from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
 from .live.changes import changed_entries
 from .live.entries import meta_entry, object_entry, public_manifest, state_entries
-from .models import KIND_MODELS, Classroom, Cluster, Presence, Student
+from .models import KIND_MODELS, Classroom, Cluster, ConsoleLine, Presence, Student
 
 TICK_SECONDS = 1.0
 MAX_TICK_ADVANCE = 5.0
@@ -653,3 +653,26 @@ def cluster_tick(*, cluster_id: int, now: datetime.datetime | None = None) -> in
         log = warm.engine.pop_change_log()
         row.ticked_at = now
         return _commit(row, warm, log, {"user": "clock", "summary": [f"clock at {warm.engine.clock:g}s"]})
+
+
+# ---------------------------------------------------------------------- the console's history
+CONSOLE_HISTORY = 500  # lines kept per person and cluster
+CONSOLE_LINE_LIMIT = 4000  # characters: a longer line (a paste gone wrong) is not kept
+
+
+def console_history_record(*, cluster: Cluster, person: str, line: str) -> bool:
+    """Keep a line typed into the kubectl console in `person`'s history on `cluster`: once when
+    it repeats the line before (as a shell's history does), and only the newest
+    `CONSOLE_HISTORY`. False when it is not kept (blank, too long, or nobody to keep it for)."""
+    if not person or not line.strip() or len(line) > CONSOLE_LINE_LIMIT:
+        return False
+    mine = ConsoleLine.objects.filter(cluster=cluster, person=person)
+    with transaction.atomic():
+        last = mine.order_by("-id").values_list("line", flat=True).first()
+        if last == line:
+            return True
+        ConsoleLine.objects.create(cluster=cluster, person=person, line=line)
+        oldest_kept = mine.order_by("-id").values_list("id", flat=True)[CONSOLE_HISTORY - 1 : CONSOLE_HISTORY]
+        if oldest_kept:
+            mine.filter(id__lt=oldest_kept[0]).delete()
+    return True

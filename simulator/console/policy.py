@@ -6,8 +6,9 @@ or reach the network, and the subcommands that open ports or reach outside.
     check(argv) -> Plan      (argv without the leading "kubectl"; raises Refused)
 
 A `Plan` says what the run needs: the editor's buffer on stdin (`-f -`), a terminal for the
-remote command (`exec -ti`), and whether it runs until stopped (`get -w`, `logs -f`, `rollout
-status`, `wait`, `exec -i`), which sets its time limit.
+remote command (`exec -ti`), kubectl's editor (`edit`: the dashboard's YAML editor, editing.py),
+and whether it runs until stopped (`get -w`, `logs -f`, `rollout status`, `wait`, `exec -i`,
+an edit waiting for Save), which sets its time limit.
 
 kubectl's flag syntax is pflag's (spf13/pflag flag.go `parseArgs`): `--name=value`,
 `--name value`, `-x value`, `-xvalue`, `-x=value`, and grouped boolean shorthands `-ti`; `--`
@@ -34,6 +35,7 @@ ALLOWED = (
     "describe",
     "diff",
     "drain",
+    "edit",  # the editor is the dashboard's YAML editor (editing.py)
     "events",
     "exec",
     "explain",
@@ -68,8 +70,6 @@ REFUSED_SUBCOMMANDS = {
     "krew": "kubectl plugins (krew) are programs on the server: the console runs none",
     "kustomize": "`kubectl kustomize` reads directories on the server: paste the YAML into the editor and "
     "use `kubectl apply -f -`",
-    "edit": "`kubectl edit` needs a text editor: run `kubectl get KIND NAME -o yaml`, paste it into the "
-    "editor beside the console, change it, then `kubectl apply -f -`",
     "completion": "`kubectl completion` writes shell scripts: the console completes with Tab by itself",
     "alpha": "kubectl's alpha commands are not run in the console",
     "certificate": "`kubectl certificate` is not run in the console",
@@ -185,6 +185,7 @@ class Plan:
     tty: bool = False  # `exec -t` / `run -t`: the remote command gets a terminal
     interactive: bool = False  # `exec -i` / `run -i`: what is typed goes to the remote command
     long_running: bool = False  # runs until stopped (watch, follow, rollout status, wait, -i)
+    editor: bool = False  # opens kubectl's editor: `edit`, `create --edit`, `apply edit-last-applied`
 
 
 def _refuse_flag(name: str, value: str | None) -> None:
@@ -276,12 +277,18 @@ def check(argv: list[str]) -> Plan:
     watching = any(f in flags for f in ("-w", "--watch", "--watch-only")) and sub in ("get", "events", "rollout")
     following = sub == "logs" and ("-f" in flags or "--follow" in flags)
     waiting = sub == "wait" or (sub == "rollout" and words[1:2] == ["status"])
+    editor = (
+        sub == "edit"
+        or (sub == "create" and flags.get("--edit", "false") != "false")
+        or (sub == "apply" and words[1:2] == ["edit-last-applied"])
+    )
     return Plan(
         subcommand=sub,
         stdin_buffer=buffer,
         tty=tty,
         interactive=interactive,
-        long_running=watching or following or waiting or interactive,
+        long_running=watching or following or waiting or interactive or editor,
+        editor=editor,
     )
 
 

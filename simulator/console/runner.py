@@ -6,8 +6,10 @@ limit it hit.
   (`kubectl_binary`), never through $PATH.
 * `Workspace`: a private directory (mode 0700) per console session: HOME, the generated
   kubeconfig for the user's own credential, kubectl's discovery cache, and an empty `bin/` that
-  is the whole $PATH (kubectl looks plugins up on $PATH: none can be found). The environment
-  holds only HOME, KUBECONFIG, PATH, TERM and LANG: no proxy variables, nothing of the server's.
+  is the whole $PATH (kubectl looks plugins up on $PATH: none can be found), and a private
+  `tmp/` (kubectl's temporary files, `kubectl edit`'s). The environment holds only HOME,
+  KUBECONFIG, PATH, TERM, LANG and TMPDIR (and, for an edit, the editor's three: editing.py): no
+  proxy variables, nothing of the server's.
 * `Run`: one process in its own session. Its stdin is a pseudo-terminal (so `exec -ti` gets a
   terminal, as in a real shell) or the editor's buffer (`-f -`); its output goes to the terminal
   as it comes, or is captured for a pipe or a `$( )`. `interrupt()` is Ctrl+C (SIGINT to the
@@ -45,6 +47,7 @@ class Limits:
     per_second: float = 1.0  # ... then this many a second
     running: int = 8  # kubectl processes at once in one server process ...
     queue_seconds: float = 10.0  # ... a command waits this long for one to finish
+    edits_waiting: int = 64  # `kubectl edit`s waiting for Save that lend their slot to others
     interrupt_grace: float = 2.0  # seconds between Ctrl+C (SIGINT) and SIGKILL
 
 
@@ -71,6 +74,8 @@ class Workspace:
         self.bin = self.path / "bin"
         self.bin.mkdir(mode=0o700)
         (self.path / ".kube").mkdir(mode=0o700)
+        self.tmp = self.path / "tmp"  # kubectl's temporary files (`kubectl edit`'s): never the shared /tmp
+        self.tmp.mkdir(mode=0o700)
         self.config = self.path / ".kube" / "config"
         self.write_kubeconfig(kubeconfig)
 
@@ -86,6 +91,7 @@ class Workspace:
             "PATH": str(self.bin),
             "TERM": "xterm-256color",
             "LANG": "C.UTF-8",
+            "TMPDIR": str(self.tmp),
         }
 
     def close(self) -> None:
@@ -119,11 +125,16 @@ class RateLimit:
 
 class Slots:
     """At most `size` kubectl processes at once in this server process; a command waits up to
-    `wait` seconds for one (a class pressing Enter together queues, a flood is refused)."""
+    `wait` seconds for one (a class pressing Enter together queues, a flood is refused).
 
-    def __init__(self, size: int, wait: float = 0.0):
+    A `kubectl edit` waiting for a person to press Save uses no CPU: its slot is lent back
+    (`Slot.lent`) while it waits, for up to `edits` such waits at once (past that, an edit keeps
+    its slot), so a class editing together does not stop everyone else's commands."""
+
+    def __init__(self, size: int, wait: float = 0.0, edits: int = 64):
         self.size, self.wait = size, wait
         self.semaphore = threading.BoundedSemaphore(size)
+        self.edits = threading.BoundedSemaphore(edits) if edits > 0 else None
 
     @contextlib.contextmanager
     def held(self):
@@ -136,10 +147,54 @@ class Slots:
                 f"the server is running its limit of {self.size} console commands at once, and none ended "
                 f"within {self.wait:g} s: try again in a moment"
             )
+        slot = Slot(self)
+        try:
+            yield slot
+        finally:
+            slot.give_back()
+
+
+class Slot:
+    """One run's hold on a slot of `Slots`."""
+
+    def __init__(self, slots: Slots):
+        self.slots = slots
+        self.holding = True
+        self.over = False  # the run ended: never take a slot again
+        self.lock = threading.Lock()
+
+    def give_back(self) -> None:
+        with self.lock:
+            self.over = True
+            if self.holding:
+                self.holding = False
+                self.slots.semaphore.release()
+
+    @contextlib.contextmanager
+    def lent(self):
+        """While the block runs (a person editing), the slot is free for others; after it, the
+        run takes one again (waiting as long as it must: kubectl goes on only then), unless the
+        run has ended meanwhile."""
+        seats = self.slots.edits
+        if seats is None or not seats.acquire(blocking=False):
+            yield  # too many edits open: this one keeps its slot
+            return
+        with self.lock:
+            lending = self.holding and not self.over
+            if lending:
+                self.holding = False
+                self.slots.semaphore.release()
         try:
             yield
         finally:
-            self.semaphore.release()
+            seats.release()
+            while lending:
+                with self.lock:
+                    if self.over or self.holding:
+                        break
+                    if self.slots.semaphore.acquire(timeout=0.2):
+                        self.holding = True
+                        break
 
 
 @dataclass
@@ -163,6 +218,8 @@ class Run:
     stdin_text: str | None = None  # the editor's buffer (`-f -`)
     remote_tty: bool = False  # `exec -ti`: Ctrl+C belongs to the remote program first
     size: tuple[int, int] = (80, 24)  # columns, rows
+    environment: dict[str, str] = field(default_factory=dict)  # added for this run (the editor's)
+    purpose: str = ""  # what the time limit names: "a command", "a watch", "an edit"
     process: subprocess.Popen | None = None
     stopped: str | None = None
     _master: int | None = None
@@ -182,7 +239,7 @@ class Run:
             stdin=stdin,
             stdout=stdout,
             stderr=slave,
-            env=self.workspace.environment(),
+            env={**self.workspace.environment(), **self.environment},
             cwd=self.workspace.path,
             start_new_session=True,
             close_fds=True,
@@ -269,9 +326,8 @@ class Run:
         try:
             self.process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
-            self.stop(
-                f"stopped after {limit:g} s: the console's time limit for {'a watch' if self.long_running else 'a command'}"
-            )
+            purpose = self.purpose or ("a watch" if self.long_running else "a command")
+            self.stop(f"stopped after {limit:g} s: the console's time limit for {purpose}")
             self.process.wait()
         for pump in self._pumps:
             pump.join(timeout=5)

@@ -4,16 +4,24 @@ the command running now (at most one).
     session = Session(kubeconfig_text, user_key="alice", ...)
     outcome = session.execute(line, buffer=editor_text, on_output=send)   # blocking; a thread
     session.interrupt() / session.write(bytes) / session.resize(cols, rows)   # from elsewhere
+    session.answer_edit(number, text_or_None)   # Save or Cancel of a `kubectl edit`, from elsewhere
     session.close()
 
 `execute` parses the line (`commandline`), refuses what the policy refuses before anything runs,
 expands variables and `$(kubectl ...)` (each inner kubectl is a run of its own, captured), runs
 kubectl, and passes its output through the line's filters. Refusals come back as an `Outcome`
 with `refused` set: one sentence for the terminal.
+
+`kubectl edit` (editing.py): while it runs, each time kubectl opens its editor `on_edit` gets an
+`EditRequest` (the text to show), and `on_edit_closed` its number once it is answered or the
+run ended; `answer_edit` is the browser's Save or Cancel. Without `on_edit` an edit is cancelled
+at once (nobody could answer it).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import pathlib
 import threading
 from collections.abc import Callable
@@ -21,6 +29,7 @@ from dataclasses import dataclass
 
 from . import commandline, filters, policy
 from .commandline import Line, Refused
+from .editing import EditChannel, EditRequest
 from .runner import Limits, RateLimit, Run, Slots, Workspace, kubectl_binary
 
 BUILTINS = ("echo", "help")
@@ -32,6 +41,7 @@ HELP = (
     "  POD=$(kubectl get pods -l run=webapp -o jsonpath='{.items[0].metadata.name}')\n"
     "  kubectl exec $POD -- env | grep WEBAPP_\n"
     "  kubectl apply -f -        (applies the YAML in the editor)\n"
+    "  kubectl edit service webapp   (opens it in the YAML editor: Save applies it)\n"
     "Pipes: grep, head, tail, wc, sort, uniq. Tab completes, Up/Down recall, Ctrl+C stops.\n"
 )
 
@@ -57,13 +67,17 @@ class Session:
     ):
         self.limits = limits or Limits()
         self.rate = rate or RateLimit(self.limits.burst, self.limits.per_second)
-        self.slots = slots or Slots(self.limits.running, self.limits.queue_seconds)
+        self.slots = slots or Slots(self.limits.running, self.limits.queue_seconds, self.limits.edits_waiting)
         self.user_key = user_key
         self.binary = binary
         self.workspace = Workspace(kubeconfig)
         self.variables: dict[str, str] = {}
         self.size = (80, 24)
         self.current: Run | None = None
+        self.channel: EditChannel | None = None  # the running `kubectl edit`'s
+        self.edit_numbers = itertools.count(1)
+        self.on_edit: Callable[[EditRequest], None] | None = None
+        self.on_edit_closed: Callable[[int], None] | None = None
         self.interrupted = False
         self.lock = threading.Lock()
 
@@ -76,8 +90,16 @@ class Session:
             run.write(b"\x03")
             return
         self.interrupted = True
+        channel = self.channel
+        if channel is not None:
+            channel.cancel_all()  # an edit open in the browser ends with the run
         if run is not None:
             run.interrupt()
+
+    def answer_edit(self, number: int, text: str | None) -> bool:
+        """Save (`text`) or Cancel (None) of the edit `number`; False when none such waits."""
+        channel = self.channel
+        return channel is not None and channel.answer(number, text)
 
     def write(self, data: bytes) -> None:
         run = self.current
@@ -99,16 +121,26 @@ class Session:
         self.workspace.close()
 
     # ------------------------------------------------------------------ a line
-    def execute(self, text: str, *, buffer: str | None, on_output: Callable[[bytes], None]) -> Outcome:
+    def execute(
+        self,
+        text: str,
+        *,
+        buffer: str | None,
+        on_output: Callable[[bytes], None],
+        on_edit: Callable[[EditRequest], None] | None = None,
+        on_edit_closed: Callable[[int], None] | None = None,
+    ) -> Outcome:
         if not self.lock.acquire(blocking=False):
             return Outcome(1, refused="a command is running: Ctrl+C stops it")
         self.interrupted = False
+        self.on_edit, self.on_edit_closed = on_edit, on_edit_closed
         try:
             return self._execute(text, buffer, on_output)
         except Refused as exc:
             return Outcome(1, refused=str(exc))
         finally:
             self.current = None
+            self.on_edit = self.on_edit_closed = None
             self.lock.release()
 
     def _execute(self, text: str, buffer: str | None, on_output) -> Outcome:
@@ -153,7 +185,7 @@ class Session:
                 raise Refused("`-f -` reads the editor's buffer, and the editor is empty: write or paste YAML there")
             if self.interrupted:
                 return Outcome(130, stopped="interrupted"), ""
-            with self.slots.held():
+            with self.slots.held() as slot, self._edit_channel(plan, slot) as channel:
                 run = Run(
                     binary=self.binary or kubectl_binary(),
                     argv=first[1:],
@@ -165,11 +197,18 @@ class Session:
                     stdin_text=buffer if plan.stdin_buffer else None,
                     remote_tty=plan.tty and plan.interactive,
                     size=self.size,
+                    environment=channel.environment() if channel else {},
+                    purpose="an edit" if plan.editor else "",
                 )
                 self.current = run
-                run.start()
-                result = run.wait()
-                self.current = None
+                try:
+                    run.start()
+                    if channel is not None:
+                        assert run.process is not None
+                        channel.start(run.process.pid)
+                    result = run.wait()
+                finally:
+                    self.current = None
             text, exit_code = result.captured, result.exit_code
             if not piped or (result.stopped and capture):
                 return Outcome(exit_code, stopped=result.stopped), text
@@ -181,6 +220,28 @@ class Session:
         if text:  # a stopped `get -w | grep x` shows what it had filtered, as a shell's grep would
             on_output(text.encode())
         return Outcome(exit_code, stopped=stopped), ""
+
+    @contextlib.contextmanager
+    def _edit_channel(self, plan: policy.Plan, slot):
+        """The editor's channel for a run that opens kubectl's editor (None for any other run);
+        while a person edits, the run's slot is lent to others."""
+        if not plan.editor:
+            yield None
+            return
+        channel = EditChannel(
+            self.workspace.path,
+            numbers=self.edit_numbers,
+            on_open=self.on_edit,
+            on_close=self.on_edit_closed,
+            lend=slot.lent,
+        )
+        self.channel = channel
+        try:
+            yield channel
+        finally:
+            self.channel = None
+            slot.give_back()  # the run is over: an edit's thread waiting to take a slot again stops
+            channel.close()
 
 
 def _kubectl_plan(argv: list[str]) -> policy.Plan:

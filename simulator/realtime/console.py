@@ -12,11 +12,21 @@ Client -> server (JSON):
   {"type": "input", "data": "..."}         keystrokes, while `exec -ti` runs
   {"type": "interrupt", "hard": bool}       Ctrl+C (the first goes to an `exec -ti` shell as ^C)
   {"type": "resize", "cols": c, "rows": r}
+  {"type": "edit-save", "edit": n, "text": "..."}   Save of a `kubectl edit` opened in the YAML editor
+  {"type": "edit-cancel", "edit": n}                 Cancel (or the tab closed): the file unchanged
 Server -> client:
-  {"type": "hello", "user": ..., "vocabulary": {...}, "limits": {...}}
+  {"type": "hello", "user": ..., "vocabulary": {...}, "limits": {...}, "history": [lines, oldest first]}
   {"type": "output", "data": "..."}         as kubectl prints it (terminal bytes, UTF-8)
+  {"type": "edit", "edit": n, "title": "service/webapp", "text": ..., "format": "yaml"|"json"}
+  {"type": "edit-closed", "edit": n}        answered, or the command ended (Ctrl+C, time limit)
   {"type": "done", "id": n, "exit": code, "refused"?: sentence, "stopped"?: sentence, "assigned"?: name}
   {"type": "error", "message": ..., "code"?: "forbidden"}
+
+History: every line run is kept on the server for the person and the cluster
+(`services.console_history_record`, the newest 500) and comes back in `hello`, so ↑/↓ recall it
+after a reload and in their other browsers; an anonymous socket (no account, no session) keeps
+none. `kubectl edit` (console/editing.py): kubectl's file opens in the browser's YAML editor;
+Save and Cancel are decided like a command, and answer only the edit this socket's run opened.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from .. import api_selectors, permissions, selectors
+from .. import api_selectors, permissions, selectors, services
 from ..console import completion
 from ..console.runner import Limits, RateLimit, Slots
 from ..console.session import Session
@@ -46,7 +56,7 @@ log = logging.getLogger(__name__)
 LIMITS = Limits()
 # Per server process: one rate limit per user across their consoles, one cap on running kubectl.
 RATE = RateLimit(LIMITS.burst, LIMITS.per_second)
-SLOTS = Slots(LIMITS.running, LIMITS.queue_seconds)
+SLOTS = Slots(LIMITS.running, LIMITS.queue_seconds, LIMITS.edits_waiting)
 # The threads that wait on kubectl (a watch holds one until Ctrl+C or its time limit).
 EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=4 * LIMITS.running, thread_name_prefix="console")
 MAX_MESSAGE = 256 * 1024  # a line plus the editor's buffer
@@ -122,8 +132,11 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         text, self.user_key = await database_sync_to_async(console_kubeconfig)(
             self.cluster, self.actor, api_base(self.scope)
         )
+        self.person = self.user_key  # whose history this is
         if self.user_key == "anonymous":  # no account, no session: this socket is the person
             self.user_key = f"anonymous:{self.channel_name}"
+            self.person = ""  # and keeps no history on the server
+        history = await database_sync_to_async(selectors.console_history)(cluster=self.cluster, person=self.person)
         self.session = Session(text, user_key=self.user_key, limits=LIMITS, rate=RATE, slots=SLOTS)
         self.mirror = MirrorHook(self.cluster, self.actor)
         self.bucket = TokenBucket(MESSAGES_PER_SECOND)
@@ -147,6 +160,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
                     "burst": LIMITS.burst,
                     "perSecond": LIMITS.per_second,
                 },
+                "history": history,
             }
         )
 
@@ -229,6 +243,8 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
             self.session.write(message["data"].encode())
         elif kind == "interrupt":
             self.session.interrupt(hard=message.get("hard", True) is not False)
+        elif kind in ("edit-save", "edit-cancel"):
+            await self.on_edit_answer(message)
         elif kind == "resize":
             try:
                 self.session.resize(int(message.get("cols", 80)), int(message.get("rows", 24)))
@@ -249,6 +265,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         if not decision:
             await self.send_json({"type": "done", "id": request_id, "exit": 1, "refused": decision.reason})
             return
+        await self.remember(line)
         if self.session.busy:
             await self.send_json(
                 {"type": "done", "id": request_id, "exit": 1, "refused": "a command is running: Ctrl+C stops it"}
@@ -256,6 +273,33 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
             return
         await self.mirror.begin(line)
         self.running = asyncio.ensure_future(self._run(request_id, line, buffer))
+
+    async def remember(self, line: str) -> None:
+        """The line, in the person's history on this cluster, as the terminal's ↑ recalls it (a
+        `\\`-continued line joined); a failure to keep it runs it anyway."""
+        try:
+            await database_sync_to_async(services.console_history_record)(
+                cluster=self.cluster, person=self.person, line=line.replace("\\\n", "")
+            )
+        except Exception:
+            log.exception("console history not kept")
+
+    async def on_edit_answer(self, message):
+        """Save or Cancel of a `kubectl edit`: decided as a command is; only this socket's run's
+        edit can be answered (the session holds it)."""
+        number, text = message.get("edit"), message.get("text")
+        saving = message["type"] == "edit-save"
+        if not isinstance(number, int) or (saving and not isinstance(text, str)):
+            await self.send_json(payloads.error("edit-save needs `edit` (a number) and `text`; edit-cancel, `edit`"))
+            return
+        if saving:
+            decision = await database_sync_to_async(self.decide)()
+            if not decision:
+                await self.send_json(payloads.error(decision.reason, code="forbidden"))
+                return
+        if not self.session.answer_edit(number, text if saving else None):
+            await self.send_json({"type": "edit-closed", "edit": number})
+            await self.send_json(payloads.error("this edit is over: its kubectl command has ended"))
 
     async def _run(self, request_id, line: str, buffer: str | None):
         loop = asyncio.get_running_loop()
@@ -265,8 +309,24 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         def out(chunk: bytes) -> None:
             loop.call_soon_threadsafe(outbox.put_nowait, chunk)
 
+        def edit(request) -> None:
+            message = {
+                "type": "edit",
+                "edit": request.number,
+                "title": request.title,
+                "text": request.text,
+                "format": request.format,
+            }
+            loop.call_soon_threadsafe(outbox.put_nowait, message)
+
+        def edit_closed(number: int) -> None:
+            loop.call_soon_threadsafe(outbox.put_nowait, {"type": "edit-closed", "edit": number})
+
+        def execute():
+            return session.execute(line, buffer=buffer, on_output=out, on_edit=edit, on_edit_closed=edit_closed)
+
         try:
-            outcome = await loop.run_in_executor(EXECUTOR, lambda: session.execute(line, buffer=buffer, on_output=out))
+            outcome = await loop.run_in_executor(EXECUTOR, execute)
         except Exception:  # a bug must not leave the terminal waiting
             log.exception("console command failed: %r", line)
             await outbox.put({"type": "done", "id": request_id, "exit": 1, "refused": "the console failed to run it"})

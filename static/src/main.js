@@ -113,6 +113,10 @@ function start() {
     canUse: config.canEdit,
     reason: config.readOnlyReason,
     toolbar: $(".diagram-toolbar"),
+    edits: {
+      open: (edit, answer) => editor.openKubectlEdit(edit, answer),
+      close: (number) => editor.closeKubectlEdit(number),
+    },
   });
   presenting = installPresenting(config.presenting, {
     store,

@@ -158,7 +158,7 @@ def test_dash_f_dash_with_an_empty_editor_is_refused_before_kubectl_runs(api):
 
 
 # ---------------------------------------------------------------------- guards
-def test_kubectl_gets_only_home_kubeconfig_path_term_and_lang(tmp_path, monkeypatch):
+def test_kubectl_gets_only_home_kubeconfig_path_term_lang_and_its_private_tmpdir(tmp_path, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.setenv("SECRET_KEY", "server-secret")
     workspace = Workspace("apiVersion: v1\n")
@@ -168,7 +168,7 @@ def test_kubectl_gets_only_home_kubeconfig_path_term_and_lang(tmp_path, monkeypa
     assert run.wait().exit_code == 0
     workspace.close()
     names = sorted(line.split("=", 1)[0] for line in b"".join(printed).decode().splitlines() if "=" in line)
-    assert names == ["HOME", "KUBECONFIG", "LANG", "PATH", "TERM"]
+    assert names == ["HOME", "KUBECONFIG", "LANG", "PATH", "TERM", "TMPDIR"]
 
 
 def test_kubectl_plugins_on_the_servers_path_cannot_be_found(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 
@@ -271,6 +272,37 @@ def test_strict_field_validation_and_status_errors(kube):
     assert 'deployments.apps "web" already exists' in exists.stderr
     invalid = kube.run("create", "deployment", "Bad_Name", "--image=nginx", check=False)
     assert 'Deployment.apps "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"' in invalid.stderr
+
+
+LOOPING_EDITOR = """import pathlib, sys
+path = pathlib.Path(sys.argv[1])
+count = pathlib.Path(sys.argv[0]).with_suffix(".count")
+seen = int(count.read_text()) if count.exists() else 0
+count.write_text(str(seen + 1))
+text = path.read_text()
+pathlib.Path(sys.argv[0]).with_suffix(f".{seen}.txt").write_text(text)
+if seen == 0:
+    path.write_text(text.replace("type: ClusterIP", "type: Bogus"))
+"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_edit_refused_by_the_api_reopens_the_file_with_the_error_and_an_unchanged_save_gives_up(kube, version):
+    """kubectl's edit loop (editoptions.go `Run`): a patch the API refuses as Invalid reopens the
+    file with the API's words as comments on top; saving it unchanged then ends the edit."""
+    script = kube.kubeconfig.with_name(f"loop-{version}.py")
+    script.write_text(LOOPING_EDITOR)
+    done = kube.run(
+        "edit", "service", "webapp", version=version, check=False, env={"KUBE_EDITOR": f"{sys.executable} {script}"}
+    )
+    assert done.returncode == 1, done.stderr
+    assert 'error: services "webapp" is invalid' in done.stderr
+    assert "Edit cancelled, no valid changes were saved." in done.stderr
+    reopened = script.with_suffix(".1.txt").read_text()
+    assert '# services "webapp" was not valid:' in reopened
+    assert '# * spec.type: Unsupported value: "Bogus"' in reopened
+    assert "type: Bogus" in reopened  # what was typed is kept
+    assert kube("get", "svc", "webapp", "-o", "jsonpath={.spec.type}") == "ClusterIP"
 
 
 def test_edit_service_to_nodeport(kube):

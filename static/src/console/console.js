@@ -4,6 +4,12 @@
 // editing (line.js), history kept per user and cluster, Tab completion (complete.js), Ctrl+C,
 // copy and paste, resizing, a font scale for the projector, the transcript, and object names in
 // the output that light up their element on the diagram when hovered or clicked.
+//
+// History: the server keeps each person's lines per cluster and sends them in `hello` (so ↑/↓
+// work after a reload and in their other browsers); localStorage keeps a copy for when the
+// server sends none. `kubectl edit`: kubectl's file arrives as an `edit` message and opens in the
+// YAML editor (`edits.open`); Save/Cancel go back as `edit-save`/`edit-cancel`; `edit-closed`
+// (or the socket closing) takes the tab away.
 
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
@@ -65,9 +71,10 @@ function stripAnsi(text) {
 export class Console {
   /**
    * @param {HTMLElement} host      where the panel goes (the page's grid: under the diagram and the panels)
-   * @param {object} options  {wsPath, slug, store, buffer: () => editor text, diagram, canUse, reason, toolbar}
+   * @param {object} options  {wsPath, slug, store, buffer: () => editor text, diagram, canUse, reason, toolbar,
+   *                            edits: {open(edit, {save, cancel}), close(number)} (the YAML editor)}
    */
-  constructor(host, { wsPath, slug, store, buffer, diagram, canUse, reason, toolbar }) {
+  constructor(host, { wsPath, slug, store, buffer, diagram, canUse, reason, toolbar, edits }) {
     this.wsPath = wsPath;
     this.slug = slug;
     this.store = store;
@@ -75,6 +82,8 @@ export class Console {
     this.diagram = diagram;
     this.canUse = canUse;
     this.reason = reason;
+    this.edits = edits;
+    this.openEdits = new Set(); // numbers of kubectl edits open in the YAML editor
     this.vocabulary = { subcommands: [], resources: [], kinds: {}, flags: [], outputs: [] };
     this.user = null;
     this.running = null; // the id of the command running
@@ -235,6 +244,8 @@ export class Console {
       this.send({ type: "resize", cols: this.term.cols, rows: this.term.rows }),
     );
     this.socket.addEventListener("close", (event) => {
+      for (const number of this.openEdits) this.edits?.close(number); // its kubectl is gone
+      this.openEdits.clear();
       if (this.running !== null) this.finish({ exit: 1, stopped: "the connection closed" });
       this.ready = false;
       if (event.code === 4403 || event.code === 4404) return; // told why already
@@ -264,7 +275,10 @@ export class Console {
         } catch {
           saved = [];
         }
+        // The server's history (this person's, on this cluster, from any browser) wins.
+        if (Array.isArray(message.history) && message.history.length) saved = message.history;
         this.editor = new LineEditor(new History(saved, HISTORY_LIMIT));
+        this.saveHistory();
         this.ready = true;
         if (first) {
           this.term.write(
@@ -282,6 +296,13 @@ export class Console {
       case "done":
         if (message.id === this.running) this.finish(message);
         break;
+      case "edit":
+        this.openEdit(message);
+        break;
+      case "edit-closed":
+        if (this.openEdits.delete(message.edit)) this.edits?.close(message.edit);
+        if (!this.openEdits.size && this.isOpen) this.term.focus();
+        break;
       case "error":
         this.term.write(`\r\n\x1b[33m${message.message}\x1b[0m\r\n`);
         this.record(`${message.message}\n`);
@@ -289,6 +310,22 @@ export class Console {
       default:
         break;
     }
+  }
+
+  /** kubectl opened its editor: the file goes to the YAML editor, and the terminal says where. */
+  openEdit(message) {
+    if (!this.edits) {
+      this.send({ type: "edit-cancel", edit: message.edit });
+      return;
+    }
+    this.openEdits.add(message.edit);
+    const note = `(kubectl edit ${message.title}: opened in the YAML editor — Save to apply, Cancel to abort)`;
+    this.term.write(`\x1b[2m${note}\x1b[0m\r\n`);
+    this.record(`${note}\n`);
+    this.edits.open(message, {
+      save: (text) => this.send({ type: "edit-save", edit: message.edit, text }),
+      cancel: () => this.send({ type: "edit-cancel", edit: message.edit }),
+    });
   }
 
   prompt() {

@@ -6,6 +6,11 @@
 // conflict, a reload, a dropped connection or another tab.
 // Apply and Preview (dry run) go over the websocket; errors come back on their lines (gutter
 // marker, message with the field path); a stale edit shows the conflict with both versions.
+//
+// `kubectl edit` in the console opens kubectl's file here as a tab of its own ("kubectl edit
+// service/webapp"): Save hands the text back to kubectl (which patches, or reopens it with the
+// error on top), Cancel or closing the tab leaves it unchanged. Such tabs are not kept in
+// localStorage: they live as long as the kubectl that waits for them.
 
 import { EditorView, basicSetup } from "codemirror";
 import { EditorState, Compartment, Prec } from "@codemirror/state";
@@ -83,7 +88,8 @@ export class Editor {
   saveNow() {
     const current = this.buffer(this.active);
     if (current && this.view) current.text = this.view.state.doc.toString();
-    this.storage.save({ buffers: this.buffers, active: this.active });
+    const kept = this.buffers.filter((b) => !b.kubectlEdit);
+    this.storage.save({ buffers: kept, active: current?.kubectlEdit ? "scratch" : this.active });
   }
 
   buffer(id) {
@@ -131,7 +137,8 @@ export class Editor {
           {
             key: "Mod-s",
             run: () => {
-              this.saveNow();
+              if (this.buffer(this.active)?.kubectlEdit) this.answerKubectlEdit(true);
+              else this.saveNow();
               return true;
             },
           },
@@ -166,6 +173,11 @@ export class Editor {
 
   close(id) {
     if (id === "scratch") return;
+    const closing = this.buffer(id);
+    if (closing?.kubectlEdit && !closing.kubectlEdit.answered) {
+      closing.kubectlEdit.answered = true;
+      closing.kubectlEdit.answer.cancel(); // closing the tab is Cancel
+    }
     const index = this.buffers.findIndex((b) => b.id === id);
     this.buffers.splice(index, 1);
     this.states.delete(id);
@@ -205,6 +217,46 @@ export class Editor {
         { class: "note" },
         `Editing ${entry.kind} ${entry.name} at resourceVersion ${entry.resourceVersion}. ` +
           "If someone else changes it first, Apply shows you both versions.",
+      ),
+    );
+  }
+
+  /** kubectl's file from `kubectl edit` in the console: a tab until Save, Cancel, or kubectl ends. */
+  openKubectlEdit({ edit, title, text }, answer) {
+    const buffer = {
+      id: `kubectl-edit:${edit}`,
+      title: `kubectl edit ${title}`,
+      text,
+      ref: null,
+      base: null,
+      kubectlEdit: { number: edit, title, answer, answered: false },
+    };
+    this.buffers.push(buffer);
+    this.show(buffer.id);
+    this.view.focus();
+  }
+
+  /** kubectl no longer waits for edit `number` (answered, reopened, stopped): its tab goes. */
+  closeKubectlEdit(number) {
+    const buffer = this.buffers.find((b) => b.kubectlEdit?.number === number);
+    if (!buffer) return;
+    buffer.kubectlEdit.answered = true;
+    this.close(buffer.id);
+  }
+
+  answerKubectlEdit(save) {
+    const buffer = this.buffer(this.active);
+    const edit = buffer?.kubectlEdit;
+    if (!edit || edit.answered) return;
+    edit.answered = true;
+    if (save) edit.answer.save(this.view.state.doc.toString());
+    else edit.answer.cancel();
+    this.saveEditButton.disabled = this.cancelEditButton.disabled = true;
+    this.report(
+      h(
+        "div",
+        { class: "note" },
+        save ? "Saved: kubectl is applying it (see the console)." : "Cancelled: kubectl makes no change.",
       ),
     );
   }
@@ -275,11 +327,35 @@ export class Editor {
       { type: "button", class: "danger", id: "delete-button", onclick: () => this.deleteObject() },
       "Delete",
     );
+    this.saveEditButton = h(
+      "button",
+      {
+        type: "button",
+        class: "primary",
+        id: "kubectl-edit-save",
+        title: "Save: kubectl applies it (Ctrl+S)",
+        onclick: () => this.answerKubectlEdit(true),
+      },
+      "Save",
+    );
+    this.cancelEditButton = h(
+      "button",
+      {
+        type: "button",
+        id: "kubectl-edit-cancel",
+        title: "Cancel: kubectl changes nothing",
+        onclick: () => this.answerKubectlEdit(false),
+      },
+      "Cancel",
+    );
+    this.snippetMenu = snippetMenu;
     this.toolbar = h(
       "div",
       { class: "editor-toolbar" },
       this.applyButton,
       this.previewButton,
+      this.saveEditButton,
+      this.cancelEditButton,
       snippetMenu,
       this.deleteButton,
     );
@@ -348,9 +424,24 @@ export class Editor {
 
   renderActions() {
     const buffer = this.buffer(this.active);
+    const edit = buffer?.kubectlEdit;
     this.deleteButton.hidden = !buffer?.ref;
     this.deleteButton.textContent = "Delete";
     this.deleteButton.classList.remove("armed");
+    this.applyButton.hidden = this.previewButton.hidden = this.snippetMenu.hidden = Boolean(edit);
+    this.saveEditButton.hidden = this.cancelEditButton.hidden = !edit;
+    this.saveEditButton.disabled = this.cancelEditButton.disabled = Boolean(edit?.answered);
+    this.pane.classList.toggle("kubectl-editing", Boolean(edit));
+    if (edit && !edit.answered) {
+      this.report(
+        h(
+          "div",
+          { class: "note kubectl-edit-note", id: "kubectl-edit-note" },
+          h("b", {}, `kubectl edit ${edit.title}`),
+          " — Save to apply, Cancel to abort.",
+        ),
+      );
+    }
   }
 
   isStale(buffer) {
@@ -373,6 +464,10 @@ export class Editor {
   async apply(dryRun) {
     if (!this.canEdit) return;
     const buffer = this.buffer(this.active);
+    if (buffer?.kubectlEdit) {
+      if (!dryRun) this.answerKubectlEdit(true); // Ctrl+Enter in kubectl's file is Save
+      return;
+    }
     const text = this.view.state.doc.toString();
     this.saveNow();
     if (!text.trim()) {

@@ -86,6 +86,10 @@ export class MobileLayout {
     after(editor, "openObject", () => {
       if (this.small && !this.body.classList.contains("following")) this.open("editor");
     });
+    // `kubectl edit` from the console: kubectl's file waits in the editor
+    after(editor, "openKubectlEdit", () => {
+      if (this.small) this.open("editor");
+    });
     this.query.addEventListener("change", () => this.layoutChanged());
     this.layoutChanged();
   }

@@ -5,6 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("simulator", "0006_console_history"),
         ("simulator", "0006_presentation_console_tail"),
         ("simulator", "0006_presentation_spotlight_live"),
         ("simulator", "0006_stored_kinds"),
