@@ -223,8 +223,12 @@ def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict,
     entries = parse_entries(texts, settings, result)
     cluster = Engine.new(settings, default_nodes=not has_node_documents(entries))
     cluster.apply_entries(entries, result, atomic=False)
+    # A controller may have deleted pods (a scale-down, a rollout): their kubelets finish the
+    # graceful deletion before the report, which shows no pod Terminating (simulate-contract.md).
+    cluster.finish_terminating()
     if settle:
         cluster.settle()
+        cluster.finish_terminating()
     out = cluster_view(cluster)
     out["errors"] = [d.to_dict() for d in result.errors]
     out["warnings"] = [d.to_dict(with_field=False) for d in result.warnings]
