@@ -31,6 +31,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from simulator import api_selectors, api_services, permissions, push
+from simulator.realtime import ticker
 from simulator.kubeapi import (
     discovery,
     execstream,
@@ -54,6 +55,9 @@ from simulator.kubeapi import (
 
 log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
+# How long the clock's ticker keeps a cluster after a DELETE: longer than any pod's stop
+# (kubelet/termination STOP_SECONDS, at a second of kubelet time per tick).
+KUBELET_WATCH_SECONDS = 10.0
 READ_VERBS = ("get", "list", "watch")
 _row_caches: dict[int, printers.RowCache] = {}
 TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
@@ -318,7 +322,13 @@ class Api:
         if method == "DELETE":
             delete = writes.DeleteOptions.from_request(query, body)
             delete.check(resource, live)
-            api_services.object_delete(self.writer, resource, route.namespace, route.name, dry_run=delete.dry_run)
+            gone = api_services.object_delete(
+                self.writer, resource, route.namespace, route.name, dry_run=delete.dry_run, grace=delete.grace_period
+            )
+            if kind == "Pod":
+                # The pod registry returns the object (ReturnDeletedObject): a graceful deletion's
+                # with its deletionTimestamp, which kubectl then waits on until it is gone.
+                return _json(200, gone)
             uid = live["metadata"].get("uid", "")
             return _json(200, status.success(name=route.name, group=resource.group, kind=resource.resource, uid=uid))
         raise status.method_not_supported(resource, method.lower())
@@ -441,8 +451,16 @@ async def app(scope, receive, send) -> None:
         log.exception("kubeapi %s %s", scope["method"], path)
         reply = _error(status.internal("the server failed to answer this request; see the kubeviz log"))
     if isinstance(reply, WatchRequest):
-        await _stream_watch(caller, reply, receive, send)
+        ticker.watch(caller.cluster.pk)  # the kubelets of a paused clock still stop deleted pods
+        try:
+            await _stream_watch(caller, reply, receive, send)
+        finally:
+            ticker.unwatch(caller.cluster.pk)
         return
+    if scope["method"] == "DELETE" and reply.code == 200:
+        # A pod deleted without anyone watching (`--wait=false`) is still removed by its kubelet.
+        ticker.watch(caller.cluster.pk)
+        asyncio.get_running_loop().call_later(KUBELET_WATCH_SECONDS, ticker.unwatch, caller.cluster.pk)
     await _send_reply(send, reply)
 
 
