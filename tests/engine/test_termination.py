@@ -158,7 +158,9 @@ def test_a_terminating_pod_leaves_the_endpoints_and_is_marked_terminating_in_sli
 
 
 def test_publish_not_ready_addresses_keeps_a_terminating_pod_in_the_endpoints():
-    cluster = cluster_with(WEB.replace("selector: {app: web}", "publishNotReadyAddresses: true\n  selector: {app: web}"))
+    cluster = cluster_with(
+        WEB.replace("selector: {app: web}", "publishNotReadyAddresses: true\n  selector: {app: web}")
+    )
     first, _ = web_pods(cluster)
     service = cluster.get("Service", "default", "web")
     cluster.delete("Pod", "default", first.name)
