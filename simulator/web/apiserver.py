@@ -31,7 +31,6 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from simulator import api_selectors, api_services, permissions, push
-from simulator.realtime import ticker
 from simulator.kubeapi import (
     discovery,
     execstream,
@@ -52,6 +51,7 @@ from simulator.kubeapi import (
     watch,
     writes,
 )
+from simulator.realtime import ticker
 
 log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them

@@ -203,7 +203,7 @@ def test_a_job_replaces_a_deleted_pod_at_once():
     """)
     (first,) = cluster.pods_in("default").values()
     cluster.delete("Pod", "default", first.name)
-    pods = [p for p in cluster.pods_in("default").values()]
+    pods = list(cluster.pods_in("default").values())
     assert sorted(p.terminating for p in pods) == [False, True]
 
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from ..controllers import job as job_controller
 from ..model import Pod, Workload, copy_manifest
-from . import termination
 from ..wellknown import FINISHED_AT_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
+from . import termination
 
 if TYPE_CHECKING:
     from ..store import Store
