@@ -226,3 +226,26 @@ def test_simulate_lets_the_kubelets_finish_so_it_reports_no_terminating_pod():
     assert sorted(p.terminating for p in cluster.pods_in("default").values()) == [False, True]
     out = simulate(text)  # the ReplicaSet adopted both bare pods and deleted one
     assert len([k for k in out["pods"] if k.startswith("default/")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("lifecycle", "stops_after"),
+    [
+        ("{preStop: {sleep: {seconds: 10}}}", 10 + STOP_SECONDS),  # the Sleep action
+        ("{preStop: {exec: {command: [sleep, '10']}}}", 10 + STOP_SECONDS),
+        ("{preStop: {exec: {command: [/bin/sh, -c, 'sleep 10']}}}", 10 + STOP_SECONDS),
+        ("{preStop: {sleep: {seconds: 60}}}", 30),  # bounded by the grace period
+        ("{preStop: {exec: {command: [nginx, -s, quit]}}}", STOP_SECONDS),  # takes no time here
+    ],
+)
+def test_a_pre_stop_sleep_runs_before_the_containers_stop(lifecycle, stops_after):
+    cluster = cluster_with(
+        pod("one").replace(
+            "containers: [{name: c, image: nginx,", f"containers: [{{name: c, lifecycle: {lifecycle}, image: nginx,"
+        )
+    )
+    cluster.delete("Pod", "default", "one")
+    cluster.kubelet_tick(stops_after - 0.5)
+    assert cluster.get("Pod", "default", "one").terminating
+    cluster.kubelet_tick(0.5)
+    assert cluster.get("Pod", "default", "one") is None

@@ -14,8 +14,11 @@ Sources:
   good (watchers see DELETED).
 
 What the simulated containers do: they exit STOP_SECONDS after SIGTERM (the way a small web
-server that handles SIGTERM does), or when the grace period ends if that is sooner. Nothing
-runs a preStop hook. The stop is timed on the kubelet's clock (`state["kubelet_clock"]`), which
+server that handles SIGTERM does), or when the grace period ends if that is sooner. A container's
+preStop hook that sleeps runs first (the kubelet runs preStop before SIGTERM, within the grace
+period: pkg/kubelet/kuberuntime killContainer, executePreStopHook): `lifecycle.preStop.sleep.seconds`
+(the Sleep action, PodLifecycleSleepAction) or an exec hook `sleep N` (also `sh -c "sleep N"`)
+delays the stop by N seconds; other hooks take no time here. The stop is timed on the kubelet's clock (`state["kubelet_clock"]`), which
 moves with the simulated clock when it plays or steps, and on its own, a second per tick, while the
 clock is paused (services.cluster_tick), so that a deleted pod goes away as on a real cluster
 whether or not anyone pressed Play. The moment the pod stops is kept in its `kubeviz.io/stops-at`
@@ -24,6 +27,7 @@ annotation (the engine's bookkeeping, not served).
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from ..model import Pod, copy_manifest
@@ -57,9 +61,36 @@ def kubelet_clock(store: Store) -> float:
     return float(store.state.get("kubelet_clock", 0.0))
 
 
-def stop_seconds(grace: int) -> float:
-    """How long after SIGTERM the simulated containers have stopped: bounded by the grace period."""
-    return min(STOP_SECONDS, float(grace))
+def stop_seconds(pod: Pod, grace: int) -> float:
+    """How long after the deletion the simulated containers have stopped: their preStop sleep,
+    then STOP_SECONDS after SIGTERM, bounded by the grace period."""
+    return min(pre_stop_seconds(pod) + STOP_SECONDS, float(grace))
+
+
+def pre_stop_seconds(pod: Pod) -> float:
+    """The longest preStop sleep of the pod's containers (they run side by side)."""
+    longest = 0.0
+    for container in pod.spec.get("containers") or ():
+        hook = ((container.get("lifecycle") or {}) if isinstance(container, dict) else {}).get("preStop")
+        if isinstance(hook, dict):
+            longest = max(longest, _sleep_of(hook))
+    return longest
+
+
+def _sleep_of(hook: dict) -> float:
+    sleep = hook.get("sleep")
+    if isinstance(sleep, dict) and isinstance(sleep.get("seconds"), int):
+        return max(0.0, float(sleep["seconds"]))
+    command = (hook.get("exec") or {}).get("command") if isinstance(hook.get("exec"), dict) else None
+    if isinstance(command, list) and command:
+        words = " ".join(str(part) for part in command).split()
+        for before, word in itertools.pairwise(words):
+            if before.rsplit("/", 1)[-1] == "sleep":
+                try:
+                    return max(0.0, float(word.strip("'\";")))
+                except ValueError:
+                    return 0.0
+    return 0.0
 
 
 def terminate(store: Store, pod: Pod, grace: int) -> bool:
@@ -69,7 +100,7 @@ def terminate(store: Store, pod: Pod, grace: int) -> bool:
     if grace <= 0:
         return False
     now = kubelet_clock(store)
-    stops = now + stop_seconds(grace)
+    stops = now + stop_seconds(pod, grace)
     meta = pod.manifest.get("metadata") or {}
     if pod.terminating:
         old_grace = meta.get("deletionGracePeriodSeconds")
