@@ -94,8 +94,10 @@ def test_the_kubelet_removes_the_pod_once_its_containers_have_stopped():
     cluster.delete("Pod", "default", "one")
     cluster.kubelet_tick(STOP_SECONDS - 1)
     assert cluster.get("Pod", "default", "one").terminating
+    rv = cluster.state["rv"]
     cluster.kubelet_tick(1)
     assert cluster.get("Pod", "default", "one") is None
+    assert cluster.state["rv"] > rv  # watchers see the deletion at a new resourceVersion
     assert cluster.clock == 0  # the paused simulated clock did not move
 
 

@@ -100,6 +100,7 @@ class Timeline:
         store = self.store
         stopped = termination.due(store, termination.kubelet_clock(store) + 1e-6)  # float sums
         for pod in stopped:
+            store.next_resource_version()  # a deletion is a change watchers see (DELETED at a new RV)
             store.remove(pod)
         return bool(stopped)
 
