@@ -11,7 +11,9 @@ import os
 import re
 import subprocess
 
-from .conftest import binary
+import pytest
+
+from .conftest import VERSIONS, binary
 from .test_one_truth import Lines
 
 SLOW_POD = """apiVersion: v1
@@ -55,17 +57,19 @@ def status_of(kube, *args: str) -> dict[str, str]:
     return {line.split()[0]: line.split()[2] for line in lines[1:]}
 
 
-def test_delete_pod_waits_until_the_pod_is_gone(kube):
-    assert kube("run", "brief", "--image=nginx").strip() == "pod/brief created"
-    out = kube("delete", "pod", "brief", timeout=120)  # --wait=true: watches until it is gone
-    assert out.strip() == 'pod "brief" deleted'
-    missing = kube.run("get", "pod", "brief", check=False)
-    assert missing.returncode == 1 and 'pods "brief" not found' in missing.stderr
+@pytest.mark.parametrize("version", VERSIONS)
+def test_delete_pod_waits_until_the_pod_is_gone(kube, version):
+    name = "brief-" + version.replace(".", "")
+    assert kube("run", name, "--image=nginx", version=version).strip() == f"pod/{name} created"
+    out = kube("delete", "pod", name, version=version, timeout=120)  # --wait=true: watches until it is gone
+    assert out.startswith(f'pod "{name}" deleted')  # newer kubectls add "from default namespace"
+    missing = kube.run("get", "pod", name, check=False)
+    assert missing.returncode == 1 and f'pods "{name}" not found' in missing.stderr
 
 
 def test_a_deleted_pod_shows_terminating_in_get_and_describe_until_it_is_gone(kube):
     apply(kube, "slow", SLOW_POD.replace("NAME", "slow"))
-    assert kube("delete", "pod", "slow", "--wait=false").strip() == 'pod "slow" deleted'
+    assert kube("delete", "pod", "slow", "--wait=false").startswith('pod "slow" deleted')
     assert status_of(kube, "slow") == {"slow": "Terminating"}
     described = kube("describe", "pod", "slow")
     assert re.search(r"^Status:\s+Terminating \(lasts .+\)$", described, re.M), described
@@ -102,9 +106,9 @@ def test_a_scale_down_shows_terminating_pods_while_the_deployment_counts_the_res
 
 def test_get_w_sees_the_pod_modified_as_terminating_then_deleted(kube):
     assert kube("run", "watched", "--image=nginx").strip() == "pod/watched created"
+    command = [binary("newest"), "--cache-dir", str(kube.cache / "watch"), "get", "pod", "watched"]
     process = subprocess.Popen(
-        [binary("newest"), "--cache-dir", str(kube.cache / "watch"), "get", "pod", "watched", "-w"]
-        + ["--output-watch-events"],
+        [*command, "-w", "--output-watch-events"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
