@@ -23,9 +23,7 @@ def test_a_deleted_pod_is_drawn_terminating_then_dropped(new_cluster, open_brows
         "(name) => window.__kubeviz.editor.deleteRef({kind: 'Pod', namespace: 'default', name})",
         victim.split("/")[2],
     )
-    page.wait_for_function(
-        "(id) => window.__kubeviz.diagram.cy.getElementById(id).hasClass('terminating')", arg=victim
-    )
+    page.wait_for_function("(id) => window.__kubeviz.diagram.cy.getElementById(id).hasClass('terminating')", arg=victim)
     assert "· Terminating" in page.evaluate(
         "(id) => window.__kubeviz.diagram.cy.getElementById(id).data('display')", victim
     )
