@@ -77,6 +77,12 @@ def clusters_running(cluster_ids: list[int]) -> list[int]:
     return list(query.values_list("pk", flat=True))
 
 
+def clusters_terminating(cluster_ids: list[int]) -> list[int]:
+    """Which of these clusters have pods their kubelets are still stopping."""
+    query = Cluster.objects.filter(pk__in=cluster_ids, state__terminating__gt=0)
+    return list(query.values_list("pk", flat=True))
+
+
 def cluster_forked_from(cluster: Cluster) -> Cluster | None:
     return Cluster.objects.filter(pk=cluster.forked_from_id).first() if cluster.forked_from_id else None
 

@@ -55,9 +55,7 @@ from simulator.realtime import ticker
 
 log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
-# How long the clock's ticker keeps a cluster after a DELETE: longer than any pod's stop
-# (kubelet/termination STOP_SECONDS, at a second of kubelet time per tick).
-KUBELET_WATCH_SECONDS = 10.0
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 READ_VERBS = ("get", "list", "watch")
 _row_caches: dict[int, printers.RowCache] = {}
 TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
@@ -451,16 +449,12 @@ async def app(scope, receive, send) -> None:
         log.exception("kubeapi %s %s", scope["method"], path)
         reply = _error(status.internal("the server failed to answer this request; see the kubeviz log"))
     if isinstance(reply, WatchRequest):
-        ticker.watch(caller.cluster.pk)  # the kubelets of a paused clock still stop deleted pods
-        try:
-            await _stream_watch(caller, reply, receive, send)
-        finally:
-            ticker.unwatch(caller.cluster.pk)
+        await _stream_watch(caller, reply, receive, send)
         return
-    if scope["method"] == "DELETE" and reply.code == 200:
-        # A pod deleted without anyone watching (`--wait=false`) is still removed by its kubelet.
-        ticker.watch(caller.cluster.pk)
-        asyncio.get_running_loop().call_later(KUBELET_WATCH_SECONDS, ticker.unwatch, caller.cluster.pk)
+    if scope["method"] in WRITE_METHODS and reply.code < 400:
+        # A write may have deleted pods (a delete, a scale-down, a rollout): their kubelets stop
+        # them on the clock's ticks, paused or not, whoever watches.
+        ticker.keep_kubelets(caller.cluster.pk)
     await _send_reply(send, reply)
 
 
