@@ -126,3 +126,17 @@ def test_get_w_sees_the_pod_modified_as_terminating_then_deleted(kube):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_scale_down_finishes_with_no_browser_watching(kube):
+    # a 5 s preStop sleep: the pods stay Terminating long enough to be seen, then go
+    apply(kube, "brief-dep", SLOW_DEPLOYMENT.replace("shrink", "brief-dep").replace("sleep 240", "sleep 5"))
+    kube("scale", "deployment", "brief-dep", "--replicas=1")
+    states = status_of(kube, "-l", "app=brief-dep")
+    leaving = [name for name, state in states.items() if state == "Terminating"]
+    assert len(leaving) == 2, states
+    # the scale's write keeps the clock's ticker on the cluster: the kubelets finish the pods
+    pods = [f"pod/{name}" for name in leaving]
+    assert "condition met" in kube("wait", "--for=delete", *pods, "--timeout=120s", timeout=150)
+    assert list(status_of(kube, "-l", "app=brief-dep").values()) == ["Running"]
+    kube("delete", "deployment", "brief-dep", "--wait=false")
