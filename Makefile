@@ -88,7 +88,7 @@ bench-kubeapi: venv proto
 bench-api: venv proto
 	$(PY) bench/api.py
 
-bench-console: venv proto assets
+bench-console: venv proto assets chromium
 	$(PY) bench/console.py
 
 # A class of 300: joins, forks, 601 sockets, edits (SQLite, then PostgreSQL + Redis with two workers).

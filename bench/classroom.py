@@ -205,17 +205,21 @@ class Socket:
         await self.ws.send(json.dumps({"type": "apply", "id": request_id, "yaml": text}))
 
 
-async def open_socket(port: int, slug: str, cookie: str) -> Socket:
+async def connect_cluster(port: int, slug: str, cookie: str):
+    """A cluster page's websocket, signed in with the session cookie, as the browser opens it."""
     from websockets.asyncio.client import connect
 
-    ws = await connect(
+    return await connect(
         f"ws://127.0.0.1:{port}/ws/clusters/{slug}/",
         additional_headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": f"sessionid={cookie}"},
         max_size=None,
         ping_interval=None,
         max_queue=None,
     )
-    return Socket(ws)
+
+
+async def open_socket(port: int, slug: str, cookie: str) -> Socket:
+    return Socket(await connect_cluster(port, slug, cookie))
 
 
 async def open_all(specs: list[tuple[int, str, str]], batch: int = 25) -> list[Socket]:
@@ -509,16 +513,7 @@ class Follower:
 
 
 async def open_follower(port: int, slug: str, cookie: str) -> Follower:
-    from websockets.asyncio.client import connect
-
-    ws = await connect(
-        f"ws://127.0.0.1:{port}/ws/clusters/{slug}/",
-        additional_headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": f"sessionid={cookie}"},
-        max_size=None,
-        ping_interval=None,
-        max_queue=None,
-    )
-    return Follower(ws)
+    return Follower(await connect_cluster(port, slug, cookie))
 
 
 async def presenter_load(ports: list[int], teacher_cookie: str, projected: str, cookies: list[str], events: int):

@@ -9,13 +9,18 @@ itself (`kubeapi.retime`).
 
 Per worker and per cluster, a `Feed` per watched kind keeps the served objects of the last
 version it saw and the changes between versions (`kubeapi.watch.History`): every watcher of a
-kind on this worker shares one diff per change.
+kind on this worker shares one diff per change. Every object the API serves is the engine's
+(ConfigMaps, Secrets, ServiceAccounts and IngressClasses included: stored in rows like the
+rest), so what a worker keeps here is a cache only: it is dropped when its cluster is deleted
+on this worker (`repository.on_drop`) and when it has not been used for `CACHE_IDLE_SECONDS`
+(`prune`, run now and then as caches are asked for).
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,14 +29,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from . import permissions, repository
-from .kubeapi import engine_port, events, kubeconfig, objects, retime, sandbox, served, shell, watch
+from .kubeapi import engine_port, events, kubeconfig, objects, printers, retime, sandbox, served, shell, watch
 from .models import Cluster, Student
 
 ANONYMOUS_USER = "system:anonymous"
-# The kinds the engine does not hold: kept by the API per cluster and worker (kubectl creates
-# them; pods refer to them), as plain objects.
-STORED_KINDS = ("ConfigMap", "Secret", "ServiceAccount", "IngressClass")
 FEED_CAPACITY = 2000
+CACHE_IDLE_SECONDS = 900.0  # a cluster's API cache unused this long is dropped (`prune`)
+PRUNE_EVERY_SECONDS = 60.0  # how often asking for a cache looks for idle ones
 
 
 class Unauthorized(LookupError):
@@ -129,26 +133,64 @@ def _dns_name(text: str) -> str:
 class _Cache:
     """What this worker keeps beside a cluster's warm engine for the API."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: float) -> None:
         self.served = served.ServedCache()
         self.feeds: dict[str, Feed] = {}
-        self.stored: dict[str, dict[tuple[str, str], dict]] = {kind: {} for kind in STORED_KINDS}
-        self.stored_rv = 0
+        self.rows = printers.RowCache()
+        self.used = now
 
 
 _caches: dict[tuple, _Cache] = {}
 _lock = threading.Lock()
+_last_prune = [0.0]
 
 
 def _cache(cluster: Cluster) -> _Cache:
     """This worker's API cache of a cluster (by id and incarnation: a deleted and re-created
     row with the same id starts afresh, as its warm engine does)."""
     key = repository.warm_key(cluster)
+    now = time.monotonic()
     with _lock:
         found = _caches.get(key)
         if found is None:
-            found = _caches[key] = _Cache()
-        return found
+            found = _caches[key] = _Cache(now)
+        found.used = now
+        due = now - _last_prune[0] >= PRUNE_EVERY_SECONDS
+    if due:
+        prune(now)
+    return found
+
+
+def row_cache(cluster: Cluster) -> printers.RowCache:
+    """The Table rows this worker keeps for a cluster's objects (dropped with its cache)."""
+    return _cache(cluster).rows
+
+
+def cached_clusters() -> list[tuple]:
+    """The (cluster id, incarnation) keys this worker keeps an API cache for."""
+    with _lock:
+        return list(_caches)
+
+
+def forget(key: tuple) -> None:
+    """Drop this worker's API cache of a cluster (it was deleted, or its warm engine dropped)."""
+    with _lock:
+        _caches.pop(key, None)
+
+
+def prune(now: float | None = None) -> list[tuple]:
+    """Drop the caches of clusters nobody asked the API about for CACHE_IDLE_SECONDS (a deleted
+    cluster's among them, whichever worker deleted it). Returns the keys dropped."""
+    now = time.monotonic() if now is None else now
+    with _lock:
+        _last_prune[0] = now
+        idle = [key for key, cache in _caches.items() if now - cache.used >= CACHE_IDLE_SECONDS]
+        for key in idle:
+            del _caches[key]
+    return idle
+
+
+repository.on_drop(forget)
 
 
 @dataclass
@@ -235,8 +277,6 @@ def _stable_index(uid: str) -> int:
 
 
 def _items(engine, cache: _Cache, kind: str) -> list[dict]:
-    if kind in STORED_KINDS:
-        return list(cache.stored[kind].values())
     if kind == "Event":
         return _events(engine, cache.served)
     return served.served(engine, kind, cache.served)
@@ -282,20 +322,6 @@ def raw_object(cluster: Cluster, kind: str, namespace: str, name: str) -> dict |
     _row, warm = repository.warm_for_read(cluster)
     obj = engine_port.get(warm.engine, kind, namespace or "", name)
     return obj.manifest if obj is not None else None
-
-
-# ---------------------------------------------------------------------- the stored kinds
-def stored_put(cluster: Cluster, kind: str, obj: dict) -> dict:
-    cache = _cache(cluster)
-    cache.stored_rv += 1
-    meta = obj["metadata"]
-    obj = {**obj, "metadata": {**meta, "resourceVersion": f"s{cache.stored_rv}"}}
-    cache.stored[kind][(meta.get("namespace", ""), meta["name"])] = obj
-    return obj
-
-
-def stored_delete(cluster: Cluster, kind: str, namespace: str, name: str) -> dict | None:
-    return _cache(cluster).stored[kind].pop((namespace or "", name), None)
 
 
 # ---------------------------------------------------------------------- watches

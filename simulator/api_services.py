@@ -13,7 +13,6 @@ become the API server's Status (`kubeapi.status.from_field_messages`).
 from __future__ import annotations
 
 import json
-import uuid
 
 from . import api_selectors, services
 from .kubeapi import served, status
@@ -68,8 +67,6 @@ def object_write(
     name, namespace = meta.get("name", ""), meta.get("namespace", "") if resource.namespaced else ""
     kind = resource.kind
     cluster = caller.cluster
-    if kind in api_selectors.STORED_KINDS:
-        return _stored_write(caller, resource, obj, creating=creating, base=base_resource_version, dry_run=dry_run)
     manifest = _manifest(resource, obj)
     exists = api_selectors.raw_object(cluster, kind, namespace, name) is not None
     if creating and exists:
@@ -96,31 +93,6 @@ def object_write(
     return snap.wall(kind, found)
 
 
-def _stored_write(caller, resource, obj: dict, *, creating: bool, base: str | None, dry_run: bool) -> dict:
-    meta = dict(obj.get("metadata") or {})
-    name, namespace = meta.get("name", ""), meta.get("namespace", "") if resource.namespaced else ""
-    snap = api_selectors.snapshot(caller.cluster, resource.kind)
-    live = api_selectors.find(snap, namespace if resource.namespaced else None, name)
-    if creating and live is not None:
-        raise status.already_exists(resource, name)
-    if not creating and live is None:
-        raise status.not_found(resource, name)
-    if base and live is not None and live["metadata"].get("resourceVersion") != base:
-        raise status.conflict(resource, name)
-    if live is not None:
-        meta["uid"] = live["metadata"].get("uid")
-        meta["creationTimestamp"] = live["metadata"].get("creationTimestamp")
-    else:
-        meta.setdefault("uid", str(uuid.uuid4()))
-        meta["creationTimestamp"] = snap.now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    stored = {**_manifest(resource, obj), "metadata": meta}
-    if resource.kind == "Secret":
-        stored.setdefault("type", "Opaque")
-    if dry_run:
-        return snap.wall(resource.kind, stored)
-    return snap.wall(resource.kind, api_selectors.stored_put(caller.cluster, resource.kind, stored))
-
-
 def object_delete(
     caller: api_selectors.Caller, resource, namespace: str | None, name: str, *, dry_run: bool, grace: int | None = None
 ) -> dict:
@@ -133,9 +105,6 @@ def object_delete(
     if live is None:
         raise status.not_found(resource, name)
     if dry_run:
-        return live
-    if kind in api_selectors.STORED_KINDS:
-        api_selectors.stored_delete(caller.cluster, kind, namespace or "", name)
         return live
     if kind not in served.ENGINE_KINDS:
         raise status.method_not_supported(resource, "delete")

@@ -150,7 +150,8 @@ class Presence(models.Model):
 
 class Presentation(models.Model):
     """A class's instructor presenting live (simulator/presenting.py): on or off, the presenter's
-    latest view (what a late joiner lands on), the student sandbox in the spotlight."""
+    latest view (what a late joiner lands on), the student sandbox in the spotlight (kept live:
+    simulator/spotlight.py)."""
 
     classroom = models.OneToOneField(Classroom, on_delete=models.CASCADE, related_name="presentation")
     presenting = models.BooleanField(default=False)
@@ -158,6 +159,16 @@ class Presentation(models.Model):
     view = models.JSONField(default=dict, help_text="the presenter's view state, by meaning (docs/protocol.md)")
     seq = models.BigIntegerField(default=0, help_text="bumped by every presenter event")
     spotlight = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    console_tail = models.TextField(
+        blank=True, default="", help_text="the presenter's console, its last lines (what a late joiner sees)"
+    )
+    console_seq = models.BigIntegerField(default=0, help_text="the last console mirror event in console_tail")
+    spotlight_seq = models.BigIntegerField(
+        default=0, help_text="bumped by every spotlight sent (set, or a live update): screens keep the newest"
+    )
+    spotlight_digest = models.CharField(
+        max_length=64, blank=True, default="", help_text="the last spotlight sent, hashed: an unchanged one is not"
+    )
     updated = models.DateTimeField(auto_now=True)
 
 
@@ -291,6 +302,34 @@ class DaemonSet(KubeObject):
 
     class Meta(KubeObject.Meta):
         pass
+
+
+class ConfigMap(KubeObject):
+    KIND = "ConfigMap"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class Secret(KubeObject):
+    KIND = "Secret"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class ServiceAccount(KubeObject):
+    KIND = "ServiceAccount"
+
+    class Meta(KubeObject.Meta):
+        pass
+
+
+class IngressClass(KubeObject):
+    KIND = "IngressClass"
+
+    class Meta(KubeObject.Meta):
+        verbose_name_plural = "ingress classes"
 
 
 class ExerciseProgress(models.Model):

@@ -9,7 +9,8 @@ before, by `permissions.decide` (`PRESENT`, `FOLLOW`, `ANSWER`, `SPOTLIGHT`).
 
 - `presenting_set`: Present on or off; `presenter_view`: one presenter event;
 - `follow_set`: a follower follows or breaks away (the presenter sees how many follow);
-- `spotlight_set`: project a student's sandbox (anonymised unless they agreed), with its diff;
+- `spotlight_set`: project a student's sandbox (anonymised unless they agreed), with its diff
+  (kept live as the student edits: `spotlight`);
 - `question_ask`, `question_answer`, `question_reveal`, `question_dismiss`: predict, then reveal.
 """
 
@@ -29,6 +30,7 @@ from . import lessons, push, selectors, services
 from .live import presenting as live
 from .models import Answer, Classroom, Cluster, Presence, Presentation, Question, Student
 from .services import ServiceError
+from .spotlight import bounded, digest, spotlight_payload, student_label
 
 
 class PresentingError(ServiceError):
@@ -74,9 +76,13 @@ def presentation_state(cluster: Cluster) -> dict | None:
         presenter=presentation.presenter,
         seq=presentation.seq,
         view=presentation.view,
-        spotlight=spotlight_payload(presentation),
+        spotlight=_bounded(spotlight_payload(presentation)),
         question=_open_question(classroom),
     )
+
+
+def _bounded(payload: dict | None) -> dict | None:
+    return bounded(payload) if payload is not None else None
 
 
 def _open_question(classroom: Classroom) -> dict | None:
@@ -87,29 +93,6 @@ def _open_question(classroom: Classroom) -> dict | None:
     if question.revealed is not None:
         out["reveal"] = _reveal_public(question)
     return out
-
-
-def student_label(student: Student) -> str:
-    """How a spotlight names a student: their name when they agreed, else "Student N" (N: their
-    place in the class's join order, stable for the class's life)."""
-    if student.spotlight_consent:
-        return student.display_name
-    number = Student.objects.filter(classroom_id=student.classroom_id, pk__lte=student.pk).count()
-    return f"Student {number}"
-
-
-def spotlight_payload(presentation: Presentation) -> dict | None:
-    """The spotlighted sandbox's diagram and its diff against the projected cluster, now."""
-    if presentation.spotlight_id is None:
-        return None
-    sandbox = Cluster.objects.filter(pk=presentation.spotlight_id).select_related("owner_student").first()
-    projected = presentation.classroom.projected
-    if sandbox is None or projected is None:
-        return None
-    version, mine = selectors.cluster_entries(sandbox)
-    _version, theirs = selectors.cluster_entries(projected)
-    label = student_label(sandbox.owner_student) if sandbox.owner_student_id else "A sandbox"
-    return live.spotlight(label=label, version=version, sandbox=mine, diff=live.spotlight_diff(theirs, mine))
 
 
 def question_results(question_id: int) -> list[dict]:
@@ -197,7 +180,8 @@ def presenting_set(*, cluster: Cluster, user, on: bool) -> dict:
         presentation.presenter = services.user_name(user)
         if not on:
             presentation.spotlight = None
-        presentation.save(update_fields=["presenting", "presenter", "spotlight", "updated"])
+        presentation.console_tail = ""  # the presenter's console mirror starts again (presenting_console)
+        presentation.save(update_fields=["presenting", "presenter", "spotlight", "console_tail", "updated"])
         state = presentation_state(cluster) or live.presenting(
             on=False, presenter=presentation.presenter, seq=presentation.seq, view={}, spotlight=None, question=None
         )
@@ -278,7 +262,9 @@ def follow_set(*, cluster_id: int, channel_name: str, on: bool) -> None:
 
 
 def spotlight_set(*, cluster: Cluster, sandbox: Cluster | None) -> dict | None:
-    """Project a student's sandbox to the class (None ends the spotlight). Returns the payload."""
+    """Project a student's sandbox to the class (None ends the spotlight). Returns the payload.
+    From then on it stays live: every change of the sandbox or of the projected cluster sends the
+    class the payload again (simulator/spotlight.py)."""
     if sandbox is not None and (sandbox.role != Cluster.SANDBOX or sandbox.classroom_id != _classroom(cluster).pk):
         raise PresentingError("only a sandbox of this class's students can be spotlighted")
     with transaction.atomic():
@@ -286,9 +272,11 @@ def spotlight_set(*, cluster: Cluster, sandbox: Cluster | None) -> dict | None:
         if not presentation.presenting:
             raise PresentingError("switch Present on first: the spotlight goes to your followers")
         presentation.spotlight = sandbox
-        presentation.save(update_fields=["spotlight", "updated"])
+        presentation.spotlight_seq += 1
         payload = spotlight_payload(presentation)
-        _send_on_commit(cluster.pk, {"type": "spotlight", "spotlight": payload})
+        presentation.spotlight_digest = digest(payload) if payload is not None else ""
+        presentation.save(update_fields=["spotlight", "spotlight_seq", "spotlight_digest", "updated"])
+        _send_on_commit(cluster.pk, {"type": "spotlight", "spotlight": _bounded(payload)})
     return payload
 
 

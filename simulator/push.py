@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -26,6 +27,9 @@ ANSWERS_DEBOUNCE = 0.5  # seconds: a class answering at once costs two count mes
 _presence_pending: dict[int, asyncio.Task] = {}
 _answers_pending: dict[int, asyncio.Task] = {}
 _answers_again: set[int] = set()
+SPOTLIGHT_EVERY = 0.25  # seconds: a spotlighted sandbox being edited costs four updates a second at most
+_spotlight_pending: dict[int, asyncio.Task] = {}
+_spotlight_again: set[int] = set()
 
 
 def group_name(cluster_id: int) -> str:
@@ -113,6 +117,13 @@ async def presenting_now(cluster_id: int, text: str) -> None:
     await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
 
 
+async def presenting_console_now(cluster_id: int, text: str) -> None:
+    """One event of the presenter's console mirror (simulator/presenting_console.py), from the
+    presenter's console socket's event loop. Each worker's relay hands it only to its sockets whose
+    actor may follow the presenter (`realtime.fanout`), never to a console socket."""
+    await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.console", "text": text})
+
+
 def answers(cluster_id: int, question_id: int) -> None:
     """How many answered the question, ANSWERS_DEBOUNCE seconds from now: one message for all
     the answers of this worker in that time (who answered, never what, until the reveal)."""
@@ -138,6 +149,40 @@ async def _answers_soon(cluster_id: int, question_id: int) -> None:
             _answers_pending.pop(cluster_id, None)
 
     _answers_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+
+
+def spotlight(projected_id: int, compose: Callable[[], str | None]) -> None:
+    """A live update of the projected cluster's spotlight (simulator/spotlight.py), SPOTLIGHT_EVERY
+    seconds from now: `compose` (run then, on the database) makes its text, or None when there is
+    nothing to send; changes made while it ran are sent in one more round. A student typing fast
+    costs the class at most 1 / SPOTLIGHT_EVERY messages a second from each worker."""
+    async_to_sync(_spotlight_soon)(projected_id, compose)
+
+
+async def _spotlight_soon(projected_id: int, compose: Callable[[], str | None]) -> None:
+    pending = _spotlight_pending.get(projected_id)
+    if pending is not None and not pending.done() and pending.get_loop() is asyncio.get_running_loop():
+        _spotlight_again.add(projected_id)  # a change while the update was being made: once more
+        return
+
+    async def later() -> None:
+        try:
+            while True:
+                await asyncio.sleep(SPOTLIGHT_EVERY)
+                _spotlight_again.discard(projected_id)
+                text = await database_sync_to_async(compose)()
+                if text is not None:
+                    await get_channel_layer().group_send(
+                        group_name(projected_id), {"type": "cluster.present", "text": text}
+                    )
+                if projected_id not in _spotlight_again:
+                    break
+        except Exception:  # the layer or the database away: the next change sends the spotlight again
+            log.warning("spotlight of cluster %s not pushed", projected_id, exc_info=True)
+        finally:
+            _spotlight_pending.pop(projected_id, None)
+
+    _spotlight_pending[projected_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
 
 
 def board_group(classroom_id: int) -> str:

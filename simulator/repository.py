@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,9 +277,20 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
+_on_drop: list[Callable[[tuple], None]] = []
+
+
+def on_drop(callback: Callable[[tuple], None]) -> None:
+    """Call `callback(key)` whenever a cluster's warm engine is dropped for good (the cluster
+    was deleted): what else a worker keeps per cluster goes with it (the API's caches)."""
+    _on_drop.append(callback)
+
+
 def drop_warm(key: tuple) -> None:
     with _lock:
         _pop(key)
+    for callback in _on_drop:
+        callback(key)
 
 
 def warm_stats() -> dict:

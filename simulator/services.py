@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import lessons, permissions, progress, push, repository, selectors
+from . import lessons, permissions, progress, push, repository, selectors, spotlight
 from .engine import ApplyResult, ChangeLog, ClusterSettings, Engine, parse_input
 from .engine.controllers.endpoints import endpoints_for_service
 from .live import keys, payloads
@@ -115,6 +115,8 @@ def _publish(cluster: Cluster, warm: repository.Warm, set_: dict, unset: list, c
     cluster.save(update_fields=["state", "version", "running", "ticked_at", "last_activity", "updated"])
     # A lesson with steps: its current step's goals, re-evaluated on this version (issue 15).
     progress.progress_after_change(cluster=cluster, engine=engine)
+    # A spotlighted sandbox (or the projected cluster it is compared with): the class's spotlight, live.
+    spotlight.spotlight_after_change(cluster=cluster)
     set_["meta"] = meta_entry(cluster)
     full, patch = payloads.split_patches(entries, set_)
     for key in unset:
@@ -368,6 +370,7 @@ def cluster_delete(*, cluster: Cluster) -> None:
     with transaction.atomic():
         row = _lock(cluster)
         key, cluster_id = repository.warm_key(row), row.pk
+        spotlight.spotlight_before_delete(cluster=row)  # a class watching it sees the spotlight end
         row.delete()
 
         def after_commit() -> None:

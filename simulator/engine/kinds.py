@@ -23,9 +23,9 @@ from typing import Any
 
 from .apiserver import convert, defaults, strategy
 from .apiserver import decode as decoding
-from .apiserver.validation import apps, batch, core, networking
+from .apiserver.validation import apps, batch, config, core, networking
 from .errors import FieldError, without_duplicates
-from .model import Base, Ingress, Namespace, Node, Pod, Service, Workload
+from .model import Base, Ingress, Namespace, Node, Plain, Pod, Service, Workload
 
 
 @dataclass(frozen=True)
@@ -177,8 +177,55 @@ KINDS: dict[str, Kind] = {
             validate=core.validate_pod,
             strategy=strategy.POD,
         ),
+        # Stored and served as plain objects: kubectl creates them and pods name them, but
+        # nothing in the simulation reads them (an Ingress's class is still `nginx` or not).
+        Kind(
+            "ConfigMap",
+            "v1",
+            "configmaps",
+            namespaced=True,
+            model=Plain,
+            schema=decoding.CONFIG_MAP,
+            default=defaults.no_defaults,
+            validate=config.validate_config_map,
+            strategy=strategy.PLAIN,
+        ),
+        Kind(
+            "Secret",
+            "v1",
+            "secrets",
+            namespaced=True,
+            model=Plain,
+            schema=decoding.SECRET,
+            default=defaults.default_secret,
+            validate=config.validate_secret,
+            strategy=strategy.PLAIN,
+        ),
+        Kind(
+            "ServiceAccount",
+            "v1",
+            "serviceaccounts",
+            namespaced=True,
+            model=Plain,
+            schema=decoding.SERVICE_ACCOUNT,
+            default=defaults.no_defaults,
+            validate=config.validate_service_account,
+            strategy=strategy.PLAIN,
+        ),
+        Kind(
+            "IngressClass",
+            "networking.k8s.io/v1",
+            "ingressclasses",
+            namespaced=False,
+            model=Plain,
+            schema=decoding.INGRESS_CLASS,
+            default=defaults.default_ingress_class,
+            validate=networking.validate_ingress_class,
+            strategy=strategy.INGRESS_CLASS,
+        ),
     )
 }
+PLAIN_KINDS = frozenset(name for name, kind in KINDS.items() if kind.model is Plain)
 
 KIND_ORDER = tuple(KINDS)  # the order kinds are listed in outputs and snapshots
 CURRENT = {name: kind.api_version for name, kind in KINDS.items()}  # kind -> current apiVersion
@@ -229,9 +276,6 @@ def _kind(kind: str) -> Kind:
 
 # ---------------------------------------------------------------------- apiVersion and kind
 KNOWN_ELSEWHERE = {
-    "ConfigMap",
-    "Secret",
-    "ServiceAccount",
     "PersistentVolumeClaim",
     "PersistentVolume",
     "StatefulSet",
@@ -244,7 +288,6 @@ KNOWN_ELSEWHERE = {
     "ClusterRole",
     "ClusterRoleBinding",
     "HorizontalPodAutoscaler",
-    "IngressClass",
     "StorageClass",
     "LimitRange",
     "ResourceQuota",

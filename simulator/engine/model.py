@@ -114,6 +114,16 @@ class Namespace(Base):
         return cls(**_base_fields(manifest, seq))
 
 
+@dataclass(slots=True)  # not frozen: see the module docstring
+class Plain(Base):
+    """A kind the cluster stores and serves but the simulation does not act on (ConfigMap,
+    Secret, ServiceAccount, IngressClass): kept as the manifest, read by nobody in the engine."""
+
+    @classmethod
+    def from_manifest(cls, manifest: dict, seq: int) -> Plain:
+        return cls(**_base_fields(manifest, seq))
+
+
 @dataclass(frozen=True, slots=True)
 class Taint:
     key: str

@@ -2,14 +2,21 @@
 
 `sandbox_for(engine, pod)` gathers, through `engine_port`, the pod's resolver (the cluster DNS
 with its resolv.conf search list), its Service environment, and the request trace, and turns
-them into the `shell.Sandbox` the simulated commands use. Environment order follows kubelet
-(pkg/kubelet/kubelet_pods.go makeEnvironmentVariables): the container's `env:` in spec order,
-`$(VAR)` references expanded against the variables before them, then the Service variables.
+them into the `shell.Sandbox` the simulated commands use. The environment is kubelet's
+(pkg/kubelet/kubelet_pods.go makeEnvironmentVariables): the variables of each `envFrom`
+ConfigMap or Secret (with its `prefix`), then the container's `env:` in spec order (`value`
+with `$(VAR)` references expanded against the variables before them and the Service ones;
+`valueFrom` a field of the pod, a ConfigMap key or a Secret key), then the Service variables
+that no other source set. (A reference to a missing ConfigMap, Secret or key is left out here;
+kubelet would not start the container unless it is `optional`.)
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Callable
 
 from . import engine_port
 from .shell import HttpOutcome, Lookup, Sandbox
@@ -75,25 +82,72 @@ def _field_ref(manifest: dict, path: str) -> str:
     return values.get(path, "")
 
 
-def container_env(manifest: dict, container: str | None, service_env: dict[str, str]) -> list[tuple[str, str]]:
-    """The container's env as the runtime sets it: its own variables then the Service ones."""
+# (kind, name) -> the manifest of that ConfigMap or Secret in the pod's namespace, or None
+ObjectLookup = Callable[[str, str], dict | None]
+
+
+def _no_objects(kind: str, name: str) -> dict | None:
+    return None
+
+
+def _values(obj: dict | None) -> dict[str, str]:
+    """A ConfigMap's `data`, or a Secret's `data` decoded (as the bytes read as text)."""
+    if obj is None:
+        return {}
+    if obj.get("kind") != "Secret":
+        return {str(k): str(v) for k, v in (obj.get("data") or {}).items()}
+    out = {}
+    for key, value in (obj.get("data") or {}).items():
+        try:
+            out[str(key)] = base64.b64decode(str(value)).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            continue
+    return out
+
+
+def _key_ref(source: dict, lookup: ObjectLookup) -> str | None:
+    for field, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+        ref = source.get(field)
+        if isinstance(ref, dict):
+            return _values(lookup(kind, str(ref.get("name") or ""))).get(str(ref.get("key") or ""))
+    return None
+
+
+def container_env(
+    manifest: dict, container: str | None, service_env: dict[str, str], lookup: ObjectLookup = _no_objects
+) -> list[tuple[str, str]]:
+    """The container's env as the runtime sets it: envFrom, its own variables, then the Service
+    ones (`lookup` finds the ConfigMaps and Secrets it names)."""
     spec = manifest.get("spec") or {}
     containers = spec.get("containers") or []
     chosen = next((c for c in containers if c.get("name") == container), containers[0] if containers else {})
     known: dict[str, str] = {}
-    own: list[tuple[str, str]] = []
+    for source in chosen.get("envFrom") or ():
+        if not isinstance(source, dict):
+            continue
+        prefix = str(source.get("prefix") or "")
+        for field, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            ref = source.get(field)
+            if isinstance(ref, dict):
+                for key, value in _values(lookup(kind, str(ref.get("name") or ""))).items():
+                    known.pop(prefix + key, None)  # a later source's value comes later
+                    known[prefix + key] = value
     for item in chosen.get("env") or ():
         name = item.get("name", "")
+        source = item.get("valueFrom") or {}
         if "value" in item:
-            value = expand(str(item.get("value") or ""), {**known, **service_env})
-        elif (item.get("valueFrom") or {}).get("fieldRef"):
-            value = _field_ref(manifest, item["valueFrom"]["fieldRef"].get("fieldPath", ""))
+            value = expand(str(item.get("value") or ""), {**service_env, **known})
+        elif source.get("fieldRef"):
+            value = _field_ref(manifest, source["fieldRef"].get("fieldPath", ""))
         else:
-            continue  # configMapKeyRef / secretKeyRef / resourceFieldRef: not simulated
+            found = _key_ref(source, lookup)
+            if found is None:
+                continue  # a missing object or key, or resourceFieldRef: not simulated
+            value = found
+        known.pop(name, None)
         known[name] = value
-        own.append((name, value))
     rest = [(k, v) for k, v in service_env.items() if k not in known]
-    return own + rest
+    return list(known.items()) + rest
 
 
 def sandbox_for(engine, pod, container: str | None = None) -> Sandbox:
@@ -119,6 +173,10 @@ def sandbox_for(engine, pod, container: str | None = None) -> Sandbox:
             return HttpOutcome(failure="resolve")
         return outcome_of(engine_port.trace(engine, source, url), host)
 
+    def objects(kind: str, name: str) -> dict | None:
+        found = engine_port.get(engine, kind, pod.namespace, name)
+        return found.manifest if found is not None else None
+
     service_env = engine_port.service_environment(engine, pod)
     subdomain = spec.get("subdomain")
     hosts_extra = ()
@@ -131,7 +189,7 @@ def sandbox_for(engine, pod, container: str | None = None) -> Sandbox:
         namespace=pod.namespace,
         hostname=hostname,
         ip=pod.ip or "",
-        env=tuple(container_env(manifest, container, service_env)),
+        env=tuple(container_env(manifest, container, service_env, objects)),
         resolv_conf=engine_port.resolv_conf_text(engine, pod),
         dns_server=engine_port.cluster_dns_ip(engine),
         lookup=lookup,

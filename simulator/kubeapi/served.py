@@ -3,8 +3,9 @@
 `served(engine, kind)` gives every object of a kind with the status a real cluster reports
 (built by `objects` from the engine's facts), plus the kinds the engine only derives:
 Endpoints and EndpointSlices from each Service's endpoints. The wiring step reads lists, gets
-and watch events from here; plain stored kinds (ConfigMap, Secret, ServiceAccount, Event,
-IngressClass) live in the API's own store, not in the engine.
+and watch events from here. ConfigMaps, Secrets, ServiceAccounts and IngressClasses are engine
+kinds too, stored as plain objects (served as stored); Events are made up from the objects
+(`api_selectors`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,19 @@ from __future__ import annotations
 from . import engine_port, objects
 from .discovery import DEFAULT_SERVER_VERSION
 
-ENGINE_KINDS = ("Namespace", "Node", "Pod", "Service", "Deployment", "ReplicaSet", "DaemonSet", "Job", "Ingress")
+PLAIN_KINDS = ("ConfigMap", "Secret", "ServiceAccount", "IngressClass")
+ENGINE_KINDS = (
+    "Namespace",
+    "Node",
+    "Pod",
+    "Service",
+    "Deployment",
+    "ReplicaSet",
+    "DaemonSet",
+    "Job",
+    "Ingress",
+    *PLAIN_KINDS,
+)
 DERIVED_KINDS = ("Endpoints", "EndpointSlice")
 API_VERSIONS = {
     "Namespace": "v1",
@@ -25,6 +38,10 @@ API_VERSIONS = {
     "DaemonSet": "apps/v1",
     "Job": "batch/v1",
     "Ingress": "networking.k8s.io/v1",
+    "ConfigMap": "v1",
+    "Secret": "v1",
+    "ServiceAccount": "v1",
+    "IngressClass": "networking.k8s.io/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
 }
 HIDDEN_ANNOTATIONS = (
@@ -151,7 +168,7 @@ def _address(engine, endpoint, *, extra: bool = False) -> objects.Address:
 
 # Kinds whose served form depends on the object alone: engine objects are never changed in place
 # (an update stores a new one), so the served form can be kept while the object is the same.
-SELF_CONTAINED = ("Namespace", "Node", "Pod", "Service", "Ingress")
+SELF_CONTAINED = ("Namespace", "Node", "Pod", "Service", "Ingress", *PLAIN_KINDS)
 
 
 class ServedCache:

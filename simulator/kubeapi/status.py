@@ -200,6 +200,13 @@ def invalid(resource, name: str, errors: list[FieldError]) -> ApiError:
 _UNKNOWN_FIELD = re.compile(r'unknown field "([^"]+)"')
 
 
+# What the JSON decoder itself refuses (a value of the wrong type, bad base64 in a []byte, a
+# quantity that does not parse): the 400 of transformDecodeError, not a validation error.
+_DECODE_ERROR = re.compile(
+    r"(json: cannot unmarshal |illegal base64 data at input byte |quantities must match |unable to parse quantity)"
+)
+
+
 def from_field_messages(resource, name: str, errors: list[tuple[str | None, str]]) -> ApiError:
     """The Status for validation errors given as (field path, message body) pairs, the form the
     engine's apply diagnostics take (`("spec.replicas", "Invalid value: -1: must be greater
@@ -211,6 +218,9 @@ def from_field_messages(resource, name: str, errors: list[tuple[str | None, str]
     ]
     if unknown:
         return strict_decoding(resource.kind, resource.version, unknown)
+    undecodable = next((message for _, message in errors if _DECODE_ERROR.match(message)), None)
+    if undecodable is not None:
+        return cannot_decode(resource.kind, resource.version, undecodable)
     texts, causes = [], []
     for field, message in errors:
         texts.append(f"{field}: {message}" if field else message)

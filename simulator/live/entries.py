@@ -179,6 +179,11 @@ def _namespace(engine, obj, out: dict) -> None:
     graph.namespace_elements(obj, out)
 
 
+def _plain(engine, obj, out: dict) -> None:
+    """ConfigMaps, Secrets, ServiceAccounts, IngressClasses: the object entry alone (listed,
+    opened in the editor, exported; not drawn)."""
+
+
 _DERIVE = {
     "Node": _node,
     "Pod": _pod,
@@ -189,6 +194,10 @@ _DERIVE = {
     "Job": _owner,
     "DaemonSet": _owner,
     "Namespace": _namespace,
+    "ConfigMap": _plain,
+    "Secret": _plain,
+    "ServiceAccount": _plain,
+    "IngressClass": _plain,
 }
 
 

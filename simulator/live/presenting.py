@@ -32,6 +32,7 @@ VIEW_FIELDS = {
     "focus": 'a list of diagram element keys in view, or "*" for the whole diagram',
     "layers": '{"owners": bool, "system": bool}',
     "yaml": "Kind/NS/NAME: the object open in the YAML editor",
+    "console": "true or false: the kubectl console open (followers see the presenter's console)",
 }
 
 
@@ -83,6 +84,10 @@ def clean_view(fields: Any) -> dict:
             if len(value) > MAX_FOCUS:
                 raise BadInput(f'{where} has {len(value)} element keys; at most {MAX_FOCUS} (else "*")')
             out[name] = sorted({_text(v, f"{where}[{i}]") for i, v in enumerate(value)})
+        elif name == "console":
+            if not isinstance(value, bool):
+                raise BadInput(f"{where} must be true or false")
+            out[name] = value
         elif name == "layers":
             if not isinstance(value, dict) or set(value) - {"owners", "system"}:
                 raise BadInput(f'{where} must be {{"owners": bool, "system": bool}}')

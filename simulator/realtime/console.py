@@ -38,6 +38,7 @@ from ..console.session import Session
 from ..live import payloads
 from ..permissions import Action
 from . import fanout
+from .consolemirror import MirrorHook
 from .consumers import CLOSE_FORBIDDEN, CLOSE_GONE, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
     session: Session | None = None
     running: asyncio.Future | None = None  # the command's task (one at a time)
     watch: _AccessWatch | None = None  # our member of the cluster's relay, for push.access
+    mirror: MirrorHook | None = None  # the presenter's console goes to followers (consolemirror.py)
 
     async def connect(self):
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -123,6 +125,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
         if self.user_key == "anonymous":  # no account, no session: this socket is the person
             self.user_key = f"anonymous:{self.channel_name}"
         self.session = Session(text, user_key=self.user_key, limits=LIMITS, rate=RATE, slots=SLOTS)
+        self.mirror = MirrorHook(self.cluster, self.actor)
         self.bucket = TokenBucket(MESSAGES_PER_SECOND)
         self.outbox: asyncio.Queue = asyncio.Queue()
         self.sender = asyncio.ensure_future(self._send_loop())
@@ -156,6 +159,8 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
             await asyncio.get_running_loop().run_in_executor(EXECUTOR, session.close)
         if getattr(self, "sender", None) is not None:
             self.sender.cancel()
+        if self.mirror is not None:
+            await self.mirror.close()
 
     async def send_json(self, payload: dict):
         await self.send(text_data=payloads.encode(payload))
@@ -194,8 +199,11 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
                 pending = b""
                 if text:
                     await self.send_json({"type": "output", "data": text})
+                    await self.mirror.output(text)
                 if item is not None:
                     await self.send_json(item)
+                    if item.get("type") == "done":
+                        await self.mirror.end(item)
 
     async def receive(self, text_data=None, bytes_data=None):
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
@@ -246,6 +254,7 @@ class ConsoleConsumer(AsyncWebsocketConsumer):
                 {"type": "done", "id": request_id, "exit": 1, "refused": "a command is running: Ctrl+C stops it"}
             )
             return
+        await self.mirror.begin(line)
         self.running = asyncio.ensure_future(self._run(request_id, line, buffer))
 
     async def _run(self, request_id, line: str, buffer: str | None):

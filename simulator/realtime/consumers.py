@@ -28,7 +28,17 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 
-from .. import classrooms, exercising, permissions, presence, presenting, progress, selectors, services
+from .. import (
+    classrooms,
+    exercising,
+    permissions,
+    presence,
+    presenting,
+    presenting_console,
+    progress,
+    selectors,
+    services,
+)
 from ..live import payloads
 from ..permissions import Action, Role
 from . import fanout, ticker
@@ -163,7 +173,7 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             self.scope.get("user"), self.scope.get("session")
         )
         may = await database_sync_to_async(permissions.decide_many)(
-            self.actor, [Action.VIEW, Action.TAKEOVER, Action.APPLY], self.cluster
+            self.actor, [Action.VIEW, Action.TAKEOVER, Action.APPLY, Action.FOLLOW], self.cluster
         )
         if not may[Action.VIEW]:
             # Accepted only to say why, then closed: nothing was sent, nobody counted it.
@@ -187,7 +197,11 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         self.address = address
         _sockets_by_address[address] += 1
         self.bucket = TokenBucket(RATE_PER_SECOND)
-        self.decisions = {Action.VIEW: may[Action.VIEW], Action.APPLY: may[Action.APPLY]}
+        self.decisions = {
+            Action.VIEW: may[Action.VIEW],
+            Action.APPLY: may[Action.APPLY],
+            Action.FOLLOW: may[Action.FOLLOW],
+        }
         self.joined = True
         query = parse_qs((self.scope.get("query_string") or b"").decode("latin-1"))
         self.wants_patches = query.get("patch", ["0"])[-1] in ("1", "true", "yes")
@@ -201,6 +215,10 @@ class ClusterConsumer(AsyncWebsocketConsumer):
             state = await database_sync_to_async(presenting.presentation_state)(self.cluster)
             if state is not None:
                 await self.send_json(state)
+                # ... and on the presenter's console's last lines (theirs to see: FOLLOW).
+                tail = await database_sync_to_async(presenting_console.console_tail)(self.cluster)
+                if tail is not None and self.takes_console_mirror():
+                    await self.send_json(tail)
         # A class's instructor watching a student's sandbox is named to the student (and says
         # whether they took it over); a student's visit counts as their activity on the roster.
         instructor = self.cluster.role == Role.SANDBOX and may[Action.TAKEOVER].allowed
@@ -246,6 +264,13 @@ class ClusterConsumer(AsyncWebsocketConsumer):
         if not decision:
             await self.send_json(payloads.error(decision.reason, code="forbidden"))
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.decisions[Action.FOLLOW] = await database_sync_to_async(permissions.decide)(self.actor, Action.FOLLOW, row)
+
+    def takes_console_mirror(self) -> bool:
+        """Whether the relay hands this socket the presenter's console mirror: its actor may
+        FOLLOW (decided on connect, and again after `push.access`), and it is not the presenter's."""
+        return self.joined and self.presenter is None and bool(self.decisions.get(Action.FOLLOW))
 
     async def send_snapshot(self):
         _version, parts = await database_sync_to_async(selectors.cluster_snapshot_parts)(self.cluster)

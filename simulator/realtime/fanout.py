@@ -71,7 +71,10 @@ class _Relay:
                 if full is None:
                     continue
                 patched = message.get("patched", full)
+                mirror = message.get("type") == "cluster.console"
                 for socket, buffer in list(self.sockets.items()):
+                    if mirror and not _takes_console_mirror(socket):
+                        continue
                     text = patched if socket.wants_patches else full
                     if buffer is not None:
                         buffer.append(text)
@@ -128,6 +131,13 @@ class _Relay:
                 task = asyncio.ensure_future(resync())
                 self.rechecks.add(task)
                 task.add_done_callback(self.rechecks.discard)
+
+
+def _takes_console_mirror(socket) -> bool:
+    """The presenter's console mirror goes only to sockets that say their actor may follow (a
+    page's socket, decided on connect and again after `push.access`), not to console sockets."""
+    takes = getattr(socket, "takes_console_mirror", None)
+    return takes is not None and takes()
 
 
 _relays: dict[int, _Relay] = {}

@@ -32,13 +32,11 @@ from channels.layers import get_channel_layer
 
 from simulator import api_selectors, api_services, permissions, push
 from simulator.kubeapi import (
-    discovery,
     execstream,
     kubeconfig,
     managed,
     negotiation,
     objects,
-    openapi,
     patch,
     printers,
     protowire,
@@ -48,6 +46,7 @@ from simulator.kubeapi import (
     selection,
     status,
     strict,
+    unversioned,
     watch,
     writes,
 )
@@ -57,7 +56,6 @@ log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 READ_VERBS = ("get", "list", "watch")
-_row_caches: dict[int, printers.RowCache] = {}
 TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
 _tables: dict[tuple, Reply] = {}
 
@@ -84,6 +82,12 @@ class WatchRequest:
 def _json(code: int, obj, content_type: str = "application/json") -> Reply:
     text = ujson.dumps(obj, ensure_ascii=False, escape_forward_slashes=False)
     return Reply(code, text.encode(), content_type)
+
+
+def _answer(answer: unversioned.Answer) -> Reply:
+    if isinstance(answer.body, bytes):
+        return Reply(answer.code, answer.body, answer.content_type)
+    return _json(answer.code, answer.body, answer.content_type)
 
 
 def _error(error: status.ApiError) -> Reply:
@@ -154,35 +158,11 @@ class Api:
 
     def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> Reply | WatchRequest:
         route = routes.parse(path)
-        accept = headers.get("accept")
-        if route.kind == "version":
-            return _json(200, discovery.ServerVersion().info())
-        if route.kind in ("api", "apis"):
-            chosen = negotiation.for_discovery(accept)
-            scope = "core" if route.kind == "api" else "groups"
-            address = headers.get("host", "127.0.0.1")
-            return _json(200, discovery.discovery_document(scope, chosen, address), chosen.content_type)
-        if route.kind == "group":
-            found = discovery.api_group(route.group)
-            if found is None:
-                raise status.unknown_path()
-            return _json(200, found)
-        if route.kind == "resources":
-            gv = f"{route.group}/{route.version}" if route.group else route.version
-            found = discovery.api_resource_list(gv)
-            if found is None:
-                raise status.unknown_path()
-            return _json(200, found)
-        if route.kind == "openapi-v2":
-            payload, content_type = discovery.OPENAPI_V2_STUB
-            return Reply(200, payload, content_type)
-        if route.kind == "openapi-v3":
-            if not route.rest:
-                return _json(200, openapi.root(f"/{kubeconfig.PREFIX}/{self.token}"))
-            found = openapi.document(route.rest)
-            if found is None:
-                raise status.unknown_path()
-            return Reply(200, found, openapi.CONTENT_TYPE)
+        unversioned_answer = unversioned.answer(
+            route, headers.get("accept"), headers.get("host", "127.0.0.1"), self.token
+        )
+        if unversioned_answer is not None:
+            return _answer(unversioned_answer)
         verb = _verb(method, route, query)
         if route.resource.kind == "SelfSubjectAccessReview":
             return self._access_review(body, headers)
@@ -233,12 +213,10 @@ class Api:
                 return _json(200, selection.list_object(kind, resource.api_version, walled, snap.resource_version))
             include = first("includeObject") or "Metadata"
             # A class running `kubectl get pods -A` together asks the same thing at the same
-            # version and clock: the encoded Table is made once. (The stored kinds change
-            # without a new version: never kept.)
+            # version and clock: the encoded Table is made once.
             cluster = self.caller.cluster
             key = (cluster.pk, str(cluster.incarnation), snap.version, snap.now, kind, wanted, include, chosen.version)
-            keep = kind not in api_selectors.STORED_KINDS
-            found = _tables.get(key) if keep else None
+            found = _tables.get(key)
             if found is None:
                 table = printers.table(
                     kind,
@@ -247,13 +225,12 @@ class Api:
                     resource_version=snap.resource_version,
                     include_object=include,
                     version=chosen.version,
-                    cache=_row_caches.setdefault(self.caller.cluster.pk, printers.RowCache()),
+                    cache=api_selectors.row_cache(cluster),
                 )
                 found = _json(200, table)
-                if keep:
-                    _tables[key] = found
-                    while len(_tables) > TABLE_CACHE:
-                        _tables.pop(next(iter(_tables)))
+                _tables[key] = found
+                while len(_tables) > TABLE_CACHE:
+                    _tables.pop(next(iter(_tables)))
             return found
         if method == "POST":
             return self._create(route, query, content_type, body)

@@ -1,6 +1,8 @@
-"""The instructor's exercise board of a class: the page (a live grid, students × goals), and its
-CSV download. Both ask `permissions` first (the class's instructors: `Action.CLASS_VIEW`); the
-live rows come over `ws/classes/<pk>/board/` (realtime/board.py)."""
+"""The instructor's exercise board of a class: the page (a live grid, students × goals), its CSV
+download, and a row's "Spotlight" (that student's sandbox projected to the class, live, while the
+instructor presents). Each asks `permissions` first (the class's instructors: `Action.CLASS_VIEW`;
+the spotlight: `PRESENT` on the projected cluster and `SPOTLIGHT` on the sandbox); the live rows
+come over `ws/classes/<pk>/board/` (realtime/board.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +10,18 @@ import csv
 import datetime
 import io
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .. import progress
+from .. import permissions, presenting, progress, selectors
 from ..permissions import Action
+from . import identity
 from .classes import _class_decided
 
 
@@ -47,8 +52,43 @@ def board_page(request, pk: int):
         "wsPath": f"/ws/classes/{classroom.pk}/board/",
         "csvUrl": reverse("class-board-csv", args=[classroom.pk]),
         "clusterUrl": reverse("cluster", args=["SLUG"]),
+        # a row's Spotlight button posts here (the instructor presenting on the projector)
+        "spotlightUrl": reverse("class-spotlight", args=[classroom.pk]),
+        "csrfToken": get_token(request),
     }
     return render(request, "simulator/board.html", {"classroom": classroom, "board": board, "config": config})
+
+
+@require_POST
+def board_spotlight(request, pk: int):
+    """Project a student's sandbox (`sandbox`: its slug) to the class from the board: what the
+    presenter's Spotlight menu does, for an instructor watching the board on a laptop."""
+    classroom = selectors.classroom_by_pk(pk)
+    if classroom is None:
+        raise Http404(f"no class {pk}")
+    actor = identity.actor_of(request)
+    projected = classroom.projected
+    if projected is None:
+        return identity.refuse(request, permissions.Decision(False, "this class has no projected cluster"))
+    decision = permissions.decide(actor, Action.PRESENT, projected)
+    if not decision:
+        return identity.refuse(request, decision)
+    slug = request.POST.get("sandbox", "")
+    sandbox = selectors.cluster_by_slug(slug) if slug else None
+    if sandbox is None:
+        messages.error(request, f"no sandbox {slug!r}: pick a student who has one")
+        return redirect("class-board", pk=classroom.pk)
+    decision = permissions.decide(actor, Action.SPOTLIGHT, sandbox)
+    if not decision:
+        return identity.refuse(request, decision)
+    try:
+        payload = presenting.spotlight_set(cluster=projected, sandbox=sandbox)
+    except presenting.PresentingError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = payload["label"] if payload else "the sandbox"
+        messages.success(request, f"{label}'s sandbox is in the spotlight, live; end it on the projector")
+    return redirect("class-board", pk=classroom.pk)
 
 
 @require_GET

@@ -28,6 +28,7 @@ urlpatterns = [
     path("classes/<int:pk>/roster/", classes.roster, name="class-roster"),
     path("classes/<int:pk>/board/", board.board_page, name="class-board"),
     path("classes/<int:pk>/board.csv", board.board_csv, name="class-board-csv"),
+    path("classes/<int:pk>/spotlight/", board.board_spotlight, name="class-spotlight"),
     path("classes/<int:pk>/qr.svg", classes.qr_svg, name="class-qr"),
     path("classes/<int:pk>/joining/", classes.joining, name="class-joining"),
     path("classes/<int:pk>/push/", classes.push, name="class-push"),

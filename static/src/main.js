@@ -104,12 +104,6 @@ function start() {
     canEdit: config.canEdit,
   });
   new DiagramTwin($("#diagram-twin"), $("#diagram-announce"), store);
-  presenting = installPresenting(config.presenting, {
-    store,
-    socket,
-    parts: { diagram, panels, editor },
-    workerUrl: `${distUrl}elk-worker.min.js`,
-  });
   const kubectl = new Console($(".dash-grid"), {
     wsPath: config.wsPath,
     slug: config.slug,
@@ -120,7 +114,13 @@ function start() {
     reason: config.readOnlyReason,
     toolbar: $(".diagram-toolbar"),
   });
-  probe.expose({ diagram, editor, socket, panels, console: kubectl });
+  presenting = installPresenting(config.presenting, {
+    store,
+    socket,
+    parts: { diagram, panels, editor, console: kubectl },
+    workerUrl: `${distUrl}elk-worker.min.js`,
+  });
+  probe.expose({ diagram, editor, socket, panels, console: kubectl, spotlight: presenting.spotlight });
 
   wireToolbar(diagram, config.slug);
   wirePageLayout(diagram);

@@ -6,7 +6,8 @@
 //   firstLayoutMs, lastLayoutMs, drawnAt   the diagram's first and last whole layout
 //   lastChange     {version, at, patchMs, ms}: the frame that shows a change (`ms`: since the tab got it)
 //   lastApplyAt    when the editor sent its last apply;  lastTrace {ok, steps, version}: the last trace drawn
-//   store, socket, diagram, editor   the components themselves
+//   store, socket, diagram, editor, spotlight   the components themselves (spotlight: a projected
+//   cluster's spotlight view, its `diagram` once shown)
 
 export function installProbe(store) {
   const probe = { version: null, lastChange: null, firstLayoutMs: null, drawnAt: null, store };

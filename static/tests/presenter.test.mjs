@@ -40,3 +40,23 @@ test("answers are counted on the question on screen only, and a reveal lands on 
   assert.equal(store.presenter.question.answered, 2);
   assert.deepEqual(store.presenter.question.reveal, { truth: "x" });
 });
+
+test("the presenter's console output reaches the listeners and leaves the view and its seq alone", () => {
+  const store = new Store();
+  const heard = [];
+  store.subscribePresenter((message) => heard.push(message));
+  store.applyPresenter(presenting(5, { tab: "dns" }));
+  store.applyPresenter({ type: "console", seq: 1, data: "$ kubectl get svc\r\n" });
+  store.applyPresenter({ type: "console", seq: 9, data: "x", tail: true, presenter: "ada" });
+  assert.deepEqual(
+    heard.map((m) => [m.type, m.seq]),
+    [
+      ["presenting", 5],
+      ["console", 1],
+      ["console", 9],
+    ],
+  );
+  assert.deepEqual(store.presenter.view, { tab: "dns" });
+  assert.equal(store.presenter.seq, 5);
+  assert.notEqual(store.presenter.gap, true);
+});

@@ -197,6 +197,13 @@ ROUTES: dict[str, Route] = {
     "class-qr": Route("GET", INSTRUCTORS_OF_A, _class_path("qr.svg"), on="class"),
     "class-board": Route("GET", INSTRUCTORS_OF_A, _class_path("board/"), on="class"),
     "class-board-csv": Route("GET", INSTRUCTORS_OF_A, _class_path("board.csv"), on="class"),
+    "class-spotlight": Route(
+        "POST",
+        INSTRUCTORS_OF_A,
+        _class_path("spotlight/"),
+        lambda w, c: {"sandbox": w.clusters["sandbox"].slug},
+        on="class",
+    ),
     "class-joining": Route("POST", INSTRUCTORS_OF_A, _class_path("joining/"), lambda w, c: {}, on="class"),
     "class-push": Route("POST", INSTRUCTORS_OF_A, _class_path("push/"), lambda w, c: {}, on="class"),
     "class-add-instructor": Route(

@@ -428,3 +428,44 @@ def test_a_pod_the_service_selects_but_does_not_send_traffic_to_says_why(new_clu
     board.click_element("Service/default/web")
     page.wait_for_selector(f"#panels table.match >> text=✓ selected, but {NO_NAMED_PORT}")
     assert board.errors == []
+
+
+STORED = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db}
+stringData: {password: hunter2}
+"""
+
+
+def test_configmaps_and_secrets_are_listed_in_every_browser_and_open_in_the_editor(
+    new_cluster, open_browser, dashboard
+):
+    url = new_cluster("webapp")
+    teacher = dashboard(open_browser().new_page()).open(url)
+    student = dashboard(open_browser().new_page()).open(url)
+    student.page.click("#tab-workloads")
+    assert "None yet" in student.page.inner_text("#panel-body")
+
+    teacher.type_yaml(STORED)
+    teacher.page.click("#apply-button")
+    teacher.page.wait_for_selector("#editor-results .ok-box")
+    assert "configmap/settings created" in teacher.page.inner_text("#editor-results")
+    assert "secret/db created" in teacher.page.inner_text("#editor-results")
+
+    table = student.page.locator("table.stored-objects")
+    table.wait_for()
+    rows = [r.split("\t")[:3] for r in table.locator("tbody tr").all_inner_texts()]
+    assert rows == [["ConfigMap", "default", "settings"], ["Secret", "default", "db"]]
+    student.page.screenshot(path="/tmp/kubeviz-stored-objects.png")
+    # The Secret opens in the editor as stored: stringData merged into base64 data.
+    table.locator("tbody tr", has_text="Secret").get_by_role("button", name="edit").click()
+    student.page.wait_for_function("window.__kubeviz.editor.view.state.doc.toString().includes('kind: Secret')")
+    text = student.editor_text()
+    assert "password: aHVudGVyMg==" in text and "stringData" not in text
+    assert teacher.errors == [] and student.errors == []

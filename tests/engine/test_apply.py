@@ -137,7 +137,7 @@ def test_a_string_where_a_port_number_goes_is_a_decoding_error():
     [
         ("apps/v1beta1", "Deployment", 'no matches for kind "Deployment" in version "apps/v1beta1"'),
         ("v1", "Servise", 'no matches for kind "Servise" in version "v1"'),
-        ("v1", "ConfigMap", 'no matches for kind "ConfigMap" in version "v1"'),
+        ("v1", "PersistentVolumeClaim", 'no matches for kind "PersistentVolumeClaim" in version "v1"'),
     ],
 )
 def test_unknown_kinds_and_versions_get_no_matches_for_kind(api_version, kind, message):

@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from simulator.kubeapi import (
-    discovery,
     execstream,
     kubeconfig,
     managed,
     negotiation,
     objects,
-    openapi,
     patch,
     printers,
     protowire,
@@ -34,6 +32,7 @@ from simulator.kubeapi import (
     selection,
     status,
     strict,
+    unversioned,
     watch,
     writes,
 )
@@ -135,34 +134,11 @@ class Api:
 
     def _route(self, method: str, path: str, query: dict, headers, body: bytes) -> Reply:
         route = routes.parse(path)
-        accept = headers.get("Accept")
-        if route.kind == "version":
-            raise _json(200, discovery.ServerVersion().info())
-        if route.kind in ("api", "apis"):
-            chosen = negotiation.for_discovery(accept)
-            scope = "core" if route.kind == "api" else "groups"
-            raise _json(200, discovery.discovery_document(scope, chosen, "127.0.0.1"), chosen.content_type)
-        if route.kind == "group":
-            found = discovery.api_group(route.group)
-            if found is None:
-                raise status.unknown_path()
-            raise _json(200, found)
-        if route.kind == "resources":
-            gv = f"{route.group}/{route.version}" if route.group else route.version
-            found = discovery.api_resource_list(gv)
-            if found is None:
-                raise status.unknown_path()
-            raise _json(200, found)
-        if route.kind == "openapi-v2":
-            payload, content_type = discovery.OPENAPI_V2_STUB
-            raise Reply(200, payload, content_type)
-        if route.kind == "openapi-v3":
-            if not route.rest:
-                raise _json(200, openapi.root(f"/{kubeconfig.PREFIX}/{self.token_of(headers)}"))
-            found = openapi.document(route.rest)
-            if found is None:
-                raise status.unknown_path()
-            raise Reply(200, found, openapi.CONTENT_TYPE)
+        answer = unversioned.answer(route, headers.get("Accept"), "127.0.0.1", self.token_of(headers))
+        if answer is not None:
+            if isinstance(answer.body, bytes):
+                raise Reply(answer.code, answer.body, answer.content_type)
+            raise _json(answer.code, answer.body, answer.content_type)
         if route.subresource == "exec":
             # Only a WebSocket GET can carry exec here; kubectl 1.27-1.29 POST an SPDY upgrade.
             raise execstream.spdy_rejection(headers.get("User-Agent"))

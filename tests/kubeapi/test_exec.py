@@ -82,6 +82,45 @@ def test_a_containers_own_env_comes_first_with_references_expanded(webapp_engine
     assert env == [("A", "x"), ("B", "x-8080-$(NOPE)-$"), ("ME", "p"), ("WEBAPP_SERVICE_PORT", "8080")]
 
 
+def test_env_from_configmaps_and_secrets_comes_first_and_key_refs_read_their_values():
+    stored = {
+        ("ConfigMap", "settings"): {"kind": "ConfigMap", "data": {"MODE": "fast", "LEVEL": "3"}},
+        ("Secret", "db"): {"kind": "Secret", "data": {"password": "aHVudGVyMg=="}},
+    }
+    manifest = {
+        "metadata": {"name": "p"},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "envFrom": [
+                        {"configMapRef": {"name": "settings"}},
+                        {"secretRef": {"name": "db"}, "prefix": "DB_"},
+                        {"configMapRef": {"name": "missing", "optional": True}},
+                    ],
+                    "env": [
+                        {"name": "LEVEL", "value": "$(MODE)-$(DB_password)"},
+                        {"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                        {"name": "M", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "MODE"}}},
+                        {"name": "GONE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "nope"}}},
+                    ],
+                }
+            ]
+        },
+    }
+    env = sandbox.container_env(
+        manifest, "c", {"MODE": "service-wins-not", "WEB_PORT": "80"}, lambda kind, name: stored.get((kind, name))
+    )
+    assert env == [
+        ("MODE", "fast"),
+        ("DB_password", "hunter2"),
+        ("LEVEL", "fast-hunter2"),
+        ("PW", "hunter2"),
+        ("M", "fast"),
+        ("WEB_PORT", "80"),
+    ]
+
+
 def test_printenv_prints_one_value_or_fails(busybox):
     assert shell.run(busybox, ["printenv", "HOSTNAME"]).stdout == "busybox\n"
     assert shell.run(busybox, ["printenv", "NOPE"]).exit_code == 1

@@ -124,6 +124,10 @@ def delete(registry: Registry, kind: str, namespace: str, name: str, grace: int 
         )
         return result
     registry.delete(obj, grace)
+    # A deletion is a write of its own in etcd: it takes the next resourceVersion, which a
+    # watch's DELETED event carries (else a lone ConfigMap's deletion would share the version
+    # of the change before it, and a watcher that saw that one would never be told).
+    registry.store.next_resource_version()
     result.results.append((kind, namespace, name, "deleted"))
     if kind == "Service" and namespace == "default" and name == "kubernetes":
         ensure_kubernetes_service(registry)  # the API server's bootstrap controller makes it again

@@ -328,22 +328,70 @@ class _Map(_Node):
         if not isinstance(value, dict):
             ctx.mismatch(_json_kind(value), struct, gofield, self.gotype, path)
             return value
-        out = value
-        elem = self.elem
-        ok_types = elem.ok_types
-        for key in sorted(value, key=str):
-            item = value[key]
-            if item is None:
-                new = elem.zero_value()
-            elif type(item) in ok_types:
-                continue
-            else:
-                new = elem.check(item, struct, gofield, f"{path}[{key}]", ctx)
-            if new is not item:
-                if out is value:
-                    out = dict(value)
-                out[key] = new
-        return out
+        items = ((key, value[key]) for key in sorted(value, key=str))
+        return _check_items(self.elem, value, items, dict, struct, gofield, path, ctx)
+
+
+def _check_items(elem: _Node, value, items, copy, struct, gofield, path, ctx):
+    """Each (key or index, item) of a map or list checked against `elem`; a null item becomes
+    the element's zero value, as encoding/json leaves it. Copied on the first change only."""
+    out = value
+    ok_types = elem.ok_types
+    for index, item in items:
+        if item is None:
+            new = elem.zero_value()
+        elif type(item) in ok_types:
+            continue
+        else:
+            new = elem.check(item, struct, gofield, f"{path}[{index}]", ctx)
+        if new is not item:
+            if out is value:
+                out = copy(value)
+            out[index] = new
+    return out
+
+
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def base64_error(text: str) -> str | None:
+    """encoding/json's verdict on a []byte value (base64.StdEncoding, padded): None when it
+    decodes, else `illegal base64 data at input byte N` (N: where the decoder gave up, the start
+    of an unfinished 4-character group when the text ends early)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    for i, byte in enumerate(raw):
+        if byte in (0x0A, 0x0D):  # the decoder skips newlines
+            continue
+        if byte == 0x3D:  # '=': padding, only in the last group, at most two
+            rest = raw[i:].replace(b"\r", b"").replace(b"\n", b"")
+            kept = len(raw[:i].replace(b"\r", b"").replace(b"\n", b""))
+            if rest not in (b"=", b"==") or (kept + len(rest)) % 4 or kept % 4 < 2:
+                return f"illegal base64 data at input byte {i}"
+            return None
+        if byte not in _BASE64:
+            return f"illegal base64 data at input byte {i}"
+    kept = len(raw.replace(b"\r", b"").replace(b"\n", b""))
+    if kept % 4:
+        return f"illegal base64 data at input byte {kept - kept % 4}"
+    return None
+
+
+class _Bytes(_Node):
+    """[]byte: a JSON string holding base64 (a Secret's `data`, a ConfigMap's `binaryData`)."""
+
+    __slots__ = ()
+    zero = ""
+
+    def check(self, value, struct, gofield, path, ctx):
+        if value is None:
+            return value
+        if not isinstance(value, str):
+            ctx.mismatch(_json_kind(value), struct, gofield, "[]uint8", path)
+            return value
+        problem = base64_error(value)
+        if problem:
+            ctx.plain(path, problem)
+        return value
 
 
 class _List(_Node):
@@ -362,21 +410,7 @@ class _List(_Node):
         if not isinstance(value, (list, tuple)):
             ctx.mismatch(_json_kind(value), struct, gofield, self.gotype, path)
             return value
-        out = value
-        elem = self.elem
-        ok_types = elem.ok_types
-        for i, item in enumerate(value):
-            if item is None:
-                new = elem.zero_value()
-            elif type(item) in ok_types:
-                continue
-            else:
-                new = elem.check(item, struct, gofield, f"{path}[{i}]", ctx)
-            if new is not item:
-                if out is value:
-                    out = list(value)
-                out[i] = new
-        return out
+        return _check_items(self.elem, value, enumerate(value), list, struct, gofield, path, ctx)
 
 
 class _Struct(_Node):
@@ -953,6 +987,52 @@ REPLICA_SET = _top("ReplicaSet", REPLICA_SET_SPEC, REPLICA_SET_STATUS)
 DAEMON_SET = _top("DaemonSet", DAEMON_SET_SPEC, DAEMON_SET_STATUS)
 JOB = _top("Job", JOB_SPEC, JOB_STATUS)
 INGRESS = _top("Ingress", INGRESS_SPEC, "IngressStatus")
+
+# The plain stored kinds: no spec or status of their own (ConfigMap, Secret, ServiceAccount) or
+# a spec only (IngressClass).
+_TYPE_META = {"apiVersion": STRING, "kind": STRING, "metadata": OBJECT_META}
+BYTES_MAP = _Map(_Bytes(), "map[string][]uint8")
+CONFIG_MAP = _Struct("ConfigMap", {**_TYPE_META, "data": STRING_MAP, "binaryData": BYTES_MAP, "immutable": BOOL})
+SECRET = _Struct(
+    "Secret", {**_TYPE_META, "data": BYTES_MAP, "stringData": STRING_MAP, "type": STRING, "immutable": BOOL}
+)
+OBJECT_REFERENCE = _Struct(
+    "ObjectReference",
+    {
+        "kind": STRING,
+        "namespace": STRING,
+        "name": STRING,
+        "uid": STRING,
+        "apiVersion": STRING,
+        "resourceVersion": STRING,
+        "fieldPath": STRING,
+    },
+)
+SERVICE_ACCOUNT = _Struct(
+    "ServiceAccount",
+    {
+        **_TYPE_META,
+        "secrets": _list(OBJECT_REFERENCE),
+        "imagePullSecrets": _list(_Struct("LocalObjectReference", {"name": STRING})),
+        "automountServiceAccountToken": BOOL,
+    },
+)
+INGRESS_CLASS = _Struct(
+    "IngressClass",
+    {
+        **_TYPE_META,
+        "spec": _Struct(
+            "IngressClassSpec",
+            {
+                "controller": STRING,
+                "parameters": _Struct(
+                    "IngressClassParametersReference",
+                    {"apiGroup": STRING, "kind": STRING, "name": STRING, "scope": STRING, "namespace": STRING},
+                ),
+            },
+        ),
+    },
+)
 
 
 # ---------------------------------------------------------------------------------------------

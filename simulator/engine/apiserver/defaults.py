@@ -21,6 +21,7 @@ Not defaulted here because the API server does it elsewhere: Service `clusterIP(
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -467,3 +468,31 @@ def default_namespace(obj: dict) -> dict:
 
 def no_defaults(obj: dict) -> dict:
     return dict(obj)
+
+
+def default_secret(obj: dict) -> dict:
+    """SetDefaults_Secret (type Opaque when unset), and `stringData` merged into `data`, each
+    value base64-encoded and winning over a `data` key of the same name: the v1 -> internal
+    conversion (pkg/apis/core/v1/conversion.go Convert_v1_Secret_To_core_Secret) does it on every
+    write, so the stored object never holds `stringData`."""
+    out = dict(obj)
+    if not out.get("type"):
+        out["type"] = "Opaque"
+    string_data = out.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = dict(_dict(out.get("data")))
+        for key, value in string_data.items():
+            text = value if isinstance(value, str) else ""
+            data[key] = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        out["data"] = data
+    return out
+
+
+def default_ingress_class(obj: dict) -> dict:
+    """SetDefaults_IngressClass: parameters without a scope are cluster-scoped."""
+    out = dict(obj)
+    spec = _dict(obj.get("spec"))
+    params = spec.get("parameters")
+    if isinstance(params, dict) and params.get("scope") is None:
+        out["spec"] = {**spec, "parameters": {**params, "scope": "Cluster"}}
+    return out

@@ -480,3 +480,7 @@ JOB = Strategy(
     warnings=template_warnings,
 )
 INGRESS = Strategy(generation=True)
+# ConfigMap, Secret, ServiceAccount: nothing beyond the registry's bookkeeping (their strategies
+# only drop disabled fields). IngressClass counts its spec's generations (ingressclass/strategy.go).
+PLAIN = Strategy()
+INGRESS_CLASS = Strategy(generation=True)

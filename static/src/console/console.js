@@ -16,7 +16,7 @@ import { highlight } from "../diagram/highlight.js";
 const PROMPT = "\x1b[1;34m$\x1b[0m ";
 const HISTORY_LIMIT = 500;
 const FONT_SIZES = [11, 12, 13, 14, 16, 18, 20, 24, 28];
-const PROJECTOR_FONT = 18;
+export const PROJECTOR_FONT = 18;
 const TRANSCRIPT_LIMIT = 4_000_000; // characters kept for the transcript download
 const RECONNECT_MS = 2000;
 const DOUBLE_INTERRUPT_MS = 1000;
@@ -33,7 +33,7 @@ const DRAWN_KINDS = [
   "Namespace",
 ];
 
-const THEME = {
+export const THEME = {
   background: "#1d2330",
   foreground: "#e8ecf2",
   cursor: "#f0c674",
@@ -145,25 +145,27 @@ export class Console {
     return !this.panel.hidden;
   }
 
-  open() {
+  /** Open the panel; a follower's page opened by the presenter's view neither takes the keyboard
+   *  nor remembers it as the person's own choice ({focus: false, remember: false}). */
+  open({ focus = true, remember = true } = {}) {
     this.panel.hidden = false;
     this.panel.parentElement.classList.add("console-open");
     this.toggle.setAttribute("aria-pressed", "true");
-    localStorage.setItem("kubeviz:console-open", "1");
+    if (remember) localStorage.setItem("kubeviz:console-open", "1");
     if (!this.term) this.start();
     requestAnimationFrame(() => {
       this.fit();
       this.diagram.resize();
       this.diagram.fit();
-      this.term.focus();
+      if (focus) this.term.focus();
     });
   }
 
-  close() {
+  close({ remember = true } = {}) {
     this.panel.hidden = true;
     this.panel.parentElement.classList.remove("console-open");
     this.toggle.setAttribute("aria-pressed", "false");
-    localStorage.setItem("kubeviz:console-open", "");
+    if (remember) localStorage.setItem("kubeviz:console-open", "");
     requestAnimationFrame(() => {
       this.diagram.resize();
       this.diagram.fit();

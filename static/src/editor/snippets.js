@@ -192,4 +192,42 @@ spec:
         image: fluentd
 `,
   },
+  {
+    name: "ConfigMap",
+    text: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: fast
+`,
+  },
+  {
+    name: "Secret",
+    text: `apiVersion: v1
+kind: Secret
+metadata:
+  name: credentials
+stringData:
+  password: change-me
+`,
+  },
+  {
+    name: "ServiceAccount",
+    text: `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: robot
+`,
+  },
+  {
+    name: "IngressClass",
+    text: `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: nginx
+spec:
+  controller: k8s.io/ingress-nginx
+`,
+  },
 ];

@@ -1,6 +1,7 @@
 // The exercise board page (templates/simulator/board.html): the grid students × goals, kept live
 // over ws/classes/<pk>/board/ (a whole `board` on connect, then one `board-row` per change), sorted
-// as asked, with a summary row. Cells say when a goal was solved, or why it fails, on hover.
+// as asked, with a summary row. Cells say when a goal was solved, or why it fails, on hover. A
+// row's Spotlight posts the sandbox to the class's spotlight (a form: the server decides).
 
 import { duration, sortRows, stuckSeconds, summary, withRow } from "./board.js";
 
@@ -31,6 +32,22 @@ function cellOf(cell) {
   return td;
 }
 
+/** A row's Spotlight: a plain form posting the sandbox's slug (the server decides and answers). */
+function spotlightForm(slug) {
+  const form = el("form", { method: "post", action: config.spotlightUrl, class: "spot-row" });
+  const button = el("button", {
+    type: "submit",
+    title: "project this sandbox to the class, live (while you present)",
+  });
+  button.textContent = "Spotlight";
+  form.append(
+    el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: config.csrfToken }),
+    el("input", { type: "hidden", name: "sandbox", value: slug }),
+    button,
+  );
+  return form;
+}
+
 function render() {
   if (!board || !body) return;
   const now = Date.now();
@@ -47,7 +64,7 @@ function render() {
         });
         link.textContent = row.name;
         link.title = "watch this sandbox live (read-only)";
-        th.append(link);
+        th.append(link, " ", spotlightForm(row.sandbox));
       } else {
         th.append(row.name, el("span", { class: "muted" }, " (no sandbox yet)"));
       }

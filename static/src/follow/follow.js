@@ -7,8 +7,9 @@
 import { h } from "../dom.js";
 import { applyView } from "./view.js";
 
-/** Where an own action breaks away: the diagram, the panels, the editor, the diagram's toolbar. */
-const OWN_ACTION_AREAS = ["#cy", "#panels", "#editor-pane", ".diagram-toolbar"];
+/** Where an own action breaks away: the diagram, the panels, the editor, the diagram's toolbar,
+ *  the console panel. */
+const OWN_ACTION_AREAS = ["#cy", "#panels", "#editor-pane", ".diagram-toolbar", "#console-pane"];
 const OWN_ACTIONS = ["pointerdown", "wheel", "keydown"];
 
 function typingIn(target) {
@@ -17,7 +18,7 @@ function typingIn(target) {
 
 export class Follow {
   /**
-   * @param {object} options  {store, socket, parts: {diagram, panels, editor}, bar (the class bar)}
+   * @param {object} options  {store, socket, parts: {diagram, panels, editor, console}, bar (the class bar)}
    */
   constructor({ store, socket, parts, bar }) {
     this.store = store;

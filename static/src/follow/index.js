@@ -7,11 +7,13 @@ import { Follow } from "./follow.js";
 import { Presenter } from "./present.js";
 import { QuestionCard } from "./questions.js";
 import { Spotlight } from "./spotlight.js";
+import { ConsoleMirror } from "../console/mirror.js";
 
 /**
  * @param {object|null} config  page_config's `presenting` (null: not a projected cluster)
- * @param {object} page  {store, socket, parts: {diagram, panels, editor}, workerUrl}
- * @returns {{presence(message)}}  the header's presence messages, for the follower count
+ * @param {object} page  {store, socket, parts: {diagram, panels, editor, console}, workerUrl}
+ * @returns {{presence(message), spotlight}}  the header's presence messages, for the follower
+ *   count; the spotlight view (for the probe)
  */
 export function installPresenting(config, { store, socket, parts, workerUrl }) {
   if (!config) return { presence() {} };
@@ -29,7 +31,10 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
         onResize: () => parts.diagram.resize(),
       })
     : null;
-  if (!isPresenter) new Follow({ store, socket, parts, bar });
+  if (!isPresenter) {
+    new Follow({ store, socket, parts, bar });
+    if (parts.console) new ConsoleMirror(parts.console, store); // the presenter's console, read-only
+  }
   const spotlight = new Spotlight(pane, {
     workerUrl,
     presenter: isPresenter,
@@ -45,9 +50,9 @@ export function installPresenting(config, { store, socket, parts, workerUrl }) {
   });
   store.subscribePresenter((message, p) => {
     if (message.type === "presenting" || message.type === "spotlight")
-      spotlight.show(p.on ? p.spotlight : null);
+      spotlight.show(p.on ? p.spotlight : null, { live: Boolean(message.live) });
     if (["presenting", "question", "answers", "reveal"].includes(message.type))
       card.show(p.on ? p.question : null);
   });
-  return { presence: (message) => presenter?.presence(message) };
+  return { presence: (message) => presenter?.presence(message), spotlight };
 }

@@ -1,6 +1,7 @@
 // The presenter's view, by meaning (docs/protocol.md "Presenting"): what is selected, which panel
 // tab is open and what it shows (the lookup, the trace, the Service's kube-proxy chains), which
-// diagram elements are in view, the layers, the object whose YAML is open. `captureView` reads it
+// diagram elements are in view, the layers, the object whose YAML is open, whether the kubectl
+// console is open (its output comes apart: console/mirror.js). `captureView` reads it
 // off the presenter's page as they act; `applyView` puts it on a follower's page, which fits the
 // elements in view to its own screen size. Nothing here knows Kubernetes: it moves keys around.
 
@@ -54,9 +55,9 @@ export function focusOf(cy) {
 
 /**
  * Watch the presenter's page; `onChange(fields)` gets the view fields an action changed.
- * @param {object} parts  {diagram, panels, editor}
+ * @param {object} parts  {diagram, panels, editor, console}
  */
-export function captureView({ diagram, panels, editor }, onChange) {
+export function captureView({ diagram, panels, editor, console }, onChange) {
   after(diagram, "select", (id) => {
     const fields = { select: id || null };
     if (id && /^(Job|DaemonSet|Deployment)\//.test(id)) fields.job = id.split("/").slice(1).join("/");
@@ -80,6 +81,10 @@ export function captureView({ diagram, panels, editor }, onChange) {
   after(diagram, "setShowOwners", () => onChange({ layers: layersOf(diagram) }));
   after(diagram, "setShowSystem", () => onChange({ layers: layersOf(diagram) }));
   after(editor, "show", (id) => onChange({ yaml: id?.startsWith("obj:") ? id.slice(4) : null }));
+  if (console) {
+    after(console, "open", () => onChange({ console: true }));
+    after(console, "close", () => onChange({ console: false }));
+  }
   diagram.cy.on(
     "viewport",
     debounce(() => onChange({ focus: focusOf(diagram.cy) }), FOCUS_SETTLE_MS),
@@ -87,8 +92,9 @@ export function captureView({ diagram, panels, editor }, onChange) {
 }
 
 /** The whole view now (what a presenter sends when they switch Present on). */
-export function currentView({ diagram, panels, editor }) {
+export function currentView({ diagram, panels, editor, console }) {
   const view = { tab: panels.tab, layers: layersOf(diagram), focus: focusOf(diagram.cy) };
+  if (console) view.console = console.isOpen;
   if (diagram.selected) view.select = diagram.selected;
   const shown = editor.shown;
   if (shown?.startsWith("obj:")) view.yaml = shown.slice(4);
@@ -120,7 +126,7 @@ export function fitFocus(diagram, focus) {
  * Put `view` on a follower's page, changing only what differs from `shown` (the view applied last;
  * {} to apply everything). Returns the view now shown.
  */
-export function applyView({ diagram, panels, editor }, view, shown) {
+export function applyView({ diagram, panels, editor, console }, view, shown) {
   const changed = (field) => !same(view[field], shown[field]);
   if (changed("layers") && view.layers) {
     if (view.layers.owners !== diagram.showOwners) diagram.setShowOwners(view.layers.owners);
@@ -144,6 +150,11 @@ export function applyView({ diagram, panels, editor }, view, shown) {
     dns.lookup();
   }
   if (panels.tab !== tab) panels.showTab(tab);
+  if (console && changed("console") && view.console !== undefined && view.console !== console.isOpen) {
+    // the follower's keyboard stays theirs, and their own open/closed choice is not overwritten
+    if (view.console) console.open({ focus: false, remember: false });
+    else console.close({ remember: false });
+  }
   if (changed("focus") || changed("select")) fitFocus(diagram, view.focus);
   return { ...view };
 }

@@ -99,7 +99,7 @@ export class Panels {
       dns: new DnsTab(body, { store, resolve: requests.resolve }),
       trace: new TraceTab(body, { store, trace: requests.trace, showTrace, traceShown, onTrace }),
       rules: new RulesTab(body, { store }),
-      workloads: new WorkloadsTab(body, { store, select, clock: requests.clock, canEdit }),
+      workloads: new WorkloadsTab(body, { store, select, clock: requests.clock, canEdit, openObject }),
     };
     this.showTab("inspect");
     store.subscribe(() => this.schedule());

@@ -1,18 +1,23 @@
 // Jobs: the simulated clock (play, pause, step), each Job's completions as a progress bar, each
-// DaemonSet's pod node by node, the Deployments.
+// DaemonSet's pod node by node, the Deployments; and the objects the cluster stores but does not
+// draw (ConfigMaps, Secrets, ServiceAccounts, IngressClasses), each opened in the editor.
 
 import { h } from "../dom.js";
 import { formatSeconds, table } from "../kube.js";
-import { keyTail, refIn, splitNamespaced, viewKeyIn } from "../protocol/keys.js";
+import { entryRef, keyTail, refIn, splitNamespaced, viewKeyIn } from "../protocol/keys.js";
 import { linkTo, pre, section } from "./parts.js";
 
+/** The kinds listed under "Stored objects", in this order (the server stores, the diagram omits them). */
+const STORED_KINDS = ["ConfigMap", "Secret", "ServiceAccount", "IngressClass"];
+
 export class WorkloadsTab {
-  /** @param {object} options  {store, select, clock (the request), canEdit} */
-  constructor(body, { store, select, clock, canEdit }) {
+  /** @param {object} options  {store, select, clock (the request), canEdit, openObject (in the editor)} */
+  constructor(body, { store, select, clock, canEdit, openObject }) {
     this.body = body;
     this.store = store;
     this.requestClock = clock;
     this.canEdit = canEdit;
+    this.openObject = openObject;
     this.link = (id, text) => linkTo(select, id, text);
   }
 
@@ -139,6 +144,67 @@ export class WorkloadsTab {
           ? pre(table(["NAME", "READY", "PODS"], deployments))
           : h("p", { class: "muted" }, "No Deployments."),
       ),
+      this.storedSection(),
+    );
+  }
+
+  /** ConfigMaps, Secrets, ServiceAccounts and IngressClasses: listed by name, opened in the editor. */
+  storedSection() {
+    const objects = this.store
+      .list("object")
+      .map(([, entry]) => entry)
+      .filter((entry) => STORED_KINDS.includes(entry.kind))
+      .sort(
+        (a, b) =>
+          STORED_KINDS.indexOf(a.kind) - STORED_KINDS.indexOf(b.kind) ||
+          a.namespace.localeCompare(b.namespace) ||
+          a.name.localeCompare(b.name),
+      );
+    const rows = objects.map((entry) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, entry.kind),
+        h("td", {}, entry.namespace || "—"),
+        h("td", {}, entry.name),
+        h(
+          "td",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              title: "open its YAML in the editor",
+              onclick: () => this.openObject?.(entryRef(entry)),
+            },
+            "edit",
+          ),
+        ),
+      ),
+    );
+    return section(
+      "Stored objects: ConfigMaps, Secrets, ServiceAccounts, IngressClasses",
+      rows.length
+        ? h(
+            "table",
+            { class: "kubectl-table stored-objects", "aria-label": "Stored objects" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "col" }, "KIND"),
+                h("th", { scope: "col" }, "NAMESPACE"),
+                h("th", { scope: "col" }, "NAME"),
+                h("th", { scope: "col" }, h("span", { class: "sr-only" }, "edit")),
+              ),
+            ),
+            h("tbody", {}, ...rows),
+          )
+        : h("p", { class: "muted" }, "None yet: `kubectl create configmap`, or apply one from the editor."),
+      h("p", { class: "muted" }, "The cluster stores and serves these; the diagram does not draw them."),
     );
   }
 

@@ -146,6 +146,7 @@ export class LiveSocket {
       case "question":
       case "answers":
       case "reveal":
+      case "console": // the presenter's console, mirrored (console/mirror.js)
         this.store.applyPresenter(message); // presenting live: ephemeral, no version
         return;
       case "exercise": // a lesson with steps: the Exercise panel, re-evaluated (exercise/panel.js)

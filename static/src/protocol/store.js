@@ -20,7 +20,7 @@ export class Store {
     this.presenterListeners.push(fn);
   }
 
-  /** A presenter message (`presenting`, `view`, `spotlight`, `question`, `answers`, `reveal`)
+  /** A presenter message (`presenting`, `view`, `spotlight`, `question`, `answers`, `reveal`, `console`)
    *  folded into `this.presenter`: the whole view, the spotlight, the question on screen. */
   applyPresenter(message) {
     const p = this.presenter;
@@ -49,6 +49,10 @@ export class Store {
         }
         break;
       case "spotlight":
+        // a live update (the student edited) counts only over a spotlight held, and only when
+        // newer: one composed before the spotlight ended or moved on is dropped
+        if (message.live && !(p.spotlight && message.spotlight && message.spotlight.seq > p.spotlight.seq))
+          return;
         p.spotlight = message.spotlight;
         break;
       case "question":
@@ -59,6 +63,8 @@ export class Store {
         break;
       case "reveal":
         if (p.question?.id === message.question) p.question = { ...p.question, reveal: message.reveal };
+        break;
+      case "console": // the presenter's console output: console/mirror.js keeps it, not the store
         break;
       default:
         return;

@@ -144,12 +144,17 @@ def _validate_replicated_selector(spec: dict, empty_message: str) -> tuple[list[
     return errs, parsed
 
 
+def _validate_apps_meta(obj: dict, old: dict | None) -> list[FieldError]:
+    """The apps/v1 kinds' metadata: ValidateObjectMeta on create (namespaced, a DNS-1123
+    subdomain name: ValidateDeploymentName and its siblings), ValidateObjectMetaUpdate on update."""
+    if old is None:
+        return validate_object_meta(obj.get("metadata"), True, "dns1123-subdomain")
+    return validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
+
+
 def validate_deployment(obj: dict, old: dict | None) -> list[FieldError]:
     spec = as_dict(obj.get("spec"))
-    if old is None:
-        errs = validate_object_meta(obj.get("metadata"), True, "dns1123-subdomain")
-    else:
-        errs = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
+    errs = _validate_apps_meta(obj, old)
     # ValidateDeploymentSpec
     errs.extend(nonnegative(spec.get("replicas"), "spec.replicas"))
     selector_errs, selector = _validate_replicated_selector(spec, "empty selector is invalid for deployment")
@@ -213,10 +218,7 @@ def _validate_deployment_strategy(strategy: dict) -> list[FieldError]:
 
 def validate_replica_set(obj: dict, old: dict | None) -> list[FieldError]:
     spec = as_dict(obj.get("spec"))
-    if old is None:
-        errs = validate_object_meta(obj.get("metadata"), True, "dns1123-subdomain")
-    else:
-        errs = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
+    errs = _validate_apps_meta(obj, old)
     # ValidateReplicaSetSpec (its empty-selector message really says "deployment")
     errs.extend(nonnegative(spec.get("replicas"), "spec.replicas"))
     errs.extend(nonnegative(spec.get("minReadySeconds"), "spec.minReadySeconds"))
@@ -231,10 +233,7 @@ def validate_replica_set(obj: dict, old: dict | None) -> list[FieldError]:
 
 def validate_daemon_set(obj: dict, old: dict | None) -> list[FieldError]:
     spec = as_dict(obj.get("spec"))
-    if old is None:
-        errs = validate_object_meta(obj.get("metadata"), True, "dns1123-subdomain")
-    else:
-        errs = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
+    errs = _validate_apps_meta(obj, old)
     # ValidateDaemonSetSpec. A missing selector is not "Required" here: nil selects nothing,
     # so only the template-labels mismatch is reported.
     raw_selector = spec.get("selector")

@@ -45,10 +45,12 @@ __all__ = [
     "empty_error",
     "inclusive_range_error",
     "is_c_identifier",
+    "is_config_map_key",
     "is_dns1035_label",
     "is_dns1123_label",
     "is_dns1123_subdomain",
     "is_dns1123_subdomain_with_underscore",
+    "is_domain_prefixed_path",
     "is_http_header_name",
     "is_in_range",
     "is_qualified_name",
@@ -207,6 +209,50 @@ def is_wildcard_dns1123_subdomain(value: str) -> list[str]:
         errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
     if not _WILDCARD_DNS1123_SUBDOMAIN_RE.fullmatch(value):
         errs.append(regex_error(WILDCARD_DNS1123_SUBDOMAIN_ERR_MSG, WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"))
+    return errs
+
+
+# ---------------------------------------------------------------------------------------------
+# ConfigMap and Secret keys, domain-prefixed paths
+# ---------------------------------------------------------------------------------------------
+
+CONFIG_MAP_KEY_FMT = "[-._a-zA-Z0-9]+"
+CONFIG_MAP_KEY_ERR_MSG = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+_CONFIG_MAP_KEY_RE = re.compile(CONFIG_MAP_KEY_FMT)
+
+
+def is_config_map_key(value: str) -> list[str]:
+    """IsConfigMapKey: a key of a ConfigMap's or Secret's data (it becomes a file name in a
+    volume, hence hasChDirPrefix: not `.`, not `..`, not starting with `..`)."""
+    errs: list[str] = []
+    if _byte_len(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
+    if not _CONFIG_MAP_KEY_RE.fullmatch(value):
+        errs.append(regex_error(CONFIG_MAP_KEY_ERR_MSG, CONFIG_MAP_KEY_FMT, "key.name", "KEY_NAME", "key-name"))
+    if value == ".":
+        errs.append("must not be '.'")
+    elif value == "..":
+        errs.append("must not be '..'")
+    elif value.startswith(".."):
+        errs.append("must not start with '..'")
+    return errs
+
+
+HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
+_HTTP_PATH_RE = re.compile(HTTP_PATH_FMT)
+
+
+def is_domain_prefixed_path(path: str, value: str) -> list[FieldError]:
+    """IsDomainPrefixedPath (an IngressClass's spec.controller, `example.com/ingress`): errors
+    at `path`, as the Go function returns a field.ErrorList itself."""
+    if not value:
+        return [required(path)]
+    host, slash, rest = value.partition("/")
+    if not slash or not host or not rest:
+        return [invalid(path, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
+    errs = [invalid(path, host, msg) for msg in is_dns1123_subdomain(host)]
+    if not _HTTP_PATH_RE.fullmatch(rest):
+        errs.append(invalid(path, rest, regex_error("Invalid path", HTTP_PATH_FMT)))
     return errs
 
 

@@ -1,23 +1,27 @@
-"""Validation of the networking group: Ingresses.
+"""Validation of the networking group: Ingresses and IngressClasses.
 
 Source: pkg/apis/networking/validation/validation.go (ValidateIngressCreate/Update,
-ValidateIngressSpec).
+ValidateIngressSpec, ValidateIngressClass(Update), validateIngressClassParametersReference).
 """
 
 from __future__ import annotations
 
 from ...errors import (
     FieldError,
+    forbidden,
     invalid,
     not_supported,
     required,
+    too_long,
 )
 from ...netaddr import is_ip
-from .fields import GoLiteral, as_dict, as_int, as_labels, as_list, as_str, invalid_each
+from .fields import GoLiteral, as_dict, as_int, as_labels, as_list, as_str, immutable, invalid_each
 from .meta import validate_object_meta, validate_object_meta_update
 from .names import (
     is_dns1035_label,
+    is_dns1123_label,
     is_dns1123_subdomain,
+    is_domain_prefixed_path,
     is_valid_port_name,
     is_valid_port_num,
     is_wildcard_dns1123_subdomain,
@@ -147,4 +151,70 @@ def validate_ingress(obj: dict, old: dict | None) -> list[FieldError]:
                     "can not be set when the class field is also set",
                 )
             )
+    return errs
+
+
+# ---------------------------------------------------------------------------------------------
+# IngressClass
+# ---------------------------------------------------------------------------------------------
+
+MAX_LEN_INGRESS_CLASS_CONTROLLER = 250  # maxLenIngressClassController
+_PARAMETER_SCOPES = ("Cluster", "Namespace")  # sorted
+
+
+def _path_segment_name(value: str) -> list[str]:
+    """path.IsValidPathSegmentName: a name that goes into a URL path as one segment."""
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in "/%" if c in value]
+
+
+def _validate_parameters(params, path: str) -> list[FieldError]:
+    """validateIngressClassParametersReference (with validateIngressTypedLocalObjectReference)."""
+    if params is None:
+        return []
+    params = as_dict(params)
+    errs: list[FieldError] = []
+    group = params.get("apiGroup")
+    if group is not None:
+        errs.extend(invalid_each(f"{path}.apiGroup", as_str(group), is_dns1123_subdomain(as_str(group))))
+    for key in ("kind", "name"):
+        value = as_str(params.get(key))
+        if not value:
+            errs.append(required(f"{path}.{key}", f"{key} is required"))
+        else:
+            errs.extend(invalid_each(f"{path}.{key}", value, _path_segment_name(value)))
+    scope = params.get("scope")
+    if scope is None:
+        errs.append(required(f"{path}.scope"))
+        return errs
+    if scope not in _PARAMETER_SCOPES:
+        errs.append(not_supported(f"{path}.scope", scope, _PARAMETER_SCOPES))
+    elif scope == "Namespace":
+        namespace = params.get("namespace")
+        if namespace is None:
+            errs.append(required(f"{path}.namespace", "`parameters.scope` is set to 'Namespace'"))
+        else:
+            errs.extend(invalid_each(f"{path}.namespace", as_str(namespace), is_dns1123_label(as_str(namespace))))
+    elif params.get("namespace") is not None:
+        errs.append(forbidden(f"{path}.namespace", "`parameters.scope` is set to 'Cluster'"))
+    return errs
+
+
+def validate_ingress_class(obj: dict, old: dict | None) -> list[FieldError]:
+    """ValidateIngressClass, and on update ValidateIngressClassUpdate: spec.controller is
+    immutable (a class names the controller that implements it for good)."""
+    meta = as_dict(obj.get("metadata"))
+    spec = as_dict(obj.get("spec"))
+    errs: list[FieldError] = []
+    if old is not None:
+        errs.extend(validate_object_meta_update(meta, old.get("metadata")))
+        old_controller = as_str(as_dict(old.get("spec")).get("controller"))
+        errs.extend(immutable(as_str(spec.get("controller")), old_controller, "spec.controller"))
+    errs.extend(validate_object_meta(meta, False, "dns1123-subdomain"))
+    controller = as_str(spec.get("controller"))
+    if len(controller.encode("utf-8")) > MAX_LEN_INGRESS_CLASS_CONTROLLER:
+        errs.append(too_long("spec.controller", MAX_LEN_INGRESS_CLASS_CONTROLLER))
+    errs.extend(is_domain_prefixed_path("spec.controller", controller))
+    errs.extend(_validate_parameters(spec.get("parameters"), "spec.parameters"))
     return errs
