@@ -220,7 +220,8 @@ class Engine:
         return bool(self.store.terminating)
 
     def settle(self, max_seconds: float = 24 * 3600, max_steps: int = 10_000) -> bool:
-        """Run the clock until no Job is active (bounded). True when everything settled."""
+        """Run the clock until no Job is active and no pod is terminating (bounded). True when
+        everything settled."""
         return self.timeline.settle(self.reconcile, max_seconds, max_steps)
 
     def next_event(self) -> float | None:

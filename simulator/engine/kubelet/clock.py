@@ -105,7 +105,8 @@ class Timeline:
         return bool(stopped)
 
     def settle(self, reconcile: Callable[[], None], max_seconds: float = 24 * 3600, max_steps: int = 10_000) -> bool:
-        """Run the clock until no Job is active (bounded). True when everything settled."""
+        """Run the clock until no Job is active and no pod is terminating (bounded). True when
+        everything settled."""
         deadline = self.store.clock + max_seconds
         for _ in range(max_steps):
             when = self.next_event()
