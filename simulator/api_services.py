@@ -93,8 +93,12 @@ def object_write(
     return snap.wall(kind, found)
 
 
-def object_delete(caller: api_selectors.Caller, resource, namespace: str | None, name: str, *, dry_run: bool) -> dict:
-    """Delete an object (and, by garbage collection, what it owns); returns it as it was."""
+def object_delete(
+    caller: api_selectors.Caller, resource, namespace: str | None, name: str, *, dry_run: bool, grace: int | None = None
+) -> dict:
+    """Delete an object (and, by garbage collection, what it owns); returns it as it was, or, for
+    a pod being deleted gracefully, as it is now (Terminating, with its deletionTimestamp).
+    `grace`: DeleteOptions.gracePeriodSeconds."""
     kind = resource.kind
     snap = api_selectors.snapshot(caller.cluster, kind, only=(namespace, name))
     live = api_selectors.find(snap, namespace if resource.namespaced else None, name)
@@ -105,8 +109,14 @@ def object_delete(caller: api_selectors.Caller, resource, namespace: str | None,
     if kind not in served.ENGINE_KINDS:
         raise status.method_not_supported(resource, "delete")
     outcome = services.cluster_delete_object(
-        cluster=caller.cluster, kind=kind, namespace=namespace or "", name=name, user=caller.actor
+        cluster=caller.cluster, kind=kind, namespace=namespace or "", name=name, grace=grace, user=caller.actor
     )
     if not outcome.ok:
         raise _errors(resource, name, outcome)
+    if kind == "Pod":
+        snap = api_selectors.snapshot(caller.cluster, kind, only=(namespace, name))
+        terminating = api_selectors.find(snap, namespace, name)
+        if terminating is not None:
+            return snap.wall(kind, terminating)
+        return snap.wall(kind, live)
     return live

@@ -71,8 +71,16 @@ def cluster_page_for(actor, *, page: int, size: int) -> tuple[list[Cluster], int
 
 
 def clusters_running(cluster_ids: list[int]) -> list[int]:
-    """Which of these clusters have a playing clock (the ticker ticks only those)."""
-    return list(Cluster.objects.filter(pk__in=cluster_ids, running=True).values_list("pk", flat=True))
+    """Which of these clusters have a playing clock, or pods their kubelets are still stopping
+    (`state["terminating"]`, kubelet/termination): the ticker ticks only those."""
+    query = Cluster.objects.filter(pk__in=cluster_ids).filter(Q(running=True) | Q(state__terminating__gt=0))
+    return list(query.values_list("pk", flat=True))
+
+
+def clusters_terminating(cluster_ids: list[int]) -> list[int]:
+    """Which of these clusters have pods their kubelets are still stopping."""
+    query = Cluster.objects.filter(pk__in=cluster_ids, state__terminating__gt=0)
+    return list(query.values_list("pk", flat=True))
 
 
 def cluster_forked_from(cluster: Cluster) -> Cluster | None:

@@ -589,8 +589,13 @@ def cluster_apply(
     return _mutate(cluster, lambda engine: engine.apply_parsed(parsed), user=user, before_apply=check)
 
 
-def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: str, user=None) -> ApplyOutcome:
-    """`kubectl delete KIND NAME -n NAMESPACE`, with garbage collection and the controllers reconciling."""
+def cluster_delete_object(
+    *, cluster: Cluster, kind: str, namespace: str, name: str, grace: int | None = None, user=None
+) -> ApplyOutcome:
+    """`kubectl delete KIND NAME -n NAMESPACE`, with garbage collection and the controllers
+    reconciling. A pod on a node is deleted gracefully: Terminating until its kubelet removes it
+    (the clock's ticker moves the kubelets even while the clock is paused); `grace` is the
+    request's gracePeriodSeconds (0: at once)."""
     if kind not in KIND_MODELS:
         return ApplyOutcome(
             False,
@@ -606,7 +611,7 @@ def cluster_delete_object(*, cluster: Cluster, kind: str, namespace: str, name: 
                 }
             ],
         )
-    return _mutate(cluster, lambda engine: engine.delete(kind, namespace or "", name), user=user)
+    return _mutate(cluster, lambda engine: engine.delete(kind, namespace or "", name, grace), user=user)
 
 
 def cluster_clock(*, cluster: Cluster, action: str, seconds: float = 5.0, user=None) -> ApplyOutcome:
@@ -637,22 +642,30 @@ def cluster_clock(*, cluster: Cluster, action: str, seconds: float = 5.0, user=N
 
 
 def cluster_tick(*, cluster_id: int, now: datetime.datetime | None = None) -> int | None:
-    """One tick of a playing clock, from any worker's ticker. The row lock (skipping a row another
-    ticker holds) and `ticked_at` make sure the clock advances once per tick whatever the number
-    of workers. Returns the new version, or None when there was nothing to do."""
+    """One tick of a playing clock, or of the kubelets of a paused one that still have pods to
+    stop (`state["terminating"]`: pods being deleted gracefully), from any worker's ticker. The row
+    lock (skipping a row another ticker holds) and `ticked_at` make sure the clock advances once
+    per tick whatever the number of workers. Returns the new version, or None when there was
+    nothing to do."""
     now = now or timezone.now()
     with transaction.atomic():
         row = _lock(cluster_id, skip_locked=True)
-        if row is None or not row.running:
+        if row is None or not (row.running or (row.state or {}).get("terminating")):
             return None
         elapsed = (now - row.ticked_at).total_seconds() if row.ticked_at else TICK_SECONDS
         if elapsed < TICK_SECONDS * 0.8:
             return None  # another worker's ticker just did it
         warm = repository.warm_for_write(row)
-        warm.engine.advance(min(elapsed, MAX_TICK_ADVANCE))
+        if row.running:
+            warm.engine.advance(min(elapsed, MAX_TICK_ADVANCE))
+            summary = f"clock at {warm.engine.clock:g}s"
+        else:
+            # The simulated clock stays paused; the kubelets' own time passes (kubelet/termination).
+            warm.engine.kubelet_tick(min(elapsed, TICK_SECONDS))
+            summary = "kubelets stopping deleted pods"
         log = warm.engine.pop_change_log()
         row.ticked_at = now
-        return _commit(row, warm, log, {"user": "clock", "summary": [f"clock at {warm.engine.clock:g}s"]})
+        return _commit(row, warm, log, {"user": "clock", "summary": [summary]})
 
 
 # ---------------------------------------------------------------------- the console's history

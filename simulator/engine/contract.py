@@ -108,7 +108,7 @@ def ingress_view(ingress: Ingress) -> dict:
 def deployment_view(cluster, dep: Workload) -> dict:
     pods = []
     for rs in cluster.owned_by(dep.uid, "ReplicaSet"):
-        pods += [p for p in cluster.owned_by(rs.uid, "Pod") if not p.terminal]
+        pods += [p for p in cluster.owned_by(rs.uid, "Pod") if p.active]  # not finished, not terminating
     pods.sort(key=lambda p: p.name)
     return {
         "replicas": dep.replicas if dep.replicas is not None else 1,
@@ -125,7 +125,7 @@ def job_view(cluster, job: Workload) -> dict:
     return {
         "completions": spec.get("completions"),
         "parallelism": spec.get("parallelism", 1),
-        "active": sum(1 for p in pods if not p.terminal),
+        "active": sum(1 for p in pods if p.active),
         "succeeded": int(status.get("succeeded", 0)),
         "failed": int(status.get("failed", 0)),
         "complete": complete,
@@ -134,7 +134,7 @@ def job_view(cluster, job: Workload) -> dict:
 
 
 def daemonset_view(cluster, ds: Workload) -> dict:
-    pods = [p for p in cluster.owned_by(ds.uid, "Pod") if not p.terminal]
+    pods = [p for p in cluster.owned_by(ds.uid, "Pod") if p.active]
     return {
         "desired": len(cluster.daemon_nodes(ds)),
         "current": len(pods),
@@ -223,8 +223,12 @@ def _run(texts, settings: ClusterSettings, settle: bool, queries) -> tuple[dict,
     entries = parse_entries(texts, settings, result)
     cluster = Engine.new(settings, default_nodes=not has_node_documents(entries))
     cluster.apply_entries(entries, result, atomic=False)
+    # A controller may have deleted pods (a scale-down, a rollout): their kubelets finish the
+    # graceful deletion before the report, which shows no pod Terminating (simulate-contract.md).
+    cluster.finish_terminating()
     if settle:
         cluster.settle()
+        cluster.finish_terminating()
     out = cluster_view(cluster)
     out["errors"] = [d.to_dict() for d in result.errors]
     out["warnings"] = [d.to_dict(with_field=False) for d in result.warnings]

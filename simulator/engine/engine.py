@@ -27,6 +27,7 @@ from .controllers import daemonset, deployment, job, replicaset
 from .controllers.daemonset import daemon_nodes, ineligible_nodes
 from .controllers.endpoints import EndpointsController
 from .controllers.manager import ControllerManager
+from .kubelet import termination
 from .kubelet.clock import Timeline
 from .kubelet.pods import Kubelet
 from .memo import Memos
@@ -173,9 +174,11 @@ class Engine:
         cap_errors(result, self.settings.max_errors)
         return result
 
-    def delete(self, kind: str, namespace: str, name: str) -> ApplyResult:
-        """`kubectl delete`: remove the object and, by garbage collection, what it owns."""
-        result = delete(self.registry, kind, namespace, name)
+    def delete(self, kind: str, namespace: str, name: str, grace: int | None = None) -> ApplyResult:
+        """`kubectl delete`: remove the object and, by garbage collection, what it owns. A pod on a
+        node is deleted gracefully (Terminating until its kubelet removes it: kubelet/termination);
+        `grace` is the request's gracePeriodSeconds (0 removes it at once)."""
+        result = delete(self.registry, kind, namespace, name, grace)
         if result.ok:
             self.reconcile()
         return result
@@ -194,11 +197,31 @@ class Engine:
                 break
 
     def advance(self, seconds: float) -> None:
-        """Move the simulated clock forward, finishing Job pods whose run time is over."""
+        """Move the simulated clock forward, finishing Job pods whose run time is over and removing
+        terminating pods whose containers have stopped."""
         self.timeline.advance(seconds, self.reconcile)
 
+    def kubelet_tick(self, seconds: float) -> None:
+        """The kubelets' own time passing while the simulated clock is paused: terminating pods
+        whose containers have stopped are removed (nothing else moves)."""
+        self.timeline.kubelet_tick(seconds, self.reconcile)
+
+    def finish_terminating(self) -> None:
+        """Let the kubelets finish every graceful deletion under way (the simulated clock stays):
+        `simulate` reports a cluster with no deletion in flight."""
+        stop = termination.next_stop(self.store)
+        while stop is not None:
+            self.kubelet_tick(max(0.0, stop - termination.kubelet_clock(self.store)))
+            stop = termination.next_stop(self.store)
+
+    @property
+    def terminating(self) -> bool:
+        """Whether any pod is being deleted gracefully (its kubelet still has to remove it)."""
+        return bool(self.store.terminating)
+
     def settle(self, max_seconds: float = 24 * 3600, max_steps: int = 10_000) -> bool:
-        """Run the clock until no Job is active (bounded). True when everything settled."""
+        """Run the clock until no Job is active and no pod is terminating (bounded). True when
+        everything settled."""
         return self.timeline.settle(self.reconcile, max_seconds, max_steps)
 
     def next_event(self) -> float | None:

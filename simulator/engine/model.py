@@ -18,7 +18,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .labels import Selector, from_label_selector
-from .wellknown import FINISHED_AT_ANNOTATION, INGRESS_CLASS_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
+from .wellknown import (
+    FINISHED_AT_ANNOTATION,
+    INGRESS_CLASS_ANNOTATION,
+    RESTARTS_ANNOTATION,
+    STARTED_AT_ANNOTATION,
+    STOPS_AT_ANNOTATION,
+)
 
 EMPTY: Mapping[str, str] = {}
 
@@ -282,6 +288,9 @@ class Pod(Base):
     started_at: float | None  # simulated clock seconds when it started running
     finished_at: float | None
     restarts: int
+    # Being deleted gracefully (metadata.deletionTimestamp set): the kubelet clock's moment its
+    # containers have stopped and the kubelet removes it (kubelet/termination); None otherwise.
+    stops_at: float | None = None
 
     @classmethod
     def from_manifest(cls, manifest: dict, seq: int) -> Pod:
@@ -294,6 +303,7 @@ class Pod(Base):
         annotations = _meta(manifest).get("annotations") or EMPTY
         started = annotations.get(STARTED_AT_ANNOTATION)
         finished = annotations.get(FINISHED_AT_ANNOTATION)
+        stops = annotations.get(STOPS_AT_ANNOTATION)
         return cls(
             **_base_fields(manifest, seq),
             node=spec.get("nodeName") or None,
@@ -303,6 +313,7 @@ class Pod(Base):
             started_at=float(started) if started is not None else None,
             finished_at=float(finished) if finished is not None else None,
             restarts=int(annotations.get(RESTARTS_ANNOTATION, 0)),
+            stops_at=float(stops) if stops is not None else None,
             **pod_fields(spec),
         )
 
@@ -329,6 +340,17 @@ class Pod(Base):
     def terminal(self) -> bool:
         # self.phase in ("Succeeded", "Failed"): only a phase the document gave can be terminal.
         return self.status_phase in ("Succeeded", "Failed")
+
+    @property
+    def terminating(self) -> bool:
+        """Deleted gracefully, its containers not yet stopped (`kubectl get` says Terminating)."""
+        return self.stops_at is not None
+
+    @property
+    def active(self) -> bool:
+        """What a controller counts (pkg/controller/controller_utils.go IsPodActive): neither
+        Succeeded nor Failed, and not being deleted (DeletionTimestamp nil)."""
+        return self.stops_at is None and self.status_phase not in ("Succeeded", "Failed")
 
 
 def pod_field_values(spec: dict) -> tuple:

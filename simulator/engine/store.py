@@ -74,6 +74,10 @@ class Store:
         self._service_versions: dict[str, int] = {}
         self._services_by_seq = Memo()
         self._node_ips: dict[str, str] = {}
+        # (namespace, name) of the pods being deleted gracefully (kubelet/termination); their
+        # number is in `state["terminating"]` (absent when none), so that a paused clock's
+        # ticker can find, in one query, the clusters whose kubelet still has pods to stop.
+        self.terminating: dict[tuple[str, str], None] = {}
         # kind -> (function, weak reference to its watcher): watchers hold the store, and the store
         # must not hold them back, so that an engine is freed by reference counting alone.
         self._on_add: dict[str, list[tuple[Callable, weakref.ref]]] = {kind: [] for kind in kinds.CURRENT}
@@ -212,6 +216,9 @@ class Store:
             index = self._label_index.setdefault(namespace, {})
             for pair in obj.labels.items():
                 index.setdefault(pair, set()).add(name)
+            if obj.stops_at is not None:
+                self.terminating[(namespace, name)] = None
+                self.state["terminating"] = len(self.terminating)
         elif kind == "Service":
             self._service_versions[namespace] = self._service_versions.get(namespace, 0) + 1
             self._services_by_ns.setdefault(namespace, {})[name] = obj
@@ -242,6 +249,12 @@ class Store:
                     names.discard(name)
                     if not names:
                         del index[pair]
+            if obj.stops_at is not None:
+                self.terminating.pop((namespace, name), None)
+                if self.terminating:
+                    self.state["terminating"] = len(self.terminating)
+                else:
+                    self.state.pop("terminating", None)
         elif kind == "Service":
             self._service_versions[namespace] = self._service_versions.get(namespace, 0) + 1
             self._services_by_ns.get(namespace, {}).pop(name, None)

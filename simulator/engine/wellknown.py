@@ -59,7 +59,12 @@ SEQ_ANNOTATION = "kubeviz.io/seq"
 STARTED_AT_ANNOTATION = "kubeviz.io/started-at"
 FINISHED_AT_ANNOTATION = "kubeviz.io/finished-at"
 RESTARTS_ANNOTATION = "kubeviz.io/restarts"
-SERVER_ANNOTATIONS = frozenset({SEQ_ANNOTATION, STARTED_AT_ANNOTATION, FINISHED_AT_ANNOTATION, RESTARTS_ANNOTATION})
+# A pod being deleted gracefully: the kubelet clock's moment its containers have stopped, when the
+# kubelet removes it (kubelet/termination).
+STOPS_AT_ANNOTATION = "kubeviz.io/stops-at"
+SERVER_ANNOTATIONS = frozenset(
+    {SEQ_ANNOTATION, STARTED_AT_ANNOTATION, FINISHED_AT_ANNOTATION, RESTARTS_ANNOTATION, STOPS_AT_ANNOTATION}
+)
 # What a Job document may set: how long each of its pods runs, and how many runs fail.
 RUN_SECONDS_ANNOTATION = "kubeviz.io/run-seconds"
 FAILURES_ANNOTATION = "kubeviz.io/failures"

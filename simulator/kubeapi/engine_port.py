@@ -95,6 +95,11 @@ def service_endpoints(engine: Engine, service) -> tuple[Endpoint, ...]:
     return _endpoints.cached_endpoints(engine, service)
 
 
+def terminating_endpoints(engine: Engine, service) -> tuple[Endpoint, ...]:
+    """The Service's pods being deleted, which EndpointSlices keep marked terminating."""
+    return _endpoints.terminating_endpoints(engine, service)
+
+
 # ---------------------------------------------------------------------- inside a pod
 def resolve(engine: Engine, pod, name: str, rtype: str = "A") -> Resolution:
     """What the pod's resolver (resolv.conf search list, ndots) gets for `name`."""

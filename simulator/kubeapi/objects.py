@@ -348,6 +348,8 @@ class Address:
     pod: str | None = None  # "namespace/name"
     pod_uid: str | None = None
     hostname: str | None = None
+    terminating: bool = False  # its pod is being deleted (EndpointSlice conditions)
+    serving: bool | None = None  # None: as `ready`
 
 
 def _target_ref(address: Address) -> dict | None:
@@ -490,7 +492,11 @@ def endpointslice_object(service: dict, addresses: Sequence[Address], *, resourc
             continue
         entry: dict = {
             "addresses": [address.ip],
-            "conditions": {"ready": address.ready, "serving": address.ready, "terminating": False},
+            "conditions": {
+                "ready": address.ready,
+                "serving": address.ready if address.serving is None else address.serving,
+                "terminating": address.terminating,
+            },
         }
         if address.hostname:
             entry["hostname"] = address.hostname

@@ -44,7 +44,13 @@ API_VERSIONS = {
     "IngressClass": "networking.k8s.io/v1",
     "EndpointSlice": "discovery.k8s.io/v1",
 }
-HIDDEN_ANNOTATIONS = ("kubeviz.io/seq", "kubeviz.io/started-at", "kubeviz.io/finished-at", "kubeviz.io/restarts")
+HIDDEN_ANNOTATIONS = (
+    "kubeviz.io/seq",
+    "kubeviz.io/started-at",
+    "kubeviz.io/finished-at",
+    "kubeviz.io/restarts",
+    "kubeviz.io/stops-at",
+)
 
 
 def _public(manifest: dict) -> dict:
@@ -79,7 +85,7 @@ def pod_facts(engine, pod) -> objects.PodFacts:
 
 
 def _pods_of(engine, owner) -> list:
-    return [p for p in engine_port.owned_by(engine, owner.uid, "Pod") if not p.terminal]
+    return [p for p in engine_port.owned_by(engine, owner.uid, "Pod") if p.active]
 
 
 def serve_object(engine, obj) -> dict:
@@ -127,29 +133,37 @@ def serve_object(engine, obj) -> dict:
     return served
 
 
-def addresses(engine, service) -> list[objects.Address]:
-    """A Service's endpoints as builder input (pod uids looked up for targetRef)."""
-    out = []
-    for endpoint in engine_port.service_endpoints(engine, service):
-        uid = None
-        if endpoint.pod:
-            namespace, name = endpoint.pod.split("/", 1)
-            pod = engine_port.get(engine, "Pod", namespace, name)
-            uid = pod.uid if pod is not None else None
-        out.append(
-            objects.Address(
-                ip=endpoint.ip,
-                port=endpoint.port,
-                port_name=endpoint.port_name,
-                protocol=endpoint.protocol,
-                ready=endpoint.ready,
-                node=endpoint.node,
-                pod=endpoint.pod,
-                pod_uid=uid,
-                hostname=endpoint.hostname,
-            )
-        )
+def addresses(engine, service, *, terminating: bool = False) -> list[objects.Address]:
+    """A Service's endpoints as builder input (pod uids looked up for targetRef). `terminating`:
+    also those of its pods being deleted that only EndpointSlices keep (not ready, serving as
+    the pod's readiness, terminating)."""
+    out = [_address(engine, e) for e in engine_port.service_endpoints(engine, service)]
+    if terminating:
+        for endpoint in engine_port.terminating_endpoints(engine, service):
+            out.append(_address(engine, endpoint, extra=True))
     return out
+
+
+def _address(engine, endpoint, *, extra: bool = False) -> objects.Address:
+    uid, being_deleted = None, False
+    if endpoint.pod:
+        namespace, name = endpoint.pod.split("/", 1)
+        pod = engine_port.get(engine, "Pod", namespace, name)
+        if pod is not None:
+            uid, being_deleted = pod.uid, pod.terminating
+    return objects.Address(
+        ip=endpoint.ip,
+        port=endpoint.port,
+        port_name=endpoint.port_name,
+        protocol=endpoint.protocol,
+        ready=False if extra else endpoint.ready,
+        node=endpoint.node,
+        pod=endpoint.pod,
+        pod_uid=uid,
+        hostname=endpoint.hostname,
+        terminating=being_deleted,
+        serving=endpoint.ready if extra else None,
+    )
 
 
 # Kinds whose served form depends on the object alone: engine objects are never changed in place
@@ -193,10 +207,11 @@ def served(engine, kind: str, cache: ServedCache | None = None) -> list[dict]:
                 continue  # no selector: the endpoints controller leaves the Service alone
             manifest = _public(service.manifest)
             rv = manifest["metadata"].get("resourceVersion", "0")
-            found = addresses(engine, service)
             if kind == "Endpoints":
+                found = addresses(engine, service)
                 out.append(objects.endpoints_object(manifest, found, resource_version=rv))
             else:
+                found = addresses(engine, service, terminating=True)
                 out.append(objects.endpointslice_object(manifest, found, resource_version=rv))
         return out
     return []

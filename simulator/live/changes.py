@@ -9,7 +9,8 @@ longer produce. What a change touches, beyond the changed objects themselves:
 
 * a Service whose Endpoints may have changed (the engine flags ``("Endpoints", ns, svc)``);
 * a changed pod's owner chain (Job, DaemonSet, ReplicaSet and its Deployment), whose views
-  count pods; the owner of a deleted pod comes from the change log's `before`;
+  count pods; the owner of a deleted pod comes from the change log's `before`; what a deleted
+  owner owned and outlives it (pods still Terminating) loses its owner edge;
 * Services that select no pod (their teaching hint lists near misses in the pod's
   namespace, or pods of other namespaces that match), when a pod changes;
 * the pods whose Service environment variables a Service update changed (only when the
@@ -115,6 +116,9 @@ def changed_entries(engine, changes, before: Mapping[Key, Base | None] | None = 
             _touch_env(engine, now, old, past, subjects)
         if kind in OWNER_KINDS and now is not None and old is None:
             created_owner_uids.append(now.uid)
+        if kind in OWNER_KINDS and now is None and old is not None:
+            # what it owned and outlives it (pods still terminating) loses its owner edge
+            created_owner_uids.append(old.uid)
 
     for uid in created_owner_uids:
         subjects.update((o.kind, o.namespace, o.name) for o in engine.owned_by(uid))

@@ -87,6 +87,11 @@ def pod_elements(engine, pod: Pod, out: dict) -> None:
     ident = keys.element_id("Pod", ns, name)
     parent = keys.element_id("Node", "", pod.node) if pod.node and engine.get("Node", "", pod.node) else None
     state = "ready" if pod.ready else "not-ready"
+    extra = {}
+    if pod.terminating:
+        # being deleted: `kubectl get pods` says Terminating until its kubelet removes it
+        state += " terminating"
+        extra["terminating"] = True
     out[keys.graph_node_key(ident)] = node_element(
         ident,
         f"pod {state} phase-{pod.phase.lower()}",
@@ -97,6 +102,7 @@ def pod_elements(engine, pod: Pod, out: dict) -> None:
         ip=pod.ip,
         phase=pod.phase,
         ready=pod.ready,
+        **extra,
     )
     owner_edge(engine, pod, out)
 

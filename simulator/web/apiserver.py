@@ -50,9 +50,11 @@ from simulator.kubeapi import (
     watch,
     writes,
 )
+from simulator.realtime import ticker
 
 log = logging.getLogger(__name__)
 BOOKMARK_EVERY = 60.0  # seconds between bookmarks of a watch that asked for them
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 READ_VERBS = ("get", "list", "watch")
 TABLE_CACHE = 32  # encoded list Tables kept per worker, newest last
 _tables: dict[tuple, Reply] = {}
@@ -295,7 +297,13 @@ class Api:
         if method == "DELETE":
             delete = writes.DeleteOptions.from_request(query, body)
             delete.check(resource, live)
-            api_services.object_delete(self.writer, resource, route.namespace, route.name, dry_run=delete.dry_run)
+            gone = api_services.object_delete(
+                self.writer, resource, route.namespace, route.name, dry_run=delete.dry_run, grace=delete.grace_period
+            )
+            if kind == "Pod":
+                # The pod registry returns the object (ReturnDeletedObject): a graceful deletion's
+                # with its deletionTimestamp, which kubectl then waits on until it is gone.
+                return _json(200, gone)
             uid = live["metadata"].get("uid", "")
             return _json(200, status.success(name=route.name, group=resource.group, kind=resource.resource, uid=uid))
         raise status.method_not_supported(resource, method.lower())
@@ -420,6 +428,10 @@ async def app(scope, receive, send) -> None:
     if isinstance(reply, WatchRequest):
         await _stream_watch(caller, reply, receive, send)
         return
+    if scope["method"] in WRITE_METHODS and reply.code < 400:
+        # A write may have deleted pods (a delete, a scale-down, a rollout): their kubelets stop
+        # them on the clock's ticks, paused or not, whoever watches.
+        ticker.keep_kubelets(caller.cluster.pk)
     await _send_reply(send, reply)
 
 

@@ -45,6 +45,22 @@ test("a pod's label says when it is not ready and which namespace it is in, unle
   assert.equal(el.data.display, "api-0\n10.244.2.9 · not ready · shop");
 });
 
+test("a pod the server marks terminating says so until it is gone", () => {
+  const el = nodeElement(
+    node({
+      id: "Pod/default/web-1",
+      kind: "Pod",
+      label: "web-1",
+      namespace: "default",
+      ip: "10.244.1.4",
+      phase: "Running",
+      ready: true,
+      terminating: true,
+    }),
+  );
+  assert.equal(el.data.display, "web-1\n10.244.1.4 · Terminating");
+});
+
 test("a Service's label: type, cluster IP, ports, a LoadBalancer's IP, why it has no endpoints", () => {
   const service = {
     id: "Service/default/web",

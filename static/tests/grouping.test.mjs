@@ -68,6 +68,15 @@ test("many pods of one owner on one Node become one element with a count and one
   assert.deepEqual(edges.map((e) => e.data.label).sort(), ["80 → 8080 ×67", "×67"]);
 });
 
+test("a terminating pod is drawn on its own, outside its owner's group", () => {
+  const g = cluster(13);
+  const key = "graph/node/Pod/default/web-abc-000";
+  g.set(key, { ...g.get(key), classes: "pod ready terminating phase-running" });
+  const out = groupGraph(g, new Set(), 12);
+  assert.equal(out.get("graph/node/group/Node/-/worker-1/ReplicaSet/default/web-abc").data.count, 12);
+  assert.ok(out.has(key));
+});
+
 test("an expanded group is drawn pod by pod", () => {
   const g = cluster(20);
   const out = groupGraph(g, new Set(["group/Node/-/worker-1/ReplicaSet/default/web-abc"]), 12);

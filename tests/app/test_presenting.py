@@ -246,7 +246,8 @@ def test_a_spotlight_shows_the_sandbox_anonymised_with_its_diff_against_the_proj
     sandbox, _ = classrooms.sandbox_get_or_create(student=world["bo"])
     services.cluster_apply(cluster=sandbox, text=POD.format(name="prod-1", labels="{zone: prod, version: v1}"))
     services.cluster_apply(cluster=sandbox, text=POD.format(name="extra", labels="{zone: prod}"))
-    services.cluster_delete_object(cluster=sandbox, kind="Pod", namespace="default", name="prod-2")
+    # --grace-period=0: removed at once (a graceful deletion would leave it Terminating a moment)
+    services.cluster_delete_object(cluster=sandbox, kind="Pod", namespace="default", name="prod-2", grace=0)
     presenting.presenting_set(cluster=projected, user=world["teacher"], on=True)
     group = listener(projected.pk)
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from simulator import lessons, models, repository, selectors, services
 from simulator.live import client
@@ -111,13 +113,26 @@ def test_deleting_a_deployment_deletes_its_replicasets_and_pods_rows(make_cluste
     outcome = services.cluster_delete_object(cluster=cluster, kind="Deployment", namespace="default", name="webapp")
     assert outcome.ok and outcome.results == ['deployment.apps "webapp" deleted']
     assert not models.ReplicaSet.objects.filter(cluster=cluster, owner_name="webapp").exists()
+    # its pod is Terminating until its kubelet stops it; the paused clock's ticks let it finish
+    assert models.Pod.objects.filter(cluster=cluster, name__startswith="webapp-").count() == 1
+    kubelet_ticks(cluster, 2)
     assert not models.Pod.objects.filter(cluster=cluster, name__startswith="webapp-").exists()
+
+
+def kubelet_ticks(cluster, count: int) -> None:
+    """`count` ticks of a second each of the clock's ticker (the simulated clock is paused)."""
+    for _ in range(count):
+        row = models.Cluster.objects.get(pk=cluster.pk)
+        now = (row.ticked_at or timezone.now()) + datetime.timedelta(seconds=services.TICK_SECONDS)
+        services.cluster_tick(cluster_id=cluster.pk, now=now)
 
 
 def test_a_deleted_daemonset_pod_comes_back(make_cluster):
     cluster = make_cluster("daemonset-fluentd")
     pod = models.Pod.objects.filter(cluster=cluster, owner_kind="DaemonSet").first()
     services.cluster_delete_object(cluster=cluster, kind="Pod", namespace=pod.namespace, name=pod.name)
+    assert models.Pod.objects.filter(cluster=cluster, owner_kind="DaemonSet").count() == 3  # one Terminating
+    kubelet_ticks(cluster, 2)
     assert models.Pod.objects.filter(cluster=cluster, owner_kind="DaemonSet").count() == 2
     assert not models.Pod.objects.filter(cluster=cluster, name=pod.name).exists()
 

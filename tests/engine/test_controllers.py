@@ -25,7 +25,12 @@ spec:
 
 
 def pods_of(cluster: Engine, namespace: str = "default"):
-    return sorted(cluster.pods_in(namespace).values(), key=lambda p: p.name)
+    """The pods that count: those being deleted (Terminating) are left out (see test_termination)."""
+    return sorted((p for p in cluster.pods_in(namespace).values() if not p.terminating), key=lambda p: p.name)
+
+
+def terminating_of(cluster: Engine, namespace: str = "default"):
+    return sorted((p for p in cluster.pods_in(namespace).values() if p.terminating), key=lambda p: p.name)
 
 
 def test_a_deployment_makes_a_replicaset_named_with_its_pod_template_hash_and_pods_named_after_it():
@@ -61,6 +66,9 @@ def test_scaling_a_deployment_adds_and_removes_pods():
     assert len(pods_of(cluster)) == 5
     cluster.apply_text(yaml_text(DEPLOYMENT.replace("replicas: 3", "replicas: 1")))
     assert len(pods_of(cluster)) == 1
+    assert len(terminating_of(cluster)) == 4  # until their kubelets have stopped them
+    cluster.finish_terminating()
+    assert len(cluster.pods_in("default")) == 1
 
 
 def test_changing_the_template_rolls_out_a_new_replicaset_and_scales_the_old_one_to_zero():
@@ -105,8 +113,10 @@ def test_a_replacement_pod_gets_a_new_name_and_a_new_ip():
 def test_deleting_a_deployment_garbage_collects_its_replicasets_and_pods():
     cluster = cluster_with(DEPLOYMENT)
     cluster.delete("Deployment", "default", "web")
-    assert pods_of(cluster) == []
+    assert pods_of(cluster) == [] and len(terminating_of(cluster)) == 3
     assert [rs for rs in cluster.list("ReplicaSet") if rs.namespace == "default"] == []
+    cluster.finish_terminating()
+    assert cluster.pods_in("default") == {}
 
 
 DAEMONSET = """

@@ -32,11 +32,13 @@ def apply_solution(engine: Engine, step) -> None:
     assert solution is not None, f"step {step.number} has no reference solution"
     for kind, namespace, name in solution.delete:
         assert engine.delete(kind, namespace, name).ok, (kind, namespace, name)
+    engine.finish_terminating()  # as `kubectl delete` waits until the pods are gone
     if solution.apply.strip():
         result = engine.apply_text(solution.apply, atomic=True)
         assert not result.errors, [str(e) for e in result.errors]
     if solution.settle:
         assert engine.settle()
+    engine.finish_terminating()  # pods the controllers deleted are gone a moment later
 
 
 def test_there_are_at_least_eight_built_in_exercises():

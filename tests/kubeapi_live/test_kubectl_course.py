@@ -343,8 +343,10 @@ def test_delete_by_label_removes_the_course_objects(kube):
     out = kube("delete", "services,deployments", "-l", "run=webapp")
     assert 'service "webapp" deleted' in out and 'deployment.apps "webapp" deleted' in out
     assert kube("get", "services,deployments", "-l", "run=webapp", "-o", "name").strip() == ""
+    # the ReplicaSet was collected and its pods are being deleted: kubectl wait sees them go
+    kube("wait", "--for=delete", "pod", "-l", "run=webapp", "--timeout=120s", timeout=150)
     remaining = kube("get", "pods", "-l", "run=webapp", "-o", "name").strip()
-    assert remaining == ""  # the ReplicaSet and its pods were collected
+    assert remaining == ""
 
 
 # ---------------------------------------------------------------------- older kubectls

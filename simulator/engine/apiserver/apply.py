@@ -105,8 +105,9 @@ def apply(registry: Registry, entries: list[_Entry], result: ApplyResult, *, ato
     return True
 
 
-def delete(registry: Registry, kind: str, namespace: str, name: str) -> ApplyResult:
-    """`kubectl delete`: remove the object and, by garbage collection, what it owns."""
+def delete(registry: Registry, kind: str, namespace: str, name: str, grace: int | None = None) -> ApplyResult:
+    """`kubectl delete`: remove the object and, by garbage collection, what it owns. `grace`: the
+    request's gracePeriodSeconds (a pod on a node is deleted gracefully: kubelet/termination)."""
     result = ApplyResult()
     if kind in kinds.CLUSTER_SCOPED:
         namespace = ""
@@ -122,7 +123,7 @@ def delete(registry: Registry, kind: str, namespace: str, name: str) -> ApplyRes
             )
         )
         return result
-    registry.delete(obj)
+    registry.delete(obj, grace)
     # A deletion is a write of its own in etcd: it takes the next resourceVersion, which a
     # watch's DELETED event carries (else a lone ConfigMap's deletion would share the version
     # of the change before it, and a watcher that saw that one would never be told).

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import kinds
+from ..kubelet import termination
 from ..kubelet.node import with_default_labels
 from ..model import Base, PodTemplate
 from ..wellknown import SEQ_ANNOTATION
@@ -92,18 +93,26 @@ class Registry:
             self.allocations.allocate_service(manifest, old)
         return self.store.replace(old, manifest)
 
-    def delete(self, obj: Base) -> None:
-        """Remove `obj` and, by garbage collection, what it owns or holds."""
+    def delete(self, obj: Base, grace: int | None = None) -> None:
+        """Remove `obj` and, by garbage collection, what it owns or holds. A pod on a node is
+        deleted gracefully (kubelet/termination): marked Terminating, removed by its kubelet once
+        its containers stopped; `grace` is the request's gracePeriodSeconds (None: the pod's own)."""
         store = self.store
+        if obj.kind == "Pod":
+            if not termination.terminate(store, obj, termination.grace_period(obj, grace)):
+                store.remove(obj)
+            return
         for child in store.owned_by(obj.uid):
-            self.delete(child)
+            self.delete(child)  # the garbage collector deletes dependents with their own grace
         if obj.kind == "Namespace":
+            # Simplified: a deleted namespace's pods go at once (a real namespace stays Terminating
+            # until its pods are gone; the simulation removes the namespace right away).
             for kind in kinds.KIND_ORDER:
                 if kind in kinds.CLUSTER_SCOPED:
                     continue
                 for child in [o for o in store.objects[kind].values() if o.namespace == obj.name]:
                     if store.get(child.kind, child.namespace, child.name) is not None:
-                        self.delete(child)
+                        self.delete(child, 0 if child.kind == "Pod" else None)
         if obj.kind == "Node":
             # The pod garbage collector deletes pods bound to a node that no longer exists.
             for pod in [p for p in store.objects["Pod"].values() if p.node == obj.name]:

@@ -91,7 +91,18 @@ def prepare_for_create(strategy: Strategy, obj: dict) -> tuple[dict, list[tuple[
     """The document as the server stores it on create: the kind's strategy applied, the server's
     own annotations dropped. Returns it (copied only where changed) and warnings as (field, message)."""
     obj, warnings = strategy.on_create(obj)
-    return strip_server_annotations(obj), warnings
+    return _without_deletion(strip_server_annotations(obj)), warnings
+
+
+# The deletion marks are the server's (rest.BeforeCreate clears them; an update keeps the stored ones).
+_DELETION_FIELDS = ("deletionTimestamp", "deletionGracePeriodSeconds")
+
+
+def _without_deletion(obj: dict) -> dict:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not any(k in meta for k in _DELETION_FIELDS):
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k not in _DELETION_FIELDS}}
 
 
 def strip_server_annotations(obj: dict) -> dict:
@@ -205,6 +216,11 @@ def prepare_for_update(strategy: Strategy, obj: dict, old: Base) -> dict:
     for key in ("uid", "creationTimestamp"):
         if key in old_meta and not meta.get(key):
             meta[key] = old_meta[key]
+    for key in _DELETION_FIELDS:
+        if key in old_meta:
+            meta[key] = old_meta[key]
+        else:
+            meta.pop(key, None)
     obj["metadata"] = meta
     spec = dict(obj.get("spec") or {})
     strategy.on_update(obj, spec, old_m)

@@ -126,7 +126,7 @@ def sync(manager: ControllerManager, ds: Workload) -> None:
     template_hash = manager.template_hash(ds.template)[:10]
     by_node: dict[str, list] = {}
     for pod in store.owned_by(ds.uid, "Pod"):
-        if pod.terminal:
+        if not pod.active:
             continue
         by_node.setdefault(target_node(pod) or "", []).append(pod)
     for node_name, pods in by_node.items():

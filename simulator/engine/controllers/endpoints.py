@@ -6,6 +6,12 @@ pkg/controller/util/endpoint (ShouldPodBeInEndpoints), pkg/api/v1/pod FindPort.
 * Only Services with a selector get managed Endpoints; the selector is an AND of its
   labels (labels.SelectorFromValidatedSet) and only pods of the Service's namespace count.
 * A pod is left out while it has no IP, and once it is terminal (Succeeded or Failed).
+* A pod being deleted (Terminating) is left out of Endpoints unless the Service sets
+  publishNotReadyAddresses (ShouldPodBeInEndpoints: includeTerminating is publishNotReady for
+  Endpoints). The EndpointSlice controller keeps it, with the conditions ready false (true with
+  publishNotReadyAddresses), serving as the pod's readiness, terminating true
+  (pkg/controller/util/endpointslice podToEndpoint): `terminating_endpoints`. kube-proxy and DNS
+  here use the Endpoints only (no fallback to serving terminating endpoints).
 * Ready pods are `addresses`; the others are `notReadyAddresses`, unless the Service
   sets publishNotReadyAddresses, which publishes them as ready.
 * A numeric targetPort is used as it is (even if no container declares it); a named
@@ -82,6 +88,18 @@ def selected_pods(cluster, service: Service) -> list[Pod]:
 
 def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
     """Every (address, port) of the Service, ports in spec order, addresses by IP."""
+    return _endpoints(cluster, service, terminating=False)
+
+
+def terminating_endpoints(cluster, service: Service) -> tuple[Endpoint, ...]:
+    """The (address, port) pairs of the Service's pods being deleted that Endpoints leave out
+    and EndpointSlices keep with `terminating: true` (`ready` is then the pod's serving state)."""
+    if service.publish_not_ready or not service.selector:
+        return ()  # with publishNotReadyAddresses they are in the Endpoints already
+    return _endpoints(cluster, service, terminating=True)
+
+
+def _endpoints(cluster, service: Service, *, terminating: bool) -> tuple[Endpoint, ...]:
     if service.type == "ExternalName":
         return ()
     if service.namespace == "default" and service.name == "kubernetes" and not service.selector:
@@ -92,7 +110,15 @@ def endpoints_for_service(cluster, service: Service) -> tuple[Endpoint, ...]:
         return tuple(
             Endpoint(None, control.ip, 6443, p.name, p.protocol, True, control.name, None) for p in service.ports
         )
-    pods = [p for p in selected_pods(cluster, service) if p.ip and not p.terminal]
+    if terminating:
+        pods = [p for p in selected_pods(cluster, service) if p.ip and not p.terminal and p.terminating]
+    else:
+        keep_terminating = service.publish_not_ready
+        pods = [
+            p
+            for p in selected_pods(cluster, service)
+            if p.ip and not p.terminal and (keep_terminating or not p.terminating)
+        ]
     pods.sort(key=lambda p: _ip_key(p.ip))
     if not service.ports and service.headless:
         # "Allow headless service not to have ports": the controller still publishes the

@@ -36,7 +36,7 @@ def sync(manager: ControllerManager, job: Workload) -> None:
         return
     parallelism, completions, backoff = _numbers(job)
     pods = store.owned_by(job.uid, "Pod")
-    active = [p for p in pods if not p.terminal]
+    active = [p for p in pods if p.active]  # a terminating pod is not counted (IsPodActive)
     succeeded = int(status.get("succeeded", 0))
     failed = int(status.get("failed", 0))
     if failed > backoff:

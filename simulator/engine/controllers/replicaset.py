@@ -35,10 +35,10 @@ def sync(manager: ControllerManager, rs: Workload) -> None:
     else:
         orphans = [p for p in store.pods_in(rs.namespace).values() if p.owner is None]
     for pod in orphans:
-        if not pod.terminal and rs.selector.matches(pod.labels) and not _owned_by_other(pod):
+        if pod.active and rs.selector.matches(pod.labels) and not _owned_by_other(pod):
             manager.set_owner(pod, rs)
             mine.append(store.objects["Pod"][pod.key])
-    active = [p for p in mine if not p.terminal]
+    active = [p for p in mine if p.active]  # FilterActivePods: a terminating pod is not counted
     want = rs.replicas if rs.replicas is not None else 1
     if len(active) < want:
         manager.create_pods(rs, "apps/v1", rs.template, {}, count=want - len(active))

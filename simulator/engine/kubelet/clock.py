@@ -5,6 +5,10 @@ A failing pod whose restartPolicy is OnFailure is restarted in place by the kube
 count goes up and it runs again); otherwise it ends Failed and the Job controller makes another.
 The Job controller counts each finish in the Job's status (pkg/controller/job: succeeded,
 failed). Time only moves when asked (`advance`, `settle`).
+
+The kubelet also removes pods being deleted gracefully once their containers have stopped
+(`termination`). That is timed on the kubelet's clock, which moves with this one and, while it is
+paused, on its own (`kubelet_tick`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..controllers import job as job_controller
 from ..model import Pod, Workload, copy_manifest
 from ..wellknown import FINISHED_AT_ANNOTATION, RESTARTS_ANNOTATION, STARTED_AT_ANNOTATION
+from . import termination
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -31,36 +36,77 @@ class Timeline:
         for job in store.objects["Job"].values():
             run = job_controller.run_seconds(job)
             for pod in store.owned_by(job.uid, "Pod"):
-                if pod.terminal or not pod.node or pod.started_at is None:
+                if pod.terminal or pod.terminating or not pod.node or pod.started_at is None:
                     continue
                 events.append((pod.started_at + run, pod, job))
         return sorted(events, key=lambda e: (e[0], e[1].seq))
 
     def next_event(self) -> float | None:
-        """When the next Job pod finishes (None when none is running)."""
+        """When (on the simulated clock) the next Job pod finishes or the next terminating pod
+        stops (None when nothing is due)."""
         events = self._job_pod_events()
-        return events[0][0] if events else None
+        stop = termination.next_stop(self.store)
+        times = ([events[0][0]] if events else []) + ([self._on_clock(stop)] if stop is not None else [])
+        return min(times) if times else None
+
+    def _on_clock(self, kubelet_moment: float) -> float:
+        """A moment of the kubelet clock as the simulated clock's (they move together in advance)."""
+        return self.store.clock + max(0.0, kubelet_moment - termination.kubelet_clock(self.store))
 
     def advance(self, seconds: float, reconcile: Callable[[], None]) -> None:
-        """Move the simulated clock forward, finishing Job pods whose run time is over; after each
+        """Move the simulated clock (and the kubelet's with it) forward, finishing Job pods whose
+        run time is over and removing terminating pods whose containers have stopped; after each
         moment, `reconcile` lets the control plane act on what it changed."""
         store = self.store
         target = store.clock + max(0.0, seconds)
         while True:
             events = [e for e in self._job_pod_events() if e[0] <= target]
-            if not events:
+            stop = termination.next_stop(store)
+            stop_at = self._on_clock(stop) if stop is not None else None
+            if not events and (stop_at is None or stop_at > target):
                 break
-            when = events[0][0]
-            store.set_clock(max(store.clock, when))
+            moments = [events[0][0]] if events else []
+            if stop_at is not None and stop_at <= target:
+                moments.append(stop_at)
+            when = min(moments)
+            self._move(when)
             for finish, pod, job in events:
                 if finish != when:
                     continue
                 self._finish_pod(pod, job)
+            self._remove_stopped()
             reconcile()
-        store.set_clock(target)
+        self._move(target)
+
+    def _move(self, when: float) -> None:
+        """Both clocks to the simulated clock's `when`."""
+        store = self.store
+        when = max(store.clock, when)
+        store.state["kubelet_clock"] = termination.kubelet_clock(store) + (when - store.clock)
+        store.set_clock(when)
+
+    def kubelet_tick(self, seconds: float, reconcile: Callable[[], None]) -> None:
+        """The kubelet's clock alone moves (the simulated clock is paused): pods whose containers
+        stopped by then are removed."""
+        store = self.store
+        store.state["kubelet_clock"] = termination.kubelet_clock(store) + max(0.0, seconds)
+        store.generation += 1
+        if self._remove_stopped():
+            reconcile()
+
+    def _remove_stopped(self) -> bool:
+        """The kubelet deletes, for good, the terminating pods whose containers have stopped
+        (its final delete with grace 0). True when it removed any."""
+        store = self.store
+        stopped = termination.due(store, termination.kubelet_clock(store) + 1e-6)  # float sums
+        for pod in stopped:
+            store.next_resource_version()  # a deletion is a change watchers see (DELETED at a new RV)
+            store.remove(pod)
+        return bool(stopped)
 
     def settle(self, reconcile: Callable[[], None], max_seconds: float = 24 * 3600, max_steps: int = 10_000) -> bool:
-        """Run the clock until no Job is active (bounded). True when everything settled."""
+        """Run the clock until no Job is active and no pod is terminating (bounded). True when
+        everything settled."""
         deadline = self.store.clock + max_seconds
         for _ in range(max_steps):
             when = self.next_event()

@@ -110,7 +110,8 @@ export function nodeLabel(d) {
     case "Pod": {
       if (d.count) return `${d.label} ×${d.count}\n${d.readyCount} ready`;
       const ns = d.namespace !== "default" ? ` · ${d.namespace}` : "";
-      const state = d.phase === "Running" ? (d.ready ? "" : " · not ready") : ` · ${d.phase}`;
+      const shown = d.phase === "Running" ? (d.ready ? "" : " · not ready") : ` · ${d.phase}`;
+      const state = d.terminating ? " · Terminating" : shown;
       return `${d.label}\n${d.ip || "no IP"}${state}${ns}`;
     }
     case "Service":

@@ -36,6 +36,7 @@ export function groupGraph(graph, expanded = new Set(), min = GROUP_MIN) {
   for (const entry of graph.values()) {
     const d = entry.data;
     if (entry.group !== "nodes" || d.kind !== "Pod" || !d.parent || !ownerOf.has(d.id)) continue;
+    if (hasClass(entry, "terminating")) continue; // drawn on its own until it is gone
     const id = `${GROUP_PREFIX}${d.parent}/${ownerOf.get(d.id)}`;
     if (!buckets.has(id)) buckets.set(id, []);
     buckets.get(id).push(entry);

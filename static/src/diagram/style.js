@@ -163,6 +163,18 @@ function plainStyle() {
       },
     },
     {
+      // a pod being deleted, as the server marks it: faded until its kubelet removes it
+      selector: "node.pod.terminating",
+      style: {
+        "background-color": "#eef0f3",
+        "border-color": P.grey,
+        "border-style": "dashed",
+        "border-width": 2.5,
+        color: P.grey,
+        opacity: 0.75,
+      },
+    },
+    {
       selector: "node.phase-failed",
       style: { "background-color": "#fbe3d6", "border-color": P.vermillion, "border-style": "solid" },
     },
