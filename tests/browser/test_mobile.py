@@ -387,3 +387,26 @@ def test_a_lessons_exercise_is_one_tap_away_in_the_dock_on_a_phone(new_cluster, 
     page.tap("#m-tab-inspect")
     assert sheet(page) == ""
     assert phone.errors == []
+
+
+def test_the_kubectl_console_on_a_phone_is_a_sheet_with_rows_to_show_and_finger_sized_buttons(
+    new_cluster, open_device, dashboard
+):
+    url = new_cluster("webapp")
+    phone = on_device(open_device, dashboard, PHONE, url)
+    page = phone.page
+    page.tap("#console-toggle")
+    page.wait_for_selector(".console-pane:not([hidden]) .xterm-rows")
+    pane = page.locator(".console-pane").bounding_box()
+    assert pane["height"] >= PHONE["height"] * 0.4, pane  # a sheet, not a strip of four rows
+    assert pane["y"] + pane["height"] <= PHONE["height"] and pane["width"] >= PHONE["width"] - 2
+    assert page.locator("#cy").bounding_box()["height"] > 150  # the diagram stays above it
+    assert page.evaluate(SMALL_TARGETS, ".console-head button") == []
+    assert page.evaluate(OUT_OF_WIDTH) == []
+    page.locator(".console-screen").click()
+    page.keyboard.type("kubectl get svc -o wide")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.console-pane .xterm-rows').textContent.includes('run=webapp')"
+    )
+    assert phone.errors == []
