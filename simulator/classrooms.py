@@ -23,7 +23,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import permissions, progress, push, repository, services
+from . import permissions, progress, push, repository, services, spotlight
 from .models import Classroom, Cluster, Student
 from .services import LimitReached, ServiceError
 
@@ -226,10 +226,13 @@ def student_rename(*, student: Student, display_name: str) -> Student:
 
 def student_remove(*, student: Student) -> None:
     """The student loses the class at once: their sockets (on the projected cluster and their
-    sandbox) are closed; the sandbox is kept for the instructors to look at."""
+    sandbox) are closed, a spotlight of their sandbox ends; the sandbox is kept for the
+    instructors to look at."""
     with transaction.atomic():
         Student.objects.filter(pk=student.pk).update(removed=True)
         ids = list(Cluster.objects.filter(classroom_id=student.classroom_id).values_list("pk", flat=True))
+        sandboxes = Cluster.objects.filter(owner_student=student, role=Cluster.SANDBOX).values_list("pk", flat=True)
+        spotlight.spotlight_end_of_sandboxes(sandbox_ids=list(sandboxes))
         transaction.on_commit(lambda: push.access(ids))
 
 

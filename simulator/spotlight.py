@@ -147,3 +147,15 @@ def spotlight_before_delete(*, cluster: Cluster) -> None:
     text = live.encode({"type": "spotlight", "spotlight": None})
     for projected_id in sorted(set(projected) - {None}):
         transaction.on_commit(partial(push.presenting, projected_id, text))
+
+
+def spotlight_end_of_sandboxes(*, sandbox_ids: list[int]) -> None:
+    """The sandboxes' student was removed from the class (inside that transaction): no class goes
+    on projecting their work, and every screen sees the spotlight end, on commit. The sandbox
+    itself is kept for the instructors, as `classrooms.student_remove` says."""
+    rows = Presentation.objects.filter(spotlight_id__in=sandbox_ids)
+    projected = sorted(set(rows.values_list("classroom__projected_id", flat=True)) - {None})
+    rows.update(spotlight=None, spotlight_digest="")
+    text = live.encode({"type": "spotlight", "spotlight": None})
+    for projected_id in projected:
+        transaction.on_commit(partial(push.presenting, projected_id, text))

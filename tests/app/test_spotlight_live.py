@@ -253,3 +253,25 @@ def test_the_boards_spotlight_refuses_another_class_sandbox_and_another_class_in
     assert response.status_code == 403
     assert "Only this class&#x27;s instructors present to it." in response.content.decode()
     assert _spotlit_id(klass) is None
+
+
+def test_removing_the_spotlighted_student_ends_the_spotlight_on_every_screen_and_keeps_the_sandbox(
+    world,  # noqa: F811
+    listener,
+    django_capture_on_commit_callbacks,
+):
+    projected, sandbox, _first = _spotlit(world)
+    group = listener(projected.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        classrooms.student_remove(student=world["bo"])
+    sent = [json.loads(m["text"]) for m in group.drain() if "text" in m]
+    assert {"type": "spotlight", "spotlight": None} in sent
+    assert presenting.presentation_state(projected)["spotlight"] is None
+    assert spotlight.spotlight_update(projected.pk) is None  # nothing goes on being sent
+    assert models.Cluster.objects.filter(pk=sandbox.pk).exists()  # kept for the instructors
+
+
+def test_removing_another_student_leaves_the_spotlight_alone(world, listener):  # noqa: F811
+    projected, _sandbox, _first = _spotlit(world)
+    classrooms.student_remove(student=world["ana"])
+    assert presenting.presentation_state(projected)["spotlight"] is not None
