@@ -61,6 +61,22 @@ test("a pod the server marks terminating says so until it is gone", () => {
   assert.equal(el.data.display, "web-1\n10.244.1.4 · Terminating");
 });
 
+test("a group of pods says how many are ready, and how many are terminating while any are", () => {
+  const group = {
+    id: "group/Node/-/worker-1/ReplicaSet/default/web-abc",
+    kind: "Pod",
+    label: "web",
+    namespace: "default",
+    count: 190,
+    readyCount: 190,
+  };
+  assert.equal(nodeElement(node(group)).data.display, "web ×190\n190 ready");
+  assert.equal(
+    nodeElement(node({ ...group, terminatingCount: 10 })).data.display,
+    "web ×190\n190 ready, 10 terminating",
+  );
+});
+
 test("a Service's label: type, cluster IP, ports, a LoadBalancer's IP, why it has no endpoints", () => {
   const service = {
     id: "Service/default/web",

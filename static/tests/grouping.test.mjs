@@ -68,13 +68,24 @@ test("many pods of one owner on one Node become one element with a count and one
   assert.deepEqual(edges.map((e) => e.data.label).sort(), ["80 → 8080 ×67", "×67"]);
 });
 
-test("a terminating pod is drawn on its own, outside its owner's group", () => {
+test("a terminating pod is tallied in its owner's group, not counted and not drawn beside it", () => {
   const g = cluster(13);
   const key = "graph/node/Pod/default/web-abc-000";
   g.set(key, { ...g.get(key), classes: "pod ready terminating phase-running" });
   const out = groupGraph(g, new Set(), 12);
-  assert.equal(out.get("graph/node/group/Node/-/worker-1/ReplicaSet/default/web-abc").data.count, 12);
+  const group = out.get("graph/node/group/Node/-/worker-1/ReplicaSet/default/web-abc");
+  assert.equal(group.data.count, 12);
+  assert.equal(group.data.terminatingCount, 1);
+  assert.ok(!out.has(key)); // a scale-down moves nothing: the group stays where it is
+});
+
+test("a terminating pod with no group to join is drawn on its own", () => {
+  const g = cluster(12);
+  const key = "graph/node/Pod/default/web-abc-000";
+  g.set(key, { ...g.get(key), classes: "pod ready terminating phase-running" });
+  const out = groupGraph(g, new Set(), 12); // 11 active pods: under the threshold, no group
   assert.ok(out.has(key));
+  assert.ok(![...out.keys()].some((k) => k.includes("group/")));
 });
 
 test("an expanded group is drawn pod by pod", () => {

@@ -108,7 +108,10 @@ export function defaultVisibility(store) {
 export function nodeLabel(d) {
   switch (d.kind) {
     case "Pod": {
-      if (d.count) return `${d.label} ×${d.count}\n${d.readyCount} ready`;
+      if (d.count) {
+        const leaving = d.terminatingCount ? `, ${d.terminatingCount} terminating` : "";
+        return `${d.label} ×${d.count}\n${d.readyCount} ready${leaving}`;
+      }
       const ns = d.namespace !== "default" ? ` · ${d.namespace}` : "";
       const shown = d.phase === "Running" ? (d.ready ? "" : " · not ready") : ` · ${d.phase}`;
       const state = d.terminating ? " · Terminating" : shown;

@@ -2,7 +2,8 @@
 // with a count ("webapp ×67, 67 ready"), and the edges into them as one edge per Service (or
 // owner). A pure rule over the server's already-derived graph (`graph/*` entries: the pods'
 // boxes, the `owns` and `endpoint` edges): no Kubernetes semantics here. Clicking a group
-// expands it. A live change updates a group's count in place, so nothing moves.
+// expands it. A live change updates a group's count in place, so nothing moves (a scale-down's
+// terminating pods are tallied in their group until they are gone, not drawn beside it).
 //
 // GroupedGraph sits between the store and the diagram: it keeps the grouped entries and turns
 // each store change into the change of the grouped graph (what the diagram patches).
@@ -33,13 +34,16 @@ export function groupGraph(graph, expanded = new Set(), min = GROUP_MIN) {
     return top;
   };
   const buckets = new Map(); // group id -> pod entries
+  const leaving = new Map(); // group id -> its terminating pod entries
   for (const entry of graph.values()) {
     const d = entry.data;
     if (entry.group !== "nodes" || d.kind !== "Pod" || !d.parent || !ownerOf.has(d.id)) continue;
-    if (hasClass(entry, "terminating")) continue; // drawn on its own until it is gone
     const id = `${GROUP_PREFIX}${d.parent}/${ownerOf.get(d.id)}`;
-    if (!buckets.has(id)) buckets.set(id, []);
-    buckets.get(id).push(entry);
+    // A pod the server marks terminating is not counted (its owner no longer counts it either);
+    // it joins its group's "terminating" tally, or is drawn on its own where there is no group.
+    const into = hasClass(entry, "terminating") ? leaving : buckets;
+    if (!into.has(id)) into.set(id, []);
+    into.get(id).push(entry);
   }
   const memberOf = new Map(); // pod id -> group id
   const out = new Map();
@@ -48,7 +52,8 @@ export function groupGraph(graph, expanded = new Set(), min = GROUP_MIN) {
     const first = pods[0].data;
     const owner = ownerOf.get(first.id);
     const ready = pods.filter((p) => p.data.ready).length;
-    for (const p of pods) memberOf.set(p.data.id, id);
+    const terminating = leaving.get(id) || [];
+    for (const p of [...pods, ...terminating]) memberOf.set(p.data.id, id);
     out.set(graphNodeKey(id), {
       group: "nodes",
       data: {
@@ -60,6 +65,7 @@ export function groupGraph(graph, expanded = new Set(), min = GROUP_MIN) {
         owner,
         count: pods.length,
         readyCount: ready,
+        terminatingCount: terminating.length,
         ready: ready === pods.length,
         phase: "Running",
       },
