@@ -425,14 +425,21 @@ async def app(scope, receive, send) -> None:
     except Exception:  # an API server answers every request, its own failures included
         log.exception("kubeapi %s %s", scope["method"], path)
         reply = _error(status.internal("the server failed to answer this request; see the kubeviz log"))
+    if _kubelets_busy(caller.cluster) or (scope["method"] in WRITE_METHODS and reply.code < 400):
+        # A write may have deleted pods (a delete, a scale-down, a rollout): their kubelets stop
+        # them on the clock's ticks, paused or not, whoever watches. A request to a cluster whose
+        # pods are still stopping does the same (the worker that ticked them may have restarted:
+        # `kubectl get` or `kubectl wait --for=delete` then sees them go).
+        ticker.keep_kubelets(caller.cluster.pk)
     if isinstance(reply, WatchRequest):
         await _stream_watch(caller, reply, receive, send)
         return
-    if scope["method"] in WRITE_METHODS and reply.code < 400:
-        # A write may have deleted pods (a delete, a scale-down, a rollout): their kubelets stop
-        # them on the clock's ticks, paused or not, whoever watches.
-        ticker.keep_kubelets(caller.cluster.pk)
     await _send_reply(send, reply)
+
+
+def _kubelets_busy(cluster) -> bool:
+    """The cluster's row says its kubelets still have deleted pods to stop (kubelet/termination)."""
+    return bool((cluster.state or {}).get("terminating"))
 
 
 async def _stream_watch(caller: api_selectors.Caller, request: WatchRequest, receive, send) -> None:
