@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api bench-console clean assets chromium bench-browser lint format lock proto
+.PHONY: run test screenshots venv migrate bench bench-live bench-classroom bench-exercises bench-kubeapi bench-api bench-console clean assets chromium bench-browser lint format lock proto
 
 $(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -100,6 +100,11 @@ bench-exercises: venv
 
 bench-browser: venv assets chromium
 	$(PY) bench/browser.py
+
+# The README's screenshots, retaken by the browser tests that make them (a plain test run writes
+# them to a temp folder, leaving the checkout as it was).
+screenshots: venv proto assets chromium
+	KUBEVIZ_SCREENSHOTS=1 $(VENV)/bin/pytest -q -m browser tests/browser
 
 # ruff (lint and format) for Python, prettier for the dashboard's sources; `make test` runs this too.
 lint: venv node_modules/.installed

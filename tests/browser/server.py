@@ -150,3 +150,16 @@ def close_chromium(context) -> None:
     context.close()
     if profile:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+SHOTS = Path(tempfile.gettempdir()) / "kubeviz-shots"
+
+
+def screenshot(page, name: str, **options) -> Path:
+    """A screenshot a browser test takes for people to look at: into docs/ (the README's images)
+    when KUBEVIZ_SCREENSHOTS is set (`make screenshots`), else into a temp folder, so that a test
+    run leaves the checkout as it found it. Returns where it went."""
+    folder = ROOT / "docs" if os.environ.get("KUBEVIZ_SCREENSHOTS") else SHOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), **options)
+    return folder / name

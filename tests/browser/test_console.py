@@ -5,13 +5,14 @@ the transcript downloads; names in the output light up their element."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .server import screenshot
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
 AGE = re.compile(r"(?<=\s)\d+[smhd](\d+[smh])?(?=\s|$)")
@@ -225,9 +226,7 @@ def test_screenshot_of_the_console_beside_the_diagram(console_page):
     )
     assert hovered == "webapp"
     assert "picked" in board.classes("Service/default/webapp")
-    path = Path(__file__).resolve().parents[2] / "docs" / "console-beside-diagram.png"
-    if os.environ.get("KUBEVIZ_SCREENSHOTS"):
-        terminal.page.screenshot(path=str(path))
+    screenshot(terminal.page, "console-beside-diagram.png")
     assert terminal.page.locator("#console-pane").is_visible()
 
 

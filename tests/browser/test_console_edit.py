@@ -11,13 +11,11 @@ KUBEVIZ_SCREENSHOTS=1 writes docs/console-edit.png (the edit in progress, 1280×
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from .server import screenshot
 from .test_console import HEIGHT, WIDTH, Terminal
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture
@@ -75,8 +73,7 @@ def test_kubectl_edit_opens_in_the_yaml_editor_and_save_makes_webapp_a_nodeport(
     assert "opened in the YAML editor" in page.evaluate("window.__kubeviz.console.transcript.join('')")
     replace_in_editor(page, "ClusterIP", "NodePort")
     board.wait_settled()
-    if os.environ.get("KUBEVIZ_SCREENSHOTS"):
-        page.screenshot(path=str(DOCS / "console-edit.png"))
+    screenshot(page, "console-edit.png")
     page.click("#kubectl-edit-save")
     run = wait_done(page, before)
     assert run["exit"] == 0, terminal.printed("kubectl edit service webapp")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .server import screenshot
+
 pytestmark = pytest.mark.browser
 
 NEW_SERVICE = """apiVersion: v1
@@ -462,7 +464,7 @@ def test_configmaps_and_secrets_are_listed_in_every_browser_and_open_in_the_edit
     table.wait_for()
     rows = [r.split("\t")[:3] for r in table.locator("tbody tr").all_inner_texts()]
     assert rows == [["ConfigMap", "default", "settings"], ["Secret", "default", "db"]]
-    student.page.screenshot(path="/tmp/kubeviz-stored-objects.png")
+    screenshot(student.page, "stored-objects.png")
     # The Secret opens in the editor as stored: stringData merged into base64 data.
     table.locator("tbody tr", has_text="Secret").get_by_role("button", name="edit").click()
     student.page.wait_for_function("window.__kubeviz.editor.view.state.doc.toString().includes('kind: Secret')")

@@ -1,22 +1,20 @@
 """An exercise in real browsers: an instructor's class on a lesson with steps, students solving it
 step by step in their sandboxes while the instructor's board follows; a hint shown, a why read.
-With KUBEVIZ_DOC_SCREENSHOTS=1 the two screenshots of the README are written to docs/."""
+Its two screenshots go to docs/ with KUBEVIZ_SCREENSHOTS=1 (`make screenshots`)."""
 
 from __future__ import annotations
 
 import itertools
-import os
-import pathlib
 
 import pytest
 
 from simulator import lessons
 
+from .server import screenshot
 from .test_classroom import Person, join
 
 pytestmark = pytest.mark.browser
 
-DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 EXERCISE = lessons.get("exercise-selector").exercise
 PROD_1 = EXERCISE.step(1).solution.apply
 PROD_2 = EXERCISE.step(2).solution.apply
@@ -58,11 +56,6 @@ def goal(student, goal_id: str):
 
 def cell(teacher, student_name: str, column: int):
     return teacher.page.locator(f"#board-rows tr:has(th:has-text('{student_name}')) td.cell").nth(column)
-
-
-def screenshot(page, name: str) -> None:
-    if os.environ.get("KUBEVIZ_DOC_SCREENSHOTS"):
-        page.screenshot(path=str(DOCS / name))
 
 
 def test_a_student_solves_an_exercise_step_by_step_while_the_instructor_s_board_follows(server, people):

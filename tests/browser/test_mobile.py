@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from .server import CHROMIUM, CHROMIUM_ARGS, close_chromium
+from .server import CHROMIUM, CHROMIUM_ARGS, close_chromium, screenshot
 from .test_classroom import Person, join, start_class
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844, "scale": 2}
 TABLET = {"width": 768, "height": 1024, "scale": 2}
@@ -327,7 +326,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_a_phone_or_a_tablet(new_c
         page.touchscreen.tap(service["x"], service["y"])
         page.wait_for_function("document.querySelector('#panels').innerText.includes('webapp')")
         board.wait_settled()
-        page.screenshot(path=str(DOCS / f"mobile-{name}.png"), scale="css")
+        screenshot(page, f"mobile-{name}.png", scale="css")
         assert axe_serious(page) == [], f"{name}, a panel open"
         page.tap("#m-tab-yaml")
         assert axe_serious(page) == [], f"{name}, the editor open"

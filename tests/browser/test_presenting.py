@@ -6,15 +6,12 @@ its diff; a predict-then-reveal round from the lesson's prepared questions."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from .server import screenshot
 from .test_classroom import join, people, start_class  # noqa: F401 - `people` is a fixture
 
 pytestmark = pytest.mark.browser
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def selected(person) -> str | None:
@@ -115,8 +112,8 @@ def test_students_follow_the_presenters_selection_trace_tab_and_focus_break_away
     teacher.page.click("#tab-inspect")
     wait_tab(bo, "inspect")
     teacher.page.wait_for_timeout(600)  # the follower's fit animation and ELK settle
-    teacher.page.screenshot(path=str(DOCS / "presenting-projector.png"))
-    bo.page.screenshot(path=str(DOCS / "presenting-student-following.png"))
+    screenshot(teacher.page, "presenting-projector.png")
+    screenshot(bo.page, "presenting-student-following.png")
     for person in (teacher, ana, bo, cy):
         assert person.board.errors == []
 
@@ -155,7 +152,7 @@ def test_a_spotlighted_sandbox_with_its_diff_then_a_predict_then_reveal_round(se
         assert "default/prod gained default/prod-1" in diff
     assert bo.page.locator("#spot-end").count() == 0  # read-only for students: only the presenter ends it
     teacher.page.wait_for_timeout(400)
-    teacher.page.screenshot(path=str(DOCS / "presenting-spotlight.png"))
+    screenshot(teacher.page, "presenting-spotlight.png")
     teacher.page.click("#spot-end")  # one click ends it
     for person in (ana, bo, cy):
         person.page.wait_for_selector("#spotlight", state="hidden")
@@ -193,6 +190,6 @@ def test_a_spotlighted_sandbox_with_its_diff_then_a_predict_then_reveal_round(se
     assert "the simulator said: default/prod-1" in results
     assert "Ana\tdefault/prod-1\t✓ right" in results and "Bo\tdefault/prod-1, default/prod-2\t✗ wrong" in results
     bo.page.wait_for_timeout(300)
-    bo.page.screenshot(path=str(DOCS / "presenting-reveal.png"))
+    screenshot(bo.page, "presenting-reveal.png")
     for person in (teacher, ana, bo, cy):
         assert person.board.errors == []

@@ -6,16 +6,14 @@ they follow again."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from .server import screenshot
 from .test_classroom import join, people  # noqa: F401 - `people` is a fixture
 from .test_presenting import present
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 LINE = "kubectl get svc -o wide"
 
 # The terminal's lines (xterm's buffer, as drawn), from the last prompt that ran LINE to the end.
@@ -91,7 +89,7 @@ def test_a_follower_sees_the_presenters_console_and_a_late_joiner_its_last_lines
     assert ana.page.evaluate(PROMPT_STYLE, ["mirror", LINE]) == style
     assert ana.page.evaluate("window.__kubeviz.console.mirror.term.options.disableStdin") is True
     teacher.page.wait_for_timeout(300)  # the follower's refit and redraw settle before the picture
-    ana.page.screenshot(path=str(DOCS / "presenting-console.png"))
+    screenshot(ana.page, "presenting-console.png")
 
     # Bo joins late: his console panel opens on the last lines the teacher's console printed
     bo, _ = join(people, code, "Bo")

@@ -6,10 +6,9 @@ exercise board's Spotlight does the same from the instructor's laptop."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from .server import screenshot
 from .test_classroom import join, people  # noqa: F401 - `people` is a fixture
 from .test_exercises import PROD_1, my_copy
 from .test_exercises import start_class as start_exercise_class
@@ -17,7 +16,6 @@ from .test_presenting import present
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/kubeviz-shots")
 
 FIX = (
     "apiVersion: v1\nkind: Pod\nmetadata:\n  name: prod-1\n  labels: {zone: prod, version: v1}\n"
@@ -76,8 +74,7 @@ def test_a_students_edit_appears_in_the_spotlight_of_the_instructor_and_a_follow
     teacher.page.wait_for_function(
         "() => window.__kubeviz.spotlight.diagram.cy.getElementById('Pod/default/prod-1').hasClass('spot-changed')"
     )
-    SHOTS.mkdir(exist_ok=True)
-    bo.page.screenshot(path=str(SHOTS / "spotlight-live-follower.png"))
+    screenshot(bo.page, "spotlight-live-follower.png")
 
     bo.page.click("#spot-close")  # Bo closes it on his screen: her next edit does not reopen it
     seq = spot(bo, "s.shown.seq")

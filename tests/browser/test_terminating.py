@@ -3,10 +3,7 @@ replacement, then dropped once its kubelet removed it (the clock stays paused)."
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-SHOTS = Path(os.environ.get("KUBEVIZ_SHOTS", "/tmp/kubeviz-shots"))
+from .server import screenshot
 
 
 def test_a_deleted_pod_is_drawn_terminating_then_dropped(new_cluster, open_browser, dashboard):
@@ -34,8 +31,7 @@ def test_a_deleted_pod_is_drawn_terminating_then_dropped(new_cluster, open_brows
         arg=victim,
     )
     board.wait_settled()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "terminating-pod.png"))
+    screenshot(page, "pod-terminating.png")
     # the kubelet removes it once its containers stopped: the diagram drops it
     page.wait_for_function("(id) => !window.__kubeviz.diagram.has(id)", arg=victim, timeout=30000)
     assert not board.has_element(victim)
