@@ -24,6 +24,16 @@ async def receive(ws, timeout: float = 10) -> dict:
     return json.loads(await ws.receive_from(timeout=timeout))
 
 
+async def connect(cluster, cookie) -> tuple[WebsocketCommunicator, dict]:
+    """A cluster's console socket, connected and past its `hello` (returned with it)."""
+    ws = WebsocketCommunicator(application, f"/ws/clusters/{cluster.slug}/console/", headers=ORIGIN + cookie)
+    connected, _ = await ws.connect()
+    assert connected
+    hello = await receive(ws)
+    assert hello["type"] == "hello", hello
+    return ws, hello
+
+
 async def until(ws, kind: str, timeout: float = 30) -> tuple[dict, str]:
     """The next message of `kind`, and the output printed before it."""
     printed = ""
@@ -74,9 +84,7 @@ def test_every_command_is_decided_again_even_without_a_push(settings):
     cookie = session_cookie(world, "student")
 
     async def scenario():
-        ws = WebsocketCommunicator(application, f"/ws/clusters/{sandbox.slug}/console/", headers=ORIGIN + cookie)
-        await ws.connect()
-        assert (await receive(ws))["type"] == "hello"
+        ws, _hello = await connect(sandbox, cookie)
         # The row changes without the service (so without push.access): the next command decides.
         await _db(type(world.students["student"]).objects.filter(pk=world.students["student"].pk).update)(removed=True)
         await ws.send_to(text_data=json.dumps({"type": "run", "id": 7, "line": "kubectl version --client"}))
@@ -95,9 +103,7 @@ def test_a_student_removed_from_the_class_has_their_console_closed_at_once(setti
     cookie = session_cookie(world, "student")
 
     async def scenario():
-        ws = WebsocketCommunicator(application, f"/ws/clusters/{sandbox.slug}/console/", headers=ORIGIN + cookie)
-        await ws.connect()
-        assert (await receive(ws))["type"] == "hello"
+        ws, _hello = await connect(sandbox, cookie)
         await _db(classrooms.student_remove)(student=world.students["student"])
         told = await receive(ws)
         assert told == {"type": "error", "message": "the instructor removed you from this class", "code": "forbidden"}

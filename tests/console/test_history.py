@@ -10,14 +10,12 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from kubeviz.asgi import application
 from simulator import selectors, services
 from simulator.models import ConsoleLine
-from tests.app.test_permission_matrix import ORIGIN, make_world, session_cookie
-from tests.console.test_consumer import receive, until
+from tests.app.test_permission_matrix import make_world, session_cookie
+from tests.console.test_consumer import connect, receive, until
 
 
 def login_cookie(user) -> list:
@@ -25,15 +23,6 @@ def login_cookie(user) -> list:
     client = Client()
     client.force_login(user)
     return [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
-
-
-async def connect(cluster, cookie) -> tuple[WebsocketCommunicator, dict]:
-    ws = WebsocketCommunicator(application, f"/ws/clusters/{cluster.slug}/console/", headers=ORIGIN + cookie)
-    connected, _ = await ws.connect()
-    assert connected
-    hello = await receive(ws)
-    assert hello["type"] == "hello", hello
-    return ws, hello
 
 
 async def run(ws, line: str, request_id: int) -> dict:
