@@ -58,6 +58,21 @@ class Server:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
+    def restart(self) -> None:
+        """Stop the daphne and start a new one on the same port and database (a worker restart);
+        return once it answers."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        log = open(self.workdir / "daphne.log", "a")  # noqa: SIM115 - the new daphne's stdout for its lifetime
+        self.process = subprocess.Popen(
+            [DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "kubeviz.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        _wait(self.url + "/", self.process)
+
 
 def _wait(url: str, process: subprocess.Popen, timeout: float = 40) -> None:
     deadline = time.monotonic() + timeout

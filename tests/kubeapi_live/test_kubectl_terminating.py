@@ -13,8 +13,6 @@ import subprocess
 
 import pytest
 
-from tests.browser.server import DAPHNE, ROOT, _wait
-
 from .conftest import VERSIONS, binary
 from .test_one_truth import Lines
 
@@ -149,18 +147,7 @@ def test_pods_left_stopping_by_a_restarted_server_go_once_kubectl_asks_again(kub
     # and no browser watches. The next request (here `kubectl wait`) puts the ticks back.
     apply(kube, "orphaned", SLOW_POD.replace("NAME", "orphaned").replace("seconds: 240", "seconds: 8"))
     kube("delete", "pod", "orphaned", "--wait=false")
-    server = kube.server
-    server.process.terminate()
-    server.process.wait(timeout=10)
-    log = open(server.workdir / "daphne.log", "a")  # noqa: SIM115 - the new daphne's output for its lifetime
-    server.process = subprocess.Popen(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(server.port), "kubeviz.asgi:application"],
-        cwd=ROOT,
-        env=server.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    _wait(server.url + "/", server.process)
+    kube.server.restart()
     assert status_of(kube, "-l", "app=orphaned") == {"orphaned": "Terminating"}
     assert "condition met" in kube("wait", "--for=delete", "pod/orphaned", "--timeout=60s", timeout=90)
     assert "orphaned" not in kube("get", "pods", "-o", "name")

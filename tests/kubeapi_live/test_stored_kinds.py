@@ -18,7 +18,6 @@ import subprocess
 import pytest
 
 from tests.app.livehelpers import run_apart
-from tests.browser.server import DAPHNE, ROOT, _wait
 
 from .conftest import VERSIONS, binary
 from .test_one_truth import Lines, receive
@@ -160,18 +159,7 @@ def test_the_dashboard_learns_of_a_kubectl_configmap_and_an_editor_apply_keeps_i
 def test_objects_made_with_kubectl_survive_a_restart_of_the_server(kube):
     kube("create", "secret", "generic", "kept", "--from-literal=token=abc")
     kube("create", "serviceaccount", "kept")
-    server = kube.server
-    server.process.terminate()
-    server.process.wait(timeout=10)
-    log = open(server.workdir / "daphne.log", "a")  # noqa: SIM115 - the new daphne's stdout for its lifetime
-    server.process = subprocess.Popen(
-        [DAPHNE, "-b", "127.0.0.1", "-p", str(server.port), "kubeviz.asgi:application"],
-        cwd=ROOT,
-        env=server.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    _wait(server.url + "/", server.process)
+    kube.server.restart()
     assert base64.b64decode(kube("get", "secret", "kept", "-o", "jsonpath={.data.token}")) == b"abc"
     assert "kept" in kube("get", "sa", "-o", "name")
     assert kube("get", "cm", "from-kubectl", "-o", "jsonpath={.data.x}") == "y"  # made by the test before
