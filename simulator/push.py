@@ -131,24 +131,13 @@ def answers(cluster_id: int, question_id: int) -> None:
 
 
 async def _answers_soon(cluster_id: int, question_id: int) -> None:
-    if cluster_id in _answers_pending:
-        _answers_again.add(cluster_id)  # answers written while the count was being read: once more
-        return
+    async def one_round() -> None:
+        count = await database_sync_to_async(selectors.question_answered_count)(question_id)
+        text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
+        await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
 
-    async def later() -> None:
-        try:
-            while True:
-                await asyncio.sleep(ANSWERS_DEBOUNCE)
-                _answers_again.discard(cluster_id)
-                count = await database_sync_to_async(selectors.question_answered_count)(question_id)
-                text = payloads.encode({"type": "answers", "question": question_id, "answered": count})
-                await get_channel_layer().group_send(group_name(cluster_id), {"type": "cluster.present", "text": text})
-                if cluster_id not in _answers_again:
-                    break
-        finally:
-            _answers_pending.pop(cluster_id, None)
-
-    _answers_pending[cluster_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+    # answers written while the count was being read: one more round
+    _in_rounds(_answers_pending, _answers_again, cluster_id, ANSWERS_DEBOUNCE, one_round, "answer count")
 
 
 def spotlight(projected_id: int, compose: Callable[[], str | None]) -> None:
@@ -160,29 +149,41 @@ def spotlight(projected_id: int, compose: Callable[[], str | None]) -> None:
 
 
 async def _spotlight_soon(projected_id: int, compose: Callable[[], str | None]) -> None:
-    pending = _spotlight_pending.get(projected_id)
-    if pending is not None and not pending.done() and pending.get_loop() is asyncio.get_running_loop():
-        _spotlight_again.add(projected_id)  # a change while the update was being made: once more
+    async def one_round() -> None:
+        text = await database_sync_to_async(compose)()
+        if text is not None:
+            await get_channel_layer().group_send(group_name(projected_id), {"type": "cluster.present", "text": text})
+
+    # a change while the update was being made: one more round (a failed round: the next change
+    # sends the spotlight again)
+    _in_rounds(_spotlight_pending, _spotlight_again, projected_id, SPOTLIGHT_EVERY, one_round, "spotlight")
+
+
+def _in_rounds(pending: dict, again: set, key: int, delay: float, one_round, what: str) -> None:
+    """Coalesce pushes of one kind per cluster (from the event loop): the first call starts a task
+    that waits `delay` seconds, then awaits `one_round()`; calls while it waits join it, calls
+    while a round runs make it go round once more. A task left on a loop that is gone (a closed
+    worker's, a test's) does not hold the next one back."""
+    task = pending.get(key)
+    if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
+        again.add(key)
         return
 
-    async def later() -> None:
+    async def rounds() -> None:
         try:
             while True:
-                await asyncio.sleep(SPOTLIGHT_EVERY)
-                _spotlight_again.discard(projected_id)
-                text = await database_sync_to_async(compose)()
-                if text is not None:
-                    await get_channel_layer().group_send(
-                        group_name(projected_id), {"type": "cluster.present", "text": text}
-                    )
-                if projected_id not in _spotlight_again:
+                await asyncio.sleep(delay)
+                again.discard(key)
+                await one_round()
+                if key not in again:
                     break
-        except Exception:  # the layer or the database away: the next change sends the spotlight again
-            log.warning("spotlight of cluster %s not pushed", projected_id, exc_info=True)
+        except Exception:  # the layer or the database away: the next call tries again
+            log.warning("%s of cluster %s not pushed", what, key, exc_info=True)
         finally:
-            _spotlight_pending.pop(projected_id, None)
+            pending.pop(key, None)
 
-    _spotlight_pending[projected_id] = asyncio.get_running_loop().create_task(later(), context=contextvars.Context())
+    # A context of its own: the task outlives the sync_to_async call that scheduled it.
+    pending[key] = asyncio.get_running_loop().create_task(rounds(), context=contextvars.Context())
 
 
 def board_group(classroom_id: int) -> str:
