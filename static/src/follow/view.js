@@ -6,6 +6,7 @@
 // elements in view to its own screen size. Nothing here knows Kubernetes: it moves keys around.
 
 import { showVisibility } from "../page/toolbar.js";
+import { after } from "../hooks.js";
 
 export const FOCUS_MAX = 24; // as simulator/live/presenting.py MAX_FOCUS
 const FOCUS_SETTLE_MS = 250;
@@ -17,17 +18,6 @@ function debounce(fn, ms) {
   return (...args) => {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
-  };
-}
-
-/** Call `after(...args)` after each call of `object[method]`: the few hooks the presenter's page
- *  is watched through (the parts stay unaware of presenting). */
-function after(object, method, then) {
-  const original = object[method].bind(object);
-  object[method] = (...args) => {
-    const out = original(...args);
-    then(...args);
-    return out;
   };
 }
 

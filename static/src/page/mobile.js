@@ -8,6 +8,7 @@
 // diagram when a sheet opens or closes. Above the breakpoint none of this shows or acts.
 
 import { h } from "../dom.js";
+import { after } from "../hooks.js";
 import { fitFocus } from "../follow/view.js";
 
 export const SMALL_SCREEN = "(max-width: 900px)";
@@ -17,16 +18,6 @@ const SETTLE_MS = 60;
 const READABLE_ZOOM = 1; // below this a pod's label is under ~8 px
 const FIT_PADDING_PX = 24;
 const FIT_MS = 250;
-
-/** Call `then(...args)` after each call of `object[method]` (the parts stay unaware of us). */
-function after(object, method, then) {
-  const original = object[method].bind(object);
-  object[method] = (...args) => {
-    const out = original(...args);
-    then(...args);
-    return out;
-  };
-}
 
 /** A pod, a Service, an Ingress, the outside world: not a box (a Node's, a namespace's) around others. */
 function isLeaf(node) {
